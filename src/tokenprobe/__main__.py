@@ -1,0 +1,3 @@
+from tokenprobe.cli import main
+
+main()

@@ -1,0 +1,41 @@
+"""The ``tokenprobe`` command line: thin click commands over plain ``run_…`` functions.
+
+Every command shares one error boundary (`main`): a `TokenprobeError` becomes one line on
+stderr and exit code 2; findings are the commands' own business (exit 1).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tokenprobe import __version__
+from tokenprobe.cli.serve import serve
+from tokenprobe.errors import TokenprobeError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tokenprobe")
+def cli() -> None:
+    """Load and conformance test harness for POST /api/v1/token/."""
+
+
+cli.add_command(serve)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="tokenprobe", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("tokenprobe: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except TokenprobeError as exc:
+        click.echo(f"tokenprobe: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("tokenprobe: interrupted", err=True)
+        sys.exit(130)

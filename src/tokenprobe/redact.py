@@ -1,0 +1,44 @@
+"""Redaction: passwords and issued tokens never reach a log, a report or a cassette.
+
+A `Redactor` learns every secret the run handles (configured passwords, every token seen in a
+response) and scrubs them from any text before it is written. JWT-shaped strings are masked
+even when they were not learnt, because a token issued by a faulty target may appear anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+
+# header.payload.signature, base64url; headers of JSON objects start with "eyJ" ('{"').
+JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+PASSWORD_MASK = "[REDACTED]"
+MIN_SECRET_LENGTH = 4  # shorter strings would mask ordinary words
+
+
+def mask_token(token: str) -> str:
+    """Keep enough of a token to recognise its header, never enough to use it."""
+    return f"{token[:10]}…[{len(token)} chars]" if token else token
+
+
+class Redactor:
+    """Thread-safe set of secrets, applied to text on the way out."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+        self.add(*secrets)
+
+    def add(self, *secrets: str) -> None:
+        with self._lock:
+            self._secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
+
+    def __call__(self, text: str) -> str:
+        text = JWT_PATTERN.sub(lambda m: mask_token(m.group(0)), text)
+        with self._lock:
+            # Longest first, so a secret that contains another is masked whole.
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            text = text.replace(secret, PASSWORD_MASK)
+        return text

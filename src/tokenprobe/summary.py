@@ -1,0 +1,101 @@
+"""``summary.json``: the one machine-readable result every tokenprobe command writes.
+
+Schema version 1 (documented in the README, "summary.json")::
+
+    {"schema_version": 1, "tool": "tokenprobe 0.1.0", "command": "conformance",
+     "status": "pass" | "fail" | "error", "target": URL,
+     "started_at": ISO-8601, "finished_at": ISO-8601, "duration_s": float,
+     "findings": [{"id", "severity", "title", "evidence", "reference", "source"}],
+     "errors": ["one-line reason", ...],
+     <section>: {...}}          # "conformance", "security", "load", ... per command
+
+``status`` is "error" when the run could not complete, else "fail" when any finding has
+severity error (or a section says it failed, e.g. an SLO breach), else "pass".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tokenprobe import __version__
+from tokenprobe.findings import Finding, has_errors
+
+SCHEMA_VERSION = 1
+SUMMARY_FILE = "summary.json"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclasses.dataclass
+class Summary:
+    command: str
+    target: str
+    started_at: dt.datetime = dataclasses.field(default_factory=utc_now)
+    finished_at: dt.datetime | None = None
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    sections: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # A section may fail the run without a finding (an SLO breach, say).
+    failed_sections: set[str] = dataclasses.field(default_factory=set)
+
+    @property
+    def status(self) -> str:
+        if self.errors:
+            return "error"
+        if has_errors(self.findings) or self.failed_sections:
+            return "fail"
+        return "pass"
+
+    @property
+    def exit_code(self) -> int:
+        return {"pass": 0, "fail": 1, "error": 2}[self.status]
+
+    def finish(self) -> None:
+        self.finished_at = utc_now()
+
+    def to_dict(self) -> dict[str, Any]:
+        finished = self.finished_at or utc_now()
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": f"tokenprobe {__version__}",
+            "command": self.command,
+            "status": self.status,
+            "target": self.target,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": finished.isoformat(),
+            "duration_s": round((finished - self.started_at).total_seconds(), 3),
+            "findings": [f.to_dict() for f in self.findings],
+            "errors": list(self.errors),
+            **self.sections,
+        }
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write via a temporary file and rename, so a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_summary(
+    summary: Summary, report_dir: Path, redact: Callable[[str], str] = lambda text: text
+) -> Path:
+    """Write ``summary.json`` (redacted) into ``report_dir``."""
+    text = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return write_text_atomic(report_dir / SUMMARY_FILE, redact(text))
