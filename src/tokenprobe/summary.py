@@ -7,7 +7,11 @@ Schema version 1 (documented in the README, "summary.json")::
      "started_at": ISO-8601, "finished_at": ISO-8601, "duration_s": float,
      "findings": [{"id", "severity", "title", "evidence", "reference", "source"}],
      "errors": ["one-line reason", ...],
+     "checks": [{"id", "name", "source", "outcome", "message", "duration_s"}],
      <section>: {...}}          # "conformance", "security", "load", ... per command
+
+``checks`` lists everything that was evaluated, passed or not (each becomes a JUnit test case);
+``findings`` lists only what went wrong.
 
 ``status`` is "error" when the run could not complete, else "fail" when any finding has
 severity error (or a section says it failed, e.g. an SLO breach), else "pass".
@@ -22,7 +26,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tokenprobe import __version__
 from tokenprobe.findings import Finding, has_errors
@@ -35,6 +39,24 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+Outcome = Literal["passed", "failed", "skipped", "error"]
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    """One check, probe or SLO threshold as evaluated in a run."""
+
+    id: str  # stable: a finding ID family ("TP-TOKEN-003") or "slo:<name>"
+    name: str
+    source: str  # "conformance", "security", "load"
+    outcome: Outcome
+    message: str = ""
+    duration_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 @dataclasses.dataclass
 class Summary:
     command: str
@@ -43,6 +65,7 @@ class Summary:
     finished_at: dt.datetime | None = None
     findings: list[Finding] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
+    checks: list[CheckResult] = dataclasses.field(default_factory=list)
     sections: dict[str, Any] = dataclasses.field(default_factory=dict)
     # A section may fail the run without a finding (an SLO breach, say).
     failed_sections: set[str] = dataclasses.field(default_factory=set)
@@ -75,6 +98,7 @@ class Summary:
             "duration_s": round((finished - self.started_at).total_seconds(), 3),
             "findings": [f.to_dict() for f in self.findings],
             "errors": list(self.errors),
+            "checks": [c.to_dict() for c in self.checks],
             **self.sections,
         }
 

@@ -1,0 +1,1 @@
+"""Conformance suite: Schemathesis hooks and token-aware checks, and the security probes."""

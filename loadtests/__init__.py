@@ -1,0 +1,1 @@
+"""Load suite: Locust users, load shapes, exact latencies and the SLO gate."""
