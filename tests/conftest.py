@@ -29,6 +29,8 @@ def target_factory() -> Iterator[TargetFactory]:
 
     yield get
     for target in started.values():
+        target.request_stop()  # all at once: graceful shutdowns overlap
+    for target in started.values():
         target.close()
 
 

@@ -6,6 +6,7 @@ stderr and exit code 2; findings are the commands' own business (exit 1).
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -39,3 +40,10 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("tokenprobe: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        # A bug in tokenprobe, not in the target: still one line, and never a secret-bearing
+        # traceback. TOKENPROBE_DEBUG=1 shows the traceback to whoever is fixing it.
+        if os.environ.get("TOKENPROBE_DEBUG"):
+            raise
+        click.echo(f"tokenprobe: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)

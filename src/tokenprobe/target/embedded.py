@@ -122,12 +122,18 @@ class EmbeddedTarget:
         lines = self._stderr_path.read_text(errors="replace").strip().splitlines()
         return lines[-1] if lines else "no output"
 
+    def request_stop(self) -> None:
+        """Ask the target to shut down gracefully without waiting (stop many targets at once)."""
+        if self._process is not None and self._process.poll() is None:
+            _signal_group(self._process, signal.SIGTERM)
+
     def stop(self) -> None:
+        """Shut down gracefully; kill the process group if it does not stop in time."""
+        self.request_stop()
         process, self._process = self._process, None
         if process is None:
             return
         if process.poll() is None:
-            _signal_group(process, signal.SIGTERM)
             try:
                 process.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:

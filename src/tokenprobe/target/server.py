@@ -117,17 +117,18 @@ def run_serve(options: ServeOptions, announce: Callable[[str], None]) -> None:
         connections.close_all()  # never share a SQLite connection across the fork
         announce(f"Listening on {url_of(sock)}{TOKEN_PATH}")
         announce(f"Credentials: {len(active)} accounts in {options.credentials_out}")
-        _Gunicorn(app, _gunicorn_options(options, sock)).run()
+        fd = sock.detach()  # gunicorn owns the descriptor from here and closes it on exit
+        _Gunicorn(app, _gunicorn_options(options, fd)).run()
     finally:
         # gunicorn's workers are forks of this process and unwind through here too.
         if os.getpid() == owner:
             shutil.rmtree(workdir, ignore_errors=True)
-            sock.close()
+            sock.close()  # no-op once detached
 
 
-def _gunicorn_options(options: ServeOptions, sock: socket.socket) -> dict[str, Any]:
+def _gunicorn_options(options: ServeOptions, fd: int) -> dict[str, Any]:
     return {
-        "bind": [f"fd://{sock.fileno()}"],
+        "bind": [f"fd://{fd}"],
         "workers": options.workers,
         "worker_class": "gthread",
         "threads": options.threads,
