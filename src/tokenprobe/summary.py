@@ -5,7 +5,7 @@ Schema version 1 (documented in the README, "summary.json")::
     {"schema_version": 1, "tool": "tokenprobe 0.1.0", "command": "conformance",
      "status": "pass" | "fail" | "error", "target": URL,
      "started_at": ISO-8601, "finished_at": ISO-8601, "duration_s": float,
-     "findings": [{"id", "severity", "title", "evidence", "reference", "source"}],
+     "findings": [{"id", "severity", "title", "evidence", "reference", "source", "accepted"}],
      "errors": ["one-line reason", ...],
      "checks": [{"id", "name", "source", "outcome", "message", "duration_s"}],
      <section>: {...}}          # "conformance", "security", "load", ... per command
@@ -14,7 +14,9 @@ Schema version 1 (documented in the README, "summary.json")::
 ``findings`` lists only what went wrong.
 
 ``status`` is "error" when the run could not complete, else "fail" when any finding has
-severity error (or a section says it failed, e.g. an SLO breach), else "pass".
+severity error (or a section says it failed, e.g. an SLO breach), else "pass". Findings whose
+ID the known-deviation baseline accepts (``accepted``: true, see `tokenprobe.baseline`) are
+reported but do not fail the run.
 """
 
 from __future__ import annotations
@@ -69,12 +71,18 @@ class Summary:
     sections: dict[str, Any] = dataclasses.field(default_factory=dict)
     # A section may fail the run without a finding (an SLO breach, say).
     failed_sections: set[str] = dataclasses.field(default_factory=set)
+    # Finding ID → why the baseline accepts it; accepted findings never fail the run.
+    accepted: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def is_accepted(self, finding: Finding) -> bool:
+        return finding.id in self.accepted
 
     @property
     def status(self) -> str:
         if self.errors:
             return "error"
-        if has_errors(self.findings) or self.failed_sections:
+        counted = (f for f in self.findings if not self.is_accepted(f))
+        if has_errors(counted) or self.failed_sections:
             return "fail"
         return "pass"
 
@@ -96,7 +104,7 @@ class Summary:
             "started_at": self.started_at.isoformat(),
             "finished_at": finished.isoformat(),
             "duration_s": round((finished - self.started_at).total_seconds(), 3),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [{**f.to_dict(), "accepted": self.is_accepted(f)} for f in self.findings],
             "errors": list(self.errors),
             "checks": [c.to_dict() for c in self.checks],
             **self.sections,

@@ -28,8 +28,11 @@ def validate_document(
     ``origins`` maps dotted keys to where their value came from (an environment variable or an
     option); a violation under such a key names that origin instead of ``source``.
     """
-    validator = jsonschema.Draft202012Validator(schema)
-    error = best_match(validator.iter_errors(data))
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    # An unknown key first: a misspelt key also shows up as a missing one, and the typo is
+    # what the user has to fix.
+    unknown = [e for e in errors if e.validator == "additionalProperties"]
+    error = best_match(unknown or errors)
     if error is not None:
         raise ConfigError(describe_error(error, source, origins or {}))
 
