@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from tokenprobe import __version__
 from tokenprobe.findings import Finding, has_errors
+from tokenprobe.redact import redact_data
 
 SCHEMA_VERSION = 1
 SUMMARY_FILE = "summary.json"
@@ -93,6 +94,30 @@ class Summary:
     def finish(self) -> None:
         self.finished_at = utc_now()
 
+    def redacted(self, redact: Callable[[str], str]) -> Summary:
+        """A copy with every string (findings, checks, errors, sections) redacted as data."""
+        return dataclasses.replace(
+            self,
+            target=redact(self.target),
+            findings=[
+                dataclasses.replace(
+                    f,
+                    title=redact(f.title),
+                    evidence=redact(f.evidence),
+                    reference=redact(f.reference),
+                )
+                for f in self.findings
+            ],
+            errors=[redact(e) for e in self.errors],
+            checks=[
+                dataclasses.replace(c, name=redact(c.name), message=redact(c.message))
+                for c in self.checks
+            ],
+            sections=redact_data(self.sections, redact),
+            failed_sections=set(self.failed_sections),
+            accepted={k: redact(v) for k, v in self.accepted.items()},
+        )
+
     def to_dict(self) -> dict[str, Any]:
         finished = self.finished_at or utc_now()
         return {
@@ -128,6 +153,6 @@ def write_text_atomic(path: Path, text: str) -> Path:
 def write_summary(
     summary: Summary, report_dir: Path, redact: Callable[[str], str] = lambda text: text
 ) -> Path:
-    """Write ``summary.json`` (redacted) into ``report_dir``."""
-    text = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """Write ``summary.json`` (redacted as data, then as text) into ``report_dir``."""
+    text = json.dumps(summary.redacted(redact).to_dict(), indent=2, ensure_ascii=False) + "\n"
     return write_text_atomic(report_dir / SUMMARY_FILE, redact(text))

@@ -85,4 +85,6 @@ def _describe(finding: Finding, summary: Summary) -> str:
 def write_junit(
     summary: Summary, report_dir: Path, redact: Callable[[str], str] = lambda text: text
 ) -> Path:
-    return write_text_atomic(report_dir / JUNIT_FILE, redact(render_junit(summary)))
+    return write_text_atomic(
+        report_dir / JUNIT_FILE, redact(render_junit(summary.redacted(redact)))
+    )
