@@ -118,7 +118,7 @@ def load_config(
     env = os.environ if environ is None else environ
     here = cwd or Path.cwd()
     path, document = read_config_file(find_config_file(config_file, env, here))
-    source = str(path) if path else "configuration"
+    source = display_path(path) if path else "configuration"
     origins: dict[str, str] = {}
     env_names = {key: name for name, key in ENVIRONMENT_KEYS.items()}
     merged = overlay(document, environment_values(env), origins, env_names.__getitem__)
@@ -128,6 +128,14 @@ def load_config(
     validate_document(merged, CONFIG_SCHEMA, source, origins)
     base = path.parent if path else here
     return build_config(merged, path, lambda key, p: p if key in origins else base / p)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the cwd when inside it: what the user would type."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def find_config_file(
@@ -147,23 +155,25 @@ def read_config_file(path: Path | None) -> tuple[Path | None, dict[str, Any]]:
     """The file's tokenprobe table; ``(None, {})`` for a pyproject.toml without one."""
     if path is None:
         return None, {}
+    shown = display_path(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise ConfigError(f"config file {shown} does not exist") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read config file {shown}: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+        raise ConfigError(f"config file {shown} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
     if path.name != PYPROJECT_FILE:
         return path, document
-    table = document.get("tool", {}).get("tokenprobe")
+    tool = document.get("tool")
+    table = tool.get("tokenprobe") if isinstance(tool, dict) else None
     if table is None:
         return None, {}
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.tokenprobe] must be a table")
+        raise ConfigError(f"{shown}: [tool.tokenprobe] must be a table")
     return path, table
 
 
@@ -231,7 +241,9 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
     return Config(
         source=source,
         target=TargetConfig(url=target.get("url"), credentials=path_of("target.credentials", None)),
-        policy=build_policy(doc.get("policy", {}), str(source or "configuration")),
+        policy=build_policy(
+            doc.get("policy", {}), display_path(source) if source else "configuration"
+        ),
         slo=SloConfig(
             error_ratio=slo.get("error-ratio", defaults.slo.error_ratio),
             min_throughput_rps=slo.get("min-throughput-rps"),
