@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jwt
+import pytest
 
+import tokenprobe.reports
 from tokenprobe.findings import Finding, Severity
 from tokenprobe.redact import Redactor
 from tokenprobe.reports import compare_summaries, new_run_dir, update_latest, write_all_reports
@@ -115,3 +117,38 @@ def test_each_writer_alone_redacts_as_data(
     for path in written:
         text = path.read_text(encoding="utf-8")
         assert not [chunk for chunk in CHUNKS if chunk in text], path.name
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        {},  # a load stage that stopped before measuring anything
+        {"slo": "not a list", "scenarios": ["not", "a", "dict"], "latency_ms": None},
+        {"slo": [{"passed": False}, "junk"], "scenarios": {"valid_login": None}},
+        "not even a dict",
+    ],
+)
+def test_partial_load_sections_still_render(
+    make_summary: Callable[..., Summary], tmp_path: Path, load: object
+) -> None:
+    summary = make_summary(load=load)
+    comparison = compare_summaries(summary.to_dict(), make_summary().to_dict(), "prev")
+    written = write_all_reports(summary, tmp_path, Redactor(), comparison=comparison)
+    assert all(path.stat().st_size > 0 for path in written.paths())
+
+
+def test_public_surface() -> None:
+    assert all(hasattr(tokenprobe.reports, name) for name in tokenprobe.reports.__all__)
+
+
+def test_invalid_utf8_from_the_target_is_written_escaped(
+    make_summary: Callable[..., Summary], tmp_path: Path
+) -> None:
+    raw = b"body \xff\xfe<html>".decode("utf-8", errors="surrogateescape")
+    summary = make_summary(findings=[dataclasses.replace(LIFETIME, evidence=raw)])
+    written = write_all_reports(summary, tmp_path, Redactor())
+    for path in written.paths():
+        text = path.read_bytes().decode("utf-8")  # valid UTF-8, whatever the target sent
+        assert "body \\udcff\\udcfe" in text
+    # In JSON that is an escape sequence: the file still parses.
+    assert json.loads((tmp_path / "summary.json").read_text())["findings"][0]["evidence"] == raw

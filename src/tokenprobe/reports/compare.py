@@ -120,28 +120,32 @@ def load_deltas(current: Any, previous: Any) -> list[MetricDelta]:
     if not isinstance(current, Mapping) or not isinstance(previous, Mapping):
         return []
     deltas = _scope_deltas("total", current, previous)
-    now_scenarios, old_scenarios = current.get("scenarios") or {}, previous.get("scenarios") or {}
-    for name in now_scenarios:
-        if name in old_scenarios:
-            deltas += _scope_deltas(name, now_scenarios[name], old_scenarios[name])
+    now_scenarios, old_scenarios = current.get("scenarios"), previous.get("scenarios")
+    if isinstance(now_scenarios, Mapping) and isinstance(old_scenarios, Mapping):
+        for name in now_scenarios:
+            if name in old_scenarios:
+                deltas += _scope_deltas(str(name), now_scenarios[name], old_scenarios[name])
     return deltas
 
 
-def _scope_deltas(scope: str, current: Mapping[str, Any], previous: Mapping[str, Any]) -> list:
-    pairs = [
-        (f"{p}_ms", _number((current.get("latency_ms") or {}).get(p)),
-         _number((previous.get("latency_ms") or {}).get(p)))
-        for p in LATENCY_METRICS
-    ]  # fmt: skip
-    pairs.append(
-        ("throughput_rps", _number(current.get("throughput_rps")),
-         _number(previous.get("throughput_rps")))
-    )  # fmt: skip
+def _scope_deltas(scope: str, current: Any, previous: Any) -> list[MetricDelta]:
+    now, before = _metrics(current), _metrics(previous)
     return [
-        MetricDelta(scope, metric, old, new)
-        for metric, new, old in pairs
-        if new is not None and old is not None
+        MetricDelta(scope, metric, before[metric], value)
+        for metric, value in now.items()
+        if metric in before
     ]
+
+
+def _metrics(values: Any) -> dict[str, float]:
+    """``{"p50_ms": …, "throughput_rps": …}`` for whichever numbers a load entry has."""
+    if not isinstance(values, Mapping):
+        return {}
+    latency = values.get("latency_ms")
+    latency = latency if isinstance(latency, Mapping) else {}
+    candidates = {f"{p}_ms": latency.get(p) for p in LATENCY_METRICS}
+    candidates["throughput_rps"] = values.get("throughput_rps")
+    return {k: number for k, v in candidates.items() if (number := _number(v)) is not None}
 
 
 def _number(value: Any) -> float | None:

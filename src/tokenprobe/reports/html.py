@@ -22,6 +22,7 @@ import jinja2
 from tokenprobe.findings import Finding, Severity
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.junit import effective_outcome
+from tokenprobe.reports.load_view import load_rows, load_section, slo_rows
 from tokenprobe.summary import Summary, write_text_atomic
 
 HTML_FILE = "report.html"
@@ -31,7 +32,8 @@ IMAGE_TYPES = {"image/png", "image/svg+xml", "image/jpeg", "image/gif"}
 ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("tokenprobe.reports", "templates"),
     autoescape=True,  # every value is text from the target or the run, never trusted markup
-    undefined=jinja2.StrictUndefined,
+    # Missing values render empty: a report of a partial run must still be written.
+    undefined=jinja2.Undefined,
     trim_blocks=True,
     lstrip_blocks=True,
 )
@@ -61,7 +63,7 @@ def report_context(
         {**c.to_dict(), "outcome": effective_outcome(c, findings_of(summary, c.id), summary)}
         for c in summary.checks
     ]
-    load = summary.sections.get("load")
+    load = load_section(summary)
     return {
         "summary": data,
         "status": summary.status,
@@ -70,8 +72,9 @@ def report_context(
         "accepted_count": sum(summary.is_accepted(f) for f in summary.findings),
         "findings": [finding_row(f, summary) for f in ordered_findings(summary)],
         "checks": checks,
-        "slos": (load or {}).get("slo", []) if isinstance(load, dict) else [],
-        "load": load if isinstance(load, dict) else None,
+        "slos": slo_rows(summary),
+        "load_rows": load_rows(summary),
+        "capacity_rps": (load or {}).get("capacity_rps"),
         "plots": [plot for plot in (embed_plot(p) for p in plots) if plot],
         "native_reports": [native_link(label, p, run_dir) for label, p in native_reports.items()],
         "comparison": comparison.to_dict() if comparison else None,

@@ -16,6 +16,7 @@ from typing import Any
 from tokenprobe.findings import Finding, Severity
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.junit import effective_outcome
+from tokenprobe.reports.load_view import slo_rows
 from tokenprobe.summary import Summary, write_text_atomic
 
 MARKDOWN_FILE = "summary.md"
@@ -32,7 +33,7 @@ def render_markdown(summary: Summary, comparison: Comparison | None = None) -> s
         lines += [f"- {cell(e, 300)}" for e in summary.errors[:MAX_ROWS]]
         lines += [""]
     lines += error_findings_table(summary)
-    lines += slo_table(summary.sections.get("load"))
+    lines += slo_table(slo_rows(summary))
     if comparison is not None:
         lines += comparison_lines(comparison)
     lines += ["_Full report: `report.html` in the run's report directory._", ""]
@@ -78,15 +79,13 @@ def error_findings_table(summary: Summary) -> list[str]:
     return lines
 
 
-def slo_table(load: Any) -> list[str]:
-    slos = load.get("slo") if isinstance(load, dict) else None
+def slo_table(slos: list[dict[str, Any]]) -> list[str]:
     if not slos:
         return []
 
     def row(slo: dict[str, Any]) -> Sequence[str]:
-        result = "✅ met" if slo.get("passed") else "❌ **breached**"
-        values = (slo.get("name"), slo.get("threshold"), slo.get("observed"))
-        return (*(cell(str(v), 60) for v in values), result)
+        result = "✅ met" if slo["passed"] else "❌ **breached**"
+        return (*(cell(str(slo[k]), 60) for k in ("name", "threshold", "observed")), result)
 
     return ["### SLOs", "", *table(("SLO", "threshold", "observed", "result"), slos, row)]
 
