@@ -76,6 +76,12 @@ BASELINE_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 Status = Literal["new", "accepted", "expired"]
+# Suggested expiry for `--update-baseline` without an explicit date: short enough to be reviewed.
+DEFAULT_EXPIRY_DAYS = 90
+
+
+def default_expiry(today: dt.date | None = None) -> dt.date:
+    return (today or dt.date.today()) + dt.timedelta(days=DEFAULT_EXPIRY_DAYS)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+import requests
 
 import tokenprobe.reports
 from tokenprobe.findings import Finding, Severity
@@ -18,6 +19,7 @@ from tokenprobe.reports.html import write_html
 from tokenprobe.reports.junit import write_junit
 from tokenprobe.reports.markdown import write_markdown
 from tokenprobe.summary import CheckResult, Summary, write_summary
+from tokenprobe.target.embedded import EmbeddedTarget
 
 from .conftest import FORM, LIFETIME
 
@@ -152,3 +154,23 @@ def test_invalid_utf8_from_the_target_is_written_escaped(
         assert "body \\udcff\\udcfe" in text
     # In JSON that is an escape sequence: the file still parses.
     assert json.loads((tmp_path / "summary.json").read_text())["findings"][0]["evidence"] == raw
+
+
+def test_real_issued_tokens_and_password_never_reach_the_run_dir(
+    make_summary: Callable[..., Summary], clean_target: EmbeddedTarget, tmp_path: Path
+) -> None:
+    """Tokens issued by the reference target, pasted into evidence by a careless stage."""
+    account = clean_target.credentials[0]
+    answer = requests.post(clean_target.url, json=account.as_json(), timeout=10)
+    assert answer.status_code == 200
+    pair = answer.json()
+    redactor = Redactor([account.password])
+    redactor.add(pair["access"], pair["refresh"])  # learnt from the response, as stages do
+    leak = f"sent {account.password!r}, got {answer.text}"
+    summary = make_summary(findings=[dataclasses.replace(LIFETIME, evidence=leak)])
+    summary.sections["conformance"] = {"last_response": pair}
+    write_all_reports(summary, new_run_dir(tmp_path / "reports"), redactor)
+    secrets = [account.password, *(token.split(".", 1)[1] for token in pair.values())]
+    for path in (tmp_path / "reports").rglob("*.*"):
+        text = path.read_text(encoding="utf-8")
+        assert not [s for s in secrets if s in text], path.name
