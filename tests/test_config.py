@@ -161,3 +161,19 @@ def test_pyproject_tool_key_not_a_table(tmp_path: Path) -> None:
 )
 def test_parse_duration(value: int | str, seconds: int) -> None:
     assert parse_duration(value) == seconds
+
+
+def test_flags_as_click_gives_them(tmp_path: Path) -> None:
+    flags = {
+        "reports.dir": tmp_path / "out",  # click.Path(path_type=Path)
+        "load.allowed-hosts": ("a.example", "b.example"),  # multiple=True
+        "baseline.path": None,  # not given
+    }
+    config = load_config(environ={}, cwd=tmp_path, flags=flags)
+    assert config.report_root == tmp_path / "out"
+    assert config.load.allowed_hosts == ("a.example", "b.example")
+    assert config.baseline_path == Path("tokenprobe-baseline.yaml")
+    # An empty multiple=True option is "not given", not "no hosts".
+    env = {"TOKENPROBE_LOAD_ALLOWED_HOSTS": "c.example"}
+    config = load_config(environ=env, cwd=tmp_path, flags={"load.allowed-hosts": ()})
+    assert config.load.allowed_hosts == ("c.example",)

@@ -112,7 +112,8 @@ def load_config(
 ) -> Config:
     """Find, read, merge and validate the configuration.
 
-    ``flags`` maps dotted keys (``"target.url"``) to option values; None means "not given".
+    ``flags`` maps dotted keys (``"target.url"``) to option values as click gives them; None
+    (or ``()`` from a ``multiple=True`` option) means "not given".
     ``flag_names`` maps the same keys to the option's name for error messages (``"--url"``).
     """
     env = os.environ if environ is None else environ
@@ -123,11 +124,20 @@ def load_config(
     env_names = {key: name for name, key in ENVIRONMENT_KEYS.items()}
     merged = overlay(document, environment_values(env), origins, env_names.__getitem__)
     names = flag_names or {}
-    given = {k: v for k, v in (flags or {}).items() if v is not None}
+    given = {k: flag_value(v) for k, v in (flags or {}).items() if v is not None and v != ()}
     merged = overlay(merged, given, origins, lambda key: names.get(key, f"option for {key}"))
     validate_document(merged, CONFIG_SCHEMA, source, origins)
     base = path.parent if path else here
     return build_config(merged, path, lambda key, p: p if key in origins else base / p)
+
+
+def flag_value(value: Any) -> Any:
+    """Paths and tuples from click as the TOML types the schema checks (str, list)."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, tuple):
+        return [flag_value(v) for v in value]
+    return value
 
 
 def display_path(path: Path) -> str:
