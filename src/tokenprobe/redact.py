@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 # header.payload.signature, base64url; headers of JSON objects start with "eyJ" ('{"').
 JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -42,3 +43,18 @@ class Redactor:
         for secret in secrets:
             text = text.replace(secret, PASSWORD_MASK)
         return text
+
+
+def redact_data(value: Any, redact: Callable[[str], str]) -> Any:
+    """Redact every string in a JSON-like value, keys included.
+
+    Redact data *before* serialising it: JSON, XML and HTML escape characters such as ``"``
+    and ``<``, so a secret containing them no longer matches once rendered.
+    """
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {redact_data(k, redact): redact_data(v, redact) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_data(v, redact) for v in value]
+    return value

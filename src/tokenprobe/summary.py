@@ -5,7 +5,7 @@ Schema version 1 (documented in the README, "summary.json")::
     {"schema_version": 1, "tool": "tokenprobe 0.1.0", "command": "conformance",
      "status": "pass" | "fail" | "error", "target": URL,
      "started_at": ISO-8601, "finished_at": ISO-8601, "duration_s": float,
-     "findings": [{"id", "severity", "title", "evidence", "reference", "source"}],
+     "findings": [{"id", "severity", "title", "evidence", "reference", "source", "accepted"}],
      "errors": ["one-line reason", ...],
      "checks": [{"id", "name", "source", "outcome", "message", "duration_s"}],
      <section>: {...}}          # "conformance", "security", "load", ... per command
@@ -14,7 +14,9 @@ Schema version 1 (documented in the README, "summary.json")::
 ``findings`` lists only what went wrong.
 
 ``status`` is "error" when the run could not complete, else "fail" when any finding has
-severity error (or a section says it failed, e.g. an SLO breach), else "pass".
+severity error (or a section says it failed, e.g. an SLO breach), else "pass". Findings whose
+ID the known-deviation baseline accepts (``accepted``: true, see `tokenprobe.baseline`) are
+reported but do not fail the run.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any, Literal
 
 from tokenprobe import __version__
 from tokenprobe.findings import Finding, has_errors
+from tokenprobe.redact import redact_data
 
 SCHEMA_VERSION = 1
 SUMMARY_FILE = "summary.json"
@@ -69,12 +72,18 @@ class Summary:
     sections: dict[str, Any] = dataclasses.field(default_factory=dict)
     # A section may fail the run without a finding (an SLO breach, say).
     failed_sections: set[str] = dataclasses.field(default_factory=set)
+    # Finding ID → why the baseline accepts it; accepted findings never fail the run.
+    accepted: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def is_accepted(self, finding: Finding) -> bool:
+        return finding.id in self.accepted
 
     @property
     def status(self) -> str:
         if self.errors:
             return "error"
-        if has_errors(self.findings) or self.failed_sections:
+        counted = (f for f in self.findings if not self.is_accepted(f))
+        if has_errors(counted) or self.failed_sections:
             return "fail"
         return "pass"
 
@@ -84,6 +93,30 @@ class Summary:
 
     def finish(self) -> None:
         self.finished_at = utc_now()
+
+    def redacted(self, redact: Callable[[str], str]) -> Summary:
+        """A copy with every string (findings, checks, errors, sections) redacted as data."""
+        return dataclasses.replace(
+            self,
+            target=redact(self.target),
+            findings=[
+                dataclasses.replace(
+                    f,
+                    title=redact(f.title),
+                    evidence=redact(f.evidence),
+                    reference=redact(f.reference),
+                )
+                for f in self.findings
+            ],
+            errors=[redact(e) for e in self.errors],
+            checks=[
+                dataclasses.replace(c, name=redact(c.name), message=redact(c.message))
+                for c in self.checks
+            ],
+            sections=redact_data(self.sections, redact),
+            failed_sections=set(self.failed_sections),
+            accepted={k: redact(v) for k, v in self.accepted.items()},
+        )
 
     def to_dict(self) -> dict[str, Any]:
         finished = self.finished_at or utc_now()
@@ -96,7 +129,7 @@ class Summary:
             "started_at": self.started_at.isoformat(),
             "finished_at": finished.isoformat(),
             "duration_s": round((finished - self.started_at).total_seconds(), 3),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [{**f.to_dict(), "accepted": self.is_accepted(f)} for f in self.findings],
             "errors": list(self.errors),
             "checks": [c.to_dict() for c in self.checks],
             **self.sections,
@@ -108,7 +141,9 @@ def write_text_atomic(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        # A lone surrogate (invalid UTF-8 from a target, decoded with surrogateescape) is
+        # written escaped rather than failing the whole report.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
@@ -120,6 +155,6 @@ def write_text_atomic(path: Path, text: str) -> Path:
 def write_summary(
     summary: Summary, report_dir: Path, redact: Callable[[str], str] = lambda text: text
 ) -> Path:
-    """Write ``summary.json`` (redacted) into ``report_dir``."""
-    text = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """Write ``summary.json`` (redacted as data, then as text) into ``report_dir``."""
+    text = json.dumps(summary.redacted(redact).to_dict(), indent=2, ensure_ascii=False) + "\n"
     return write_text_atomic(report_dir / SUMMARY_FILE, redact(text))

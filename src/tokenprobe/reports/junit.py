@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from tokenprobe.findings import Finding, Severity
 from tokenprobe.summary import CheckResult, Summary, write_text_atomic
 
 JUNIT_FILE = "junit.xml"
@@ -21,17 +22,18 @@ def render_junit(summary: Summary) -> str:
     for finding in summary.findings:
         findings_by_id[finding.id].append(finding)
     for source, checks in by_source.items():
+        outcomes = [effective_outcome(c, findings_by_id.get(c.id, []), summary) for c in checks]
         suite = ET.SubElement(
             suites,
             "testsuite",
             name=source,
             tests=str(len(checks)),
-            failures=str(sum(c.outcome == "failed" for c in checks)),
-            errors=str(sum(c.outcome == "error" for c in checks)),
-            skipped=str(sum(c.outcome == "skipped" for c in checks)),
+            failures=str(outcomes.count("failed")),
+            errors=str(outcomes.count("error")),
+            skipped=str(outcomes.count("skipped")),
         )
-        for check in checks:
-            _add_case(suite, check, findings_by_id.get(check.id, []))
+        for check, outcome in zip(checks, outcomes, strict=True):
+            _add_case(suite, check, outcome, findings_by_id.get(check.id, []), summary)
     if summary.errors:
         suite = ET.SubElement(suites, "testsuite", name="run", tests="1", errors="1")
         case = ET.SubElement(suite, "testcase", classname="tokenprobe.run", name="run completed")
@@ -40,7 +42,21 @@ def render_junit(summary: Summary) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _add_case(suite: ET.Element, check: CheckResult, findings: list) -> None:
+def effective_outcome(check: CheckResult, findings: list[Finding], summary: Summary) -> str:
+    """A failed check whose error findings the baseline all accepts passes (shown, not failing)."""
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if check.outcome == "failed" and errors and all(summary.is_accepted(f) for f in errors):
+        return "passed"
+    return check.outcome
+
+
+def _add_case(
+    suite: ET.Element,
+    check: CheckResult,
+    outcome: str,
+    findings: list[Finding],
+    summary: Summary,
+) -> None:
     case = ET.SubElement(
         suite,
         "testcase",
@@ -48,18 +64,27 @@ def _add_case(suite: ET.Element, check: CheckResult, findings: list) -> None:
         name=f"{check.id} {check.name}",
         time=f"{check.duration_s:.3f}",
     )
-    details = "\n".join(f"[{f.severity}] {f.title}: {f.evidence} ({f.reference})" for f in findings)
-    if check.outcome == "failed":
+    details = "\n".join(_describe(f, summary) for f in findings)
+    if outcome == "failed":
         ET.SubElement(case, "failure", message=check.message or check.name).text = details
-    elif check.outcome == "error":
+    elif outcome == "error":
         ET.SubElement(case, "error", message=check.message or check.name).text = details
-    elif check.outcome == "skipped":
+    elif outcome == "skipped":
         ET.SubElement(case, "skipped", message=check.message)
-    elif details:  # passed with warnings or infos: visible, not failing
+    elif details:  # passed with warnings, infos or accepted findings: visible, not failing
         ET.SubElement(case, "system-out").text = details
+
+
+def _describe(finding: Finding, summary: Summary) -> str:
+    line = f"[{finding.severity}] {finding.title}: {finding.evidence} ({finding.reference})"
+    if summary.is_accepted(finding):
+        line += f" [accepted by baseline: {summary.accepted[finding.id]}]"
+    return line
 
 
 def write_junit(
     summary: Summary, report_dir: Path, redact: Callable[[str], str] = lambda text: text
 ) -> Path:
-    return write_text_atomic(report_dir / JUNIT_FILE, redact(render_junit(summary)))
+    return write_text_atomic(
+        report_dir / JUNIT_FILE, redact(render_junit(summary.redacted(redact)))
+    )

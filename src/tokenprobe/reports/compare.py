@@ -1,0 +1,164 @@
+"""``--compare DIR``: what changed since a previous run.
+
+Findings are matched by (ID, title): the evidence of one deviation varies from run to run
+(counts, timings), its ID and title do not. *New* = only in this run, *fixed* = only in the
+previous one, *unchanged* = in both. Latency (p50/p95/p99) and throughput deltas come from the
+``load`` sections of both summaries when both have one, in total and per common scenario.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tokenprobe.errors import ConfigError
+from tokenprobe.reports.rundir import resolve_run_dir
+from tokenprobe.summary import SCHEMA_VERSION, SUMMARY_FILE
+
+LATENCY_METRICS = ("p50", "p95", "p99")
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricDelta:
+    scope: str  # "total" or a scenario name
+    metric: str  # "p50_ms", "p95_ms", "p99_ms", "throughput_rps"
+    previous: float
+    current: float
+
+    @property
+    def change(self) -> float:
+        return self.current - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        return None if self.previous == 0 else 100.0 * self.change / self.previous
+
+    @property
+    def improved(self) -> bool:
+        """Lower latency or higher throughput."""
+        return self.change > 0 if self.metric == "throughput_rps" else self.change < 0
+
+    def to_dict(self) -> dict[str, Any]:
+        pct = self.change_pct
+        return {
+            "scope": self.scope,
+            "metric": self.metric,
+            "previous": self.previous,
+            "current": self.current,
+            "change": round(self.change, 3),
+            "change_pct": None if pct is None else round(pct, 1),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    previous_run: str  # the directory compared with, as given
+    previous_started_at: str | None
+    previous_status: str | None
+    new: tuple[dict[str, str], ...]  # {"id", "title", "severity"}
+    fixed: tuple[dict[str, str], ...]
+    unchanged: tuple[dict[str, str], ...]
+    load: tuple[MetricDelta, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """summary.json ``comparison`` section."""
+        return {
+            "previous_run": self.previous_run,
+            "previous_started_at": self.previous_started_at,
+            "previous_status": self.previous_status,
+            "new": list(self.new),
+            "fixed": list(self.fixed),
+            "unchanged": list(self.unchanged),
+            "load": [d.to_dict() for d in self.load],
+        }
+
+
+def load_summary_json(run_dir: Path) -> dict[str, Any]:
+    """The ``summary.json`` of a previous run; `ConfigError` (one line) when there is none."""
+    path = resolve_run_dir(run_dir) / SUMMARY_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"--compare {run_dir}: no {SUMMARY_FILE} there") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"--compare {run_dir}: unreadable {SUMMARY_FILE}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("findings", []), list):
+        raise ConfigError(f"--compare {run_dir}: {SUMMARY_FILE} is not a tokenprobe summary")
+    if data.get("schema_version", SCHEMA_VERSION) > SCHEMA_VERSION:
+        raise ConfigError(
+            f"--compare {run_dir}: schema_version {data['schema_version']} is newer than "
+            f"this tokenprobe understands ({SCHEMA_VERSION})"
+        )
+    return data
+
+
+def compare_runs(current: Mapping[str, Any], previous_dir: Path) -> Comparison:
+    """Compare a summary dict (``Summary.to_dict()``) with the run stored in ``previous_dir``."""
+    return compare_summaries(current, load_summary_json(previous_dir), str(previous_dir))
+
+
+def compare_summaries(
+    current: Mapping[str, Any], previous: Mapping[str, Any], previous_run: str
+) -> Comparison:
+    now, before = _findings_by_key(current), _findings_by_key(previous)
+    return Comparison(
+        previous_run=previous_run,
+        previous_started_at=previous.get("started_at"),
+        previous_status=previous.get("status"),
+        new=tuple(now[k] for k in now if k not in before),
+        fixed=tuple(before[k] for k in before if k not in now),
+        unchanged=tuple(now[k] for k in now if k in before),
+        load=tuple(load_deltas(current.get("load"), previous.get("load"))),
+    )
+
+
+def load_deltas(current: Any, previous: Any) -> list[MetricDelta]:
+    """Total and per-scenario deltas for every metric both load sections report."""
+    if not isinstance(current, Mapping) or not isinstance(previous, Mapping):
+        return []
+    deltas = _scope_deltas("total", current, previous)
+    now_scenarios, old_scenarios = current.get("scenarios"), previous.get("scenarios")
+    if isinstance(now_scenarios, Mapping) and isinstance(old_scenarios, Mapping):
+        for name in now_scenarios:
+            if name in old_scenarios:
+                deltas += _scope_deltas(str(name), now_scenarios[name], old_scenarios[name])
+    return deltas
+
+
+def _scope_deltas(scope: str, current: Any, previous: Any) -> list[MetricDelta]:
+    now, before = _metrics(current), _metrics(previous)
+    return [
+        MetricDelta(scope, metric, before[metric], value)
+        for metric, value in now.items()
+        if metric in before
+    ]
+
+
+def _metrics(values: Any) -> dict[str, float]:
+    """``{"p50_ms": …, "throughput_rps": …}`` for whichever numbers a load entry has."""
+    if not isinstance(values, Mapping):
+        return {}
+    latency = values.get("latency_ms")
+    latency = latency if isinstance(latency, Mapping) else {}
+    candidates = {f"{p}_ms": latency.get(p) for p in LATENCY_METRICS}
+    candidates["throughput_rps"] = values.get("throughput_rps")
+    return {k: number for k, v in candidates.items() if (number := _number(v)) is not None}
+
+
+def _number(value: Any) -> float | None:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if is_number else None
+
+
+def _findings_by_key(summary: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
+    keyed: dict[tuple[str, str], dict[str, str]] = {}
+    for finding in summary.get("findings") or []:
+        if isinstance(finding, Mapping) and "id" in finding:
+            key = (str(finding["id"]), str(finding.get("title", "")))
+            keyed.setdefault(
+                key, {"id": key[0], "title": key[1], "severity": str(finding.get("severity", ""))}
+            )
+    return keyed

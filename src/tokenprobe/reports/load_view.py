@@ -1,0 +1,56 @@
+"""The load section as report rows, tolerant of partial data.
+
+The load stage writes ``summary["load"]`` (README, "Load testing"): ``slo`` is a list of
+``{"name", "threshold", "observed", "passed"}``, ``scenarios`` maps names to the same fields
+as the total. A stage that stopped early may leave parts out; a report must still render
+(missing values show empty), never crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokenprobe.summary import Summary
+
+SLO_FIELDS = ("name", "threshold", "observed")
+LATENCY_FIELDS = ("p50", "p90", "p95", "p99", "p999", "max")
+
+
+def load_section(summary: Summary) -> dict[str, Any] | None:
+    load = summary.sections.get("load")
+    return load if isinstance(load, dict) else None
+
+
+def slo_rows(summary: Summary) -> list[dict[str, Any]]:
+    """Each SLO with every field present ("" when missing) and ``passed`` a bool."""
+    slos = (load_section(summary) or {}).get("slo")
+    if not isinstance(slos, list):
+        return []
+    return [
+        {**{k: slo.get(k, "") for k in SLO_FIELDS}, "passed": slo.get("passed") is True}
+        for slo in slos
+        if isinstance(slo, dict)
+    ]
+
+
+def load_rows(summary: Summary) -> list[dict[str, Any]]:
+    """The total, then each scenario by name: requests, failures, req/s, latency percentiles."""
+    load = load_section(summary)
+    if load is None:
+        return []
+    scenarios = load.get("scenarios")
+    named = sorted(scenarios.items()) if isinstance(scenarios, dict) else []
+    return [_row(name, values) for name, values in [("total", load), *named]]
+
+
+def _row(name: str, values: Any) -> dict[str, Any]:
+    values = values if isinstance(values, dict) else {}
+    latency = values.get("latency_ms")
+    latency = latency if isinstance(latency, dict) else {}
+    return {
+        "name": name,
+        "requests": values.get("requests", ""),
+        "failures": values.get("failures", ""),
+        "throughput_rps": values.get("throughput_rps", ""),
+        "latency": [latency.get(p, "") for p in LATENCY_FIELDS],
+    }

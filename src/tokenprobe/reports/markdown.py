@@ -1,0 +1,154 @@
+"""``summary.md``: the verdict in a few lines, for a pull-request comment or a CI job summary.
+
+Short by construction (GitHub caps comments at 65,536 characters): at most `MAX_ROWS` rows per
+table, cells truncated to `MAX_CELL`; report.html has everything. Only error findings get a
+table (accepted ones marked); warnings and infos are counted. Cell text is escaped so that a
+finding's evidence can neither break the table nor inject HTML or mentions.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tokenprobe.findings import Finding, Severity
+from tokenprobe.reports.compare import Comparison
+from tokenprobe.reports.junit import effective_outcome
+from tokenprobe.reports.load_view import slo_rows
+from tokenprobe.summary import Summary, write_text_atomic
+
+MARKDOWN_FILE = "summary.md"
+MAX_ROWS = 20
+MAX_CELL = 160
+VERDICT = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⚠️ ERROR (could not run)"}
+
+
+def render_markdown(summary: Summary, comparison: Comparison | None = None) -> str:
+    lines = [f"## tokenprobe {summary.command}: {VERDICT[summary.status]}", ""]
+    lines += [overview(summary), ""]
+    if summary.errors:
+        lines += ["**Could not run:**", ""]
+        lines += [f"- {cell(e, 300)}" for e in summary.errors[:MAX_ROWS]]
+        lines += [""]
+    lines += error_findings_table(summary)
+    lines += slo_table(slo_rows(summary))
+    if comparison is not None:
+        lines += comparison_lines(comparison)
+    lines += ["_Full report: `report.html` in the run's report directory._", ""]
+    return "\n".join(lines)
+
+
+def overview(summary: Summary) -> str:
+    by_severity = collections.Counter(f.severity for f in summary.findings)
+    outcomes = collections.Counter(checks_outcomes(summary))
+    accepted = sum(summary.is_accepted(f) for f in summary.findings)
+    checks = f"checks: {outcomes['passed']} passed, {outcomes['failed']} failed"
+    checks += f", {outcomes['skipped']} skipped"
+    if outcomes["error"]:
+        checks += f", {outcomes['error']} errored"
+    findings = f"findings: {by_severity[Severity.ERROR]} error"
+    findings += f", {by_severity[Severity.WARNING]} warning, {by_severity[Severity.INFO]} info"
+    if accepted:
+        findings += f" ({accepted} accepted by baseline)"
+    duration = f"{summary.to_dict()['duration_s']:.1f} s"
+    return " · ".join((f"Target {code(summary.target, 120)}", duration, checks, findings))
+
+
+def checks_outcomes(summary: Summary) -> list[str]:
+    """Outcomes as reported: a check failed only by accepted findings counts as passed."""
+    return [
+        effective_outcome(c, [f for f in summary.findings if f.id == c.id], summary)
+        for c in summary.checks
+    ]
+
+
+def error_findings_table(summary: Summary) -> list[str]:
+    errors = [f for f in summary.findings if f.severity is Severity.ERROR]
+    if not errors:
+        return []
+    errors.sort(key=summary.is_accepted)  # failing ones first
+
+    def row(f: Finding) -> Sequence[str]:
+        status = "accepted" if summary.is_accepted(f) else "**failing**"
+        return (status, code(f.id, 40), cell(f.title), cell(f.evidence), cell(f.reference))
+
+    lines = ["### Error findings", ""]
+    lines += table(("", "ID", "finding", "evidence", "standard"), errors, row)
+    return lines
+
+
+def slo_table(slos: list[dict[str, Any]]) -> list[str]:
+    if not slos:
+        return []
+
+    def row(slo: dict[str, Any]) -> Sequence[str]:
+        result = "✅ met" if slo["passed"] else "❌ **breached**"
+        return (*(cell(str(slo[k]), 60) for k in ("name", "threshold", "observed")), result)
+
+    return ["### SLOs", "", *table(("SLO", "threshold", "observed", "result"), slos, row)]
+
+
+def comparison_lines(comparison: Comparison) -> list[str]:
+    lines = [
+        f"### Since {code(comparison.previous_run)}",
+        "",
+        f"Findings: {len(comparison.new)} new, {len(comparison.fixed)} fixed, "
+        f"{len(comparison.unchanged)} unchanged.",
+        "",
+    ]
+    for label, items in (("New", comparison.new), ("Fixed", comparison.fixed)):
+        if items:
+            shown = ", ".join(f"{code(i['id'], 40)} {cell(i['title'], 60)}" for i in items[:10])
+            more = f" … and {len(items) - 10} more" if len(items) > 10 else ""
+            lines += [f"- {label}: {shown}{more}"]
+    if comparison.new or comparison.fixed:
+        lines += [""]
+    totals = [d for d in comparison.load if d.scope == "total"]
+    if totals:
+
+        def row(d: Any) -> Sequence[str]:
+            pct = "n/a" if d.change_pct is None else f"{d.change_pct:+.1f} %"
+            trend = "better" if d.improved else ("worse" if d.change else "same")
+            return (d.metric, f"{d.previous:g}", f"{d.current:g}", f"{pct} ({trend})")
+
+        lines += table(("load (total)", "previous", "now", "change"), totals, row)
+    return lines
+
+
+def table(header: Sequence[str], items: Sequence[Any], row: Callable[[Any], Sequence[str]]) -> list:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row(item)) + " |" for item in items[:MAX_ROWS]]
+    if len(items) > MAX_ROWS:
+        lines += [f"| … {len(items) - MAX_ROWS} more in report.html |" + " |" * (len(header) - 1)]
+    return [*lines, ""]
+
+
+def cell(text: str, limit: int = MAX_CELL) -> str:
+    """Plain cell text: one line, bounded, no table breaks, no HTML, no @-mentions."""
+    text = _one_line(text, limit)
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "'")):
+        text = text.replace(raw, escaped)
+    return text.replace("@", "@\u200b")
+
+
+def code(text: str, limit: int = 80) -> str:
+    """A code span: shown literally (no HTML, no mentions inside), one line, no table breaks."""
+    return "`" + _one_line(text, limit).replace("`", "'").replace("|", "\\|") + "`"
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def write_markdown(
+    summary: Summary,
+    report_dir: Path,
+    redact: Callable[[str], str] = lambda text: text,
+    comparison: Comparison | None = None,
+) -> Path:
+    return write_text_atomic(
+        report_dir / MARKDOWN_FILE, redact(render_markdown(summary.redacted(redact), comparison))
+    )

@@ -1,0 +1,88 @@
+"""summary.md: verdict, counts, error findings, SLOs, comparison; short and injection-proof."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from tokenprobe.findings import Finding, Severity
+from tokenprobe.reports.compare import compare_summaries
+from tokenprobe.reports.markdown import render_markdown
+from tokenprobe.summary import Summary
+
+from .conftest import CACHE, FORM, LIFETIME, load_section
+
+GITHUB_COMMENT_LIMIT = 65_536
+
+
+def test_failing_run(make_summary: Callable[..., Summary]) -> None:
+    text = render_markdown(make_summary())
+    assert text.startswith("## tokenprobe gate: ❌ FAIL\n")
+    assert "Target `http://127.0.0.1:8000` · 42.5 s" in text
+    assert "checks: 4 passed, 2 failed, 1 skipped" in text
+    assert "findings: 2 error, 1 warning, 1 info" in text
+    assert "### Error findings" in text
+    assert "| **failing** | `TP-TOKEN-012` | Access token outlives policy |" in text
+    # Warnings are counted, not tabled.
+    assert "TP-SEC-009" not in text
+    assert "| total p95 latency | &lt;= 500 ms | 12.0 ms | ✅ met |" in text
+
+
+def test_passing_run_has_no_findings_table(make_summary: Callable[..., Summary]) -> None:
+    text = render_markdown(make_summary(findings=[FORM]))
+    assert text.startswith("## tokenprobe gate: ✅ PASS")
+    assert "### Error findings" not in text
+
+
+def test_error_run_lists_the_reasons(make_summary: Callable[..., Summary]) -> None:
+    text = render_markdown(make_summary(findings=[], errors=["cannot connect to http://x"]))
+    assert "⚠️ ERROR (could not run)" in text
+    assert "- cannot connect to http://x" in text
+
+
+def test_accepted_findings_are_marked_and_listed_last(make_summary: Callable[..., Summary]) -> None:
+    summary = make_summary(findings=[LIFETIME, CACHE], accepted={"TP-TOKEN-012": "TICKET-1"})
+    text = render_markdown(summary)
+    assert "(1 accepted by baseline)" in text
+    assert "checks: 3 passed, 1 failed" in text  # the accepted finding's check passes
+    failing = text.index("| **failing** | `TP-SEC-006`")
+    accepted = text.index("| accepted | `TP-TOKEN-012`")
+    assert failing < accepted
+
+
+def test_slo_breach(make_summary: Callable[..., Summary]) -> None:
+    text = render_markdown(make_summary(load=load_section(p95=900.0, passed=False)))
+    assert "| total p95 latency | &lt;= 500 ms | 900.0 ms | ❌ **breached** |" in text
+
+
+def test_comparison_section(make_summary: Callable[..., Summary]) -> None:
+    previous = make_summary(findings=[LIFETIME, FORM], load=load_section(p95=10.0))
+    current = make_summary(findings=[LIFETIME, CACHE], load=load_section(p95=15.0))
+    comparison = compare_summaries(current.to_dict(), previous.to_dict(), "reports/20261127T0900Z")
+    text = render_markdown(current, comparison)
+    assert "### Since `reports/20261127T0900Z`" in text
+    assert "Findings: 1 new, 1 fixed, 1 unchanged." in text
+    assert "- New: `TP-SEC-006` Token response cacheable" in text
+    assert "| p95_ms | 10 | 15 | +50.0 % (worse) |" in text
+
+
+def test_evidence_cannot_break_the_table_or_inject(make_summary: Callable[..., Summary]) -> None:
+    hostile = dataclasses.replace(
+        LIFETIME, evidence="a | b\n<script>alert(1)</script> @maintainers `x`"
+    )
+    text = render_markdown(make_summary(findings=[hostile]))
+    row = next(line for line in text.splitlines() if "TP-TOKEN-012" in line)
+    assert row.count(" | ") == 4 + 0  # five cells, the evidence's pipe escaped
+    assert "a \\| b &lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "<script>" not in text
+    assert "@\u200bmaintainers" in row
+
+
+def test_stays_short_with_many_large_findings(make_summary: Callable[..., Summary]) -> None:
+    findings = [
+        Finding(f"TP-LOAD-{i:03d}", Severity.ERROR, "t" * 500, "e" * 5000, "r" * 500, "load")
+        for i in range(1000)
+    ]
+    text = render_markdown(make_summary(findings=findings, errors=["x" * 10_000] * 100))
+    assert len(text) < 20_000 < GITHUB_COMMENT_LIMIT
+    assert "| … 980 more in report.html |" in text

@@ -1,0 +1,179 @@
+"""Configuration: discovery, precedence, typed result, one-line errors naming the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tokenprobe.config import Config, LatencySlo, load_config, parse_duration
+from tokenprobe.errors import ConfigError
+from tokenprobe.findings import Severity
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_gives_documented_defaults(tmp_path: Path) -> None:
+    config = load_config(environ={}, cwd=tmp_path)
+    assert config == Config()
+    assert config.policy.access_max_lifetime_s == 7 * 86400
+    assert config.slo.latency == {"total": LatencySlo(500.0, 1000.0)}
+
+
+def test_example_file_is_valid_and_typed(tmp_path: Path) -> None:
+    config = load_config(REPO_ROOT / "tokenprobe.example.toml", environ={}, cwd=tmp_path)
+    assert config.source == REPO_ROOT / "tokenprobe.example.toml"
+    assert config.target.url == "https://staging.example.com"
+    # Relative paths in the file are anchored at the file.
+    assert config.target.credentials == REPO_ROOT / ".tokenprobe/staging.credentials.csv"
+    assert config.policy.allowed_algorithms == ("HS256", "RS256", "ES256")
+    assert config.policy.refresh_warn_lifetime_s == 86400
+    assert config.slo.min_throughput_rps == 20
+    assert config.slo.latency["valid_login"] == LatencySlo(p95_ms=300, p99_ms=None)
+    assert config.severities == {"TP-TOKEN-012": Severity.WARNING}
+    assert config.load.allowed_hosts == ("staging.example.com",)
+    assert config.security.brute_force_attempts == 30
+    assert config.baseline_path == REPO_ROOT / "tokenprobe-baseline.yaml"
+
+
+def test_tokenprobe_toml_in_cwd_is_found(tmp_path: Path) -> None:
+    write(tmp_path / "tokenprobe.toml", '[target]\nurl = "http://127.0.0.1:9"\n')
+    assert load_config(environ={}, cwd=tmp_path).target.url == "http://127.0.0.1:9"
+
+
+def test_tokenprobe_toml_wins_over_pyproject(tmp_path: Path) -> None:
+    write(tmp_path / "tokenprobe.toml", '[target]\nurl = "http://from-toml"\n')
+    write(tmp_path / "pyproject.toml", '[tool.tokenprobe.target]\nurl = "http://from-pyproject"\n')
+    assert load_config(environ={}, cwd=tmp_path).target.url == "http://from-toml"
+
+
+def test_pyproject_tool_table(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.tokenprobe.security]\nbrute-force-attempts = 5\n")
+    config = load_config(environ={}, cwd=tmp_path)
+    assert config.security.brute_force_attempts == 5
+    assert config.source == tmp_path / "pyproject.toml"
+
+
+def test_pyproject_without_tool_table_means_defaults(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\n')
+    assert load_config(environ={}, cwd=tmp_path) == Config()
+
+
+def test_precedence_flag_over_env_over_file(tmp_path: Path) -> None:
+    write(tmp_path / "tokenprobe.toml", '[target]\nurl = "http://file"\n[reports]\ndir = "out"\n')
+    env = {"TOKENPROBE_URL": "http://env", "TOKENPROBE_REPORT_DIR": "env-reports"}
+    config = load_config(environ=env, cwd=tmp_path)
+    assert config.target.url == "http://env"
+    # A path from the environment stays relative to the cwd, not the file.
+    assert config.report_root == Path("env-reports")
+    config = load_config(environ=env, cwd=tmp_path, flags={"target.url": "http://flag"})
+    assert config.target.url == "http://flag"
+    # None means "option not given": the environment still applies.
+    assert load_config(environ=env, cwd=tmp_path, flags={"target.url": None}).target.url == (
+        "http://env"
+    )
+
+
+def test_config_file_from_environment_and_explicit_flag(tmp_path: Path) -> None:
+    one = write(tmp_path / "one.toml", "[security]\nbrute-force-attempts = 1\n")
+    two = write(tmp_path / "two.toml", "[security]\nbrute-force-attempts = 2\n")
+    env = {"TOKENPROBE_CONFIG": str(one)}
+    assert load_config(environ=env, cwd=tmp_path).security.brute_force_attempts == 1
+    assert load_config(two, environ=env, cwd=tmp_path).security.brute_force_attempts == 2
+
+
+def test_list_from_environment(tmp_path: Path) -> None:
+    env = {"TOKENPROBE_LOAD_ALLOWED_HOSTS": "a.example, b.example,"}
+    assert load_config(environ=env, cwd=tmp_path).load.allowed_hosts == ("a.example", "b.example")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A typo in a key names the key and the allowed ones.
+        ("[slo]\np95 = 3\n", "unknown key slo.p95 (expected one of: error-ratio, latency,"),
+        # An unknown table.
+        ("[taget]\nurl = 'http://x'\n", "unknown key taget"),
+        # Wrong value type, with the annotation's wording.
+        ("[slo]\nerror-ratio = 'low'\n", "slo.error-ratio: expected a ratio between 0 and 1"),
+        ("[slo]\nerror-ratio = 2\n", "slo.error-ratio: expected a ratio between 0 and 1, got 2"),
+        ("[policy]\naccess-max-lifetime = '7 weeks'\n", "policy.access-max-lifetime: expected a"),
+        # 'none' is never an allowed algorithm.
+        ("[policy]\nallowed-algorithms = ['none']\n", "policy.allowed-algorithms.0: expected"),
+        ("[severities]\nTP-TOKEN-001 = 'fatal'\n", "severities.TP-TOKEN-001: expected one of"),
+        ("[severities]\ntoken-001 = 'error'\n", "unknown key severities.token-001 (expected"),
+        ("[slo.latency.total]\np95 = 3\n", "unknown key slo.latency.total.p95"),
+        ("[slo.latency.total]\np95-ms = -1\n", "slo.latency.total.p95-ms: expected milliseconds"),
+        ("[target]\nurl = 'ftp://x'\n", "target.url: expected an http(s) base URL"),
+        ("[security]\ncanary-username-env = 'a b'\n", "security.canary-username-env: expected"),
+        # Semantic rule beyond the schema.
+        ("[policy]\naccess-warn-lifetime = '8d'\n", "policy.access-warn-lifetime (691200 s)"),
+        # Not TOML at all.
+        ("[slo\n", "invalid TOML"),
+    ],
+)
+def test_bad_config_is_one_line_naming_file_and_key(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = write(tmp_path / "tokenprobe.toml", text)
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(environ={}, cwd=tmp_path)
+    message = str(excinfo.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+
+
+def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
+    write(tmp_path / "tokenprobe.toml", '[target]\nurl = "http://fine"\n')
+    with pytest.raises(ConfigError, match=r"^TOKENPROBE_URL: target\.url: expected an http"):
+        load_config(environ={"TOKENPROBE_URL": "localhost:8000"}, cwd=tmp_path)
+
+
+def test_bad_flag_value_names_the_option(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^--url: target\.url: expected an http"):
+        load_config(
+            environ={},
+            cwd=tmp_path,
+            flags={"target.url": "nope"},
+            flag_names={"target.url": "--url"},
+        )
+
+
+def test_missing_explicit_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "absent.toml", environ={}, cwd=tmp_path)
+
+
+def test_pyproject_tool_key_not_a_table(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool]\ntokenprobe = "yes"\n')
+    with pytest.raises(ConfigError, match=r"\[tool\.tokenprobe\] must be a table"):
+        load_config(environ={}, cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [(300, 300), ("300s", 300), ("15m", 900), ("1h", 3600), ("7d", 604800)]
+)
+def test_parse_duration(value: int | str, seconds: int) -> None:
+    assert parse_duration(value) == seconds
+
+
+def test_flags_as_click_gives_them(tmp_path: Path) -> None:
+    flags = {
+        "reports.dir": tmp_path / "out",  # click.Path(path_type=Path)
+        "load.allowed-hosts": ("a.example", "b.example"),  # multiple=True
+        "baseline.path": None,  # not given
+    }
+    config = load_config(environ={}, cwd=tmp_path, flags=flags)
+    assert config.report_root == tmp_path / "out"
+    assert config.load.allowed_hosts == ("a.example", "b.example")
+    assert config.baseline_path == Path("tokenprobe-baseline.yaml")
+    # An empty multiple=True option is "not given", not "no hosts".
+    env = {"TOKENPROBE_LOAD_ALLOWED_HOSTS": "c.example"}
+    config = load_config(environ=env, cwd=tmp_path, flags={"load.allowed-hosts": ()})
+    assert config.load.allowed_hosts == ("c.example",)
