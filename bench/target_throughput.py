@@ -20,7 +20,9 @@ import requests
 from tokenprobe.target.embedded import EmbeddedTarget
 
 
-def drive_logins(target: EmbeddedTarget, seconds: float, clients: int) -> tuple[int, int, list[float]]:
+def drive_logins(
+    target: EmbeddedTarget, seconds: float, clients: int
+) -> tuple[int, int, list[float]]:
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     ok, failed, latencies = 0, 0, []
