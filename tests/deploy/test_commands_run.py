@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import EmbeddedTarget
 from tests.deploy.conftest import COMPOSE_FILE
 from tests.deploy.test_compose import environment, interpolate
+from tokenprobe.target.embedded import EmbeddedTarget
 
 LOCUSTFILE = Path(__file__).with_name("otel_locustfile.py")
 WORKERS = 2

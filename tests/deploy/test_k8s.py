@@ -21,6 +21,7 @@ from tests.deploy.conftest import (
     CREDENTIALS_SECRET,
     K8S,
     LOCUST_CONFIGMAP,
+    REPO,
     all_deploy_documents,
     kustomize_resources,
 )
@@ -204,3 +205,26 @@ def test_resources_are_bounded(deployments: dict[str, Any], name: str) -> None:
     resources = container(deployments[name])["resources"]
     for kind in ("requests", "limits"):
         assert set(resources[kind]) == {"cpu", "memory"}
+
+
+def readme_kubectl_commands() -> list[str]:
+    """The `kubectl …` commands of the README, continuation lines joined."""
+    text = (REPO / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    return [" ".join(line.split()) for line in text.splitlines() if line.startswith("kubectl ")]
+
+
+def test_readme_creates_the_inputs_the_manifests_use() -> None:
+    """The README's commands put the CSV in the Secret and only non-secrets in the ConfigMap."""
+    commands = readme_kubectl_commands()
+    (secret,) = [c for c in commands if " create secret generic " in c]
+    (configmap,) = [c for c in commands if " create configmap " in c]
+    assert f" {CREDENTIALS_SECRET} " in secret
+    assert "--from-file=credentials.csv=" in secret
+    assert f" {LOCUST_CONFIGMAP} " in configmap
+    for key in ("locustfile.py=loadtests/locustfile.py", "locust.conf=locust.conf"):
+        assert f"--from-file={key}" in configmap
+    assert "--from-literal=TOKENPROBE_TARGET_URL=" in configmap
+    assert "credential" not in configmap.lower()
+    assert ".csv" not in configmap.lower()
+    assert "password" not in configmap.lower()
+    assert "kubectl apply -k deploy/k8s" in commands
