@@ -58,7 +58,7 @@ TEXT_VALUES = {
     "non-ASCII (Japanese)": "ユーザー名",
     "non-ASCII (Cyrillic)": "пользователь",
     "right-to-left (Arabic)": "مستخدم",
-    "mixed scripts (Latin + Cyrillic homoglyph)": "p\u0430ypal.admin",  # Cyrillic а
+    "mixed scripts (Latin + Cyrillic homoglyph)": "p\u0430ypal.admin",  # U+0430 Cyrillic a
     "bidi override": "user\u202egnp.exe",
     "emoji and combining marks": "👤🔑e\u0301\u0327",
     "NUL byte": "user\x00name",
