@@ -186,6 +186,30 @@ SCHEMATHESIS_CHECKS: tuple[CheckSpec, ...] = (
         "Response slower than the configured maximum",
         "schemathesis.toml [checks] max-response-time",
     ),
+    CheckSpec(
+        "TP-CONF-112",
+        "use_after_free",
+        "Deleted resource still accessible",
+        "Schemathesis stateful checks",
+    ),
+    CheckSpec(
+        "TP-CONF-113",
+        "ensure_resource_availability",
+        "Created resource not available",
+        "Schemathesis stateful checks",
+    ),
+    CheckSpec(
+        "TP-CONF-114",
+        "ignored_auth",
+        "Declared authentication not enforced",
+        "OpenAPI 3.1 Security Requirement Object",
+    ),
+    CheckSpec(
+        "TP-CONF-115",
+        "object_level_authorization",
+        "Object accessible to another identity",
+        "OWASP API Security Top 10 2023 API1",
+    ),
 )
 OTHER_SCHEMATHESIS_CHECK = CheckSpec(
     "TP-CONF-199", "other", "Schemathesis check failed", "Schemathesis check catalogue"

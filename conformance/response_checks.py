@@ -91,8 +91,10 @@ def password_not_echoed(ctx: CheckContext, response: Response, case: Case) -> bo
 @schemathesis.check
 def wrong_credentials_answer_400(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """Rejected credentials get the documented 400, not 401/403 (stock SimpleJWT says 401)."""
-    if response.status_code not in (401, 403):
+    if not 400 <= response.status_code < 500 or not _carries_credentials(case):
         return NOT_APPLICABLE
+    if response.status_code not in (401, 403):
+        return None
     challenge = header(response, "WWW-Authenticate")
     fail(
         "wrong_credentials_answer_400",
@@ -101,6 +103,16 @@ def wrong_credentials_answer_400(ctx: CheckContext, response: Response, case: Ca
         f"{response.status_code}"
         + (f" with WWW-Authenticate: {challenge}" if challenge else "")
         + ": a deviation from the published spec (stock SimpleJWT answers 401)",
+    )
+
+
+def _carries_credentials(case: Case) -> bool:
+    body = case.body
+    return (
+        case.method.upper() == "POST"
+        and isinstance(body, dict)
+        and isinstance(body.get("username"), str)
+        and submitted_password(case) is not None
     )
 
 
