@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 import threading
 from collections import Counter
@@ -25,7 +27,13 @@ from conformance import notes, policy, response_checks, token_checks
 from conformance.boundary import boundary_cases
 from conformance.failures import NOT_APPLICABLE, fail
 from conformance.tokens import issued_tokens
-from tokenprobe.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME, from_environment
+from tokenprobe.credentials import (
+    ENV_CREDENTIALS,
+    ENV_PASSWORD,
+    ENV_USERNAME,
+    Credential,
+    from_environment,
+)
 from tokenprobe.findings import Severity
 
 __all__ = ["SuccessPathExercised", "response_checks", "token_checks"]
@@ -37,7 +45,23 @@ LOGIN_SHARE_PERCENT = 30
 # Schemathesis' status checks that would flag a protocol answer as a contract violation.
 STATUS_CHECK_FAILURES = frozenset({"ST103", "ST202"})
 
-CREDENTIALS = from_environment()
+# Logins sent in the examples phase, so the success path never depends on chance.
+DETERMINISTIC_LOGINS = 2
+
+
+def configured_credentials() -> tuple[Credential, ...]:
+    """Valid credentials from the environment as it is now (the pytest path points it at the
+    target it starts after this module is imported)."""
+    return _credentials_for(*(os.environ.get(k, "") for k in CREDENTIAL_VARIABLES))
+
+
+CREDENTIAL_VARIABLES = (ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS)
+
+
+@functools.cache
+def _credentials_for(username: str, password: str, csv_path: str) -> tuple[Credential, ...]:
+    environment = dict(zip(CREDENTIAL_VARIABLES, (username, password, csv_path), strict=True))
+    return tuple(from_environment(environment))
 
 
 def _applies(case: Case) -> bool:
@@ -48,28 +72,31 @@ def _applies(case: Case) -> bool:
 def flatmap_case(context: schemathesis.HookContext, case: Case) -> st.SearchStrategy[Case]:
     """Send valid credentials in a share of positive cases (never in negative ones)."""
     positive = case.meta is not None and case.meta.generation.mode.is_positive
-    if not CREDENTIALS or not positive or not _applies(case):
+    credentials = configured_credentials()
+    if not credentials or not positive or not _applies(case):
         return st.just(case)
-    login = st.sampled_from(CREDENTIALS).map(lambda credential: _with_credentials(case, credential))
+    login = st.sampled_from(credentials).map(lambda credential: _with_credentials(case, credential))
     return st.integers(0, 99).flatmap(
         lambda roll: login if roll < LOGIN_SHARE_PERCENT else st.just(case)
     )
 
 
-def _with_credentials(case: Case, credential: object) -> Case:
-    case.body = credential.as_json()  # type: ignore[attr-defined]
+def _with_credentials(case: Case, credential: Credential) -> Case:
+    case.body = credential.as_json()
     case.media_type = "application/json"
     return case
 
 
 @schemathesis.hook
 def before_add_examples(context: schemathesis.HookContext, examples: list[Case]) -> None:
-    """Add the deterministic boundary cases to the examples phase of the token operation."""
+    """Add the boundary cases, and logins with valid credentials, to the examples phase."""
     operation = context.operation
     if operation is None or operation.label != TOKEN_OPERATION:
         return
     for boundary in boundary_cases():
         examples.append(operation.Case(body=boundary.body, media_type="application/json"))
+    for credential in configured_credentials()[:DETERMINISTIC_LOGINS]:
+        examples.append(operation.Case(body=credential.as_json(), media_type="application/json"))
 
 
 @schemathesis.hook
@@ -106,7 +133,8 @@ class SuccessPathExercised:
         return None
 
     def after_run(self, ctx: CheckContext) -> None:
-        if not CREDENTIALS:
+        credentials = configured_credentials()
+        if not credentials:
             notes.note(
                 "SuccessPathExercised",
                 NO_CREDENTIALS_NOTE,
@@ -121,7 +149,7 @@ class SuccessPathExercised:
             fail(
                 "SuccessPathExercised",
                 None,
-                f"at least one 200 with tokens for the {len(CREDENTIALS)} configured credential(s)",
+                f"at least one 200 with tokens for the {len(credentials)} configured credential(s)",
                 f"no login succeeded ({answers or 'no case carried the credentials'})",
             )
 
@@ -136,7 +164,7 @@ def _configured_username(case: Case) -> str | None:
     body = case.body
     if not isinstance(body, dict):
         return None
-    for credential in CREDENTIALS:
+    for credential in configured_credentials():
         if (
             body.get("username") == credential.username
             and body.get("password") == credential.password
