@@ -45,13 +45,19 @@ class SuiteRuns:
         return self._runs[key]
 
     def prefetch(self, keys: Iterable[RunKey]) -> None:
-        """Run the missing ones concurrently (targets are started one by one first)."""
+        """Start the targets, then run the missing suites, a few at a time."""
         missing = [key for key in dict.fromkeys(keys) if key not in self._runs]
-        targets = {key: self._target_factory(*key[0]) for key in missing}
+        fault_sets = list(dict.fromkeys(key[0] for key in missing))
         with ThreadPoolExecutor(CONCURRENT_RUNS) as pool:
-            runs = pool.map(lambda key: self._run(targets[key], key), missing)
+            # Distinct fault sets are distinct cache keys of target_factory, so starting them
+            # from several threads never starts one target twice.
+            started = dict(zip(fault_sets, pool.map(self._start, fault_sets), strict=True))
+            runs = pool.map(lambda key: self._run(started[key[0]], key), missing)
             for key, run in zip(missing, runs, strict=True):
                 self._runs[key] = run
+
+    def _start(self, faults: tuple[str, ...]) -> EmbeddedTarget:
+        return self._target_factory(*faults)
 
     def _run(self, target: EmbeddedTarget, key: RunKey) -> SuiteRun:
         _, spec, credentials = key
