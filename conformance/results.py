@@ -42,7 +42,7 @@ class RunResults:
         findings = []
         for name, tally in self.tallies.items():
             findings += [_finding(name, failure, redact) for failure in tally.failures]
-        findings += [_finding(RUN_CHECK, failure, redact) for failure in self.run_failures]
+        findings += [_finding(_run_check_name(f), f, redact) for f in self.run_failures]
         return findings
 
     def check_results(self, credentials_given: bool) -> list[CheckResult]:
@@ -70,9 +70,15 @@ class RunResults:
             return CheckResult(
                 spec.id, RUN_CHECK, SOURCE, "skipped", "no credentials: success path not exercised"
             )
-        if self.run_failures:
+        if any(_run_check_name(f) == RUN_CHECK for f in self.run_failures):
             return CheckResult(spec.id, RUN_CHECK, SOURCE, "failed", "no login succeeded")
         return CheckResult(spec.id, RUN_CHECK, SOURCE, "passed", "logins succeeded")
+
+
+def _run_check_name(failure: dict[str, Any]) -> str:
+    """Run-level failures carry no check name; ours are known by their title's ID."""
+    title = str(failure.get("title", ""))
+    return RUN_CHECK if title.startswith(spec_for(RUN_CHECK).id) else title or "run check"
 
 
 def _finding(check_name: str, failure: dict[str, Any], redact: Callable[[str], str]) -> Finding:
