@@ -49,13 +49,13 @@ STATUS_CHECK_FAILURES = frozenset({"ST103", "ST202"})
 DETERMINISTIC_LOGINS = 2
 
 
+CREDENTIAL_VARIABLES = (ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS)
+
+
 def configured_credentials() -> tuple[Credential, ...]:
     """Valid credentials from the environment as it is now (the pytest path points it at the
     target it starts after this module is imported)."""
     return _credentials_for(*(os.environ.get(k, "") for k in CREDENTIAL_VARIABLES))
-
-
-CREDENTIAL_VARIABLES = (ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS)
 
 
 @functools.cache
