@@ -90,7 +90,9 @@ def _finding(check_name: str, failure: dict[str, Any], redact: Callable[[str], s
             "\nReceived: ", " / received "
         )
     else:  # a Schemathesis check: keep its code and title, they name the failure kind
-        evidence = f"{failure.get('code', '')} {title}: {message}".strip()
+        evidence = f"{failure.get('code', '')} {title}".strip() + (
+            f": {message}" if message else ""
+        )
     evidence = " ".join(redact(evidence).split())
     if len(evidence) > MAX_EVIDENCE:
         evidence = evidence[:MAX_EVIDENCE] + "…"

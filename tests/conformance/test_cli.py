@@ -49,7 +49,6 @@ def schemathesis_run(
         ((), "token.strict.openapi.yaml", 0, None),  # and passes the strict spec too
         (("status-401",), "token.openapi.yaml", 1, "TP-CONF-004"),
         (("alg-none",), "token.openapi.yaml", 1, "TP-TOKEN-002"),
-        (("no-cache-headers",), "token.openapi.yaml", 1, "TP-CONF-005"),
         (("html-error-pages",), "token.openapi.yaml", 1, "TP-CONF-001"),
         (("server-error-on-long-input",), "token.openapi.yaml", 1, "ST101"),
     ],
