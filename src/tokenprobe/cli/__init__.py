@@ -12,6 +12,7 @@ import sys
 import click
 
 from tokenprobe import __version__
+from tokenprobe.cli.conformance import conformance
 from tokenprobe.cli.serve import serve
 from tokenprobe.errors import TokenprobeError
 
@@ -23,6 +24,7 @@ def cli() -> None:
 
 
 cli.add_command(serve)
+cli.add_command(conformance)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -79,6 +79,8 @@ _CATALOGUE = [
         default=500,
     ),
     Fault("flaky", "a share of token requests answer 502", value_help="share 0..1", default=0.2),
+    # Conformance (issue 3)
+    Fault("no-allow-header", "405 answers lack the Allow header"),
 ]
 
 CATALOGUE: Mapping[str, Fault] = {fault.name: fault for fault in _CATALOGUE}

@@ -1,0 +1,133 @@
+"""The two command-line paths, driven as a user would: `schemathesis run` from the repository
+root (QA) and `tokenprobe conformance`; plus the pytest path, `pytest conformance/`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conformance.helpers import REPO_ROOT, SMALL_N, closed_port_url
+from tokenprobe.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME
+
+BIN = Path(sys.executable).parent
+TIMEOUT_S = 180
+
+
+def _env(credentials_file: Path | None, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in (ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS)
+    }
+    if credentials_file is not None:
+        env[ENV_CREDENTIALS] = str(credentials_file)
+    return {**env, **extra}
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
+    )
+
+
+def schemathesis_run(
+    base_url: str, credentials_file: Path | None, spec: str = "token.openapi.yaml"
+):
+    """Exactly QA's command, from the repository root: schemathesis.toml does the rest."""
+    args = [str(BIN / "schemathesis"), "run", f"specs/{spec}", "--url", base_url]
+    return _run([*args, "-n", str(SMALL_N)], _env(credentials_file))
+
+
+@pytest.mark.parametrize(
+    ("faults", "spec", "exit_code", "expected"),
+    [
+        ((), "token.openapi.yaml", 0, None),  # a conformant service passes
+        ((), "token.strict.openapi.yaml", 0, None),  # and passes the strict spec too
+        (("status-401",), "token.openapi.yaml", 1, "TP-CONF-004"),
+        (("alg-none",), "token.openapi.yaml", 1, "TP-TOKEN-002"),
+        (("html-error-pages",), "token.openapi.yaml", 1, "TP-CONF-001"),
+        (("server-error-on-long-input",), "token.openapi.yaml", 1, "ST101"),
+    ],
+)
+def test_schemathesis_run_from_repo_root_uses_our_hooks(
+    target_factory, faults: tuple[str, ...], spec: str, exit_code: int, expected: str | None
+) -> None:
+    target = target_factory(*faults)
+    result = schemathesis_run(target.base_url, target.credentials_file, spec)
+    assert result.returncode == exit_code, result.stdout[-3000:]
+    if expected:
+        assert expected in result.stdout
+    else:
+        # our checks ran (their warnings are printed), and the logins happened
+        assert "TP-TOKEN-004" in result.stderr
+        assert "NOT exercised" not in result.stderr
+
+
+def test_schemathesis_run_without_credentials_says_so(clean_target) -> None:
+    result = schemathesis_run(clean_target.base_url, None)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "success path (200 with tokens) was NOT exercised" in result.stderr
+
+
+def test_schemathesis_run_with_wrong_credentials_fails(clean_target, tmp_path) -> None:
+    credentials = tmp_path / "wrong.csv"
+    credentials.write_text("username,password\nprobe.nobody,not-the-password\n")
+    result = schemathesis_run(clean_target.base_url, credentials)
+    assert result.returncode == 1
+    assert "TP-CONF-010" in result.stdout
+
+
+def tokenprobe_conformance(*args: str, credentials_file: Path | None = None):
+    return _run([str(BIN / "tokenprobe"), "conformance", *args], _env(credentials_file))
+
+
+def test_tokenprobe_conformance_passes_clean_and_writes_reports(clean_target, tmp_path) -> None:
+    result = tokenprobe_conformance(
+        "--url", clean_target.base_url, "--report-dir", str(tmp_path), "-n", str(SMALL_N),
+        credentials_file=clean_target.credentials_file,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "success path exercised: yes" in result.stdout
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"summary.json", "junit.xml", "cassette.har", "schemathesis-junit.xml"} <= names
+
+
+def test_tokenprobe_conformance_fails_a_faulty_target(target_factory, tmp_path) -> None:
+    target = target_factory("alg-none")
+    result = tokenprobe_conformance(
+        "--url", target.base_url, "--report-dir", str(tmp_path), "-n", str(SMALL_N),
+        credentials_file=target.credentials_file,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "TP-TOKEN-002" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--url", closed_port_url()],  # nothing listens: an error, not a finding
+        ["--url", "ftp://example.org"],  # not an http(s) URL
+        ["--spec", "no-such-spec.yaml", "--url", "URL"],  # no such spec
+    ],
+)
+def test_tokenprobe_conformance_errors_exit_2_in_one_line(clean_target, tmp_path, args) -> None:
+    args = [clean_target.base_url if a == "URL" else a for a in args]
+    result = tokenprobe_conformance(*args, "--report-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("tokenprobe: error:")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("faults", "exit_code"), [((), 0), (("alg-none",), 1)])
+def test_pytest_path(target_factory, faults: tuple[str, ...], exit_code: int) -> None:
+    target = target_factory(*faults)
+    result = _run(
+        [sys.executable, "-m", "pytest", "conformance/", "-q", "-p", "no:cacheprovider"],
+        _env(target.credentials_file, TOKENPROBE_URL=target.base_url),
+    )
+    assert result.returncode == exit_code, result.stdout[-3000:]

@@ -1,0 +1,129 @@
+"""run_conformance: every check fails against the fault that breaks it and passes on clean."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conformance.catalogue import TOKENPROBE_CHECKS
+from conformance.runner import run_conformance
+from tests.conformance.helpers import closed_port_url, secrets_in
+from tokenprobe.credentials import Credential
+from tokenprobe.errors import SpecError, TargetUnreachable
+from tokenprobe.redact import Redactor
+from tokenprobe.session import TargetSession
+
+FAULT_BREAKS = [
+    # (faults, spec, IDs that must fail)
+    (("missing-refresh",), "published", {"TP-TOKEN-001"}),
+    (("alg-none",), "published", {"TP-TOKEN-002"}),
+    (("no-exp",), "published", {"TP-TOKEN-003", "TP-TOKEN-004"}),
+    (("expired-access",), "published", {"TP-TOKEN-003"}),
+    (("long-lived-access",), "published", {"TP-TOKEN-004"}),
+    (("wrong-token-type",), "published", {"TP-TOKEN-005"}),
+    (("fixed-jti",), "published", {"TP-TOKEN-006"}),
+    (("same-tokens",), "published", {"TP-TOKEN-007"}),
+    (("sensitive-claims",), "published", {"TP-TOKEN-008"}),
+    # 200s as text/plain: ours and Schemathesis' content-type check
+    (("text-content-type",), "published", {"TP-CONF-001", "TP-CONF-103"}),
+    # the 3 MB boundary case gets Django's HTML 400 page
+    (("html-error-pages",), "published", {"TP-CONF-001"}),
+    (("stack-trace-body",), "published", {"TP-CONF-002"}),
+    # the malformed-JSON boundary cases get a 500 debug page
+    (("debug-error-page",), "published", {"TP-CONF-002", "TP-CONF-101"}),
+    (("password-echo",), "published", {"TP-CONF-003"}),
+    # 401: named by ours as a deviation, and undocumented for Schemathesis
+    (("status-401",), "published", {"TP-CONF-004", "TP-CONF-102"}),
+    (("no-cache-headers",), "published", {"TP-CONF-005"}),
+    (("no-allow-header",), "published", {"TP-CONF-006", "TP-CONF-107"}),
+    (("server-error-on-unicode",), "published", {"TP-CONF-101"}),
+    (("server-error-on-long-input",), "published", {"TP-CONF-101"}),
+    (("server-error-on-wrong-type",), "published", {"TP-CONF-101"}),
+    # the strict spec's TokenPair schema
+    (("missing-refresh",), "strict", {"TP-CONF-104"}),
+    # stock SimpleJWT's two deviations at once: the first failure must not hide the second
+    (("status-401", "no-cache-headers"), "published", {"TP-CONF-004", "TP-CONF-005"}),
+]
+
+
+def test_clean_target_passes_every_check(suite_run) -> None:
+    run = suite_run()
+    assert run.summary.exit_code == 0, [f.to_dict() for f in run.summary.findings]
+    outcomes = {c.id: c.outcome for c in run.summary.checks}
+    for spec in TOKENPROBE_CHECKS:
+        assert outcomes[spec.id] == "passed", (spec.id, outcomes[spec.id])
+    section = run.summary.sections["conformance"]
+    assert section["success_path_exercised"] is True
+    assert section["cases"] > section["boundary_cases"] > 50
+
+
+@pytest.fixture(scope="module")
+def fault_runs(suite_run) -> None:
+    """All fault runs at once, concurrently: the parametrized tests below read them."""
+    suite_run.prefetch([(faults, spec, None) for faults, spec, _ in FAULT_BREAKS])
+
+
+@pytest.mark.parametrize(("faults", "spec", "expected"), FAULT_BREAKS)
+def test_fault_fails_its_checks(
+    suite_run, fault_runs: None, faults: tuple[str, ...], spec: str, expected: set[str]
+) -> None:
+    run = suite_run(*faults, spec=spec)
+    assert run.summary.exit_code == 1
+    assert expected <= run.failing_ids, run.failing_ids
+    for check_id in expected:
+        assert "failed" in run.outcomes(check_id)
+
+
+def test_credentials_that_never_log_in_fail_the_run(suite_run) -> None:
+    run = suite_run(credentials=[Credential("probe.nobody", "not-a-valid-password")])
+    assert run.failing_ids == {"TP-CONF-010"}
+    assert run.outcomes("TP-CONF-010") == {"failed"}
+    assert run.summary.sections["conformance"]["success_path_exercised"] is False
+
+
+def test_without_credentials_the_run_says_success_path_not_exercised(suite_run) -> None:
+    run = suite_run(credentials=[])
+    assert run.summary.exit_code == 0
+    assert run.outcomes("TP-CONF-010") == {"skipped"}
+    assert run.summary.sections["conformance"]["success_path_exercised"] is False
+    notes = [f for f in run.summary.findings if f.id == "TP-CONF-010"]
+    assert notes
+    assert "NOT exercised" in notes[0].evidence
+    assert str(notes[0].severity) == "info"
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        (),  # tokens in every 200
+        ("password-echo",),  # the password in error bodies
+        ("sensitive-claims",),  # the password hash inside the token
+    ],
+)
+def test_reports_hold_no_password_and_no_whole_token(
+    suite_run, target_factory, faults: tuple[str, ...]
+) -> None:
+    run = suite_run(*faults)
+    names = {p.name for p in run.report_dir.iterdir()}
+    assert {"summary.json", "junit.xml", "cassette.har", "schemathesis-junit.xml"} <= names
+    passwords = [c.password for c in target_factory(*faults).credentials]
+    assert secrets_in(run.report_dir, passwords) == []
+    # The cassette is still a usable HAR: the logins are there, redacted.
+    har = (run.report_dir / "cassette.har").read_text(encoding="utf-8")
+    assert "[REDACTED]" in har
+    assert json.loads(har)["log"]["entries"]
+
+
+def test_unreachable_target_is_an_error_not_a_finding(tmp_path) -> None:
+    session = TargetSession(closed_port_url(), [])
+    with pytest.raises(TargetUnreachable):
+        run_conformance(session, "published", tmp_path, Redactor())
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["status"] == "error"
+
+
+def test_unknown_spec_is_an_error(clean_target, tmp_path) -> None:
+    session = TargetSession(clean_target.base_url, [])
+    with pytest.raises(SpecError):
+        run_conformance(session, "no-such-spec.yaml", tmp_path, Redactor())
