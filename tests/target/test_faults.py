@@ -225,6 +225,12 @@ def stall(t: EmbeddedTarget) -> None:
     assert max(waits) >= 0.4
 
 
+def no_allow_header(t: EmbeddedTarget) -> None:
+    response = requests.get(t.url, timeout=10)
+    assert response.status_code == 405
+    assert "Allow" not in response.headers
+
+
 def flaky(t: EmbeddedTarget) -> None:
     statuses = [post(t, wrong(t)).status_code for _ in range(10)]
     assert statuses.count(502) == 10
@@ -266,6 +272,7 @@ CASES: dict[str, tuple[Probe, dict]] = {
     "slow=300": (slow, {}),
     "stall=1500": (stall, {}),
     "flaky=1": (flaky, {}),
+    "no-allow-header": (no_allow_header, {}),
 }
 
 
