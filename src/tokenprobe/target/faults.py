@@ -79,6 +79,8 @@ _CATALOGUE = [
         default=500,
     ),
     Fault("flaky", "a share of token requests answer 502", value_help="share 0..1", default=0.2),
+    # Security probes (issue 4)
+    Fault("key-location-header", "token headers carry jku (a key URL) and kid"),
 ]
 
 CATALOGUE: Mapping[str, Fault] = {fault.name: fault for fault in _CATALOGUE}
