@@ -14,6 +14,7 @@ from conformance.security.probe import (
     Probe,
     ProbeContext,
     ProbeResult,
+    not_evaluated,
     passed,
     unknown_username,
     verdict,
@@ -27,6 +28,8 @@ def probe_megabyte_credentials(ctx: ProbeContext) -> ProbeResult:
     within the time limit; never a 5xx (OWASP API Top 10 2023 API4)."""
     size, limit_s = ctx.options.costly_input_bytes, ctx.options.costly_input_limit_s
     baseline = ctx.rejection_baseline
+    if baseline.throttled or baseline.issued_tokens:
+        return not_evaluated(f"a wrong login answered {baseline.status}: no baseline to compare")
     bodies = {
         "megabyte password": {"username": unknown_username(), "password": "P" * size},
         "megabyte username": {"username": "u" * size, "password": wrong_password()},

@@ -25,12 +25,14 @@ class TimingBudget:
     """
 
     min_pairs: int = 20
-    max_pairs: int = 80
+    max_pairs: int = 100
     batch_pairs: int = 10
     alpha: float = 0.001
-    # Stop early as "no difference" once p exceeds this and the effect is under half its floor.
-    clear_pass_p: float = 0.05
-    min_effect: float = 0.2
+    min_effect: float = 0.15
+    # Stop early as "no difference" only when p exceeds clear_pass_p and the effect is within
+    # clear_pass_effect of 0.5: under load a real leak can look weak for the first batches.
+    clear_pass_p: float = 0.2
+    clear_pass_effect: float = 0.05
     min_difference_ms: float = 1.0
 
     def __post_init__(self) -> None:
@@ -38,6 +40,8 @@ class TimingBudget:
             raise ValueError("timing budget needs 0 < batch_pairs <= min_pairs <= max_pairs")
         if not 0 < self.alpha < self.clear_pass_p < 1:
             raise ValueError("timing budget needs 0 < alpha < clear_pass_p < 1")
+        if not 0 <= self.clear_pass_effect < self.min_effect < 0.5:
+            raise ValueError("timing budget needs 0 <= clear_pass_effect < min_effect < 0.5")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -67,7 +67,6 @@ class ProbeContext:
     pool: AccountPool
     options: SecurityOptions
     canary: Credential | None
-    embedded: bool
 
     @functools.cached_property
     def token_pair(self) -> dict[str, str] | None:

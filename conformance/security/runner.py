@@ -59,7 +59,7 @@ def run_security(
     ]
     client = ProbeClient(session.token_url, redactor, options.request_timeout_s)
     pool = AccountPool(client, pool_accounts, options.failures_per_account)
-    ctx = ProbeContext(client, pool, options, canary, embedded=session.embedded is not None)
+    ctx = ProbeContext(client, pool, options, canary)
     summary = Summary(command="security", target=session.token_url)
     section: dict[str, Any] = {}
     try:

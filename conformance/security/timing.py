@@ -52,7 +52,9 @@ class TimingVerdict:
 
     def is_clearly_equal(self, budget: TimingBudget) -> bool:
         """Nothing suggestive: more samples would not change the verdict."""
-        return self.p_value > budget.clear_pass_p and abs(self.effect - 0.5) < budget.min_effect / 2
+        return (
+            self.p_value > budget.clear_pass_p and abs(self.effect - 0.5) < budget.clear_pass_effect
+        )
 
     def as_details(self) -> dict[str, float | int]:
         return {

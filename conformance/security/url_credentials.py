@@ -13,6 +13,7 @@ from conformance.security.probe import (
     Probe,
     ProbeContext,
     ProbeResult,
+    not_evaluated,
     passed,
     unknown_username,
     verdict,
@@ -25,6 +26,8 @@ def probe_credentials_in_query_string(ctx: ProbeContext) -> ProbeResult:
     """GET and POST with credentials only in the query string are not evaluated as a login
     (ASVS 14.2.1; RFC 6749 §2.3.1: never in the request URI)."""
     baseline = ctx.rejection_baseline
+    if baseline.throttled or baseline.issued_tokens:
+        return not_evaluated(f"a wrong login answered {baseline.status}: no baseline to compare")
     violations, throttled, statuses = [], 0, {}
     for method in ("GET", "POST"):
         query = {"username": unknown_username(), "password": wrong_password()}
