@@ -10,7 +10,7 @@ from conformance.security import TimingBudget
 from tests.security.conftest import RunProbes, SecurityTarget, check
 
 PROBE = "TP-SEC-002"
-CLEAN_RUNS = 5
+CLEAN_RUNS = 3
 
 
 def test_timing_probe_detects_missing_dummy_hash(
