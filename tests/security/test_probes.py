@@ -149,3 +149,22 @@ def test_without_credentials_probes_are_skipped_never_passed(
     options = SecurityOptions(probes=frozenset({"TP-SEC-001", "TP-SEC-003", "TP-SEC-007"}))
     summary = run_security(session, tmp_path, Redactor(), options)
     assert {c.outcome for c in summary.checks} == {"skipped"}
+
+
+@pytest.mark.parametrize(
+    ("probe_id", "first_account"), [("TP-SEC-002", 0), ("TP-SEC-003", 2), ("TP-SEC-004", 4)]
+)
+def test_a_429_means_not_evaluated_never_passed(
+    security_target: SecurityTarget, tmp_path: Path, probe_id: str, first_account: int
+) -> None:
+    # A target that locks an account after one failure, and a pool of two fresh accounts
+    # allowed many failures each: the probe runs into 429s, which must not count as rejections.
+    target = security_target(extra_args=("--lockout-after", "1"))
+    pool = target.credentials[first_account : first_account + 2]
+    session = dataclasses.replace(session_of(target), credentials=pool)
+    options = SecurityOptions(
+        probes=frozenset({probe_id}), failures_per_account=60, allow_brute_force=False
+    )
+    summary = run_security(session, tmp_path, Redactor(), options)
+    assert check(summary, probe_id).outcome == "skipped", check(summary, probe_id).message
+    assert "429" in check(summary, probe_id).message
