@@ -231,6 +231,12 @@ def no_allow_header(t: EmbeddedTarget) -> None:
     assert "Allow" not in response.headers
 
 
+def key_location_header(t: EmbeddedTarget) -> None:
+    header = jwt.get_unverified_header(post(t, good(t)).json()["access"])
+    assert "jku" in header
+    assert "kid" in header
+
+
 def flaky(t: EmbeddedTarget) -> None:
     statuses = [post(t, wrong(t)).status_code for _ in range(10)]
     assert statuses.count(502) == 10
@@ -273,6 +279,7 @@ CASES: dict[str, tuple[Probe, dict]] = {
     "stall=1500": (stall, {}),
     "flaky=1": (flaky, {}),
     "no-allow-header": (no_allow_header, {}),
+    "key-location-header": (key_location_header, {}),
 }
 
 

@@ -13,6 +13,7 @@ import click
 
 from tokenprobe import __version__
 from tokenprobe.cli.conformance import conformance
+from tokenprobe.cli.security import security
 from tokenprobe.cli.serve import serve
 from tokenprobe.errors import TokenprobeError
 
@@ -25,6 +26,7 @@ def cli() -> None:
 
 cli.add_command(serve)
 cli.add_command(conformance)
+cli.add_command(security)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -81,6 +81,8 @@ _CATALOGUE = [
     Fault("flaky", "a share of token requests answer 502", value_help="share 0..1", default=0.2),
     # Conformance (issue 3)
     Fault("no-allow-header", "405 answers lack the Allow header"),
+    # Security probes (issue 4)
+    Fault("key-location-header", "token headers carry jku (a key URL) and kid"),
 ]
 
 CATALOGUE: Mapping[str, Fault] = {fault.name: fault for fault in _CATALOGUE}

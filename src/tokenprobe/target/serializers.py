@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
@@ -21,6 +22,7 @@ UNKNOWN_USER = "No account with this username"  # enumeration-message fault only
 USERNAME_MAX_LENGTH = 150  # Django's User.username
 PASSWORD_MAX_LENGTH = 4096  # bounds the hashing cost of a single request (API4)
 LONG_INPUT = 1000  # server-error-on-long-input fault threshold
+KEY_URL = "http://127.0.0.1/.well-known/jwks.json"  # key-location-header fault only
 
 
 class InvalidCredentials(exceptions.APIException):
@@ -165,4 +167,8 @@ def _issue_tokens(cfg: config.TargetConfig, user: Any) -> dict[str, str]:
 def _encode(cfg: config.TargetConfig, token: Any) -> str:
     if cfg.has("alg-none"):
         return jwt.encode(dict(token.payload), key=None, algorithm="none")
+    if cfg.has("key-location-header"):
+        headers = {"jku": KEY_URL, "kid": "tokenprobe-1"}
+        key = settings.SIMPLE_JWT["SIGNING_KEY"]
+        return jwt.encode(dict(token.payload), key, algorithm="HS256", headers=headers)
     return str(token)

@@ -1,0 +1,65 @@
+"""Fixtures for the security probes' self-tests.
+
+The probes spend wrong passwords (and lock the brute-force canary out for 5 minutes), so they
+never run against targets other test modules share: every target here is started with
+``users=SECURITY_USERS``, a count no other area uses, which gives it its own cache key in the
+session's ``target_factory``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.security import SecurityOptions, run_security
+from tokenprobe.findings import Severity
+from tokenprobe.redact import Redactor
+from tokenprobe.session import TargetSession
+from tokenprobe.summary import CheckResult, Summary
+from tokenprobe.target.embedded import EmbeddedTarget
+
+SECURITY_USERS = 23
+
+SecurityTarget = Callable[..., EmbeddedTarget]
+RunProbes = Callable[..., Summary]
+
+
+@pytest.fixture(scope="session")
+def security_target(target_factory: Callable[..., EmbeddedTarget]) -> SecurityTarget:
+    """``security_target("weak-secret")``: a target of the security tests' own."""
+
+    def get(*faults: str, **options: Any) -> EmbeddedTarget:
+        options.setdefault("users", SECURITY_USERS)
+        return target_factory(*faults, **options)
+
+    return get
+
+
+def session_of(target: EmbeddedTarget) -> TargetSession:
+    return TargetSession(target.base_url, target.credentials, target)
+
+
+@pytest.fixture
+def run_probes(tmp_path: Path) -> RunProbes:
+    """``run_probes(target, "TP-SEC-003", severities={...})``: run some probes, get the summary."""
+
+    def run(target: EmbeddedTarget, *probe_ids: str, **options: Any) -> Summary:
+        options.setdefault("probes", frozenset(probe_ids))
+        return run_security(session_of(target), tmp_path, Redactor(), SecurityOptions(**options))
+
+    return run
+
+
+def check(summary: Summary, probe_id: str) -> CheckResult:
+    return next(c for c in summary.checks if c.id == probe_id)
+
+
+def finding_ids(summary: Summary) -> set[str]:
+    return {f.id for f in summary.findings}
+
+
+def as_error(*probe_ids: str) -> dict[str, Severity]:
+    return dict.fromkeys(probe_ids, Severity.ERROR)

@@ -1,0 +1,88 @@
+"""``tokenprobe security`` driven as a user would: exit codes, reports, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.security.conftest import SecurityTarget
+from tokenprobe.target.embedded import EmbeddedTarget
+
+
+def tokenprobe(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tokenprobe", "security", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def pool_env(target: EmbeddedTarget) -> dict[str, str]:
+    return {"TOKENPROBE_CREDENTIALS": str(target.credentials_file)}
+
+
+def assert_no_secret(target: EmbeddedTarget, *texts: str) -> None:
+    for password in (c.password for c in target.credentials):
+        assert all(password not in text for text in texts)
+
+
+def test_embedded_target_passes_with_reports(tmp_path: Path) -> None:
+    result = tokenprobe("--report-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["command"] == "security"
+    assert summary["status"] == "pass"
+    assert (tmp_path / "junit.xml").is_file()
+
+
+def test_url_target_with_a_fault_exits_1(security_target: SecurityTarget, tmp_path: Path) -> None:
+    target = security_target("no-cache-headers")
+    result = tokenprobe(
+        "--url", target.base_url, "--report-dir", str(tmp_path), "--probe", "TP-SEC-012",
+        env=pool_env(target),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "TP-SEC-012" in result.stdout
+    assert_no_secret(target, result.stdout, result.stderr, (tmp_path / "summary.json").read_text())
+
+
+def test_canary_and_severity_options(security_target: SecurityTarget, tmp_path: Path) -> None:
+    target = security_target("no-lockout")
+    canary = target.credentials[-1]
+    result = tokenprobe(
+        "--url", target.url, "--report-dir", str(tmp_path), "--probe", "TP-SEC-015",
+        "--canary-username", canary.username, "--brute-force-attempts", "25",
+        "--severity", "TP-SEC-015=error",
+        env={**pool_env(target), "TOKENPROBE_CANARY_PASSWORD": canary.password},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    finding = json.loads((tmp_path / "summary.json").read_text())["findings"][0]
+    assert finding["id"] == "TP-SEC-015"
+    assert "25 consecutive wrong passwords" in finding["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--url", "http://127.0.0.1:9"], "cannot connect"),  # nothing listens on port 9
+        (["--url", "ftp://example.invalid"], "target URL must be"),
+        (["--canary-username", "someone"], "TOKENPROBE_CANARY_PASSWORD"),  # password not set
+        (["--verify-key-file", "/nonexistent/key"], "cannot read verification key"),
+        (["--severity", "TP-SEC-999=error"], "unknown probe ID"),
+        (["--severity", "TP-SEC-001=fatal"], "unknown severity"),
+        (["--probe", "TP-SEC-999"], "TP-SEC-999"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    result = tokenprobe(*args, env={"TOKENPROBE_CANARY_PASSWORD": ""})
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

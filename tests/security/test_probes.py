@@ -1,0 +1,170 @@
+"""Every probe fails against the reference-target fault that breaks it, and passes on clean."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.security import PROBES, SecurityOptions, run_security
+from tests.security.conftest import (
+    RunProbes,
+    SecurityTarget,
+    as_error,
+    check,
+    finding_ids,
+    session_of,
+)
+from tokenprobe.findings import Severity
+from tokenprobe.redact import Redactor
+from tokenprobe.summary import Summary
+from tokenprobe.target.embedded import EmbeddedTarget
+
+# (fault, probe that must fail). Warning- and info-level probes are re-graded to error here,
+# so "fails" means the same for every row: an error finding and a failed check.
+FAULTS_AND_PROBES = [
+    ("enumeration-message", "TP-SEC-001"),  # different message for unknown usernames
+    ("case-insensitive-password", "TP-SEC-003"),  # swapped case logs in
+    ("password-truncation=8", "TP-SEC-003"),  # only 8 characters checked
+    ("empty-password-accepted", "TP-SEC-003"),  # "" logs in
+    ("injection-bypass", "TP-SEC-004"),  # ' OR '1'='1
+    ("nosql-bypass", "TP-SEC-004"),  # {"$ne": null}
+    ("server-error-on-wrong-type", "TP-SEC-005"),  # 500 for a list or a number
+    ("weak-secret", "TP-SEC-007"),  # HS256 keyed with "secret"
+    ("alg-none", "TP-SEC-008"),  # unsigned tokens
+    ("key-location-header", "TP-SEC-009"),  # jku + kid in the header (info by default)
+    ("accepts-get-query", "TP-SEC-011"),  # credentials read from the query string
+    ("no-cache-headers", "TP-SEC-012"),  # no Cache-Control: no-store
+    ("no-cache-headers", "TP-SEC-013"),  # no Pragma: no-cache (warning by default)
+    ("accepts-form", "TP-SEC-014"),  # form and multipart accepted (warning by default)
+    ("no-lockout", "TP-SEC-015"),  # 30 wrong passwords, no 429 (warning by default)
+    ("unbounded-input", "TP-SEC-016"),  # megabyte fields checked as credentials
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class CleanRun:
+    target: EmbeddedTarget
+    summary: Summary
+    report_dir: Path
+
+
+@pytest.fixture(scope="module")
+def clean_run(
+    security_target: SecurityTarget, tmp_path_factory: pytest.TempPathFactory
+) -> CleanRun:
+    """One full run (every probe, default options) against the clean target."""
+    target = security_target()
+    report_dir = tmp_path_factory.mktemp("security-clean")
+    summary = run_security(session_of(target), report_dir, Redactor())
+    return CleanRun(target, summary, report_dir)
+
+
+@pytest.mark.parametrize(("fault", "probe_id"), FAULTS_AND_PROBES)
+def test_probe_fails_against_its_fault(
+    security_target: SecurityTarget, run_probes: RunProbes, fault: str, probe_id: str
+) -> None:
+    summary = run_probes(security_target(fault), probe_id, severities=as_error(probe_id))
+    assert check(summary, probe_id).outcome == "failed", check(summary, probe_id).message
+    assert finding_ids(summary) == {probe_id}
+    assert summary.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "probe_id", "severity"),
+    [
+        ("no-lockout", "TP-SEC-015", Severity.WARNING),  # the issue: a warning by default
+        ("accepts-form", "TP-SEC-014", Severity.WARNING),
+        ("key-location-header", "TP-SEC-009", Severity.INFO),
+    ],
+)
+def test_lower_severity_findings_are_reported_without_failing(
+    security_target: SecurityTarget,
+    run_probes: RunProbes,
+    fault: str,
+    probe_id: str,
+    severity: Severity,
+) -> None:
+    summary = run_probes(security_target(fault), probe_id)
+    assert {f.severity for f in summary.findings} == {severity}
+    assert check(summary, probe_id).outcome == "passed"
+    assert summary.exit_code == 0
+
+
+def test_clean_target_passes_every_probe(clean_run: CleanRun) -> None:
+    outcomes = {c.id: c.outcome for c in clean_run.summary.checks}
+    assert set(outcomes) == {p.id for p in PROBES}
+    # Only TP-SEC-010 needs a configured key; everything else is evaluated and passes.
+    assert outcomes.pop("TP-SEC-010") == "skipped"
+    assert set(outcomes.values()) == {"passed"}, outcomes
+    assert clean_run.summary.exit_code == 0
+
+
+def test_whitespace_trimming_is_information_not_a_bypass(clean_run: CleanRun) -> None:
+    # Stock DRF trims passwords: reported, never as a bypass (TP-SEC-003 passes).
+    assert [(f.id, f.severity) for f in clean_run.summary.findings] == [
+        ("TP-SEC-006", Severity.INFO)
+    ]
+
+
+def test_reports_hold_counts_but_no_secret(clean_run: CleanRun) -> None:
+    text = (clean_run.report_dir / "summary.json").read_text()
+    junit = (clean_run.report_dir / "junit.xml").read_text()
+    for password in (c.password for c in clean_run.target.credentials):
+        assert password not in text
+        assert password not in junit
+    assert "eyJ" not in text + junit  # no token, not even a masked prefix of one
+    section = json.loads(text)["security"]
+    assert section["canary"] == clean_run.target.credentials[-1].username
+    assert sum(p["requests"] for p in section["probes"].values()) == section["requests"]
+    assert section["probes"]["TP-SEC-015"]["details"]["throttled_after"] == 21
+
+
+def test_brute_force_never_uses_a_pool_account(clean_run: CleanRun) -> None:
+    assert (
+        clean_run.summary.sections["security"]["pool_accounts"]
+        == len(clean_run.target.credentials) - 1
+    )
+
+
+def test_configured_key_verifies_real_signatures(
+    security_target: SecurityTarget, run_probes: RunProbes
+) -> None:
+    # The weak-secret target signs with "secret": given that key, signatures verify.
+    right = run_probes(security_target("weak-secret"), "TP-SEC-010", verify_key=b"secret")
+    assert check(right, "TP-SEC-010").outcome == "passed"
+    # The clean target signs with a random key: a wrong key must not verify.
+    wrong = run_probes(security_target(), "TP-SEC-010", verify_key=b"not-the-key")
+    assert check(wrong, "TP-SEC-010").outcome == "failed"
+    assert finding_ids(wrong) == {"TP-SEC-010"}
+
+
+def test_without_credentials_probes_are_skipped_never_passed(
+    security_target: SecurityTarget, tmp_path: Path
+) -> None:
+    target = security_target()
+    session = dataclasses.replace(session_of(target), credentials=[], embedded=None)
+    options = SecurityOptions(probes=frozenset({"TP-SEC-001", "TP-SEC-003", "TP-SEC-007"}))
+    summary = run_security(session, tmp_path, Redactor(), options)
+    assert {c.outcome for c in summary.checks} == {"skipped"}
+
+
+@pytest.mark.parametrize(
+    ("probe_id", "first_account"), [("TP-SEC-002", 0), ("TP-SEC-003", 2), ("TP-SEC-004", 4)]
+)
+def test_a_429_means_not_evaluated_never_passed(
+    security_target: SecurityTarget, tmp_path: Path, probe_id: str, first_account: int
+) -> None:
+    # A target that locks an account after one failure, and a pool of two fresh accounts
+    # allowed many failures each: the probe runs into 429s, which must not count as rejections.
+    target = security_target(extra_args=("--lockout-after", "1"))
+    pool = target.credentials[first_account : first_account + 2]
+    session = dataclasses.replace(session_of(target), credentials=pool)
+    options = SecurityOptions(
+        probes=frozenset({probe_id}), failures_per_account=60, allow_brute_force=False
+    )
+    summary = run_security(session, tmp_path, Redactor(), options)
+    assert check(summary, probe_id).outcome == "skipped", check(summary, probe_id).message
+    assert "429" in check(summary, probe_id).message
