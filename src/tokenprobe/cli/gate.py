@@ -18,23 +18,48 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
 
 @click.command()
 @click.option("--url", help="Base URL of the service under test [default: embedded target].")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Configuration file [default: tokenprobe.toml or [tool.tokenprobe]].")
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Run directory [default: reports/<UTC timestamp>/, plus reports/latest].")
-@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV username,password of valid accounts (with --url).")
-@click.option("--compare", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A previous run directory: report new, fixed and unchanged findings.")
-@click.option("--update-baseline", is_flag=True,
-              help="Accept this run's findings in the baseline file (reason and expiry noted).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file [default: tokenprobe.toml or [tool.tokenprobe]].",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run directory [default: reports/<UTC timestamp>/, plus reports/latest].",
+)
+@click.option(
+    "--credentials",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV username,password of valid accounts (with --url).",
+)
+@click.option(
+    "--compare",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A previous run directory: report new, fixed and unchanged findings.",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Accept this run's findings in the baseline file (reason and expiry noted).",
+)
 @click.option("--baseline-reason", default="accepted with --update-baseline", show_default=True)
 @click.option("--skip", multiple=True, type=click.Choice(STAGES), help="Leave a stage out.")
-@click.option("--load-duration", type=click.FloatRange(min=1), default=10, show_default=True,
-              help="Seconds of the load smoke.")
+@click.option(
+    "--load-duration",
+    type=click.FloatRange(min=1),
+    default=10,
+    show_default=True,
+    help="Seconds of the load smoke.",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
-@click.option("--json", "json_output", is_flag=True,
-              help="Print summary.json on stdout; progress as JSON lines on stderr.")
+@click.option(
+    "--json",
+    "json_output",
+    is_flag=True,
+    help="Print summary.json on stdout; progress as JSON lines on stderr.",
+)
 def gate(
     url: str | None,
     config_file: Path | None,
@@ -75,7 +100,8 @@ def gate(
         click.echo((result.run_dir / SUMMARY_FILE).read_text(encoding="utf-8"), nl=False)
     verdict = summary.status.upper()
     counts = f"{len(summary.findings)} findings, {len(summary.errors)} errors"
-    click.echo(f"tokenprobe gate: {verdict} ({counts}); reports in {result.run_dir}", err=json_output)
+    line = f"tokenprobe gate: {verdict} ({counts}); reports in {result.run_dir}"
+    click.echo(line, err=json_output)
     for error in summary.errors:
         click.echo(f"tokenprobe: error: {error}", err=True)
     sys.exit(summary.exit_code)
