@@ -11,6 +11,7 @@ import sys
 import click
 
 from tokenprobe import __version__
+from tokenprobe.cli.load import load
 from tokenprobe.cli.serve import serve
 from tokenprobe.errors import TokenprobeError
 
@@ -22,6 +23,7 @@ def cli() -> None:
 
 
 cli.add_command(serve)
+cli.add_command(load)
 
 
 def main(argv: list[str] | None = None) -> None:
