@@ -10,26 +10,16 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from locust.util.timespan import parse_timespan
-
 from loadtests.profiles import PROFILES, Profile, build_profile
+from loadtests.settings import (
+    DEFAULT_MAX_REQUESTS,
+    DEFAULT_WEIGHTS,
+    SCENARIOS,
+    LoadConfigError,
+    parse_duration,
+    parse_weights,
+)
 from loadtests.slo import Threshold, parse_slos
-
-SCENARIOS = {
-    # weight key: request entry name in Locust's statistics
-    "valid_login": "valid login",
-    "wrong_password": "wrong password",
-    "unknown_user": "unknown user",
-    "malformed_body": "malformed body",
-    "login_storm": "login storm",
-}
-DEFAULT_WEIGHTS = "valid_login=8,wrong_password=1,unknown_user=1,malformed_body=1,login_storm=0"
-DEFAULT_MAX_REQUESTS = 1_000_000
-MAX_DURATION_S = 4 * 3600.0
-
-
-class LoadConfigError(ValueError):
-    """A tokenprobe Locust option has a bad value."""
 
 
 def add_arguments(parser: Any) -> None:
@@ -143,36 +133,12 @@ class LoadConfig:
         return {SCENARIOS[key]: weight for key, weight in self.weights.items() if weight > 0}
 
 
-def parse_weights(text: str) -> dict[str, int]:
-    weights = {key: 0 for key in SCENARIOS}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or key not in SCENARIOS:
-            raise LoadConfigError(f"weight {item!r}: expected one of {', '.join(SCENARIOS)}=N")
-        try:
-            weights[key] = int(value)
-        except ValueError:
-            raise LoadConfigError(f"weight {item!r}: {value!r} is not a whole number") from None
-        if weights[key] < 0:
-            raise LoadConfigError(f"weight {item!r} is negative")
-    if not any(weights.values()):
-        raise LoadConfigError("every scenario weight is 0: nothing to run")
-    return weights
-
-
 def duration_of(options: Any) -> float | None:
     """``--tp-duration``, else Locust's ``-t``, else None (the profile's default)."""
     if options.tp_duration:
-        try:
-            seconds = float(parse_timespan(str(options.tp_duration)))
-        except ValueError as exc:
-            raise LoadConfigError(f"--tp-duration: {exc}") from None
-    else:
-        seconds = float(getattr(options, "run_time", None) or 0) or None
-    if seconds is not None and not 0 < seconds <= MAX_DURATION_S:
-        raise LoadConfigError(f"duration must be within 0-{MAX_DURATION_S:g} s, got {seconds:g}")
-    return seconds
+        return parse_duration(str(options.tp_duration))
+    run_time = getattr(options, "run_time", None)
+    return parse_duration(str(run_time)) if run_time else None
 
 
 def load_config(options: Any) -> LoadConfig:

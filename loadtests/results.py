@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from loadtests.config import SCENARIOS, LoadConfig
+from loadtests.config import LoadConfig
 from loadtests.latency import describe, latency_ms
 from loadtests.profiles import Stage
 from loadtests.recorder import CPU_SATURATED_PERCENT, Recorder
+from loadtests.settings import SCENARIOS
 from loadtests.slo import evaluate
 
 FOLLOW_RATIO = 0.9  # open model: answered / offered requests for a step to hold

@@ -24,11 +24,12 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from loadtests.accounts import AccountPool
 from loadtests.arrivals import ArrivalStream
-from loadtests.config import LoadConfig, LoadConfigError, add_arguments, load_config
+from loadtests.config import LoadConfig, add_arguments, load_config
 from loadtests.profiles import users_for_rate
 from loadtests.recorder import Recorder
 from loadtests.results import build_results, step_rows
 from loadtests.safety import describe_host, host_problem
+from loadtests.settings import LoadConfigError
 from tokenprobe.errors import CredentialsError
 
 logger = logging.getLogger("tokenprobe.load")

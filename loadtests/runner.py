@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import loadtests
-from loadtests.config import DEFAULT_MAX_REQUESTS, DEFAULT_WEIGHTS, parse_weights
 from loadtests.profiles import DEFAULT_DURATION_S, PROFILES, build_profile
 from loadtests.reports import write_plots, write_stats_csv
 from loadtests.safety import describe_host, host_problem
+from loadtests.settings import DEFAULT_MAX_REQUESTS, DEFAULT_WEIGHTS, parse_weights
 from loadtests.slo import parse_slos
 from tokenprobe.credentials import write_csv
 from tokenprobe.errors import ConfigError, StageError

@@ -22,7 +22,6 @@ from locust import FastHttpUser, constant, task
 from locust.exception import StopUser
 
 from loadtests.accounts import cycle
-from loadtests.config import SCENARIOS
 from loadtests.run import LoadRun, current
 from loadtests.scenarios import (
     MALFORMED_BODIES,
@@ -31,6 +30,7 @@ from loadtests.scenarios import (
     judge_rejected_credentials,
     judge_valid_login,
 )
+from loadtests.settings import SCENARIOS
 
 PROFILE_END_POLL_S = 0.5
 

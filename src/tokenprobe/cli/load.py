@@ -6,12 +6,14 @@ import sys
 from pathlib import Path
 
 import click
-from locust.util.timespan import parse_timespan
 
 from loadtests.profiles import PROFILES
 from loadtests.runner import DEFAULT_SLOS, LoadOptions, run_load
+from loadtests.safety import host_problem
+from loadtests.settings import LoadConfigError, parse_duration
+from tokenprobe.errors import ConfigError
 from tokenprobe.redact import Redactor
-from tokenprobe.session import target_session
+from tokenprobe.session import normalise_base_url, target_session
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
@@ -23,12 +25,9 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if value is None:
         return None
     try:
-        seconds = float(parse_timespan(value))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a duration like 30s, 5m, 1h") from None
-    if seconds <= 0:
-        raise click.BadParameter("must be positive")
-    return seconds
+        return parse_duration(value)
+    except LoadConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command()
@@ -119,6 +118,8 @@ def load(
         **({"weights": weights} if weights else {}),
     )  # fmt: skip
     options.validate()
+    if url and (problem := host_problem(normalise_base_url(url), allow_hosts, allow_remote)):
+        raise ConfigError(problem)  # before the reachability probe: not one request
     redactor = Redactor()
     with target_session(url, users=EMBEDDED_USERS, extra_args=EMBEDDED_ARGS) as session:
         summary = run_load(session, options, report_dir, redactor, announce=click.echo)
