@@ -139,12 +139,22 @@ def current() -> LoadRun:
     return _current
 
 
-def _configure(environment: Environment) -> LoadRun:
+def _configure(environment: Environment, at_init: bool = False) -> LoadRun:
+    """Build this process's run from the options; at init, refuse a bad host before anything."""
     global _current
     try:
         config = load_config(environment.parsed_options)
+    except LoadConfigError as exc:
+        _refuse(environment, str(exc))
+        raise SystemExit(2) from None
+    checks_host = at_init and not isinstance(environment.runner, WorkerRunner)
+    problem = host_problem(environment.host, config.allow_hosts, config.allow_remote)
+    if checks_host and environment.host and problem:
+        _refuse(environment, problem)
+        raise SystemExit(2)
+    try:
         pool = AccountPool.load(config.credentials_file)
-    except (LoadConfigError, CredentialsError) as exc:
+    except CredentialsError as exc:
         _refuse(environment, str(exc))
         raise SystemExit(2) from None
     if not pool.valid and (config.weights["valid_login"] or config.weights["login_storm"]):
@@ -180,9 +190,7 @@ def install(events: Events) -> None:
 
     @events.init.add_listener
     def _(environment: Environment, **_kw: Any) -> None:
-        run = _configure(environment)
-        if run.role != "worker" and environment.host and not check_host(run):
-            raise SystemExit(2)
+        _configure(environment, at_init=True)
 
     @events.test_start.add_listener
     def _(environment: Environment, **_kw: Any) -> None:
