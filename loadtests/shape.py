@@ -15,6 +15,9 @@ from loadtests.run import current
 from loadtests.users import ClosedUser, OpenUser
 
 MIN_SPAWN_RATE = 10.0
+# Open-model streams must all run from the start of a stage, or its first moments are
+# under-offered: spawn them within a fifth of a second.
+SPAWN_WITHIN_S = 0.2
 
 
 class ProfileShape(LoadTestShape):
@@ -30,6 +33,6 @@ class ProfileShape(LoadTestShape):
             return None
         if load.config.model == "open":
             users = users_for_rate(stage.level, load.config.stream_rate)
-            return users, max(MIN_SPAWN_RATE, float(users)), [OpenUser]
+            return users, max(MIN_SPAWN_RATE, users / SPAWN_WITHIN_S), [OpenUser]
         users = int(stage.level)
         return users, max(MIN_SPAWN_RATE, float(users)), [ClosedUser]
