@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -29,6 +30,7 @@ from loadtests.profiles import users_for_rate
 from loadtests.recorder import Recorder
 from loadtests.results import build_results, step_rows
 from loadtests.safety import describe_host, host_problem
+from loadtests.scenarios import MALFORMED_BODIES
 from loadtests.settings import LoadConfigError
 from tokenprobe.errors import CredentialsError
 
@@ -49,6 +51,7 @@ class LoadRun:
         self.started_wall = time.time()
         self.users_started = 0
         self.refused: str | None = None
+        self._malformed = itertools.cycle(MALFORMED_BODIES)
         self._monitor: gevent.Greenlet | None = None
 
     @property
@@ -91,6 +94,10 @@ class LoadRun:
         if self.config.model == "closed":
             return int(level)
         return users_for_rate(level, self.config.stream_rate)
+
+    def next_malformed_body(self) -> tuple[str, dict[str, Any]]:
+        """Negative bodies in strict rotation across this process's users: each gets sent."""
+        return next(self._malformed)
 
     def new_arrival_stream(self) -> ArrivalStream:
         config = self.config

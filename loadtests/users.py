@@ -24,7 +24,6 @@ from locust.exception import StopUser
 from loadtests.accounts import cycle
 from loadtests.run import LoadRun, current
 from loadtests.scenarios import (
-    MALFORMED_BODIES,
     TOKEN_PATH,
     judge_malformed,
     judge_rejected_credentials,
@@ -48,7 +47,6 @@ class TokenEndpointUser(FastHttpUser):
             raise StopUser()  # never send a request to a host that was refused
         self.accounts = cycle(self.load.accounts_for_new_user())
         self.decoys = cycle(self.load.pool.decoys)
-        self.bad_bodies = cycle(random.sample(MALFORMED_BODIES, len(MALFORMED_BODIES)))
 
     def _post(
         self,
@@ -101,7 +99,7 @@ class TokenEndpointUser(FastHttpUser):
 
     def malformed_body(self, intended: float | None = None) -> None:
         """A malformed or negative body; expect a 4xx, never a 5xx."""
-        label, request = next(self.bad_bodies)
+        label, request = self.load.next_malformed_body()
         self._post(SCENARIOS["malformed_body"], judge_malformed(label), intended, **request)
 
     def login_storm(self, intended: float | None = None) -> None:

@@ -18,7 +18,7 @@ TARGETS = {
     "expired": ("expired-access",),
     "flaky": ("flaky=0.5",),
 }
-WEIGHTS = "valid_login=2,malformed_body=2,wrong_password=1,unknown_user=1"
+WEIGHTS = "valid_login=2,malformed_body=3,wrong_password=1,unknown_user=1"
 # target, expected failure message fragment
 CASES = [
     # the 200 lacks one half of the pair (missing-refresh)
@@ -41,7 +41,7 @@ def runs(target_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
     specs = {}
     for key, faults in TARGETS.items():
         target = target_factory(*faults)
-        extra = ("--tp-weights", WEIGHTS, "--tp-rate", "12", "--tp-duration", "3s")
+        extra = ("--tp-weights", WEIGHTS, "--tp-rate", "16", "--tp-duration", "3s")
         specs[key] = (locust_args(target, base / key, *extra), base / key)
     return run_together(specs)
 
