@@ -21,8 +21,13 @@ def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
         "--tp-results", str(base / "ok" / "results.json"),
     ]  # fmt: skip
     remote = [*plain, "--host", "http://203.0.113.9:8000", "-t", "3s"]
+    capped = [
+        *ok[: ok.index("--tp-results")], "--tp-results", str(base / "capped" / "results.json"),
+        "--tp-duration", "60s", "--tp-max-requests", "30",
+    ]  # fmt: skip
     started = {
         "ok": (start(ok, base / "ok", cwd=REPO_ROOT), base / "ok"),
+        "capped": (start(capped, base / "capped", cwd=REPO_ROOT), base / "capped"),
         "remote": (start(remote, base / "remote", cwd=REPO_ROOT), base / "remote"),
     }
     return {key: finish(process, workdir) for key, (process, workdir) in started.items()}
@@ -44,3 +49,13 @@ def test_a_remote_host_is_refused_without_a_request(runs: dict) -> None:
     assert run.returncode == 2, run.output
     assert "refusing to load-test 203.0.113.9" in run.output
     assert "Ramping to" not in run.output
+
+
+def test_a_run_stops_at_its_request_cap(runs: dict) -> None:
+    run = runs["capped"]
+    assert run.returncode == 0, run.output
+    results = run.results
+    assert "request cap of 30 reached" in run.output
+    # 20 req/s: the cap is reached after about 1.5 s, checked every second.
+    assert 30 <= results["requests"] <= 80
+    assert results["duration_s"] < 10
