@@ -33,6 +33,7 @@ class Stage:
     start_s: float
     end_s: float
     level: float
+    warmup: bool = False  # not judged: first connections and a cold target are slow
 
     @property
     def duration_s(self) -> float:
@@ -75,7 +76,7 @@ def build_profile(name: str, model: str, level: float, duration_s: float | None)
     duration = duration_s if duration_s and duration_s > 0 else DEFAULT_DURATION_S[name]
     shape = _SHAPES[name](level, duration, model)
     stages = tuple(
-        Stage(index, start, end, lvl)
+        Stage(index, start, end, lvl, warmup=name == "breakpoint" and index == 0)
         for index, (start, end, lvl) in enumerate(shape)
         if end > start
     )
@@ -101,8 +102,12 @@ def _spike(level: float, duration: float, model: str) -> list[tuple[float, float
 
 
 def _breakpoint(level: float, duration: float, model: str) -> list[tuple[float, float, float]]:
-    """Equal steps up to ``level``: the highest rate worth trying."""
-    return _steps(level, duration, BREAKPOINT_STEPS, model)
+    """A warm-up at the first step's level, then equal steps up to ``level`` (the highest rate
+    worth trying), all of the same length."""
+    width = duration / (BREAKPOINT_STEPS + 1)
+    steps = _steps(level, duration - width, BREAKPOINT_STEPS, model)
+    first = steps[0][2]
+    return [(0.0, width, first)] + [(start + width, end + width, lvl) for start, end, lvl in steps]
 
 
 def _steps(

@@ -60,6 +60,7 @@ def step_rows(recorder: Recorder, config: LoadConfig, stages: list[Stage]) -> li
             "dropped": recorder.dropped.get(stage.index, 0),
             "p95_ms": p95,
             "error_ratio": round(failures / requests, 4) if requests else None,
+            "warmup": stage.warmup,
         }
         row["held"], row["reason"] = _step_verdict(row, rows[-1] if rows else None, config)
         rows.append(row)
@@ -69,6 +70,8 @@ def step_rows(recorder: Recorder, config: LoadConfig, stages: list[Stage]) -> li
 def _step_verdict(
     row: dict[str, Any], previous: dict[str, Any] | None, config: LoadConfig
 ) -> tuple[bool, str]:
+    if row["warmup"]:
+        return True, "warm-up, not judged"
     if not row["requests"]:
         return False, "no answers"
     if config.model == "open" and row["achieved_rps"] < FOLLOW_RATIO * row["offered_rps"]:
@@ -76,6 +79,7 @@ def _step_verdict(
     if (
         config.model == "closed"
         and previous is not None
+        and not previous["warmup"]
         and previous["held"]
         and row["achieved_rps"] < GROWTH_RATIO * previous["achieved_rps"]
     ):
@@ -93,6 +97,8 @@ def capacity_rps(rows: list[dict[str, Any]], model: str) -> float | None:
     """The last step that held before the first that did not (None when none held)."""
     best = None
     for row in rows:
+        if row["warmup"]:
+            continue
         if not row["held"]:
             break
         best = row["offered_rps"] if model == "open" else row["achieved_rps"]

@@ -2,7 +2,8 @@
 
 ``slow=100`` on one gunicorn worker with 8 threads: every request holds a thread for 100 ms
 (plus ~2 ms of hashing), so the target answers at most about 8 / 0.102 ≈ 78 requests/s.
-Steps of 20 req/s up to 200 req/s, 2 s each: 80 still holds (78 ≥ 90 % of 80), 100 does not.
+After a warm-up, steps of 20 req/s up to 200 req/s, 1.8 s each: 80 still holds (78 ≥ 90 % of
+80), 100 does not.
 """
 
 from __future__ import annotations

@@ -73,7 +73,8 @@ def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
         ("soak", [40]),
         ("ramp", [10, 20, 30, 40]),
         ("spike", [8, 40, 8]),
-        ("breakpoint", [4 * k for k in range(1, 11)]),
+        # a warm-up at the first level (not judged), then ten steps
+        ("breakpoint", [4] + [4 * k for k in range(1, 11)]),
         ("smoke", [2]),  # smoke stays tiny whatever the rate
     ],
 )
@@ -83,6 +84,8 @@ def test_profiles_as_stages(name: str, levels: list[float]) -> None:
     assert profile.duration_s == 100
     assert profile.stage_at(0).index == 0
     assert profile.stage_at(100) is None  # bounded: the profile ends
+    assert profile.stages[0].warmup == (name == "breakpoint")
+    assert not any(s.warmup for s in profile.stages[1:])
 
 
 def test_open_model_streams_never_exceed_the_stream_rate() -> None:
