@@ -50,6 +50,7 @@ class LoadRun:
         self.recorder = Recorder(config.profile, config.raw_samples_prefix)
         self.started_wall = time.time()
         self.users_started = 0
+        self.started = False
         self.refused: str | None = None
         self._malformed = itertools.cycle(MALFORMED_BODIES)
         self._monitor: gevent.Greenlet | None = None
@@ -67,6 +68,7 @@ class LoadRun:
         return max(1, getattr(options, "expect_workers", 1) or 1) if self.role == "worker" else 1
 
     def start(self) -> None:
+        self.started = True
         self.started_wall = time.time()
         self.recorder.reset(self.started_wall)
         self.users_started = 0
@@ -233,6 +235,8 @@ def install(events: Events) -> None:
     @events.quitting.add_listener
     def _(environment: Environment, **_kw: Any) -> None:
         if _current is None or _current.role == "worker" or _current.refused:
+            return
+        if not _current.started:  # the web UI was opened and closed without a test
             return
         results = _current.finish()
         _write_results(_current.config.results_file, results)
