@@ -13,6 +13,8 @@ import click
 
 from tokenprobe import __version__
 from tokenprobe.cli.conformance import conformance
+from tokenprobe.cli.gate import gate
+from tokenprobe.cli.load import load
 from tokenprobe.cli.security import security
 from tokenprobe.cli.serve import serve
 from tokenprobe.errors import TokenprobeError
@@ -27,6 +29,8 @@ def cli() -> None:
 cli.add_command(serve)
 cli.add_command(conformance)
 cli.add_command(security)
+cli.add_command(load)
+cli.add_command(gate)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,117 @@
+"""Benchmark: what the validated valid-login scenario costs the load generator.
+
+One run, one fast target (``fast_target.py``, pinned to CPU 1, answering a canned token pair
+issued by the reference target), three generators pinned to CPU 0 in turn for the same time:
+tokenprobe's validated valid-login user (closed model), a bare FastHttpUser posting the same
+body, and wrk. Reported: requests per second of wall time and per CPU-second of the generator.
+
+    .venv/bin/python bench/generator_cost.py [--seconds 10] [--users 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from bench.common import LOCUSTFILE, ROOT, locust, locust_total_requests, run_measured, wrk_requests
+from tokenprobe.credentials import Credential, write_csv
+from tokenprobe.target.embedded import EmbeddedTarget
+
+
+def issued_token_pair(workdir: Path) -> Path:
+    with EmbeddedTarget(users=2) as target:
+        answer = requests.post(target.url, json=target.credentials[0].as_json(), timeout=10)
+        answer.raise_for_status()
+    body = workdir / "body.json"
+    body.write_bytes(answer.content)
+    return body
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_answering(url: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            requests.post(url, json={}, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.05)
+    raise SystemExit("fast target did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--users", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        body = issued_token_pair(work)
+        creds = write_csv(work / "creds.csv", [Credential(f"u{i}", "p" * 12) for i in range(40)])
+        port = free_port()
+        host = f"http://127.0.0.1:{port}"
+        fast_target = [sys.executable, str(ROOT / "bench" / "fast_target.py"), str(port), str(body)]
+        server = subprocess.Popen(["taskset", "-c", "1", *fast_target])  # noqa: S603, S607
+        try:
+            wait_until_answering(host + "/api/v1/token/")
+            rows = measure(host, work, creds, args.seconds, args.users)
+        finally:
+            server.terminate()
+            server.wait()
+    print(f"{'generator':<28}{'requests':>10}{'req/s':>10}{'cpu s':>8}{'req/cpu-s':>11}")
+    for name, (count, wall, cpu) in rows.items():
+        print(f"{name:<28}{count:>10}{count / wall:>10.0f}{cpu:>8.1f}{count / cpu:>11.0f}")
+    validated, bare = rows["tokenprobe validated login"], rows["bare FastHttpUser"]
+    cost = 1 - (validated[0] / validated[2]) / (bare[0] / bare[2])
+    print(f"validation cost per CPU-second vs bare FastHttpUser: {cost:.1%}")
+
+
+def measure(host: str, work: Path, creds: Path, seconds: int, users: int) -> dict:
+    rows = {}
+    validated = run_measured(
+        locust("-f", str(LOCUSTFILE), "--host", host, "--tp-model", "closed",
+               "--tp-users", str(users), "--tp-duration", f"{seconds}s",
+               "--tp-weights", "valid_login=1", "--tp-slo", "", "--tp-credentials", str(creds),
+               "--json-file", str(work / "validated")),
+        cpu="0",
+    )  # fmt: skip
+    count = locust_total_requests(work / "validated.json")
+    rows["tokenprobe validated login"] = (count, float(seconds), validated["cpu_s"])
+    bare = run_measured(
+        locust("-f", str(ROOT / "bench" / "bare_locustfile.py"), "--host", host,
+               "-u", str(users), "-r", "100", "-t", f"{seconds}s",
+               "--json-file", str(work / "bare")),
+        cpu="0",
+    )  # fmt: skip
+    bare_count = locust_total_requests(work / "bare.json")
+    rows["bare FastHttpUser"] = (bare_count, float(seconds), bare["cpu_s"])
+    wrk = run_measured(
+        [
+            "wrk",
+            "-t1",
+            f"-c{users}",
+            f"-d{seconds}s",
+            "-s",
+            str(ROOT / "bench" / "post.lua"),
+            host + "/api/v1/token/",
+        ],
+        cpu="0",
+    )
+    rows["wrk (1 thread)"] = (wrk_requests(wrk["output"]), float(seconds), wrk["cpu_s"])
+    return rows
+
+
+if __name__ == "__main__":
+    main()

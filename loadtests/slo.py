@@ -1,0 +1,96 @@
+"""Service-level objectives: parsed from configuration, evaluated against exact results.
+
+Syntax (``tp-slo`` in locust.conf, ``--tp-slo`` on the command line), comma-separated::
+
+    p95<500, p99[valid login]<800, error_ratio<0.01, throughput_rps>20, dropped_ratio<0.001
+
+Latency metrics (p50 p90 p95 p99 p999 max) are milliseconds and take ``<``; an optional
+``[scenario]`` narrows a threshold to one named request entry (default: all requests).
+``error_ratio`` and ``dropped_ratio`` take ``<``, ``throughput_rps`` takes ``>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+LATENCY_METRICS = ("p50", "p90", "p95", "p99", "p999", "max")
+UPPER_BOUNDED = (*LATENCY_METRICS, "error_ratio", "dropped_ratio")
+LOWER_BOUNDED = ("throughput_rps",)
+_ITEM = re.compile(
+    r"^(?P<metric>[a-z0-9_]+)(?:\[(?P<scenario>[^\]]+)\])?\s*(?P<op>[<>])\s*(?P<value>\d+(?:\.\d+)?)$"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Threshold:
+    metric: str
+    op: str
+    value: float
+    scenario: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.metric}[{self.scenario}]" if self.scenario else self.metric
+
+    @property
+    def text(self) -> str:
+        unit = " ms" if self.metric in LATENCY_METRICS else ""
+        return f"{self.op} {self.value:g}{unit}"
+
+    def passes(self, observed: float) -> bool:
+        return observed < self.value if self.op == "<" else observed > self.value
+
+
+def parse_slos(text: str | None) -> list[Threshold]:
+    """Parse the SLO string; raise ValueError naming the first bad item."""
+    thresholds = []
+    for raw in (text or "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        match = _ITEM.match(item)
+        if not match:
+            raise ValueError(f"SLO {item!r} is not METRIC[<scenario>]<VALUE or >VALUE")
+        metric, op = match["metric"], match["op"]
+        if metric not in UPPER_BOUNDED + LOWER_BOUNDED:
+            raise ValueError(f"SLO {item!r}: unknown metric {metric!r}")
+        expected = "<" if metric in UPPER_BOUNDED else ">"
+        if op != expected:
+            raise ValueError(f"SLO {item!r}: {metric} takes {expected}")
+        scenario = match["scenario"].strip() if match["scenario"] else None
+        thresholds.append(Threshold(metric, op, float(match["value"]), scenario))
+    return thresholds
+
+
+def observe(threshold: Threshold, results: Mapping[str, Any]) -> float | None:
+    """The observed value a threshold is judged on; None when the scenario never ran."""
+    if threshold.metric == "dropped_ratio":
+        offered = results["requests"] + results["dropped"]
+        return results["dropped"] / offered if offered else 0.0
+    scope = results["scenarios"].get(threshold.scenario) if threshold.scenario else results
+    if scope is None or not scope["requests"]:
+        return None
+    if threshold.metric == "error_ratio":
+        return scope["failures"] / scope["requests"]
+    if threshold.metric == "throughput_rps":
+        return scope["throughput_rps"]
+    return scope["latency_ms"][threshold.metric]
+
+
+def evaluate(thresholds: list[Threshold], results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``[{"name", "threshold", "observed", "passed"}]``; a threshold with no data fails."""
+    verdicts = []
+    for threshold in thresholds:
+        observed = observe(threshold, results)
+        verdicts.append(
+            {
+                "name": threshold.name,
+                "threshold": threshold.text,
+                "observed": None if observed is None else round(observed, 4),
+                "passed": observed is not None and threshold.passes(observed),
+            }
+        )
+    return verdicts

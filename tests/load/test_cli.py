@@ -1,0 +1,108 @@
+"""``tokenprobe load`` as a user runs it: reports, the SLO gate's exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.load.conftest import finish, start
+from tokenprobe.credentials import load_csv
+
+REPORTS = [
+    "summary.json", "junit.xml", "locust_report.html", "load_stats.csv", "locust.json",
+    "latency_over_time.png", "throughput_errors.png", "latency_histogram.png",
+]  # fmt: skip
+
+
+def tokenprobe_load(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tokenprobe", "load", *args]
+
+
+@pytest.fixture(scope="module")
+def gate_runs(target_factory: Any, load_target: Any, tmp_path_factory: pytest.TempPathFactory):
+    """A slow target against a tight SLO, and the clean target against a loose one."""
+    base = tmp_path_factory.mktemp("cli")
+    slow = target_factory("slow=200")
+    runs = {}
+    for key, target, slo in (("breach", slow, "p95<100"), ("met", load_target, "p99<5000")):
+        report_dir = base / key
+        args = tokenprobe_load(
+            "--url", target.base_url, "--rate", "8", "--duration", "3s",
+            "--slo", f"{slo},error_ratio<0.05", "--report-dir", str(report_dir),
+        )  # fmt: skip
+        os.environ["TOKENPROBE_CREDENTIALS"] = str(target.credentials_file)
+        try:
+            runs[key] = (start(args, report_dir), report_dir, target)
+        finally:
+            del os.environ["TOKENPROBE_CREDENTIALS"]
+    return {key: (finish(p, d), d, t) for key, (p, d, t) in runs.items()}
+
+
+def test_slo_breach_exits_1_with_each_threshold_and_its_observed_value(gate_runs: dict) -> None:
+    run, report_dir, _ = gate_runs["breach"]
+    assert run.returncode == 1, run.output
+    summary = json.loads((report_dir / "summary.json").read_text())
+    assert summary["status"] == "fail"
+    checks = {c["id"]: c for c in summary["checks"]}
+    assert checks["slo:p95"]["outcome"] == "failed"
+    slo = {s["name"]: s for s in summary["load"]["slo"]}
+    assert slo["p95"]["observed"] >= 200  # every answer waits 200 ms
+    assert slo["p95"]["threshold"] == "< 100 ms"
+    assert slo["error_ratio"]["passed"]
+    assert "<failure" in (report_dir / "junit.xml").read_text()
+    assert "SLO p95 < 100 ms: observed" in run.output
+
+
+def test_slo_met_exits_0_and_writes_every_report(gate_runs: dict) -> None:
+    run, report_dir, _ = gate_runs["met"]
+    assert run.returncode == 0, run.output
+    assert all((report_dir / name).stat().st_size > 0 for name in REPORTS)
+    load = json.loads((report_dir / "summary.json").read_text())["load"]
+    assert load["model"] == "open"
+    assert load["capacity_rps"] is None
+    assert set(load["latency_ms"]) == {"p50", "p90", "p95", "p99", "p999", "max"}
+    assert {"late", "dropped", "unreliable", "scenarios", "slo", "requests"} <= set(load)
+    # load_stats.csv holds the final numbers, the same as summary.json
+    total = (report_dir / "load_stats.csv").read_text().splitlines()[-1].split(",")
+    assert total[0] == "Aggregated"
+    assert int(total[1]) == load["requests"]
+
+
+@pytest.mark.parametrize("key", ["breach", "met"])
+def test_no_password_or_token_in_any_report(gate_runs: dict, key: str) -> None:
+    run, report_dir, target = gate_runs[key]
+    passwords = [c.password for c in load_csv(target.credentials_file)]
+    for path in Path(report_dir).iterdir():
+        if path.suffix in (".png",):
+            continue
+        text = path.read_text(errors="replace")
+        assert not any(p in text for p in passwords), path.name
+        assert "eyJ" not in text.replace("eyJ0eXAiOiJKV1Q…", ""), path.name
+    assert not any(p in run.output for p in passwords)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # a host that is not loopback and not allowed: refused before any request
+        (["--url", "http://203.0.113.5:8000"], "refusing to load-test 203.0.113.5"),
+        (["--slo", "p95<<1"], "SLO 'p95<<1'"),
+        (["--slo", "throughput_rps<5"], "throughput_rps takes >"),
+        (["--duration", "soon"], "is not a duration"),
+        (["--weights", "bogus=1"], "weight 'bogus=1'"),
+        (["--profile", "tsunami"], "Invalid value for '--profile'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        tokenprobe_load(*args), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -1,0 +1,61 @@
+"""Plain ``locust`` with the repository's ``locust.conf``: the path an SRE takes by hand."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+
+from tests.load.conftest import REPO_ROOT, finish, start
+
+
+@pytest.fixture(scope="module")
+def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = tmp_path_factory.mktemp("plain")
+    # No -f: locust.conf at the repository root names the locustfile and the defaults.
+    plain = [sys.executable, "-m", "locust", "--headless", "--only-summary"]
+    ok = [
+        *plain, "--host", load_target.base_url, "--tp-duration", "3s",
+        "--tp-credentials", str(load_target.credentials_file),
+        "--tp-results", str(base / "ok" / "results.json"),
+    ]  # fmt: skip
+    remote = [*plain, "--host", "http://203.0.113.9:8000", "-t", "3s"]
+    capped = [
+        *ok[: ok.index("--tp-results")], "--tp-results", str(base / "capped" / "results.json"),
+        "--tp-duration", "60s", "--tp-max-requests", "30",
+    ]  # fmt: skip
+    started = {
+        "ok": (start(ok, base / "ok", cwd=REPO_ROOT), base / "ok"),
+        "capped": (start(capped, base / "capped", cwd=REPO_ROOT), base / "capped"),
+        "remote": (start(remote, base / "remote", cwd=REPO_ROOT), base / "remote"),
+    }
+    return {key: finish(process, workdir) for key, (process, workdir) in started.items()}
+
+
+def test_defaults_come_from_locust_conf_and_the_host_is_printed_first(runs: dict) -> None:
+    run = runs["ok"]
+    assert run.returncode == 0, run.output
+    results = run.results
+    assert (results["model"], results["profile"]) == ("open", "constant")
+    assert [slo["name"] for slo in results["slo"]] == ["p95", "p99", "error_ratio"]
+    assert results["steps"][0]["offered_rps"] == 20  # tp-rate in locust.conf
+    announced = run.output.index("tokenprobe: load target http://127.0.0.1")
+    assert announced < run.output.index("Ramping to")
+
+
+def test_a_remote_host_is_refused_without_a_request(runs: dict) -> None:
+    run = runs["remote"]
+    assert run.returncode == 2, run.output
+    assert "refusing to load-test 203.0.113.9" in run.output
+    assert "Ramping to" not in run.output
+
+
+def test_a_run_stops_at_its_request_cap(runs: dict) -> None:
+    run = runs["capped"]
+    assert run.returncode == 0, run.output
+    results = run.results
+    assert "request cap of 30 reached" in run.output
+    # 20 req/s: the cap is reached after about 1.5 s, checked every second.
+    assert 30 <= results["requests"] <= 80
+    assert results["duration_s"] < 10

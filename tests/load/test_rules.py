@@ -1,0 +1,134 @@
+"""The load suite's pure rules: SLO syntax and verdicts, profiles, account split, host safety,
+generator saturation. No network; the behaviour against real targets is in the other modules."""
+
+from __future__ import annotations
+
+import pytest
+
+from loadtests.accounts import AccountPool
+from loadtests.profiles import build_profile, users_for_rate
+from loadtests.recorder import Recorder
+from loadtests.results import cpu_verdict
+from loadtests.safety import host_problem
+from loadtests.slo import evaluate, parse_slos
+from tokenprobe.credentials import Credential
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("", []),
+        ("p95<500", ["p95"]),
+        # a scenario narrows the threshold; spaces around items are fine
+        (" p99[valid login] < 800 , error_ratio<0.01", ["p99[valid login]", "error_ratio"]),
+        ("throughput_rps>20, dropped_ratio<0.001", ["throughput_rps", "dropped_ratio"]),
+    ],
+)  # fmt: skip
+def test_slo_syntax(text: str, names: list[str]) -> None:
+    assert [t.name for t in parse_slos(text)] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "p95",  # no bound
+        "p95>500",  # latency is bounded from above
+        "throughput_rps<5",  # throughput from below
+        "p42<5",  # unknown metric
+        "p95<fast",  # not a number
+    ],
+)
+def test_slo_syntax_errors_name_the_item(text: str) -> None:
+    with pytest.raises(ValueError, match="SLO"):
+        parse_slos(text)
+
+
+def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
+    results = {
+        "requests": 100, "failures": 3, "dropped": 0, "throughput_rps": 10.0,
+        "latency_ms": {"p95": 120.0},
+        "scenarios": {"valid login": {"requests": 50, "failures": 0, "throughput_rps": 5.0,
+                                      "latency_ms": {"p95": 80.0}}},
+    }  # fmt: skip
+    slos = parse_slos("p95<100, p95[valid login]<100, error_ratio<0.01, p95[login storm]<100")
+    verdicts = {v["name"]: v for v in evaluate(slos, results)}
+    assert verdicts["p95"] == {
+        "name": "p95",
+        "threshold": "< 100 ms",
+        "observed": 120.0,
+        "passed": False,
+    }
+    assert verdicts["p95[valid login]"]["passed"]
+    assert verdicts["error_ratio"]["observed"] == 0.03
+    # a threshold on a scenario that never ran cannot pass
+    assert verdicts["p95[login storm]"] == {
+        "name": "p95[login storm]", "threshold": "< 100 ms", "observed": None, "passed": False,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "levels"),
+    [
+        ("constant", [40]),
+        ("soak", [40]),
+        ("ramp", [10, 20, 30, 40]),
+        ("spike", [8, 40, 8]),
+        # a warm-up at the first level (not judged), then ten steps
+        ("breakpoint", [4] + [4 * k for k in range(1, 11)]),
+        ("smoke", [2]),  # smoke stays tiny whatever the rate
+    ],
+)
+def test_profiles_as_stages(name: str, levels: list[float]) -> None:
+    profile = build_profile(name, "open", 40, 100)
+    assert [s.level for s in profile.stages] == pytest.approx(levels)
+    assert profile.duration_s == 100
+    assert profile.stage_at(0).index == 0
+    assert profile.stage_at(100) is None  # bounded: the profile ends
+    assert profile.stages[0].warmup == (name == "breakpoint")
+    assert not any(s.warmup for s in profile.stages[1:])
+
+
+def test_open_model_streams_never_exceed_the_stream_rate() -> None:
+    assert users_for_rate(100, 2) == 50
+    assert users_for_rate(0.5, 2) == 1
+
+
+def test_accounts_are_disjoint_across_workers_and_users() -> None:
+    accounts = [Credential(f"user{i}", f"password-{i}") for i in range(40)]
+    pool = AccountPool.split(accounts)
+    assert len(pool.decoys) == 4
+    assert not set(pool.decoys) & set(pool.valid)
+    slices = [set(pool.for_worker(w, 2).for_user(u, 3)) for w in range(2) for u in range(3)]
+    assert sum(len(s) for s in slices) == len(pool.valid)
+    assert set().union(*slices) == set(pool.valid)
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed", "remote", "refused"),
+    [
+        ("http://127.0.0.1:8000", (), False, False),
+        ("http://localhost:8000", (), False, False),
+        ("http://[::1]:8000", (), False, False),
+        ("https://staging.example.com", (), False, True),
+        ("https://staging.example.com", ("staging.example.com",), False, False),
+        ("http://10.0.0.8", (), True, False),  # the explicit flag
+        ("ftp://127.0.0.1", (), False, True),
+        (None, (), False, True),
+    ],
+)
+def test_only_loopback_or_allowed_hosts(
+    host: str | None, allowed: tuple[str, ...], remote: bool, refused: bool
+) -> None:
+    assert (host_problem(host, allowed, remote) is not None) == refused
+
+
+def test_a_saturated_generator_makes_results_unreliable() -> None:
+    recorder = Recorder(build_profile("constant", "open", 10, 10))
+    for percent in (20, 30, 25, 40):
+        recorder.note_cpu("worker-0", percent)
+    assert cpu_verdict(recorder)[0] is False
+    for percent in (95, 99):
+        recorder.note_cpu("worker-1", percent)
+    unreliable, report = cpu_verdict(recorder)
+    assert unreliable
+    assert report["processes"]["worker-1"]["saturated"] == 2

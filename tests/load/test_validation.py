@@ -1,0 +1,62 @@
+"""Every answer is judged: a response that breaks the contract is a failure that says why.
+
+Each faulty target breaks one rule a scenario checks; the same scenarios pass on the clean
+target (``test_models``: zero failures with every scenario running).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.load.conftest import locust_args, run_together
+
+# Faults that break different scenarios share one target (fewer targets, a faster suite).
+TARGETS = {
+    "contract": ("missing-refresh", "debug-error-page", "status-401"),
+    "expired": ("expired-access",),
+    "flaky": ("flaky=0.5",),
+}
+WEIGHTS = "valid_login=2,malformed_body=3,wrong_password=1,unknown_user=1"
+# target, expected failure message fragment
+CASES = [
+    # the 200 lacks one half of the pair (missing-refresh)
+    ("contract", "valid login", "200 without a refresh token"),
+    # malformed JSON answers a 500 debug page instead of a 4xx (debug-error-page)
+    ("contract", "malformed body", "malformed JSON answered server error 500"),
+    # wrong credentials answer 401, not the documented 400 (status-401)
+    ("contract", "wrong password", "answered 401, expected 400"),
+    ("contract", "unknown user", "answered 401, expected 400"),
+    # the access token is issued already expired (expired-access)
+    ("expired", "valid login", "access token already expired"),
+    # a share of answers are 502s (flaky)
+    ("flaky", "valid login", "server error 502"),
+]
+
+
+@pytest.fixture(scope="module")
+def runs(target_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = tmp_path_factory.mktemp("validation")
+    specs = {}
+    for key, faults in TARGETS.items():
+        target = target_factory(*faults)
+        extra = ("--tp-weights", WEIGHTS, "--tp-rate", "16", "--tp-duration", "3s")
+        specs[key] = (locust_args(target, base / key, *extra), base / key)
+    return run_together(specs)
+
+
+@pytest.mark.parametrize(("target", "entry", "message"), CASES, ids=[c[2] for c in CASES])
+def test_contract_breaks_are_failures_with_a_reason(
+    runs: dict, target: str, entry: str, message: str
+) -> None:
+    run = runs[target]
+    assert run.returncode in (0, 1), run.output
+    assert run.results["scenarios"][entry]["failures"] > 0
+    lines = run.failure_messages()
+    assert any(entry in line and message in line for line in lines), lines
+
+
+def test_failures_never_quote_tokens(runs: dict) -> None:
+    for run in runs.values():
+        assert "eyJ" not in "\n".join(run.failure_messages())
