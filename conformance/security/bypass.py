@@ -8,6 +8,7 @@ Evidence names the variant, never the password.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -46,7 +47,9 @@ NOSQL: list[Any] = [{"$ne": None}, {"$gt": ""}, {"$regex": ".*"}, {"$exists": Tr
 TYPE_CONFUSIONS: list[tuple[str, Callable[[str], Any]]] = [
     ("list holding the value", lambda v: [v]),
     ("object holding the value", lambda v: {"value": v}),
-    ("number", lambda v: 0),
+    # A fresh number each time: DRF turns a number into the username "0", whose per-username
+    # lockout counter other clients (fuzzers above all) may already have filled.
+    ("number", lambda v: secrets.randbelow(10**12)),
     ("boolean true", lambda v: True),
     ("null", lambda v: None),
 ]

@@ -38,6 +38,8 @@ StageRunner = Callable[[TargetSession, Path, Redactor], Summary]
 EMBEDDED_USERS = 60
 LOAD_SMOKE_DURATION_S = 10.0
 LOAD_SMOKE_RATE = 10.0
+MIN_POOL_TO_PARTITION = 20
+CONFORMANCE_ACCOUNTS = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +117,26 @@ def build_stages(options: GateOptions, environ: dict[str, str]) -> list[Stage]:
     return [stage for stage in stages if stage.name not in options.skip]
 
 
+def partition_accounts(session: TargetSession, stages: Sequence[Stage]) -> dict[str, TargetSession]:
+    """Give each stage its own accounts, so one stage's failed logins (and the target's
+    per-account lockout) never decide another stage's results. A pool too small to split is
+    shared by every stage."""
+    credentials = session.credentials
+    names = [stage.name for stage in stages]
+    if len(credentials) < MIN_POOL_TO_PARTITION:
+        return dict.fromkeys(names, session)
+    slices: dict[str, list[Credential]] = {}
+    start = 0
+    for name in names:
+        if name.startswith("conformance"):
+            slices[name] = credentials[start : start + CONFORMANCE_ACCOUNTS]
+            start += CONFORMANCE_ACCOUNTS
+    load_size = len(credentials) // 4 if "load" in names else 0
+    slices["load"] = credentials[start : start + load_size]
+    slices["security"] = credentials[start + load_size :]  # the rest; its canary is the last
+    return {name: dataclasses.replace(session, credentials=slices[name]) for name in names}
+
+
 def run_stage(stage: Stage, session: TargetSession, run_dir: Path, redactor: Redactor) -> Summary:
     """Run one stage; whatever goes wrong becomes an error on its summary, never an exception."""
     try:
@@ -164,8 +186,8 @@ def native_reports(run_dir: Path) -> dict[str, str]:
         "Schemathesis cassette (published spec)": "conformance-published/cassette.har",
         "Schemathesis cassette (strict spec)": "conformance-strict/cassette.har",
         "Schemathesis JUnit (published spec)": "conformance-published/schemathesis-junit.xml",
-        "Locust HTML report": "load/locust.html",
-        "Locust statistics (CSV)": "load/stats.csv",
+        "Locust HTML report": "load/locust_report.html",
+        "Load statistics, exact (CSV)": "load/load_stats.csv",
     }
     return {label: f"./{path}" for label, path in candidates.items() if (run_dir / path).exists()}
 
@@ -189,9 +211,11 @@ def run_gate(
         ) as session:
             target = session.base_url
             redactor.add(*(c.password for c in session.credentials))
-            for stage in build_stages(options, env):
+            stages = build_stages(options, env)
+            sessions = partition_accounts(session, stages)
+            for stage in stages:
                 progress.stage_started(stage.name)
-                result = run_stage(stage, session, run_dir, redactor)
+                result = run_stage(stage, sessions[stage.name], run_dir, redactor)
                 progress.stage_finished(stage.name, result.status, result.findings)
                 results.append((stage.name, result))
     except TokenprobeError as exc:
