@@ -36,6 +36,9 @@ from tokenprobe.session import TargetSession
 from tokenprobe.summary import CheckResult, Summary, write_summary, write_text_atomic
 
 LOCUSTFILE = Path(loadtests.__file__).parent / "locustfile.py"
+CREDENTIALS_FILE = "credentials.csv"  # in the run's private temporary directory
+# Scenarios that log in as, or fail logins for, real accounts from the pool.
+ACCOUNT_SCENARIOS = ("valid_login", "login_storm", "wrong_password")
 DEFAULT_SLOS = "p95<500, p99<1000, error_ratio<0.01"
 STARTUP_ALLOWANCE_S = 60.0  # imports, worker processes, the final report
 LOCUST_PREFIX = "locust"
@@ -81,6 +84,18 @@ class LoadOptions:
         return self.duration or DEFAULT_DURATION_S[self.profile]
 
 
+def weights_without_accounts(text: str) -> str:
+    """The scenario weights minus the scenarios that need real accounts."""
+    try:
+        weights = parse_weights(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    kept = {name: w for name, w in weights.items() if name not in ACCOUNT_SCENARIOS and w}
+    if not kept:
+        raise ConfigError("every scenario left needs credentials, and none were given")
+    return ",".join(f"{name}={weight}" for name, weight in kept.items())
+
+
 def locust_command(
     base_url: str, options: LoadOptions, report_dir: Path, workdir: Path
 ) -> list[str]:
@@ -97,10 +112,11 @@ def locust_command(
         "--tp-max-requests", str(options.max_requests),
         "--tp-storm-size", str(options.storm_size),
         "--tp-stream-rate", f"{options.stream_rate:g}",
-        "--tp-credentials", str(workdir / "credentials.csv"),
         "--tp-results", str(workdir / "results.json"),
         "--tp-allow-hosts", ",".join(options.allow_hosts),
     ]  # fmt: skip
+    if (workdir / CREDENTIALS_FILE).exists():
+        command += ["--tp-credentials", str(workdir / CREDENTIALS_FILE)]
     if options.allow_remote:
         command.append("--tp-allow-remote")
     if options.processes > 1:
@@ -122,6 +138,9 @@ def run_load(
     `TokenprobeError` (exit 2).
     """
     say = announce or (lambda line: print(line, file=sys.stderr))
+    if not session.credentials:
+        options = dataclasses.replace(options, weights=weights_without_accounts(options.weights))
+        say("tokenprobe load: no credentials: valid-login, storm and wrong-password scenarios off")
     options.validate()
     if problem := host_problem(session.base_url, options.allow_hosts, options.allow_remote):
         raise ConfigError(problem)
@@ -132,7 +151,8 @@ def run_load(
     say(f"tokenprobe load: target {describe_host(session.base_url)}")
     with tempfile.TemporaryDirectory(prefix="tokenprobe-load-") as tmp:
         workdir = Path(tmp)
-        write_csv(workdir / "credentials.csv", session.credentials)
+        if session.credentials:
+            write_csv(workdir / CREDENTIALS_FILE, session.credentials)
         command = locust_command(session.base_url, options, report_dir, workdir)
         _run_locust(command, workdir, report_dir, options.duration_s, redactor)
         results = _read_results(workdir / "results.json", report_dir)

@@ -39,6 +39,8 @@ EMBEDDED_USERS = 60
 LOAD_SMOKE_DURATION_S = 10.0
 LOAD_SMOKE_RATE = 10.0
 MIN_POOL_TO_PARTITION = 20
+# A login that takes longer than this is broken, not slow: keeps a hanging target's gate short.
+GATE_REQUEST_TIMEOUT_S = 10.0
 CONFORMANCE_ACCOUNTS = 3
 
 
@@ -90,6 +92,7 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
         severities=config.severities,
         canary=canary,
         brute_force_attempts=config.security.brute_force_attempts,
+        request_timeout_s=GATE_REQUEST_TIMEOUT_S,
     )
 
 

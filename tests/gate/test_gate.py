@@ -1,0 +1,184 @@
+"""``tokenprobe gate`` driven as CI drives it: real processes, real targets, real report files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.gate.misbehaving import misbehaving_server
+from tokenprobe.redact import JWT_PATTERN
+from tokenprobe.target.embedded import EmbeddedTarget
+
+REPORT_FILES = ("summary.json", "junit.xml", "summary.md", "report.html")
+WRONG_STATUS = "TP-CONF-004"  # 401 instead of the documented 400
+ONLY_PUBLISHED = ("--skip", "conformance-strict", "--skip", "security", "--skip", "load")
+GATE_BUDGET_S = 240
+
+
+def run_gate(
+    cwd: Path, *args: str, credentials: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
+    env["CI"] = "true"
+    if credentials:
+        env["TOKENPROBE_CREDENTIALS"] = str(credentials)
+    return subprocess.run(
+        [sys.executable, "-m", "tokenprobe", "gate", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=GATE_BUDGET_S,
+    )  # fmt: skip
+
+
+def latest(cwd: Path) -> Path:
+    return (cwd / "reports" / "latest").resolve()
+
+
+def summary_of(run_dir: Path) -> dict:
+    return json.loads((run_dir / "summary.json").read_text())
+
+
+def assert_complete_report(run_dir: Path) -> dict:
+    for name in REPORT_FILES:
+        assert (run_dir / name).stat().st_size > 0, name
+    return summary_of(run_dir)
+
+
+def every_report_text(run_dir: Path) -> dict[Path, str]:
+    return {path: path.read_text(errors="replace") for path in run_dir.rglob("*") if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def secrets_target(target_factory) -> EmbeddedTarget:
+    # Own accounts (users=40 is its own cache key): the gate's failed logins lock nobody else out.
+    return target_factory(users=40)
+
+
+@pytest.fixture(scope="module")
+def faulty_target(target_factory) -> EmbeddedTarget:
+    return target_factory("status-401", users=21)
+
+
+def test_gate_passes_a_clean_target_and_leaks_no_secret(
+    tmp_path: Path, secrets_target: EmbeddedTarget
+) -> None:
+    result = run_gate(
+        tmp_path, "--url", secrets_target.base_url, credentials=secrets_target.credentials_file
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    run_dir = latest(tmp_path)
+    assert re.fullmatch(r"\d{8}T\d{6}Z", run_dir.name)
+    summary = assert_complete_report(run_dir)
+    assert summary["status"] == "pass"
+    assert set(summary["stages"]) == {
+        "conformance-published", "conformance-strict", "security", "load"
+    }  # fmt: skip
+    assert summary["load"]["requests"] > 0
+    assert summary["conformance"]["published"]["success_path_exercised"] is True
+    junit = (run_dir / "junit.xml").read_text()
+    assert junit.count("<testcase") == len(summary["checks"]) > 40
+    assert (run_dir / "load" / "locust_report.html").exists()
+    # Secrets: no password, no whole token, in any file of the run or any line printed.
+    texts = every_report_text(run_dir)
+    texts[Path("<output>")] = result.stdout + result.stderr
+    passwords = [c.password for c in secrets_target.credentials]
+    for path, text in texts.items():
+        assert not any(p in text for p in passwords), path
+        whole_tokens = [t for t in JWT_PATTERN.findall(text) if t.count(".") == 2 and len(t) > 60]
+        assert whole_tokens == [], path
+
+
+def test_gate_fails_a_faulty_target_on_every_report_surface(
+    tmp_path: Path, faulty_target: EmbeddedTarget
+) -> None:
+    result = run_gate(tmp_path, "--url", faulty_target.base_url, *ONLY_PUBLISHED)
+    assert result.returncode == 1, result.stdout + result.stderr
+    run_dir = latest(tmp_path)
+    summary = assert_complete_report(run_dir)
+    assert summary["status"] == "fail"
+    assert WRONG_STATUS in {f["id"] for f in summary["findings"] if f["severity"] == "error"}
+    for name in REPORT_FILES:
+        assert WRONG_STATUS in (run_dir / name).read_text(), name
+    assert "FAIL" in result.stdout
+
+
+def test_baseline_accepts_a_known_deviation_until_it_expires(
+    tmp_path: Path, faulty_target: EmbeddedTarget
+) -> None:
+    url = ("--url", faulty_target.base_url, *ONLY_PUBLISHED)
+    first = run_gate(tmp_path, *url, "--update-baseline", "--baseline-reason", "TICKET-1")
+    # Like other tools' baseline generation: the run is judged by the baseline it wrote.
+    assert first.returncode == 0, first.stdout + first.stderr
+    baseline_file = tmp_path / "tokenprobe-baseline.yaml"
+    accepted = yaml.safe_load(baseline_file.read_text())["accepted"]
+    assert WRONG_STATUS in {entry["id"] for entry in accepted}
+    first_run = latest(tmp_path)
+
+    second = run_gate(tmp_path, *url, "--compare", str(first_run))
+    assert second.returncode == 0, second.stdout + second.stderr
+    summary = summary_of(latest(tmp_path))
+    assert all(f["accepted"] for f in summary["findings"] if f["id"] == WRONG_STATUS)
+    assert summary["comparison"]["new"] == []
+    assert latest(tmp_path) != first_run  # an earlier run is never overwritten
+
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    document = yaml.safe_load(baseline_file.read_text())
+    for entry in document["accepted"]:
+        entry["expires"] = yesterday
+    baseline_file.write_text(yaml.safe_dump(document))
+    third = run_gate(tmp_path, *url)
+    assert third.returncode == 1
+    assert WRONG_STATUS in {e["id"] for e in summary_of(latest(tmp_path))["baseline"]["expired"]}
+
+
+def test_unreachable_target_exits_2_with_a_complete_report(tmp_path: Path) -> None:
+    with misbehaving_server("reset") as server:
+        result = run_gate(tmp_path, "--url", server.url, "--report-dir", "run")
+    assert result.returncode == 2
+    assert assert_complete_report(tmp_path / "run")["status"] == "error"
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        "hang",  # accepts connections, never answers
+        "bad-utf8",  # 200 with bytes that are not UTF-8
+        "huge",  # 10 MB answers
+        "die-after=150",  # stops listening mid-run
+    ],
+)
+def test_misbehaving_target_ends_in_budget_with_a_complete_report(
+    tmp_path: Path, mode: str
+) -> None:
+    with misbehaving_server(mode) as server:
+        result = run_gate(tmp_path, "--url", server.url, "--report-dir", "run", "--skip", "load")
+    assert result.returncode in (1, 2), result.stderr
+    assert assert_complete_report(tmp_path / "run")["status"] in ("fail", "error")
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "tokenprobe.toml").write_text("[slo]\np95 = 300\n")
+    result = run_gate(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "tokenprobe: error: tokenprobe.toml: unknown key slo.p95 "
+        "(expected one of: error-ratio, latency, min-throughput-rps)"
+    ]
+    assert not (tmp_path / "reports").exists()
+
+
+def test_json_output_is_the_written_summary(tmp_path: Path, faulty_target) -> None:
+    result = run_gate(
+        tmp_path, "--url", faulty_target.base_url, *ONLY_PUBLISHED, "--json", "--quiet"
+    )
+    assert result.returncode == 1
+    printed = json.loads(result.stdout)
+    assert printed == summary_of(latest(tmp_path))
