@@ -7,16 +7,22 @@ configuration, so QA tunes tokenprobe exactly as it tunes Schemathesis::
     access_max_s = 604800     # the service's documented 7 days
     [checks.protocol_answer_well_formed]
     statuses = ["405", "415", "429"]
+
+``tokenprobe gate`` passes the ``[policy]`` of ``tokenprobe.toml`` to the checks as JSON in
+``TOKENPROBE_POLICY``; where set, it wins over ``schemathesis.toml``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
 from schemathesis.config import ChecksConfig
 
+from tokenprobe.config import TokenPolicy
 from tokenprobe.errors import ConfigError
 
 DAY_S = 86_400
@@ -31,6 +37,30 @@ DEFAULT_ALGORITHMS = (
 )  # fmt: skip
 # Statuses that are protocol answers rather than contract violations (issue #3, item 5).
 DEFAULT_PROTOCOL_STATUSES = ("405", "415", "429")
+POLICY_ENV = "TOKENPROBE_POLICY"
+
+
+def policy_as_environment(policy: TokenPolicy) -> str:
+    """The gate's token policy, in the form the checks read from ``TOKENPROBE_POLICY``."""
+    return json.dumps(
+        {
+            "algorithms": list(policy.allowed_algorithms),
+            "lifetimes": {
+                "access_max_s": policy.access_max_lifetime_s,
+                "access_warn_s": policy.access_warn_lifetime_s,
+                "refresh_max_s": policy.refresh_max_lifetime_s,
+                "refresh_warn_s": policy.refresh_warn_lifetime_s,
+            },
+        }
+    )
+
+
+def _policy_from_environment() -> dict[str, Any]:
+    try:
+        value = json.loads(os.environ.get(POLICY_ENV) or "{}")
+    except json.JSONDecodeError:
+        raise ConfigError(f"{POLICY_ENV} is not JSON") from None
+    return value if isinstance(value, dict) else {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,14 +85,19 @@ def section(config: ChecksConfig, check_name: str) -> Mapping[str, Any]:
 
 
 def algorithms(config: ChecksConfig) -> frozenset[str]:
-    values = section(config, "token_algorithm_allowed").get("algorithms", DEFAULT_ALGORITHMS)
+    values = _policy_from_environment().get("algorithms") or section(
+        config, "token_algorithm_allowed"
+    ).get("algorithms", DEFAULT_ALGORITHMS)
     allowed = frozenset(str(v) for v in values)
     # RFC 8725 §3.2: "none" is never acceptable, whatever the configuration says.
     return allowed - {"none", "None", "NONE"}
 
 
 def lifetimes(config: ChecksConfig) -> Lifetimes:
-    values = section(config, "token_lifetime_within_policy")
+    values = {
+        **section(config, "token_lifetime_within_policy"),
+        **_policy_from_environment().get("lifetimes", {}),
+    }
     known = {f.name for f in dataclasses.fields(Lifetimes)}
     unknown = set(values) - known
     if unknown:

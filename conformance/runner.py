@@ -26,7 +26,9 @@ from pathlib import Path
 from conformance.boundary import boundary_cases
 from conformance.cassette import redact_har
 from conformance.notes import NOTES_ENV, read_notes
+from conformance.policy import POLICY_ENV, policy_as_environment
 from conformance.results import RunResults, read_json_report, read_ndjson
+from tokenprobe.config import TokenPolicy
 from tokenprobe.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME, write_csv
 from tokenprobe.errors import SpecError, StageError, TokenprobeError
 from tokenprobe.findings import deduplicate
@@ -71,6 +73,7 @@ def run_conformance(
     max_examples: int | None = None,
     seed: int | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    policy: TokenPolicy | None = None,
 ) -> Summary:
     """Run the conformance suite against ``session``; write reports; return the summary.
 
@@ -87,7 +90,9 @@ def run_conformance(
         ensure_reachable(session.token_url)
         with tempfile.TemporaryDirectory(prefix="tokenprobe-conformance-") as work:
             workdir = Path(work)
-            run = _run_schemathesis(session, spec_path, workdir, max_examples, seed, timeout_s)
+            run = _run_schemathesis(
+                session, spec_path, workdir, max_examples, seed, timeout_s, policy
+            )
             results = _read_results(run, workdir, redactor)
             report = read_json_report(workdir / "report.json")
             summary.findings = deduplicate(
@@ -128,7 +133,9 @@ def _command(spec_path: Path, base_url: str, workdir: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def _environment(session: TargetSession, workdir: Path) -> dict[str, str]:
+def _environment(
+    session: TargetSession, workdir: Path, policy: TokenPolicy | None
+) -> dict[str, str]:
     """The child's environment: our credentials (in a 0600 file), never the caller's."""
     env = {
         key: value
@@ -138,6 +145,9 @@ def _environment(session: TargetSession, workdir: Path) -> dict[str, str]:
     if session.credentials:
         env[ENV_CREDENTIALS] = str(write_csv(workdir / "credentials.csv", session.credentials))
     env[NOTES_ENV] = str(workdir / "notes.jsonl")
+    env.pop(POLICY_ENV, None)
+    if policy is not None:
+        env[POLICY_ENV] = policy_as_environment(policy)
     return env
 
 
@@ -148,6 +158,7 @@ def _run_schemathesis(
     max_examples: int | None,
     seed: int | None,
     timeout_s: float,
+    policy: TokenPolicy | None,
 ) -> SchemathesisRun:
     command = _command(spec_path, session.base_url, workdir)
     if max_examples is not None:
@@ -159,7 +170,7 @@ def _run_schemathesis(
         completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
             command,
             cwd=workdir,
-            env=_environment(session, workdir),
+            env=_environment(session, workdir, policy),
             capture_output=True,
             text=True,
             errors="replace",

@@ -109,8 +109,14 @@ def load_options(config: Config, options: GateOptions) -> LoadOptions:
 def build_stages(options: GateOptions, environ: dict[str, str]) -> list[Stage]:
     config = options.config
     stages = [
-        Stage("conformance-published", lambda s, d, r: run_conformance(s, "published", d, r)),
-        Stage("conformance-strict", lambda s, d, r: run_conformance(s, "strict", d, r)),
+        Stage(
+            "conformance-published",
+            lambda s, d, r: run_conformance(s, "published", d, r, policy=config.policy),
+        ),
+        Stage(
+            "conformance-strict",
+            lambda s, d, r: run_conformance(s, "strict", d, r, policy=config.policy),
+        ),
         Stage(
             "security",
             lambda s, d, r: run_security(s, d, r, security_options(config, environ)),

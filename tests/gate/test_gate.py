@@ -158,10 +158,27 @@ def test_misbehaving_target_ends_in_budget_with_a_complete_report(
     tmp_path: Path, mode: str
 ) -> None:
     with misbehaving_server(mode) as server:
-        result = run_gate(tmp_path, "--url", server.url, "--report-dir", "run", "--skip", "load")
+        result = run_gate(
+            tmp_path, "--url", server.url, "--report-dir", "run",
+            "--skip", "conformance-strict", "--skip", "load",
+        )  # fmt: skip
     assert result.returncode in (1, 2), result.stderr
     assert assert_complete_report(tmp_path / "run")["status"] in ("fail", "error")
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_token_policy_from_the_configuration_reaches_the_checks(
+    tmp_path: Path, secrets_target: EmbeddedTarget
+) -> None:
+    # The clean target's 7-day access tokens break a 1-hour maximum (TP-TOKEN-004).
+    (tmp_path / "tokenprobe.toml").write_text('[policy]\naccess-max-lifetime = "1h"\n')
+    result = run_gate(
+        tmp_path, "--url", secrets_target.base_url, *ONLY_PUBLISHED,
+        credentials=secrets_target.credentials_file,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    errors = {f["id"] for f in summary_of(latest(tmp_path))["findings"] if f["severity"] == "error"}
+    assert errors == {"TP-TOKEN-004"}
 
 
 def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path) -> None:
