@@ -113,41 +113,47 @@ class QuietProgress(Progress):
     """``--quiet``: nothing at all."""
 
 
-class LineProgress(Progress):
+class StreamProgress(Progress):
+    """Events written to a stream; each stage's updates at most every ``interval_s``."""
+
+    def __init__(self, stream: IO[str], clock: Clock, interval_s: float) -> None:
+        super().__init__(clock)
+        self.stream, self.interval_s = stream, interval_s
+        self.last_update: dict[str, float] = {}
+
+    def show(self, event: str, stage: StageState) -> None:
+        now = self.clock()
+        if event == "update":
+            if now - self.last_update.get(stage.name, stage.started) < self.interval_s:
+                return
+            self.last_update[stage.name] = now
+        print(self.format(event, stage, now), file=self.stream, flush=True)
+
+    def format(self, event: str, stage: StageState, now: float) -> str:
+        raise NotImplementedError
+
+
+class LineProgress(StreamProgress):
     """One line per start and finish; updates at most every ``interval_s`` per stage."""
 
     def __init__(
         self, stream: IO[str], clock: Clock = time.monotonic, interval_s: float = LINE_INTERVAL_S
     ) -> None:
-        super().__init__(clock)
-        self.stream, self.interval_s = stream, interval_s
-        self.last_update: dict[str, float] = {}
+        super().__init__(stream, clock, interval_s)
 
-    def show(self, event: str, stage: StageState) -> None:
-        now = self.clock()
-        if event == "update":
-            if now - self.last_update.get(stage.name, stage.started) < self.interval_s:
-                return
-            self.last_update[stage.name] = now
-        print(f"tokenprobe: {describe(event, stage, now)}", file=self.stream, flush=True)
+    def format(self, event: str, stage: StageState, now: float) -> str:
+        return f"tokenprobe: {describe(event, stage, now)}"
 
 
-class JsonProgress(Progress):
+class JsonProgress(StreamProgress):
     """``--json``: one object per event, for scripts reading stderr; updates throttled."""
 
     def __init__(
         self, stream: IO[str], clock: Clock = time.monotonic, interval_s: float = JSON_INTERVAL_S
     ) -> None:
-        super().__init__(clock)
-        self.stream, self.interval_s = stream, interval_s
-        self.last_update: dict[str, float] = {}
+        super().__init__(stream, clock, interval_s)
 
-    def show(self, event: str, stage: StageState) -> None:
-        now = self.clock()
-        if event == "update":
-            if now - self.last_update.get(stage.name, stage.started) < self.interval_s:
-                return
-            self.last_update[stage.name] = now
+    def format(self, event: str, stage: StageState, now: float) -> str:
         record: dict[str, Any] = {
             "event": event,
             "stage": stage.name,
@@ -157,7 +163,7 @@ class JsonProgress(Progress):
             "findings": dict(stage.findings),
             "findings_total": self.total_findings(),
         }
-        print(json.dumps(record, sort_keys=True), file=self.stream, flush=True)
+        return json.dumps(record, sort_keys=True)
 
 
 class RichProgress(Progress):
