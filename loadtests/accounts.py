@@ -3,8 +3,9 @@
 * A tenth of the pool (at least one account, when there are two or more) is set aside as
   **decoys** for the wrong-password scenario: failed logins lock accounts out (429 after a few
   attempts), and a locked account must never be one a valid-login user relies on.
-* The rest is partitioned: worker ``i`` of ``n`` takes every n-th account from ``i`` (Locust's
-  ``worker_index`` and ``expect_workers``), then each user of that worker takes its own slice.
+* The rest is partitioned: the worker holding slice ``i`` of ``n`` (handed out by the master,
+  `loadtests.partition`) takes every n-th account from ``i``, then each user of that worker
+  takes its own slice.
   With more users than accounts, users share accounts round-robin (reported, not hidden).
 """
 
@@ -40,8 +41,11 @@ class AccountPool:
         return cls(tuple(accounts[:-decoys]), tuple(accounts[-decoys:]))
 
     def for_worker(self, index: int, workers: int) -> AccountPool:
-        """This worker's disjoint share of the valid accounts (all of them standalone)."""
-        if workers <= 1 or len(self.valid) < workers:
+        """This worker's disjoint share of the valid accounts (all of them standalone).
+
+        With fewer accounts than workers some shares are empty: sharing would be silent overlap.
+        """
+        if workers <= 1:
             return self
         return dataclasses.replace(self, valid=self.valid[index::workers])
 

@@ -104,7 +104,7 @@ def add_arguments(parser: Any) -> None:
         "--tp-raw-samples",
         default="",
         include_in_web_ui=False,
-        help="write every raw latency sample (one file per process) with this path prefix",
+        help="write every raw sample (name,username,ms) to one file per process at this prefix",
     )
 
 

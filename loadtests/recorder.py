@@ -49,7 +49,13 @@ class Recorder:
     # -- recording (every process) -------------------------------------------------------
 
     def record(
-        self, name: str, response_ms: float, failed: bool, throttled: bool, intended_wall: float
+        self,
+        name: str,
+        response_ms: float,
+        failed: bool,
+        throttled: bool,
+        intended_wall: float,
+        account: str = "",
     ) -> None:
         microseconds = to_microseconds(response_ms)
         self.run.record(name, microseconds, failed, throttled)
@@ -61,7 +67,9 @@ class Recorder:
             name, microseconds, failed, throttled
         )
         if self._raw is not None:
-            self._raw.write(f"{name},{response_ms!r}\n")
+            # name,username (valid logins; never a password),latency: audits which worker
+            # logged in as whom, so a distributed run can be shown to use disjoint accounts.
+            self._raw.write(f"{name},{account},{response_ms!r}\n")
 
     def note_offered(self, step: int, requests: int, late: bool) -> None:
         self.offered[step] += requests

@@ -26,6 +26,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from loadtests.accounts import AccountPool
 from loadtests.arrivals import ArrivalStream
 from loadtests.config import LoadConfig, add_arguments, load_config
+from loadtests.partition import Partition
 from loadtests.profiles import users_for_rate
 from loadtests.recorder import Recorder
 from loadtests.results import build_results, step_rows
@@ -43,10 +44,13 @@ BREAKPOINT_GRACE_S = {"standalone": 1.5, "master": 4.5}  # worker reports come e
 class LoadRun:
     """Everything one process knows about the current test."""
 
-    def __init__(self, environment: Environment, config: LoadConfig, pool: AccountPool) -> None:
+    def __init__(
+        self, environment: Environment, config: LoadConfig, pool: AccountPool, partition: Partition
+    ) -> None:
         self.environment = environment
         self.config = config
         self.pool = pool
+        self.partition = partition
         self.recorder = Recorder(config.profile, config.raw_samples_prefix)
         self.started_wall = time.time()
         self.users_started = 0
@@ -61,11 +65,6 @@ class LoadRun:
         if isinstance(runner, MasterRunner):
             return "master"
         return "worker" if isinstance(runner, WorkerRunner) else "standalone"
-
-    @property
-    def worker_count(self) -> int:
-        options = self.environment.parsed_options
-        return max(1, getattr(options, "expect_workers", 1) or 1) if self.role == "worker" else 1
 
     def start(self) -> None:
         self.started = True
@@ -82,14 +81,35 @@ class LoadRun:
             self._monitor = None
         self.recorder.flush_raw()
 
-    def accounts_for_new_user(self) -> tuple[Any, ...]:
-        """This user's own slice of this process's share of the valid accounts."""
-        runner = self.environment.runner
-        index = getattr(runner, "worker_index", 0) if self.role == "worker" else 0
-        share = self.pool.for_worker(max(index, 0), self.worker_count)
-        expected = -(-int(self.peak_users()) // self.worker_count)
+    def accounts_for_new_user(self) -> tuple[Any, ...] | None:
+        """This user's own slice of this process's share of the valid accounts.
+
+        None: this process has no share (a refused worker, or fewer accounts than workers),
+        and its users must not send anything rather than borrow another worker's accounts.
+        """
+        assignment = self.partition.current()
+        if assignment.refused:
+            self._refuse_once(assignment.refused)
+            return None
+        share = self.pool.for_worker(assignment.slot, assignment.slots)
+        if self.pool.valid and not share.valid and self._needs_valid_accounts():
+            self._refuse_once(
+                f"account slice {assignment.slot + 1} of {assignment.slots} is empty: "
+                f"{len(self.pool.valid)} valid accounts cannot be split across "
+                f"{assignment.slots} workers"
+            )
+            return None
+        expected = -(-int(self.peak_users()) // assignment.slots)
         number, self.users_started = self.users_started, self.users_started + 1
         return share.for_user(number, max(expected, 1))
+
+    def _needs_valid_accounts(self) -> bool:
+        return bool(self.config.weights["valid_login"] or self.config.weights["login_storm"])
+
+    def _refuse_once(self, reason: str) -> None:
+        if self.refused is None:
+            self.refused = reason
+            _refuse(self.environment, reason)
 
     def peak_users(self) -> int:
         level = self.config.profile.max_level()
@@ -140,6 +160,7 @@ class LoadRun:
 
 
 _current: LoadRun | None = None
+_partition: Partition | None = None
 
 
 def current() -> LoadRun:
@@ -150,7 +171,9 @@ def current() -> LoadRun:
 
 def _configure(environment: Environment, at_init: bool = False) -> LoadRun:
     """Build this process's run from the options; at init, refuse a bad host before anything."""
-    global _current
+    global _current, _partition
+    if _partition is None:
+        _partition = Partition(environment)
     try:
         config = load_config(environment.parsed_options)
     except LoadConfigError as exc:
@@ -169,7 +192,7 @@ def _configure(environment: Environment, at_init: bool = False) -> LoadRun:
     if not pool.valid and (config.weights["valid_login"] or config.weights["login_storm"]):
         _refuse(environment, "valid-login scenarios need credentials (--tp-credentials)")
         raise SystemExit(2)
-    _current = LoadRun(environment, config, pool)
+    _current = LoadRun(environment, config, pool, _partition)
     return _current
 
 
@@ -199,6 +222,8 @@ def install(events: Events) -> None:
 
     @events.init.add_listener
     def _(environment: Environment, **_kw: Any) -> None:
+        if _current is not None and _current.started:
+            return  # a worker that joined a running test got its spawn before init
         _configure(environment, at_init=True)
 
     @events.test_start.add_listener
@@ -207,6 +232,7 @@ def install(events: Events) -> None:
         if not check_host(run) and run.role != "worker":
             gevent.spawn(environment.runner.quit)
             return
+        run.partition.test_started()
         run.start()
 
     @events.request.add_listener
@@ -215,7 +241,10 @@ def install(events: Events) -> None:
             return
         intended = context.get("tp_intended", kw.get("start_time", time.time()))
         throttled = context.get("tp_throttled", False)
-        _current.recorder.record(name, response_time, exception is not None, throttled, intended)
+        account = context.get("tp_account", "")
+        _current.recorder.record(
+            name, response_time, exception is not None, throttled, intended, account
+        )
 
     @events.report_to_master.add_listener
     def _(client_id: str, data: dict[str, Any]) -> None:

@@ -45,7 +45,10 @@ class TokenEndpointUser(FastHttpUser):
         self.load: LoadRun = current()
         if self.load.refused:
             raise StopUser()  # never send a request to a host that was refused
-        self.accounts = cycle(self.load.accounts_for_new_user())
+        accounts = self.load.accounts_for_new_user()
+        if accounts is None:
+            raise StopUser()  # no slice of its own: never borrow another worker's accounts
+        self.accounts = cycle(accounts)
         self.decoys = cycle(self.load.pool.decoys)
 
     def _post(
@@ -54,10 +57,11 @@ class TokenEndpointUser(FastHttpUser):
         judge: Callable[[Any], str | None],
         intended: float | None,
         throttle_ok: bool = False,
+        account: str = "",
         **kwargs: Any,
     ) -> None:
         sent = time.time()
-        context = {"tp_intended": sent if intended is None else intended}
+        context = {"tp_intended": sent if intended is None else intended, "tp_account": account}
         with self.client.post(
             TOKEN_PATH, name=name, catch_response=True, context=context, **kwargs
         ) as response:
@@ -80,7 +84,10 @@ class TokenEndpointUser(FastHttpUser):
     def valid_login(self, intended: float | None = None) -> None:
         """Log in with one of this user's own accounts; expect a valid token pair."""
         credential = next(self.accounts)
-        self._post(SCENARIOS["valid_login"], judge_valid_login, intended, json=credential.as_json())
+        self._post(
+            SCENARIOS["valid_login"], judge_valid_login, intended,
+            account=credential.username, json=credential.as_json(),
+        )  # fmt: skip
 
     def wrong_password(self, intended: float | None = None) -> None:
         """A real (decoy) username with a wrong password; expect 400, 429 counts as throttled."""
@@ -110,7 +117,7 @@ class TokenEndpointUser(FastHttpUser):
             credential = next(self.accounts)
             storm.spawn(
                 self._post, SCENARIOS["login_storm"], judge_valid_login, start,
-                json=credential.as_json(),
+                account=credential.username, json=credential.as_json(),
             )  # fmt: skip
         storm.join()
 

@@ -57,7 +57,7 @@ def swarm(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     run = finish(master, base / "master")
     for i, worker in enumerate(workers):
         finish(worker, base / f"worker{i}")
-    return {"run": run, "base": base}
+    return {"run": run, "base": base, "worker_pids": [worker.pid for worker in workers]}
 
 
 def raw_samples(folder: Path) -> list[float]:
@@ -91,3 +91,13 @@ def test_merged_percentiles_equal_those_of_all_raw_samples(swarm: dict[str, Any]
     assert (
         abs(swarm["run"].results["latency_ms"]["max"] - ordered[-1]) <= 0.001 * ordered[-1] + 0.01
     )
+
+
+def test_the_workers_logged_in_with_disjoint_accounts(swarm: dict[str, Any]) -> None:
+    used = []
+    for pid in swarm["worker_pids"]:
+        rows = (line.split(",") for line in (swarm["base"] / "raw" / f"samples.{pid}.csv").open())
+        used.append({row[1] for row in rows if row[1]})
+    assert used[0]
+    assert used[1]
+    assert not used[0] & used[1]
