@@ -135,6 +135,9 @@ def _gunicorn_options(options: ServeOptions, fd: int) -> dict[str, Any]:
         "accesslog": None,  # a query string may carry a password (accepts-get-query)
         "errorlog": "-",
         "loglevel": "warning",
+        # Longer than any client's idle gap (gunicorn's default is 2 s): a keep-alive
+        # connection closed just as a client reuses it shows up as a spurious failure.
+        "keepalive": 75,
         "graceful_timeout": 5,
         "timeout": 120,
         "proc_name": "tokenprobe-target",
