@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from bench.common import LOCUSTFILE, locust, run_measured
-from loadtests.latency import latency_ms, new_histogram, to_microseconds
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.load.latency import latency_ms, new_histogram, to_microseconds
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 PERIOD_S = 2.0
 TRUTH_SAMPLES = 200_000

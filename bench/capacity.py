@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bench.common import LOCUSTFILE, locust, run_measured, wrk_rps
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 
 def wrk_capacity(target: EmbeddedTarget, work: Path, seconds: int) -> float:

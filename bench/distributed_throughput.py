@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import LOCUSTFILE, locust, run_measured
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 MASTER_PORT = 5597
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import requests
 
 from bench.common import LOCUSTFILE, ROOT, locust, locust_total_requests, run_measured, wrk_requests
-from tokenprobe.credentials import Credential, write_csv
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.core.credentials import Credential, write_csv
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 
 def issued_token_pair(workdir: Path) -> Path:

@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from conformance.security import SecurityOptions, run_security
-from tokenprobe.redact import Redactor
-from tokenprobe.session import TargetSession
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import TargetSession
+from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.security import SecurityOptions, run_security
 
 PROBE = "TP-SEC-002"
 

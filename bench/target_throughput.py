@@ -17,7 +17,7 @@ import time
 
 import requests
 
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 
 def drive_logins(

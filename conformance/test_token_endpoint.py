@@ -13,9 +13,9 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from conformance.hooks import TOKEN_OPERATION, configured_credentials
-from conformance.runner import CONFIG_FILE, resolve_spec
-from tokenprobe.session import TargetSession
+from tokenprobe.conformance.hooks import TOKEN_OPERATION, configured_credentials
+from tokenprobe.conformance.runner import CONFIG_FILE, resolve_spec
+from tokenprobe.core.session import TargetSession
 
 # Loaded at import, not from a fixture: schemathesis' lazy `from_fixture` loader does not work
 # with pytest 9. The target's URL is given per call instead.

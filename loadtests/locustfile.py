@@ -1,29 +1,9 @@
-"""tokenprobe's Locust suite for ``POST /api/v1/token/``.
+"""What ``locust -f loadtests/locustfile.py`` loads: tokenprobe's Locust suite, installed with it.
 
-Plain Locust runs it (defaults in ``locust.conf`` at the repository root)::
-
-    locust -f loadtests/locustfile.py --host http://127.0.0.1:8000            # web UI
-    locust -f loadtests/locustfile.py --host URL --headless --tp-rate 50 -t 30s
-    locust -f loadtests/locustfile.py --host URL --headless --processes 4
-    locust -f loadtests/locustfile.py --host URL --master --expect-workers 2   # + --worker ...
-
-Options are tokenprobe's ``--tp-*`` (``locust --help``, group "tokenprobe"). What runs is set
-by the profile (`loadtests.shape.ProfileShape`): open-model arrival streams (`OpenUser`) or
-closed-model users (`ClosedUser`). Exact latencies, the SLO gate and the safety checks are
-Locust event listeners (`loadtests.run`).
+The users, the load shape and the event listeners live in `tokenprobe.load.locustfile`; this file
+only puts them where Locust looks. ``tokenprobe init`` writes the same file anywhere.
 """
 
-from locust import events
-
-from loadtests.run import install
-from loadtests.shape import ProfileShape
-from loadtests.users import ClosedUser, OpenUser
-
-install(events)
+from tokenprobe.load.locustfile import ClosedUser, OpenUser, ProfileShape
 
 __all__ = ["ClosedUser", "OpenUser", "ProfileShape"]
-
-if __name__ == "__main__":
-    from locust import run_single_user
-
-    run_single_user(ClosedUser)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 TargetFactory = Callable[..., EmbeddedTarget]
 

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from tokenprobe.baseline import (
+from tokenprobe.core.baseline import (
     Acceptance,
     Baseline,
     apply_baseline,
     load_baseline,
     write_baseline,
 )
-from tokenprobe.errors import ConfigError
-from tokenprobe.findings import Finding, Severity
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.summary import CheckResult, Summary, write_summary
 from tokenprobe.reports.junit import render_junit
-from tokenprobe.summary import CheckResult, Summary, write_summary
 
 TODAY = dt.date(2026, 11, 28)
 LIFETIME = Finding(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tokenprobe.config import Config, LatencySlo, load_config, parse_duration
-from tokenprobe.errors import ConfigError
-from tokenprobe.findings import Severity
+from tokenprobe.core.config import Config, LatencySlo, load_config, parse_duration
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.findings import Severity
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,9 @@ def test_tokenprobe_toml_in_cwd_is_found(tmp_path: Path) -> None:
 
 def test_tokenprobe_toml_wins_over_pyproject(tmp_path: Path) -> None:
     write(tmp_path / "tokenprobe.toml", '[target]\nurl = "http://from-toml"\n')
-    write(tmp_path / "pyproject.toml", '[tool.tokenprobe.target]\nurl = "http://from-pyproject"\n')
+    write(
+        tmp_path / "pyproject.toml", '[tool.tokenprobe.reference]\nurl = "http://from-pyproject"\n'
+    )
     assert load_config(environ={}, cwd=tmp_path).target.url == "http://from-toml"
 
 

@@ -8,8 +8,8 @@ import json
 import pytest
 from rich.console import Console
 
-from tokenprobe.findings import Finding, Severity
-from tokenprobe.progress import (
+from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.gate.progress import (
     JsonProgress,
     LineProgress,
     QuietProgress,

@@ -1,7 +1,7 @@
 """tokenprobe: load and conformance test harness for ``POST /api/v1/token/``."""
 
-from tokenprobe.credentials import Credential
-from tokenprobe.errors import (
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.errors import (
     ConfigError,
     CredentialsError,
     SpecError,
@@ -11,7 +11,7 @@ from tokenprobe.errors import (
     TargetUnreachable,
     TokenprobeError,
 )
-from tokenprobe.findings import Finding, Severity
+from tokenprobe.core.findings import Finding, Severity
 
 __version__ = "0.1.0"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tokenprobe.credentials import load_csv
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.core.credentials import load_csv
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 TOKENPROBE = [sys.executable, "-m", "tokenprobe"]
 

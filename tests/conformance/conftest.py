@@ -8,12 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conformance.runner import run_conformance
 from tests.conformance.helpers import SMALL_N, SuiteRun
-from tokenprobe.credentials import Credential
-from tokenprobe.redact import Redactor
-from tokenprobe.session import TargetSession
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.conformance.runner import run_conformance
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import TargetSession
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 # Each run is mostly a `schemathesis run` subprocess waiting on its target: a few at a time
 # overlap well even on two cores.

@@ -7,7 +7,7 @@ import re
 import socket
 from pathlib import Path
 
-from tokenprobe.summary import Summary
+from tokenprobe.core.summary import Summary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Fuzzing cases per run: the boundary cases and the deterministic logins of the examples phase

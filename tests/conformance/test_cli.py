@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conformance.helpers import REPO_ROOT, SMALL_N, closed_port_url
-from tokenprobe.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME
+from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME
 
 BIN = Path(sys.executable).parent
 TIMEOUT_S = 180

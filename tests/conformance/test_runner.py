@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from conformance.catalogue import TOKENPROBE_CHECKS
-from conformance.runner import run_conformance
 from tests.conformance.helpers import closed_port_url, secrets_in
-from tokenprobe.credentials import Credential
-from tokenprobe.errors import SpecError, TargetUnreachable
-from tokenprobe.redact import Redactor
-from tokenprobe.session import TargetSession
+from tokenprobe.conformance.catalogue import TOKENPROBE_CHECKS
+from tokenprobe.conformance.runner import run_conformance
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.errors import SpecError, TargetUnreachable
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import TargetSession
 
 FAULT_BREAKS = [
     # (faults, spec, IDs that must fail)

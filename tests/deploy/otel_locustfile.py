@@ -11,7 +11,7 @@ import os
 
 from locust import FastHttpUser, constant_throughput, task
 
-from tokenprobe.credentials import from_environment
+from tokenprobe.core.credentials import from_environment
 
 # Set by the test (importing this file there would monkey-patch the test process with gevent).
 REQUEST_NAME = os.environ.get("OTEL_TEST_REQUEST_NAME", "token: valid login")

@@ -22,7 +22,7 @@ import yaml
 
 from tests.deploy.conftest import COMPOSE_FILE
 from tests.deploy.test_compose import environment, interpolate
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 LOCUSTFILE = Path(__file__).with_name("otel_locustfile.py")
 WORKERS = 2

@@ -25,7 +25,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceResponse,
 )
 
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 LOCUSTFILE = Path(__file__).with_name("otel_locustfile.py")
 SERVICE_NAME = "tokenprobe-otel-test"

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from tests.gate.misbehaving import misbehaving_server
-from tokenprobe.redact import JWT_PATTERN
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.core.redact import JWT_PATTERN
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 REPORT_FILES = ("summary.json", "junit.xml", "summary.md", "report.html")
 WRONG_STATUS = "TP-CONF-004"  # 401 instead of the documented 400

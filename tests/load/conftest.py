@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from loadtests.runner import LOCUSTFILE
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.load.runner import LOCUSTFILE
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 90

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.load.conftest import finish, start
-from tokenprobe.credentials import load_csv
+from tokenprobe.core.credentials import load_csv
 
 REPORTS = [
     "summary.json", "junit.xml", "locust_report.html", "load_stats.csv", "locust.json",

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from loadtests.latency import latency_ms, new_histogram, to_microseconds
-from loadtests.runner import LOCUSTFILE
 from tests.load.conftest import finish, locust_args, start
+from tokenprobe.load.latency import latency_ms, new_histogram, to_microseconds
+from tokenprobe.load.runner import LOCUSTFILE
 
 
 def free_port() -> int:

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from loadtests.latency import latency_ms, new_histogram, to_microseconds
-from loadtests.runner import LOCUSTFILE
 from tests.load.conftest import finish, locust_args, start
+from tokenprobe.load.latency import latency_ms, new_histogram, to_microseconds
+from tokenprobe.load.runner import LOCUSTFILE
 
 SUBNET = "10.77.0.{}/24"
 ADDRESSES = {"hub": "10.77.0.1", "master": "10.77.0.2", "w1": "10.77.0.3", "w2": "10.77.0.4"}

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from loadtests.runner import LOCUSTFILE
-from loadtests.slices import SliceLedger
 from tests.load.conftest import finish, locust_args, start
 from tests.load.test_distributed import free_port
+from tokenprobe.load.runner import LOCUSTFILE
+from tokenprobe.load.slices import SliceLedger
 
 WAIT_S = 40
 SLICE_LINE = re.compile(r"worker (\S+) uses account slice (\d+) of (\d+)")

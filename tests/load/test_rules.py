@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from loadtests.accounts import AccountPool
-from loadtests.profiles import build_profile, users_for_rate
-from loadtests.recorder import Recorder
-from loadtests.results import cpu_verdict
-from loadtests.safety import host_problem
-from loadtests.slo import evaluate, parse_slos
-from tokenprobe.credentials import Credential
+from tokenprobe.core.credentials import Credential
+from tokenprobe.load.accounts import AccountPool
+from tokenprobe.load.profiles import build_profile, users_for_rate
+from tokenprobe.load.recorder import Recorder
+from tokenprobe.load.results import cpu_verdict
+from tokenprobe.load.safety import host_problem
+from tokenprobe.load.slo import evaluate, parse_slos
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import matplotlib
 import pytest
 from matplotlib.figure import Figure
 
-from tokenprobe.findings import Finding, Severity
-from tokenprobe.summary import CheckResult, Summary
+from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.summary import CheckResult, Summary
 
 matplotlib.use("Agg")  # headless: no display in CI
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
+from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import compare_summaries
 from tokenprobe.reports.html import render_html
-from tokenprobe.summary import Summary
 
 from .conftest import CACHE, FORM, LIFETIME, load_section
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from tokenprobe.findings import Finding, Severity
+from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import compare_summaries
 from tokenprobe.reports.markdown import render_markdown
-from tokenprobe.summary import Summary
 
 from .conftest import CACHE, FORM, LIFETIME, load_section
 

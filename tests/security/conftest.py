@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from conformance.security import SecurityOptions, run_security
-from tokenprobe.findings import Severity
-from tokenprobe.redact import Redactor
-from tokenprobe.session import TargetSession
-from tokenprobe.summary import CheckResult, Summary
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.core.findings import Severity
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import TargetSession
+from tokenprobe.core.summary import CheckResult, Summary
+from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.security import SecurityOptions, run_security
 
 SECURITY_USERS = 23
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.security.conftest import SecurityTarget
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 
 def tokenprobe(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from conformance.security import PROBES, SecurityOptions, run_security
 from tests.security.conftest import (
     RunProbes,
     SecurityTarget,
@@ -17,10 +16,11 @@ from tests.security.conftest import (
     finding_ids,
     session_of,
 )
-from tokenprobe.findings import Severity
-from tokenprobe.redact import Redactor
-from tokenprobe.summary import Summary
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.core.findings import Severity
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.summary import Summary
+from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.security import PROBES, SecurityOptions, run_security
 
 # (fault, probe that must fail). Warning- and info-level probes are re-graded to error here,
 # so "fails" means the same for every row: an error finding and a failed check.

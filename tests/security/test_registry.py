@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-import conformance.security as security
-from conformance.security import PROBES, select_probes
-from tokenprobe.errors import ConfigError
+import tokenprobe.security as security
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.security import PROBES, select_probes
 
 
 def test_ids_are_unique_and_well_formed() -> None:

@@ -6,8 +6,8 @@ directions hold, with budgets small enough for the suite.
 
 from __future__ import annotations
 
-from conformance.security import TimingBudget
 from tests.security.conftest import RunProbes, SecurityTarget, check
+from tokenprobe.security import TimingBudget
 
 PROBE = "TP-SEC-002"
 CLEAN_RUNS = 3

@@ -6,9 +6,9 @@ import jwt
 import pytest
 import requests
 
-from tokenprobe.credentials import load_csv
-from tokenprobe.target.config import ACCESS_LIFETIME_DAYS, REFRESH_LIFETIME_DAYS
-from tokenprobe.target.embedded import EmbeddedTarget
+from tokenprobe.core.credentials import load_csv
+from tokenprobe.reference.config import ACCESS_LIFETIME_DAYS, REFRESH_LIFETIME_DAYS
+from tokenprobe.reference.embedded import EmbeddedTarget
 
 NO_ACCOUNT = {"detail": "No active account found with the given credentials"}
 DAY = 86400

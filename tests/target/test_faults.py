@@ -9,8 +9,8 @@ import jwt
 import pytest
 import requests
 
-from tokenprobe.target.embedded import EmbeddedTarget
-from tokenprobe.target.faults import CATALOGUE, parse_faults
+from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.reference.faults import CATALOGUE, parse_faults
 
 Probe = Callable[[EmbeddedTarget], None]
 NO_ACCOUNT = "No active account found with the given credentials"

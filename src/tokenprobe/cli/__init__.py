@@ -17,7 +17,7 @@ from tokenprobe.cli.gate import gate
 from tokenprobe.cli.load import load
 from tokenprobe.cli.security import security
 from tokenprobe.cli.serve import serve
-from tokenprobe.errors import TokenprobeError
+from tokenprobe.core.errors import TokenprobeError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

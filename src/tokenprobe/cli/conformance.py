@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from conformance.runner import run_conformance
-from tokenprobe.redact import Redactor
-from tokenprobe.session import target_session
-from tokenprobe.summary import Summary
+from tokenprobe.cli.target import open_target
+from tokenprobe.conformance.runner import run_conformance
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.summary import Summary
 
 DEFAULT_REPORT_DIR = Path("reports/conformance")
 
@@ -47,7 +47,7 @@ def conformance(url: str | None, spec: str, report_dir: Path, max_examples: int 
     TOKENPROBE_CREDENTIALS; without them the success path is not exercised (and the run says so).
     """
     redactor = Redactor()
-    with target_session(url) as session:
+    with open_target(url) as session:
         summary = run_conformance(session, spec, report_dir, redactor, max_examples=max_examples)
     click.echo(render(summary))
     sys.exit(summary.exit_code)

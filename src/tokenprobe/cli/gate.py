@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from tokenprobe.config import load_config
+from tokenprobe.cli.target import open_target
+from tokenprobe.core.config import load_config
+from tokenprobe.core.summary import SUMMARY_FILE
 from tokenprobe.gate import GateOptions, run_gate
-from tokenprobe.progress import make_progress
-from tokenprobe.summary import SUMMARY_FILE
+from tokenprobe.gate.progress import make_progress
 
 STAGES = ("conformance-published", "conformance-strict", "security", "load")
 
@@ -94,7 +95,7 @@ def gate(
         load_duration_s=load_duration,
     )
     with make_progress(quiet=quiet, json_lines=json_output) as progress:
-        result = run_gate(options, progress, environ=dict(os.environ))
+        result = run_gate(options, progress, open_target, environ=dict(os.environ))
     summary = result.summary
     if json_output:  # the redacted file as written, never the in-memory summary
         click.echo((result.run_dir / SUMMARY_FILE).read_text(encoding="utf-8"), nl=False)

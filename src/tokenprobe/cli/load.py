@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from loadtests.profiles import PROFILES
-from loadtests.runner import DEFAULT_SLOS, LoadOptions, run_load
-from loadtests.safety import host_problem
-from loadtests.settings import LoadConfigError, parse_duration
-from tokenprobe.errors import ConfigError
-from tokenprobe.redact import Redactor
-from tokenprobe.session import normalise_base_url, target_session
+from tokenprobe.cli.target import open_target
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import normalise_base_url
+from tokenprobe.load.profiles import PROFILES
+from tokenprobe.load.runner import DEFAULT_SLOS, LoadOptions, run_load
+from tokenprobe.load.safety import host_problem
+from tokenprobe.load.settings import LoadConfigError, parse_duration
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
@@ -121,7 +122,7 @@ def load(
     if url and (problem := host_problem(normalise_base_url(url), allow_hosts, allow_remote)):
         raise ConfigError(problem)  # before the reachability probe: not one request
     redactor = Redactor()
-    with target_session(url, users=EMBEDDED_USERS, extra_args=EMBEDDED_ARGS) as session:
+    with open_target(url, users=EMBEDDED_USERS, extra_args=EMBEDDED_ARGS) as session:
         summary = run_load(session, options, report_dir, redactor, announce=click.echo)
     for slo in summary.sections["load"]["slo"]:
         verdict = "pass" if slo["passed"] else "FAIL"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from conformance.security import PROBE_IDS, SecurityOptions, TimingBudget, run_security
-from tokenprobe.credentials import Credential
-from tokenprobe.errors import ConfigError
-from tokenprobe.findings import Severity
-from tokenprobe.redact import Redactor
-from tokenprobe.session import target_session
+from tokenprobe.cli.target import open_target
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.findings import Severity
+from tokenprobe.core.redact import Redactor
+from tokenprobe.security import PROBE_IDS, SecurityOptions, TimingBudget, run_security
 
 DEFAULT_REPORT_DIR = Path("reports/security")
 DEFAULT_CANARY_PASSWORD_ENV = "TOKENPROBE_CANARY_PASSWORD"
@@ -141,7 +141,7 @@ def security(
         verify_key=read_verify_key(verify_key_file),
     )
     redactor = Redactor()
-    with target_session(url) as session:
+    with open_target(url) as session:
         redactor.add(*(c.password for c in session.credentials))
         summary = run_security(session, report_dir, redactor, options)
     for check in summary.checks:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from tokenprobe.target.faults import describe_catalogue, parse_faults
-from tokenprobe.target.server import DEFAULT_CREDENTIALS_OUT, ServeOptions, run_serve
+from tokenprobe.reference.faults import describe_catalogue, parse_faults
+from tokenprobe.reference.server import DEFAULT_CREDENTIALS_OUT, ServeOptions, run_serve
 
 
 def _parse_fault_options(

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.redact import redact_data
+from tokenprobe.core.redact import redact_data
+from tokenprobe.core.summary import Summary, write_summary
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.html import native_link, write_html
 from tokenprobe.reports.junit import write_junit
 from tokenprobe.reports.markdown import write_markdown
-from tokenprobe.summary import Summary, write_summary
 
 Redact = Callable[[str], str]
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.errors import ConfigError
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.summary import SCHEMA_VERSION, SUMMARY_FILE
 from tokenprobe.reports.rundir import resolve_run_dir
-from tokenprobe.summary import SCHEMA_VERSION, SUMMARY_FILE
 
 LATENCY_METRICS = ("p50", "p95", "p99")
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import jinja2
 
-from tokenprobe.findings import Finding, Severity
+from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.summary import Summary, write_text_atomic
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.junit import effective_outcome
 from tokenprobe.reports.load_view import load_rows, load_section, slo_rows
-from tokenprobe.summary import Summary, write_text_atomic
 
 HTML_FILE = "report.html"
 TEMPLATE = "report.html.j2"

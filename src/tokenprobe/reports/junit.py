@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from tokenprobe.findings import Finding, Severity
-from tokenprobe.summary import CheckResult, Summary, write_text_atomic
+from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.summary import CheckResult, Summary, write_text_atomic
 
 JUNIT_FILE = "junit.xml"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokenprobe.summary import Summary
+from tokenprobe.core.summary import Summary
 
 SLO_FIELDS = ("name", "threshold", "observed")
 LATENCY_FIELDS = ("p50", "p90", "p95", "p99", "p999", "max")

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.findings import Finding, Severity
+from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.summary import Summary, write_text_atomic
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.junit import effective_outcome
 from tokenprobe.reports.load_view import slo_rows
-from tokenprobe.summary import Summary, write_text_atomic
 
 MARKDOWN_FILE = "summary.md"
 MAX_ROWS = 20

@@ -15,8 +15,8 @@ import os
 import uuid
 from pathlib import Path
 
-from tokenprobe.errors import ConfigError
-from tokenprobe.summary import utc_now, write_text_atomic
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.summary import utc_now, write_text_atomic
 
 LATEST = "latest"
 LATEST_TEXT = "latest.txt"

@@ -1,0 +1,40 @@
+"""Opening a run's target: the URL the user gave, or the embedded reference target.
+
+Every command opens its target here, so "no ``--url`` → embedded target" and "unreachable
+URL → exit 2" behave the same everywhere. Only this layer (and tests) starts the reference
+server; the suites and the gate receive an open `TargetSession`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+
+from tokenprobe.core.credentials import Credential, from_environment
+from tokenprobe.core.session import TOKEN_PATH, TargetSession, ensure_reachable, normalise_base_url
+from tokenprobe.reference.embedded import EmbeddedTarget
+
+
+@contextlib.contextmanager
+def open_target(
+    url: str | None,
+    *,
+    credentials: list[Credential] | None = None,
+    faults: Iterable[str] = (),
+    users: int = 20,
+    extra_args: Iterable[str] = (),
+) -> Iterator[TargetSession]:
+    """Yield the run's target; start (and afterwards stop) the embedded one when ``url`` is None.
+
+    For a given URL, credentials come from ``credentials`` or the environment
+    (``TOKENPROBE_USERNAME``/``TOKENPROBE_PASSWORD`` or ``TOKENPROBE_CREDENTIALS``).
+    """
+    if url:
+        base_url = normalise_base_url(url)
+        ensure_reachable(base_url + TOKEN_PATH)
+        yield TargetSession(
+            base_url, credentials if credentials is not None else from_environment()
+        )
+        return
+    with EmbeddedTarget(faults=faults, users=users, extra_args=list(extra_args)) as embedded:
+        yield TargetSession(embedded.base_url, embedded.credentials, embedded=True)

@@ -1,0 +1,47 @@
+"""The HAR cassette, made safe to keep: passwords and tokens redacted, huge bodies shortened.
+
+Schemathesis records every request and response verbatim, so its HAR holds the passwords the
+run sent and the tokens the target issued. This module rewrites it through the run's
+`Redactor` (which also masks any JWT-shaped string) before it reaches the report directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tokenprobe.core.summary import write_text_atomic
+
+# Boundary cases send megabyte bodies; a reader needs their start, not all of them.
+MAX_TEXT = 4096
+
+
+def redact_har(source: Path, target: Path, redact: Callable[[str], str]) -> Path:
+    """Write a redacted copy of the HAR file ``source`` to ``target``."""
+    har = json.loads(source.read_text(encoding="utf-8"))
+    for entry in har.get("log", {}).get("entries", []):
+        _scrub_body(entry.get("request", {}).get("postData"), redact)
+        _scrub_body(entry.get("response", {}).get("content"), redact)
+    text = json.dumps(har, indent=1, ensure_ascii=False)
+    return write_text_atomic(target, redact(text))
+
+
+def _scrub_body(body: dict[str, Any] | None, redact: Callable[[str], str]) -> None:
+    """Decode base64 bodies (so redaction sees them), redact, then shorten long ones."""
+    if not body or not isinstance(body.get("text"), str):
+        return
+    text = body["text"]
+    if body.get("encoding") == "base64":
+        try:
+            text = base64.b64decode(text).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            text = "[undecodable body removed]"
+        body.pop("encoding")
+    text = redact(text)  # before shortening, so no secret is cut where redaction misses it
+    if len(text) > MAX_TEXT:
+        text = f"{text[:MAX_TEXT]}…[{len(text) - MAX_TEXT} more characters]"
+    body["text"] = text

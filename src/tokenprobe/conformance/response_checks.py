@@ -1,0 +1,165 @@
+"""Response checks (TP-CONF-NNN): how the token endpoint answers, whatever the outcome.
+
+Each check is a Schemathesis check ``(ctx, response, case)`` stating one rule; IDs, titles and
+standards are in `tokenprobe.conformance.catalogue`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import schemathesis
+from schemathesis import Case, CheckContext, Response
+
+from tokenprobe.conformance import notes, policy
+from tokenprobe.conformance.failures import NOT_APPLICABLE, fail
+from tokenprobe.conformance.tokens import (
+    header,
+    issued_tokens,
+    json_body,
+    media_type,
+    submitted_password,
+)
+from tokenprobe.core.findings import Severity
+
+# Statuses the published spec documents as application/json.
+DOCUMENTED_JSON_STATUSES = frozenset({200, 400})
+DEBUG_MARKERS = (
+    ("Python traceback", re.compile(r"Traceback \(most recent call last\)")),
+    ("stack frame", re.compile(r'File \\?"[^"\\]+\\?", line \d+')),
+    ("Django debug page", re.compile(r"You're seeing this error because you have|Django Version:")),
+    ("exception class name", re.compile(r"\b(?:[A-Z]\w+Error|Exception) at /")),
+)
+# Shorter passwords are too likely to occur in any text ("No active account…" contains "active").
+MIN_ECHO_LENGTH = 8
+
+
+@schemathesis.check
+def json_responses_are_json(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """200 and 400 answers are application/json; any answer claiming JSON parses as JSON."""
+    kind = media_type(response)
+    claims_json = kind == "application/json" or kind.endswith("+json")
+    if response.status_code in DOCUMENTED_JSON_STATUSES and not claims_json:
+        fail(
+            "json_responses_are_json",
+            case,
+            f"Content-Type: application/json on a {response.status_code}",
+            f"Content-Type: {header(response, 'Content-Type') or '(none)'}",
+        )
+    if not claims_json:
+        return NOT_APPLICABLE
+    if json_body(response) is None:
+        fail(
+            "json_responses_are_json",
+            case,
+            "a body that parses as JSON",
+            f"{len(response.content)} bytes that do not parse, starting {response.content[:20]!r}",
+        )
+    return None
+
+
+@schemathesis.check
+def no_debug_output(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """No answer carries a stack trace, a stack frame or a framework debug page."""
+    if response.status_code < 300:
+        return NOT_APPLICABLE  # token responses are TP-TOKEN checks' business
+    text = response.content.decode("utf-8", "replace")
+    for what, marker in DEBUG_MARKERS:
+        if marker.search(text):
+            fail(
+                "no_debug_output",
+                case,
+                "an error body without internals",
+                f"{what} in the {response.status_code} body ({media_type(response) or 'no type'})",
+            )
+    return None
+
+
+@schemathesis.check
+def password_not_echoed(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """No error answer repeats the password the request submitted."""
+    password = submitted_password(case)
+    if response.status_code < 300 or not password or len(password.strip()) < MIN_ECHO_LENGTH:
+        return NOT_APPLICABLE
+    text = response.content.decode("utf-8", "replace")
+    escaped = json.dumps(password)[1:-1]
+    if password in text or escaped in text:
+        fail(
+            "password_not_echoed",
+            case,
+            "an error body without the submitted password",
+            f"the {response.status_code} body contains the {len(password)}-character password",
+        )
+    return None
+
+
+@schemathesis.check
+def wrong_credentials_answer_400(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Rejected credentials get the documented 400, not 401/403 (stock SimpleJWT says 401)."""
+    if not 400 <= response.status_code < 500 or not _carries_credentials(case):
+        return NOT_APPLICABLE
+    if response.status_code not in (401, 403):
+        return None
+    challenge = header(response, "WWW-Authenticate")
+    fail(
+        "wrong_credentials_answer_400",
+        case,
+        "400 (the published spec documents only 200 and 400; RFC 6749 §5.2 invalid_grant)",
+        f"{response.status_code}"
+        + (f" with WWW-Authenticate: {challenge}" if challenge else "")
+        + ": a deviation from the published spec (stock SimpleJWT answers 401)",
+    )
+
+
+def _carries_credentials(case: Case) -> bool:
+    body = case.body
+    return (
+        case.method.upper() == "POST"
+        and isinstance(body, dict)
+        and isinstance(body.get("username"), str)
+        and submitted_password(case) is not None
+    )
+
+
+@schemathesis.check
+def tokens_not_cacheable(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A response carrying tokens sends Cache-Control: no-store (RFC 6749 §5.1)."""
+    if not issued_tokens(response):
+        return NOT_APPLICABLE
+    cache_control = header(response, "Cache-Control") or ""
+    directives = {d.strip().split("=", 1)[0].lower() for d in cache_control.split(",")}
+    if "no-store" not in directives:
+        fail(
+            "tokens_not_cacheable",
+            case,
+            "Cache-Control: no-store",
+            f"Cache-Control: {cache_control or '(none)'}",
+        )
+    if (header(response, "Pragma") or "").lower() != "no-cache":
+        notes.note(
+            "tokens_not_cacheable",
+            "expected Pragma: no-cache (RFC 6749 §5.1, for HTTP/1.0 caches) / received none",
+            Severity.INFO,
+        )
+    return None
+
+
+@schemathesis.check
+def protocol_answer_well_formed(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Protocol answers carry their headers: 405 an Allow (MUST), 429 a Retry-After (advised).
+
+    The statuses listed in ``[checks.protocol_answer_well_formed] statuses`` are protocol
+    answers, not contract violations: Schemathesis' status checks do not flag them.
+    """
+    status = response.status_code
+    if status not in policy.protocol_statuses(ctx.config) or status not in (405, 429):
+        return NOT_APPLICABLE
+    if status == 405 and not header(response, "Allow"):
+        fail("protocol_answer_well_formed", case, "405 with an Allow header", "no Allow header")
+    if status == 429 and not header(response, "Retry-After"):
+        notes.note(
+            "protocol_answer_well_formed",
+            "expected 429 with Retry-After (RFC 6585 §4) / received no Retry-After",
+        )
+    return None

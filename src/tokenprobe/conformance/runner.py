@@ -1,0 +1,251 @@
+"""``run_conformance``: the Schemathesis suite as one plain function, for the CLI and the gate.
+
+It runs ``schemathesis run`` as a subprocess with the repository's ``schemathesis.toml``, the very
+command QA runs, so both paths load the same hooks and checks and cannot drift apart. A
+subprocess, rather than Schemathesis' Python engine, because Schemathesis keeps hooks and checks
+in process-wide registries and writes its reports (HAR, JUnit, NDJSON) only from its CLI: one
+process per run keeps runs independent and gives us those reports as Schemathesis writes them.
+
+Results come from Schemathesis' own NDJSON and JSON reports (`results`); warnings,
+which Schemathesis cannot express, from the notes file the checks write (`notes`).
+Exit codes are ours: an unreachable target or a run that cannot start is an error (exit 2),
+never a finding, unlike plain Schemathesis, which exits 1 for an unreachable server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tokenprobe import resources
+from tokenprobe.conformance.boundary import boundary_cases
+from tokenprobe.conformance.cassette import redact_har
+from tokenprobe.conformance.notes import NOTES_ENV, read_notes
+from tokenprobe.conformance.policy import POLICY_ENV, policy_as_environment
+from tokenprobe.conformance.results import RunResults, read_json_report, read_ndjson
+from tokenprobe.core.config import TokenPolicy
+from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME, write_csv
+from tokenprobe.core.errors import SpecError, StageError, TokenprobeError
+from tokenprobe.core.findings import deduplicate
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import TargetSession, ensure_reachable
+from tokenprobe.core.summary import Summary, write_summary, write_text_atomic
+from tokenprobe.reports.junit import write_junit
+
+RESOURCES = Path(resources.__file__).parent
+CONFIG_FILE = RESOURCES / "schemathesis.toml"
+SPECS = {
+    "published": RESOURCES / "specs" / "token.openapi.yaml",
+    "strict": RESOURCES / "specs" / "token.strict.openapi.yaml",
+}
+# Fixed names in the report directory (junit.xml and summary.json come from tokenprobe.reports).
+CASSETTE_FILE = "cassette.har"
+SCHEMATHESIS_JUNIT_FILE = "schemathesis-junit.xml"
+DEFAULT_TIMEOUT_S = 600.0
+
+
+@dataclasses.dataclass(frozen=True)
+class SchemathesisRun:
+    exit_code: int
+    wall_time_s: float
+    output_tail: str
+
+
+def resolve_spec(spec: str) -> Path:
+    """``published``, ``strict`` or a path to an OpenAPI document."""
+    path = SPECS.get(spec, Path(spec))
+    if not path.is_file():
+        raise SpecError(f"spec {spec!r} is not 'published', 'strict' or a readable file")
+    return path.resolve()
+
+
+def run_conformance(
+    session: TargetSession,
+    spec: str,
+    report_dir: Path,
+    redactor: Redactor,
+    *,
+    max_examples: int | None = None,
+    seed: int | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    policy: TokenPolicy | None = None,
+) -> Summary:
+    """Run the conformance suite against ``session``; write reports; return the summary.
+
+    Writes ``summary.json``, ``junit.xml``, ``schemathesis-junit.xml`` and ``cassette.har``
+    (passwords and tokens redacted) into ``report_dir``. Raises a `TokenprobeError` (exit 2)
+    when the run cannot happen, after writing a ``summary.json`` that says so.
+    """
+    summary = Summary(command="conformance", target=session.token_url)
+    _learn_secrets(redactor, session)
+    try:
+        spec_path = resolve_spec(spec)
+        if not CONFIG_FILE.is_file():
+            raise StageError(f"{CONFIG_FILE} is missing (install tokenprobe from a checkout)")
+        ensure_reachable(session.token_url)
+        with tempfile.TemporaryDirectory(prefix="tokenprobe-conformance-") as work:
+            workdir = Path(work)
+            run = _run_schemathesis(
+                session, spec_path, workdir, max_examples, seed, timeout_s, policy
+            )
+            results = _read_results(run, workdir, redactor)
+            report = read_json_report(workdir / "report.json")
+            summary.findings = deduplicate(
+                results.findings(redactor) + read_notes(workdir / "notes.jsonl")
+            )
+            summary.checks = results.check_results(bool(session.credentials))
+            summary.sections["conformance"] = _section(
+                spec, spec_path, session, run, results, report
+            )
+            _copy_reports(workdir, report_dir, redactor)
+    except TokenprobeError as exc:
+        summary.errors.append(redactor(str(exc)))
+        _write_reports(summary, report_dir, redactor)
+        raise
+    _write_reports(summary, report_dir, redactor)
+    return summary
+
+
+def _learn_secrets(redactor: Redactor, session: TargetSession) -> None:
+    for credential in session.credentials:
+        password = credential.password
+        # Reports hold passwords raw and inside JSON strings, escaped either way.
+        redactor.add(
+            password, json.dumps(password)[1:-1], json.dumps(password, ensure_ascii=False)[1:-1]
+        )
+
+
+def _command(spec_path: Path, base_url: str, workdir: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "schemathesis.cli",
+        "--config-file", str(CONFIG_FILE), "--no-color",
+        "run", str(spec_path), "--url", base_url,
+        "--report", "junit,har,ndjson,json", "--report-dir", str(workdir),
+        "--report-junit-path", str(workdir / "junit.xml"),
+        "--report-har-path", str(workdir / "cassette.har"),
+        "--report-ndjson-path", str(workdir / "events.ndjson"),
+        "--report-json-path", str(workdir / "report.json"),
+    ]  # fmt: skip
+
+
+def _environment(
+    session: TargetSession, workdir: Path, policy: TokenPolicy | None
+) -> dict[str, str]:
+    """The child's environment: our credentials (in a 0600 file), never the caller's."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in (ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS, "SCHEMATHESIS_HOOKS")
+    }
+    if session.credentials:
+        env[ENV_CREDENTIALS] = str(write_csv(workdir / "credentials.csv", session.credentials))
+    env[NOTES_ENV] = str(workdir / "notes.jsonl")
+    env.pop(POLICY_ENV, None)
+    if policy is not None:
+        env[POLICY_ENV] = policy_as_environment(policy)
+    return env
+
+
+def _run_schemathesis(
+    session: TargetSession,
+    spec_path: Path,
+    workdir: Path,
+    max_examples: int | None,
+    seed: int | None,
+    timeout_s: float,
+    policy: TokenPolicy | None,
+) -> SchemathesisRun:
+    command = _command(spec_path, session.base_url, workdir)
+    if max_examples is not None:
+        command += ["--max-examples", str(max_examples)]
+    if seed is not None:
+        command += ["--seed", str(seed)]
+    started = time.perf_counter()
+    try:
+        completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
+            command,
+            cwd=workdir,
+            env=_environment(session, workdir, policy),
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise StageError(f"schemathesis run did not finish within {timeout_s:g} s") from None
+    output = (completed.stdout + completed.stderr).strip().splitlines()
+    return SchemathesisRun(
+        completed.returncode, time.perf_counter() - started, "\n".join(output[-5:])
+    )
+
+
+def _read_results(run: SchemathesisRun, workdir: Path, redactor: Redactor) -> RunResults:
+    """Schemathesis' verdict, or a `StageError` when it did not get to test anything."""
+    events = workdir / "events.ndjson"
+    if run.exit_code not in (0, 1) or not events.is_file():
+        last = redactor(run.output_tail.splitlines()[-1]) if run.output_tail else "no output"
+        raise StageError(f"schemathesis run could not start (exit {run.exit_code}): {last}")
+    report = read_json_report(workdir / "report.json")
+    if errors := report.get("errors"):
+        raise StageError(f"schemathesis run hit errors: {redactor(_first_error(errors))}")
+    results = read_ndjson(events)
+    if not results.finished:
+        raise StageError("schemathesis run stopped before the end")
+    return results
+
+
+def _first_error(errors: list[object]) -> str:
+    first = errors[0]
+    text = json.dumps(first) if not isinstance(first, str) else first
+    return " ".join(text.split())[:300]
+
+
+def _section(
+    spec: str,
+    spec_path: Path,
+    session: TargetSession,
+    run: SchemathesisRun,
+    results: RunResults,
+    report: dict,
+) -> dict:
+    cases = int(report.get("test_cases", {}).get("generated", 0))
+    return {
+        "spec": spec,
+        "spec_path": str(spec_path),
+        "operations": report.get("operations", {}).get("tested", 0),
+        "cases": cases,
+        "boundary_cases": len(boundary_cases()),
+        "wall_time_s": round(run.wall_time_s, 3),
+        "schemathesis_time_s": round(float(report.get("running_time", 0.0)), 3),
+        "cases_per_s": round(cases / run.wall_time_s, 1) if run.wall_time_s else 0.0,
+        "statuses": {str(k): v for k, v in sorted(results.statuses.items())},
+        "credentials": len(session.credentials),
+        "success_path_exercised": results.token_responses > 0,
+        "token_responses": results.token_responses,
+        "phases": {k: v.get("status") for k, v in report.get("phases", {}).items()},
+        "seed": str(report.get("seed", "")),
+        "schemathesis_exit_code": run.exit_code,
+        "reports": [CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE, "junit.xml", "summary.json"],
+    }
+
+
+def _copy_reports(workdir: Path, report_dir: Path, redactor: Redactor) -> None:
+    """Schemathesis' HAR and JUnit, redacted, at fixed names; the rest stays in the temp dir."""
+    if (workdir / "cassette.har").is_file():
+        redact_har(workdir / "cassette.har", report_dir / CASSETTE_FILE, redactor)
+    if (workdir / "junit.xml").is_file():
+        text = (workdir / "junit.xml").read_text(encoding="utf-8", errors="replace")
+        write_text_atomic(report_dir / SCHEMATHESIS_JUNIT_FILE, redactor(text))
+
+
+def _write_reports(summary: Summary, report_dir: Path, redactor: Redactor) -> None:
+    summary.finish()
+    write_junit(summary, report_dir, redactor)
+    write_summary(summary, report_dir, redactor)

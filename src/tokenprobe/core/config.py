@@ -1,0 +1,307 @@
+"""Configuration: one file, overridden by environment variables, overridden by options.
+
+Where the file comes from, first match wins: ``--config FILE``, ``TOKENPROBE_CONFIG``,
+``tokenprobe.toml`` in the current directory, ``[tool.tokenprobe]`` in ``pyproject.toml`` there.
+No file is fine: every key has a default. Precedence per key, highest first::
+
+    command-line option  >  environment variable  >  configuration file  >  default
+
+The merged document is validated against `tokenprobe.core.config_schema.CONFIG_SCHEMA`; a bad key
+raises `ConfigError` with one line naming the key and where it came from. Relative paths in the
+file are relative to the file; relative paths from options and variables to the cwd.
+See ``tokenprobe.example.toml`` for every key, documented.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tokenprobe.core.config_schema import CONFIG_SCHEMA, JWS_ALGORITHMS
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.findings import Severity
+from tokenprobe.core.validation import validate_document
+
+CONFIG_FILE = "tokenprobe.toml"
+PYPROJECT_FILE = "pyproject.toml"
+ENV_CONFIG = "TOKENPROBE_CONFIG"
+# Environment variable → dotted key it sets. TOKENPROBE_USERNAME/PASSWORD stay with
+# `tokenprobe.core.credentials`: a password never passes through the configuration.
+ENVIRONMENT_KEYS = {
+    "TOKENPROBE_URL": "target.url",
+    "TOKENPROBE_CREDENTIALS": "target.credentials",
+    "TOKENPROBE_BASELINE": "baseline.path",
+    "TOKENPROBE_REPORT_DIR": "reports.dir",
+    "TOKENPROBE_LOAD_ALLOWED_HOSTS": "load.allowed-hosts",  # comma-separated
+}
+LIST_KEYS = {"load.allowed-hosts", "policy.allowed-algorithms"}
+PATH_KEYS = {"target.credentials", "baseline.path", "reports.dir"}
+SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetConfig:
+    url: str | None = None  # base URL; None → the embedded reference target
+    credentials: Path | None = None  # CSV "username,password"; None → environment / embedded
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenPolicy:
+    """Issued tokens: above ``*_max`` is an error finding, above ``*_warn`` a warning."""
+
+    allowed_algorithms: tuple[str, ...] = JWS_ALGORITHMS
+    access_max_lifetime_s: int = 7 * 86400  # the service's documented access lifetime
+    access_warn_lifetime_s: int = 3600
+    refresh_max_lifetime_s: int = 30 * 86400  # the documented refresh lifetime
+    refresh_warn_lifetime_s: int = 86400  # SimpleJWT's default refresh lifetime
+
+
+@dataclasses.dataclass(frozen=True)
+class LatencySlo:
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class SloConfig:
+    error_ratio: float | None = 0.01
+    min_throughput_rps: float | None = None
+    # Scenario name → thresholds; "total" covers every request of the run.
+    latency: Mapping[str, LatencySlo] = dataclasses.field(
+        default_factory=lambda: {"total": LatencySlo(p95_ms=500.0, p99_ms=1000.0)}
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadConfig:
+    allowed_hosts: tuple[str, ...] = ()  # non-loopback hosts that may be load-tested
+
+
+@dataclasses.dataclass(frozen=True)
+class SecurityConfig:
+    canary_username_env: str = "TOKENPROBE_CANARY_USERNAME"
+    canary_password_env: str = "TOKENPROBE_CANARY_PASSWORD"
+    brute_force_attempts: int = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    source: Path | None = None  # the file read, None when defaults only
+    target: TargetConfig = TargetConfig()
+    policy: TokenPolicy = TokenPolicy()
+    slo: SloConfig = SloConfig()
+    severities: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
+    load: LoadConfig = LoadConfig()
+    security: SecurityConfig = SecurityConfig()
+    baseline_path: Path = Path("tokenprobe-baseline.yaml")
+    report_root: Path = Path("reports")
+
+
+def load_config(
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    flags: Mapping[str, Any] | None = None,
+    flag_names: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """Find, read, merge and validate the configuration.
+
+    ``flags`` maps dotted keys (``"target.url"``) to option values as click gives them; None
+    (or ``()`` from a ``multiple=True`` option) means "not given".
+    ``flag_names`` maps the same keys to the option's name for error messages (``"--url"``).
+    """
+    env = os.environ if environ is None else environ
+    here = cwd or Path.cwd()
+    path, document = read_config_file(find_config_file(config_file, env, here))
+    source = display_path(path) if path else "configuration"
+    origins: dict[str, str] = {}
+    env_names = {key: name for name, key in ENVIRONMENT_KEYS.items()}
+    merged = overlay(document, environment_values(env), origins, env_names.__getitem__)
+    names = flag_names or {}
+    given = {k: flag_value(v) for k, v in (flags or {}).items() if v is not None and v != ()}
+    merged = overlay(merged, given, origins, lambda key: names.get(key, f"option for {key}"))
+    validate_document(merged, CONFIG_SCHEMA, source, origins)
+    base = path.parent if path else here
+    return build_config(merged, path, lambda key, p: p if key in origins else base / p)
+
+
+def flag_value(value: Any) -> Any:
+    """Paths and tuples from click as the TOML types the schema checks (str, list)."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, tuple):
+        return [flag_value(v) for v in value]
+    return value
+
+
+def display_path(path: Path) -> str:
+    """Relative to the cwd when inside it: what the user would type."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def find_config_file(
+    explicit: str | os.PathLike[str] | None, env: Mapping[str, str], cwd: Path
+) -> Path | None:
+    if explicit is not None:
+        return Path(explicit)
+    if env.get(ENV_CONFIG):
+        return Path(env[ENV_CONFIG])
+    for name in (CONFIG_FILE, PYPROJECT_FILE):
+        if (cwd / name).is_file():
+            return cwd / name
+    return None
+
+
+def read_config_file(path: Path | None) -> tuple[Path | None, dict[str, Any]]:
+    """The file's tokenprobe table; ``(None, {})`` for a pyproject.toml without one."""
+    if path is None:
+        return None, {}
+    shown = display_path(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {shown} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {shown}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {shown} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+    if path.name != PYPROJECT_FILE:
+        return path, document
+    tool = document.get("tool")
+    table = tool.get("tokenprobe") if isinstance(tool, dict) else None
+    if table is None:
+        return None, {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{shown}: [tool.tokenprobe] must be a table")
+    return path, table
+
+
+def environment_values(env: Mapping[str, str]) -> dict[str, Any]:
+    """Dotted key → value for every configuration variable that is set and non-empty."""
+    values: dict[str, Any] = {}
+    for name, key in ENVIRONMENT_KEYS.items():
+        if raw := env.get(name, "").strip():
+            values[key] = (
+                [p.strip() for p in raw.split(",") if p.strip()] if key in LIST_KEYS else raw
+            )
+    return values
+
+
+def overlay(
+    document: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    origins: dict[str, str],
+    origin_label: Any,
+) -> dict[str, Any]:
+    """The precedence helper: a copy of ``document`` with dotted ``overrides`` set on top.
+
+    Records in ``origins`` where each overridden key came from (``origin_label(key)``), so a
+    validation error names the variable or option, not the file.
+    """
+    merged = _deep_copy(document)
+    for key, value in overrides.items():
+        table = merged
+        *parents, leaf = key.split(".")
+        for part in parents:
+            if not isinstance(table.get(part), dict):
+                table[part] = {}
+            table = table[part]
+        table[leaf] = value
+        origins[key] = origin_label(key)
+    return merged
+
+
+def _deep_copy(document: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in document.items()}
+
+
+def parse_duration(value: int | str) -> int:
+    """``"7d"`` → 604800; integers are seconds. The schema has checked the shape."""
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"\s*([0-9]+)\s*([smhd])\s*", value)
+    if match is None:
+        raise ConfigError(f"not a duration: {value!r}")
+    return int(match.group(1)) * SECONDS_PER_UNIT[match.group(2)]
+
+
+def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> Config:
+    """Typed `Config` from a validated document; ``resolve(key, path)`` anchors relative paths."""
+    defaults = Config()
+
+    def path_of(key: str, default: Path | None) -> Path | None:
+        table, leaf = key.split(".")
+        raw = doc.get(table, {}).get(leaf)
+        return default if raw is None else resolve(key, Path(raw))
+
+    target = doc.get("target", {})
+    slo = doc.get("slo", {})
+    security = doc.get("security", {})
+    return Config(
+        source=source,
+        target=TargetConfig(url=target.get("url"), credentials=path_of("target.credentials", None)),
+        policy=build_policy(
+            doc.get("policy", {}), display_path(source) if source else "configuration"
+        ),
+        slo=SloConfig(
+            error_ratio=slo.get("error-ratio", defaults.slo.error_ratio),
+            min_throughput_rps=slo.get("min-throughput-rps"),
+            latency={
+                name: LatencySlo(p95_ms=t.get("p95-ms"), p99_ms=t.get("p99-ms"))
+                for name, t in slo.get("latency", {}).items()
+            }
+            or defaults.slo.latency,
+        ),
+        severities={k: Severity.parse(v) for k, v in doc.get("severities", {}).items()},
+        load=LoadConfig(allowed_hosts=tuple(doc.get("load", {}).get("allowed-hosts", ()))),
+        security=SecurityConfig(
+            canary_username_env=security.get(
+                "canary-username-env", defaults.security.canary_username_env
+            ),
+            canary_password_env=security.get(
+                "canary-password-env", defaults.security.canary_password_env
+            ),
+            brute_force_attempts=security.get(
+                "brute-force-attempts", defaults.security.brute_force_attempts
+            ),
+        ),
+        baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]
+        report_root=path_of("reports.dir", defaults.report_root),  # type: ignore[arg-type]
+    )
+
+
+def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:
+    """Lifetimes in seconds; a warn threshold above its maximum is a configuration error."""
+    default = TokenPolicy()
+    policy = TokenPolicy(
+        allowed_algorithms=tuple(table.get("allowed-algorithms", default.allowed_algorithms)),
+        access_max_lifetime_s=_lifetime(table, "access-max", default.access_max_lifetime_s),
+        access_warn_lifetime_s=_lifetime(table, "access-warn", default.access_warn_lifetime_s),
+        refresh_max_lifetime_s=_lifetime(table, "refresh-max", default.refresh_max_lifetime_s),
+        refresh_warn_lifetime_s=_lifetime(table, "refresh-warn", default.refresh_warn_lifetime_s),
+    )
+    for kind in ("access", "refresh"):
+        warn = getattr(policy, f"{kind}_warn_lifetime_s")
+        maximum = getattr(policy, f"{kind}_max_lifetime_s")
+        if warn > maximum:
+            raise ConfigError(
+                f"{where}: policy.{kind}-warn-lifetime ({warn} s) must not exceed "
+                f"policy.{kind}-max-lifetime ({maximum} s)"
+            )
+    return policy
+
+
+def _lifetime(table: Mapping[str, Any], prefix: str, default: int) -> int:
+    raw = table.get(f"{prefix}-lifetime")
+    return default if raw is None else parse_duration(raw)

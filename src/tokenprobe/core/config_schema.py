@@ -1,0 +1,144 @@
+"""JSON Schema of the configuration file (``tokenprobe.toml`` or ``[tool.tokenprobe]``).
+
+Keys are kebab-case like Schemathesis' and Ruff's TOML files. ``x-expected`` annotations are
+the wording of the one-line error a user sees (see `tokenprobe.core.validation`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Everything RFC 7518 registers for JWS signatures except "none" (RFC 8725 §3.1), plus EdDSA.
+JWS_ALGORITHMS = (
+    "HS256",
+    "HS384",
+    "HS512",
+    "RS256",
+    "RS384",
+    "RS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "ES256K",
+    "PS256",
+    "PS384",
+    "PS512",
+    "EdDSA",
+)
+DURATION_PATTERN = r"^\s*[0-9]+\s*[smhd]\s*$"
+FINDING_ID_PATTERN = r"^TP-[A-Z0-9]+-[0-9]{3}$"
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+DURATION: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1},
+        {"type": "string", "pattern": DURATION_PATTERN},
+    ],
+    "x-expected": "a duration such as 300s, 15m, 1h, 7d (or whole seconds)",
+}
+POSITIVE_MS: dict[str, Any] = {
+    "type": "number",
+    "exclusiveMinimum": 0,
+    "x-expected": "milliseconds as a positive number",
+}
+NON_EMPTY_STRING: dict[str, Any] = {"type": "string", "minLength": 1, "x-expected": "a string"}
+ENV_NAME: dict[str, Any] = {
+    "type": "string",
+    "pattern": ENV_NAME_PATTERN,
+    "x-expected": "an environment variable name",
+}
+
+
+def section(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A TOML table: only the listed keys are allowed."""
+    return {"type": "object", "properties": properties, "additionalProperties": False, **extra}
+
+
+CONFIG_SCHEMA: dict[str, Any] = section(
+    {
+        "target": section(
+            {
+                "url": {
+                    "type": "string",
+                    "pattern": r"^https?://[^/\s]+",
+                    "x-expected": "an http(s) base URL such as https://api.example.com",
+                },
+                # A CSV file "username,password"; secrets never live in this file.
+                "credentials": {**NON_EMPTY_STRING, "x-expected": "a path to a CSV file"},
+            }
+        ),
+        "policy": section(
+            {
+                "allowed-algorithms": {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {
+                        "enum": list(JWS_ALGORITHMS),
+                        "x-expected": "a JWS algorithm such as HS256, RS256, ES256, EdDSA "
+                        "('none' is never allowed, RFC 8725)",
+                    },
+                    "x-expected": "a non-empty list of distinct JWS algorithms",
+                },
+                "access-max-lifetime": DURATION,
+                "access-warn-lifetime": DURATION,
+                "refresh-max-lifetime": DURATION,
+                "refresh-warn-lifetime": DURATION,
+            }
+        ),
+        "slo": section(
+            {
+                "error-ratio": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1,
+                    "x-expected": "a ratio between 0 and 1",
+                },
+                "min-throughput-rps": {
+                    "type": "number",
+                    "minimum": 0,
+                    "x-expected": "requests per second as a number ≥ 0",
+                },
+                # Per scenario name as the load suite reports it; "total" is every request.
+                "latency": {
+                    "type": "object",
+                    "additionalProperties": section({"p95-ms": POSITIVE_MS, "p99-ms": POSITIVE_MS}),
+                },
+            }
+        ),
+        "severities": {
+            "type": "object",
+            "patternProperties": {
+                FINDING_ID_PATTERN: {
+                    "enum": ["error", "warning", "info"],
+                    "x-expected": "one of error, warning, info",
+                }
+            },
+            "additionalProperties": False,
+            "x-keys": "finding IDs such as TP-TOKEN-003",
+        },
+        "load": section(
+            {
+                "allowed-hosts": {
+                    "type": "array",
+                    "items": NON_EMPTY_STRING,
+                    "x-expected": "a list of host names",
+                }
+            }
+        ),
+        "baseline": section({"path": {**NON_EMPTY_STRING, "x-expected": "a file path"}}),
+        "security": section(
+            {
+                "canary-username-env": ENV_NAME,
+                "canary-password-env": ENV_NAME,
+                "brute-force-attempts": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000,
+                    "x-expected": "an integer between 1 and 1000",
+                },
+            }
+        ),
+        "reports": section({"dir": {**NON_EMPTY_STRING, "x-expected": "a directory path"}}),
+    }
+)

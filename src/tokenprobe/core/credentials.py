@@ -1,0 +1,95 @@
+"""Credentials: where valid accounts come from, and how they are kept out of sight.
+
+Sources, in order of precedence: ``TOKENPROBE_USERNAME`` + ``TOKENPROBE_PASSWORD``, or
+``TOKENPROBE_CREDENTIALS`` naming a CSV file with the header ``username,password``.
+A `Credential` never shows its password in ``repr``/``str``, so it cannot leak into a log or
+an exception message by accident.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tokenprobe.core.errors import CredentialsError
+
+ENV_USERNAME = "TOKENPROBE_USERNAME"
+ENV_PASSWORD = "TOKENPROBE_PASSWORD"
+ENV_CREDENTIALS = "TOKENPROBE_CREDENTIALS"
+CSV_HEADER = ("username", "password")
+
+
+@dataclasses.dataclass(frozen=True)
+class Credential:
+    username: str
+    password: str = dataclasses.field(repr=False)
+
+    def __str__(self) -> str:
+        return self.username
+
+    def as_json(self) -> dict[str, str]:
+        return {"username": self.username, "password": self.password}
+
+
+def load_csv(path: str | os.PathLike[str]) -> list[Credential]:
+    """Read a ``username,password`` CSV; raise `CredentialsError` with a one-line reason."""
+    file = Path(path)
+    try:
+        with file.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as exc:
+        raise CredentialsError(f"cannot read credentials file {file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CredentialsError(f"credentials file {file} is not UTF-8 text") from None
+    except csv.Error as exc:
+        raise CredentialsError(f"credentials file {file} is not valid CSV: {exc}") from None
+    return _parse_rows(rows, file)
+
+
+def _parse_rows(rows: Sequence[Sequence[str]], file: Path) -> list[Credential]:
+    if not rows or tuple(cell.strip().lower() for cell in rows[0]) != CSV_HEADER:
+        raise CredentialsError(
+            f"credentials file {file} must start with the header username,password"
+        )
+    credentials = []
+    for line_number, row in enumerate(rows[1:], start=2):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != 2 or not row[0] or not row[1]:
+            # Never echo the row: it holds a password.
+            raise CredentialsError(
+                f"credentials file {file}, line {line_number}: expected two non-empty fields"
+            )
+        credentials.append(Credential(username=row[0], password=row[1]))
+    if not credentials:
+        raise CredentialsError(f"credentials file {file} has no accounts")
+    return credentials
+
+
+def write_csv(path: str | os.PathLike[str], credentials: Sequence[Credential]) -> Path:
+    """Write credentials readable by the owner only (mode 0600), creating parent folders."""
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(file, 0o600)  # O_CREAT's mode does not apply to an existing file
+    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_HEADER)
+        writer.writerows((c.username, c.password) for c in credentials)
+    return file
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> list[Credential]:
+    """Credentials named by the environment; an empty list when none are given."""
+    env = os.environ if environ is None else environ
+    username, password = env.get(ENV_USERNAME, ""), env.get(ENV_PASSWORD, "")
+    if username or password:
+        if not (username and password):
+            raise CredentialsError(f"set both {ENV_USERNAME} and {ENV_PASSWORD}, or neither")
+        return [Credential(username, password)]
+    if path := env.get(ENV_CREDENTIALS, ""):
+        return load_csv(path)
+    return []

@@ -1,0 +1,92 @@
+"""Findings: the target is wrong (see `tokenprobe.core.errors` for the other tree).
+
+A finding has a stable ID (``TP-<AREA>-<NNN>``, never reused), a severity from an ordered
+enum, a fixed title, the evidence ("expected … / received …", never a secret) and the
+standard it comes from. Severities can be overridden per ID by configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """Ordered: only ERROR fails a run; WARNING and INFO are reported."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            allowed = ", ".join(s.name.lower() for s in cls)
+            raise ValueError(f"unknown severity {value!r} (expected one of: {allowed})") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One deviation of the target from its contract or from a standard."""
+
+    id: str
+    severity: Severity
+    title: str
+    evidence: str
+    reference: str
+    # Where it was seen: "conformance", "security", "load", ...
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "severity": str(self.severity),
+            "title": self.title,
+            "evidence": self.evidence,
+            "reference": self.reference,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        return cls(
+            id=str(data["id"]),
+            severity=Severity.parse(str(data["severity"])),
+            title=str(data["title"]),
+            evidence=str(data.get("evidence", "")),
+            reference=str(data.get("reference", "")),
+            source=str(data.get("source", "")),
+        )
+
+
+def apply_severity_overrides(
+    findings: Iterable[Finding], overrides: Mapping[str, Severity]
+) -> list[Finding]:
+    """Re-grade findings whose ID has a configured severity."""
+    return [
+        dataclasses.replace(f, severity=overrides[f.id]) if f.id in overrides else f
+        for f in findings
+    ]
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def deduplicate(findings: Iterable[Finding]) -> list[Finding]:
+    """Keep the first finding per (id, evidence): repeated cases add no information."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.id, finding.evidence)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique

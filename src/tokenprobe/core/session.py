@@ -1,0 +1,50 @@
+"""The target of a run: its base URL, its accounts, and whether anything answers there.
+
+Opening one (a URL the user gave, or the embedded reference target) is the command line's job
+(`tokenprobe.cli.target`); suites only receive a `TargetSession`. URLs are base URLs, as for
+Schemathesis' ``--url`` and Locust's ``--host``: the token endpoint is ``<base>/api/v1/token/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import urlsplit
+
+import requests
+
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.errors import ConfigError, TargetUnreachable
+
+TOKEN_PATH = "/api/v1/token/"
+REACHABILITY_TIMEOUT_S = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetSession:
+    base_url: str
+    credentials: list[Credential]
+    embedded: bool = False  # the embedded reference target, started for this run
+
+    @property
+    def token_url(self) -> str:
+        return self.base_url + TOKEN_PATH
+
+
+def normalise_base_url(url: str) -> str:
+    """Accept a base URL or the token endpoint's URL; return the base URL without a slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"target URL must be http(s)://host[:port][/prefix], got {url!r}")
+    return url.rstrip("/").removesuffix(TOKEN_PATH.rstrip("/"))
+
+
+def ensure_reachable(token_url: str, timeout_s: float = REACHABILITY_TIMEOUT_S) -> None:
+    """Any HTTP answer counts; only no answer at all is 'unreachable'."""
+    try:
+        requests.options(token_url, timeout=timeout_s, allow_redirects=False)
+    except requests.ConnectionError:
+        raise TargetUnreachable(f"cannot connect to {token_url}") from None
+    except requests.Timeout:
+        raise TargetUnreachable(f"no answer from {token_url} within {timeout_s:g} s") from None
+    except requests.RequestException as exc:
+        raise TargetUnreachable(f"cannot reach {token_url}: {type(exc).__name__}") from None

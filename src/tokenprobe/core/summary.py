@@ -1,0 +1,160 @@
+"""``summary.json``: the one machine-readable result every tokenprobe command writes.
+
+Schema version 1 (documented in the README, "summary.json")::
+
+    {"schema_version": 1, "tool": "tokenprobe 0.1.0", "command": "conformance",
+     "status": "pass" | "fail" | "error", "target": URL,
+     "started_at": ISO-8601, "finished_at": ISO-8601, "duration_s": float,
+     "findings": [{"id", "severity", "title", "evidence", "reference", "source", "accepted"}],
+     "errors": ["one-line reason", ...],
+     "checks": [{"id", "name", "source", "outcome", "message", "duration_s"}],
+     <section>: {...}}          # "conformance", "security", "load", ... per command
+
+``checks`` lists everything that was evaluated, passed or not (each becomes a JUnit test case);
+``findings`` lists only what went wrong.
+
+``status`` is "error" when the run could not complete, else "fail" when any finding has
+severity error (or a section says it failed, e.g. an SLO breach), else "pass". Findings whose
+ID the known-deviation baseline accepts (``accepted``: true, see `tokenprobe.core.baseline`) are
+reported but do not fail the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from tokenprobe import __version__
+from tokenprobe.core.findings import Finding, has_errors
+from tokenprobe.core.redact import redact_data
+
+SCHEMA_VERSION = 1
+SUMMARY_FILE = "summary.json"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+Outcome = Literal["passed", "failed", "skipped", "error"]
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    """One check, probe or SLO threshold as evaluated in a run."""
+
+    id: str  # stable: a finding ID family ("TP-TOKEN-003") or "slo:<name>"
+    name: str
+    source: str  # "conformance", "security", "load"
+    outcome: Outcome
+    message: str = ""
+    duration_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Summary:
+    command: str
+    target: str
+    started_at: dt.datetime = dataclasses.field(default_factory=utc_now)
+    finished_at: dt.datetime | None = None
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    checks: list[CheckResult] = dataclasses.field(default_factory=list)
+    sections: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # A section may fail the run without a finding (an SLO breach, say).
+    failed_sections: set[str] = dataclasses.field(default_factory=set)
+    # Finding ID → why the baseline accepts it; accepted findings never fail the run.
+    accepted: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def is_accepted(self, finding: Finding) -> bool:
+        return finding.id in self.accepted
+
+    @property
+    def status(self) -> str:
+        if self.errors:
+            return "error"
+        counted = (f for f in self.findings if not self.is_accepted(f))
+        if has_errors(counted) or self.failed_sections:
+            return "fail"
+        return "pass"
+
+    @property
+    def exit_code(self) -> int:
+        return {"pass": 0, "fail": 1, "error": 2}[self.status]
+
+    def finish(self) -> None:
+        self.finished_at = utc_now()
+
+    def redacted(self, redact: Callable[[str], str]) -> Summary:
+        """A copy with every string (findings, checks, errors, sections) redacted as data."""
+        return dataclasses.replace(
+            self,
+            target=redact(self.target),
+            findings=[
+                dataclasses.replace(
+                    f,
+                    title=redact(f.title),
+                    evidence=redact(f.evidence),
+                    reference=redact(f.reference),
+                )
+                for f in self.findings
+            ],
+            errors=[redact(e) for e in self.errors],
+            checks=[
+                dataclasses.replace(c, name=redact(c.name), message=redact(c.message))
+                for c in self.checks
+            ],
+            sections=redact_data(self.sections, redact),
+            failed_sections=set(self.failed_sections),
+            accepted={k: redact(v) for k, v in self.accepted.items()},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        finished = self.finished_at or utc_now()
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": f"tokenprobe {__version__}",
+            "command": self.command,
+            "status": self.status,
+            "target": self.target,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": finished.isoformat(),
+            "duration_s": round((finished - self.started_at).total_seconds(), 3),
+            "findings": [{**f.to_dict(), "accepted": self.is_accepted(f)} for f in self.findings],
+            "errors": list(self.errors),
+            "checks": [c.to_dict() for c in self.checks],
+            **self.sections,
+        }
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write via a temporary file and rename, so a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        # A lone surrogate (invalid UTF-8 from a target, decoded with surrogateescape) is
+        # written escaped rather than failing the whole report.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_summary(
+    summary: Summary, report_dir: Path, redact: Callable[[str], str] = lambda text: text
+) -> Path:
+    """Write ``summary.json`` (redacted as data, then as text) into ``report_dir``."""
+    text = json.dumps(summary.redacted(redact).to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return write_text_atomic(report_dir / SUMMARY_FILE, redact(text))

@@ -1,0 +1,269 @@
+"""The release gate: every stage against one target, one verdict, one report directory.
+
+Stages run in order against the same target (the embedded reference target when no URL is
+given): conformance on the published spec, conformance on the strict spec, the security probes,
+and a load smoke with SLOs. Each stage writes its own tool-native reports into its own
+sub-directory; a stage that cannot run is recorded as an error and the others still run. The
+gate then merges findings and checks, applies severities and the known-deviation baseline,
+and writes ``summary.json``, ``junit.xml``, ``summary.md`` and ``report.html`` at the top.
+
+Exit code (`Summary.exit_code`): 0 pass; 1 an error-severity finding not accepted by the
+baseline, or an SLO breach; 2 a stage or the gate itself could not run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from tokenprobe.conformance.runner import run_conformance
+from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
+from tokenprobe.core.config import Config, SloConfig
+from tokenprobe.core.credentials import Credential, load_csv
+from tokenprobe.core.errors import TokenprobeError
+from tokenprobe.core.findings import apply_severity_overrides, deduplicate
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import TargetSession
+from tokenprobe.core.summary import Summary
+from tokenprobe.gate.progress import Progress
+from tokenprobe.load.runner import LoadOptions, run_load
+from tokenprobe.reports import compare_runs, new_run_dir, update_latest, write_all_reports
+from tokenprobe.security import SecurityOptions, run_security
+
+StageRunner = Callable[[TargetSession, Path, Redactor], Summary]
+# Opens the run's target (the command line's `open_target`): the gate never starts a server.
+TargetOpener = Callable[..., AbstractContextManager[TargetSession]]
+# Enough accounts that security probes spread failed logins and load users get their own.
+EMBEDDED_USERS = 60
+LOAD_SMOKE_DURATION_S = 10.0
+LOAD_SMOKE_RATE = 10.0
+MIN_POOL_TO_PARTITION = 20
+# A login that takes longer than this is broken, not slow: keeps a hanging target's gate short.
+GATE_REQUEST_TIMEOUT_S = 10.0
+CONFORMANCE_ACCOUNTS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class GateOptions:
+    config: Config
+    report_dir: Path | None = None  # explicit run directory; None → reports/<UTC timestamp>/
+    compare: Path | None = None
+    update_baseline: bool = False
+    baseline_reason: str = "accepted with --update-baseline"
+    skip: frozenset[str] = frozenset()  # stage names to leave out
+    load_duration_s: float = LOAD_SMOKE_DURATION_S
+    load_rate: float = LOAD_SMOKE_RATE
+
+
+@dataclasses.dataclass(frozen=True)
+class Stage:
+    name: str
+    run: StageRunner
+
+
+@dataclasses.dataclass(frozen=True)
+class GateResult:
+    summary: Summary
+    run_dir: Path
+
+
+def slo_text(slo: SloConfig) -> str:
+    """The configured SLOs in the load suite's threshold syntax (``p95<500, error_ratio<0.01``)."""
+    items = []
+    for scenario, latency in slo.latency.items():
+        where = "" if scenario == "total" else f"[{scenario}]"
+        if latency.p95_ms is not None:
+            items.append(f"p95{where}<{latency.p95_ms:g}")
+        if latency.p99_ms is not None:
+            items.append(f"p99{where}<{latency.p99_ms:g}")
+    if slo.error_ratio is not None:
+        items.append(f"error_ratio<{slo.error_ratio:g}")
+    if slo.min_throughput_rps is not None:
+        items.append(f"throughput_rps>{slo.min_throughput_rps:g}")
+    return ", ".join(items)
+
+
+def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions:
+    username = environ.get(config.security.canary_username_env, "")
+    password = environ.get(config.security.canary_password_env, "")
+    canary = Credential(username, password) if username and password else None
+    return SecurityOptions(
+        severities=config.severities,
+        canary=canary,
+        brute_force_attempts=config.security.brute_force_attempts,
+        request_timeout_s=GATE_REQUEST_TIMEOUT_S,
+    )
+
+
+def load_options(config: Config, options: GateOptions) -> LoadOptions:
+    # The "smoke" profile caps the rate at 2/s: too few samples for a p99. A short constant
+    # run gives the SLOs a hundred or more.
+    return LoadOptions(
+        profile="constant",
+        rate=options.load_rate,
+        duration=options.load_duration_s,
+        slos=slo_text(config.slo),
+        allow_hosts=tuple(config.load.allowed_hosts),
+    )
+
+
+def build_stages(options: GateOptions, environ: dict[str, str]) -> list[Stage]:
+    config = options.config
+    stages = [
+        Stage(
+            "conformance-published",
+            lambda s, d, r: run_conformance(s, "published", d, r, policy=config.policy),
+        ),
+        Stage(
+            "conformance-strict",
+            lambda s, d, r: run_conformance(s, "strict", d, r, policy=config.policy),
+        ),
+        Stage(
+            "security",
+            lambda s, d, r: run_security(s, d, r, security_options(config, environ)),
+        ),
+        Stage("load", lambda s, d, r: run_load(s, load_options(config, options), d, r)),
+    ]
+    return [stage for stage in stages if stage.name not in options.skip]
+
+
+def partition_accounts(session: TargetSession, stages: Sequence[Stage]) -> dict[str, TargetSession]:
+    """Give each stage its own accounts, so one stage's failed logins (and the target's
+    per-account lockout) never decide another stage's results. A pool too small to split is
+    shared by every stage."""
+    credentials = session.credentials
+    names = [stage.name for stage in stages]
+    if len(credentials) < MIN_POOL_TO_PARTITION:
+        return dict.fromkeys(names, session)
+    slices: dict[str, list[Credential]] = {}
+    start = 0
+    for name in names:
+        if name.startswith("conformance"):
+            slices[name] = credentials[start : start + CONFORMANCE_ACCOUNTS]
+            start += CONFORMANCE_ACCOUNTS
+    load_size = len(credentials) // 4 if "load" in names else 0
+    slices["load"] = credentials[start : start + load_size]
+    slices["security"] = credentials[start + load_size :]  # the rest; its canary is the last
+    return {name: dataclasses.replace(session, credentials=slices[name]) for name in names}
+
+
+def run_stage(stage: Stage, session: TargetSession, run_dir: Path, redactor: Redactor) -> Summary:
+    """Run one stage; whatever goes wrong becomes an error on its summary, never an exception."""
+    try:
+        return stage.run(session, run_dir / stage.name, redactor)
+    except TokenprobeError as exc:
+        failed = Summary(command=stage.name, target=session.base_url)
+        failed.errors.append(f"{stage.name}: {exc}")
+    except Exception as exc:  # a bug in a stage must not cost the other stages' results
+        failed = Summary(command=stage.name, target=session.base_url)
+        failed.errors.append(f"{stage.name}: internal error: {type(exc).__name__}")
+    failed.finish()
+    return failed
+
+
+def merge(target: str, started_at: dt.datetime, results: Sequence[tuple[str, Summary]]) -> Summary:
+    """One gate summary from the stages' summaries; stage sections keep their own keys."""
+    gate = Summary(command="gate", target=target, started_at=started_at)
+    stages: dict[str, Any] = {}
+    conformance: dict[str, Any] = {}
+    for name, result in results:
+        gate.findings.extend(result.findings)
+        gate.checks.extend(dataclasses.replace(c, source=name) for c in result.checks)
+        gate.errors.extend(e if e.startswith(name) else f"{name}: {e}" for e in result.errors)
+        gate.failed_sections.update(f"{name}.{section}" for section in result.failed_sections)
+        stages[name] = {
+            "status": result.status,
+            "duration_s": result.to_dict()["duration_s"],
+            "findings": len(result.findings),
+            "errors": list(result.errors),
+            "report_dir": f"./{name}",
+        }
+        for key, value in result.sections.items():
+            if name.startswith("conformance"):
+                conformance[name.removeprefix("conformance-")] = value
+            else:
+                gate.sections[key] = value
+    gate.findings = deduplicate(gate.findings)
+    gate.sections["stages"] = stages
+    if conformance:
+        gate.sections["conformance"] = conformance
+    return gate
+
+
+def native_reports(run_dir: Path) -> dict[str, str]:
+    """Links to the tools' own reports, relative to the run directory, where they exist."""
+    candidates = {
+        "Schemathesis cassette (published spec)": "conformance-published/cassette.har",
+        "Schemathesis cassette (strict spec)": "conformance-strict/cassette.har",
+        "Schemathesis JUnit (published spec)": "conformance-published/schemathesis-junit.xml",
+        "Locust HTML report": "load/locust_report.html",
+        "Load statistics, exact (CSV)": "load/load_stats.csv",
+    }
+    return {label: f"./{path}" for label, path in candidates.items() if (run_dir / path).exists()}
+
+
+def run_gate(
+    options: GateOptions,
+    progress: Progress,
+    open_target: TargetOpener,
+    environ: dict[str, str] | None = None,
+) -> GateResult:
+    """Run every stage, write every report, return the verdict. Raises nothing but bugs."""
+    env = dict(environ or {})
+    config = options.config
+    run_dir = options.report_dir or new_run_dir(config.report_root)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    redactor = Redactor()
+    started = dt.datetime.now(dt.UTC)
+    results: list[tuple[str, Summary]] = []
+    target = config.target.url or "embedded reference target"
+    try:
+        credentials = load_csv(config.target.credentials) if config.target.credentials else None
+        with open_target(
+            config.target.url, credentials=credentials, users=EMBEDDED_USERS
+        ) as session:
+            target = session.base_url
+            redactor.add(*(c.password for c in session.credentials))
+            stages = build_stages(options, env)
+            sessions = partition_accounts(session, stages)
+            for stage in stages:
+                progress.stage_started(stage.name)
+                result = run_stage(stage, sessions[stage.name], run_dir, redactor)
+                progress.stage_finished(stage.name, result.status, result.findings)
+                results.append((stage.name, result))
+    except TokenprobeError as exc:
+        failed = Summary(command="target", target=target)
+        failed.errors.append(str(exc))
+        results.append(("target", failed))
+    summary = merge(target, started, results)
+    summary.findings = apply_severity_overrides(summary.findings, config.severities)
+    comparison = None
+    try:
+        _apply_baseline(summary, options)
+        if options.compare:
+            comparison = compare_runs(summary.to_dict(), options.compare)
+    except TokenprobeError as exc:  # a bad baseline or comparison must not lose the report
+        summary.errors.append(str(exc))
+    summary.finish()
+    write_all_reports(
+        summary,
+        run_dir,
+        redactor,
+        plots=sorted(run_dir.glob("load/*.png")),
+        native_reports=native_reports(run_dir),
+        comparison=comparison,
+    )
+    if options.report_dir is None:
+        update_latest(run_dir)
+    return GateResult(summary, run_dir)
+
+
+def _apply_baseline(summary: Summary, options: GateOptions) -> None:
+    path = options.config.baseline_path
+    if options.update_baseline:
+        write_baseline(summary.findings, path, options.baseline_reason, default_expiry())
+    apply_baseline(summary.findings, load_baseline(path)).apply_to(summary)

@@ -1,0 +1,65 @@
+"""Open-model arrival schedules: when each request is *meant* to be sent.
+
+Each Locust user in the open model is one arrival stream, like one wrk2 connection: its
+schedule advances by ``1/rate`` (constant) or an exponential gap (Poisson), independent of how
+long answers take. A request sent after its intended time still has its latency measured from
+the intended time (no coordinated omission); the streams of all users add up to the profile's
+rate, and Poisson streams add up to a Poisson process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from tokenprobe.load.profiles import Profile, Stage, users_for_rate
+
+
+@dataclasses.dataclass(frozen=True)
+class Arrival:
+    intended_wall: float
+    stage: Stage
+
+
+class ArrivalStream:
+    """One user's schedule; the per-stream rate follows the profile's current stage."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        started_wall: float,
+        stream_rate: float,
+        poisson: bool,
+        now_wall: float,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.profile = profile
+        self.started_wall = started_wall
+        self.stream_rate = stream_rate
+        self.poisson = poisson
+        self.rng = rng or random.Random()
+        self._next = now_wall
+        # A random phase, so streams spawned together do not fire in lockstep.
+        self._next += self._gap(now_wall) * (1.0 if poisson else self.rng.random())
+
+    def rate_at(self, wall: float) -> float:
+        """Requests/s this one stream should send at ``wall``; 0 once the profile ended."""
+        stage = self.profile.stage_at(wall - self.started_wall)
+        if stage is None:
+            return 0.0
+        return stage.level / users_for_rate(stage.level, self.stream_rate)
+
+    def _gap(self, wall: float) -> float:
+        rate = self.rate_at(wall)
+        if rate <= 0:
+            return float("inf")
+        return self.rng.expovariate(rate) if self.poisson else 1.0 / rate
+
+    def next_arrival(self) -> Arrival | None:
+        """The next intended send; None when the profile has no more load to offer."""
+        intended = self._next
+        stage = self.profile.stage_at(intended - self.started_wall)
+        if stage is None:
+            return None
+        self._next = intended + self._gap(intended)
+        return Arrival(intended, stage)

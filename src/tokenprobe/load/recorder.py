@@ -1,0 +1,141 @@
+"""Per-process recording of every sample, and its merge on Locust's master.
+
+Each process records what its users do: exact latencies for the whole run, per profile step
+(keyed by the step of the *intended* send time, so a late answer still counts for the step
+that offered it) and per second (for plots); offered, late and dropped arrivals; how busy its
+CPU was. A worker ships the increments since its last report with Locust's ``report_to_master``
+event; the master merges them in ``worker_report``. A standalone process records into the
+same books directly. Only the master (or the standalone process) ever judges the results.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import IO, Any
+
+from tokenprobe.load.latency import SERIES_DIGITS, Book, latency_ms, to_microseconds
+from tokenprobe.load.profiles import Profile
+
+CPU_SATURATED_PERCENT = 90.0
+SERIES_SETTLE_S = 12  # a second is final once every worker has reported past it
+
+
+class Recorder:
+    """Books of one process (or, on the master, of the whole swarm)."""
+
+    def __init__(self, profile: Profile, raw_samples_prefix: str = "") -> None:
+        self.profile = profile
+        self.raw_samples_prefix = raw_samples_prefix
+        self._raw: IO[str] | None = None
+        self.reset(time.time())
+
+    def reset(self, started_wall: float) -> None:
+        self.started_wall = started_wall
+        self.stopped_wall: float | None = None
+        self.run = Book()
+        self.steps: dict[int, Book] = {}
+        self.seconds: dict[int, Book] = {}
+        self.series: dict[int, dict[str, Any]] = {}
+        self.offered: Counter[int] = Counter()  # step -> requests the schedule asked for
+        self.dropped: Counter[int] = Counter()  # step -> requests never sent
+        self.late = 0
+        self.cpu: dict[str, tuple[int, int]] = {}  # process -> (samples, saturated samples)
+        if self.raw_samples_prefix:
+            self._open_raw_file()
+
+    # -- recording (every process) -------------------------------------------------------
+
+    def record(
+        self,
+        name: str,
+        response_ms: float,
+        failed: bool,
+        throttled: bool,
+        intended_wall: float,
+        account: str = "",
+    ) -> None:
+        microseconds = to_microseconds(response_ms)
+        self.run.record(name, microseconds, failed, throttled)
+        stage = self.profile.stage_at(intended_wall - self.started_wall)
+        step = stage.index if stage else self.profile.stages[-1].index
+        self.steps.setdefault(step, Book()).record(name, microseconds, failed, throttled)
+        second = int(intended_wall + response_ms / 1000 - self.started_wall)
+        self.seconds.setdefault(second, Book(SERIES_DIGITS)).record(
+            name, microseconds, failed, throttled
+        )
+        if self._raw is not None:
+            # name,username (valid logins; never a password),latency: audits which worker
+            # logged in as whom, so a distributed run can be shown to use disjoint accounts.
+            self._raw.write(f"{name},{account},{response_ms!r}\n")
+
+    def note_offered(self, step: int, requests: int, late: bool) -> None:
+        self.offered[step] += requests
+        self.late += late
+
+    def note_dropped(self, step: int, requests: int) -> None:
+        self.dropped[step] += requests
+
+    def note_cpu(self, process: str, percent: float) -> None:
+        samples, saturated = self.cpu.get(process, (0, 0))
+        self.cpu[process] = (samples + 1, saturated + (percent >= CPU_SATURATED_PERCENT))
+
+    # -- shipping (worker → master) ------------------------------------------------------
+
+    def drain(self) -> dict[str, Any]:
+        """Encode the increments since the last call and start afresh (worker side)."""
+        data = {
+            "run": self.run.encode(),
+            "steps": {str(k): book.encode() for k, book in self.steps.items()},
+            "seconds": {str(k): book.encode() for k, book in self.seconds.items()},
+            "offered": {str(k): v for k, v in self.offered.items()},
+            "dropped": {str(k): v for k, v in self.dropped.items()},
+            "late": self.late,
+            "cpu": dict(self.cpu),
+        }
+        cpu, started = self.cpu, self.started_wall
+        self.reset(started)
+        self.cpu = cpu  # cumulative: the master keeps the latest per process
+        self.flush_raw()
+        return data
+
+    def absorb(self, data: dict[str, Any]) -> None:
+        """Merge one worker's increments (master side)."""
+        self.run.merge(data["run"])
+        for key, encoded in data["steps"].items():
+            self.steps.setdefault(int(key), Book()).merge(encoded)
+        for key, encoded in data["seconds"].items():
+            self.seconds.setdefault(int(key), Book(SERIES_DIGITS)).merge(encoded)
+        self.offered.update({int(k): v for k, v in data["offered"].items()})
+        self.dropped.update({int(k): v for k, v in data["dropped"].items()})
+        self.late += data["late"]
+        self.cpu.update({k: tuple(v) for k, v in data["cpu"].items()})
+        self.settle_series(time.time() - SERIES_SETTLE_S)
+
+    # -- time series ----------------------------------------------------------------------
+
+    def settle_series(self, before_wall: float | None = None) -> None:
+        """Turn per-second histograms older than ``before_wall`` (default: all) into rows."""
+        limit = None if before_wall is None else int(before_wall - self.started_wall)
+        for second in sorted(self.seconds):
+            if limit is not None and second >= limit:
+                break
+            total = self.seconds.pop(second).total()
+            row = self.series.setdefault(second, {"t": second, "requests": 0, "failures": 0})
+            row["requests"] += total.requests
+            row["failures"] += total.failures
+            row.update(latency_ms(total.histogram))
+
+    # -- raw samples (tests and audits only) ---------------------------------------------
+
+    def _open_raw_file(self) -> None:
+        if self._raw is None:
+            path = Path(f"{self.raw_samples_prefix}.{os.getpid()}.csv")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._raw = path.open("a", encoding="utf-8")
+
+    def flush_raw(self) -> None:
+        if self._raw is not None:
+            self._raw.flush()

@@ -1,0 +1,253 @@
+"""`run_load`: one bounded Locust run against a target session, turned into a `Summary`.
+
+Locust runs as a subprocess (``python -m locust -f loadtests/locustfile.py --headless …``): the
+same path a user takes by hand, and the only one where ``--processes N`` works. The locustfile
+writes its exact results (merged HDR histograms, steps, SLO verdicts) to a JSON file at quit;
+this module reads that file, writes the reports and builds the ``load`` section.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from tokenprobe.core.credentials import write_csv
+from tokenprobe.core.errors import ConfigError, StageError
+from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import TargetSession
+from tokenprobe.core.summary import CheckResult, Summary, write_summary, write_text_atomic
+from tokenprobe.load.artifacts import write_plots, write_stats_csv
+from tokenprobe.load.profiles import DEFAULT_DURATION_S, PROFILES, build_profile
+from tokenprobe.load.safety import describe_host, host_problem
+from tokenprobe.load.settings import DEFAULT_MAX_REQUESTS, DEFAULT_WEIGHTS, parse_weights
+from tokenprobe.load.slo import parse_slos
+from tokenprobe.reports.junit import write_junit
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+CREDENTIALS_FILE = "credentials.csv"  # in the run's private temporary directory
+# Scenarios that log in as, or fail logins for, real accounts from the pool.
+ACCOUNT_SCENARIOS = ("valid_login", "login_storm", "wrong_password")
+DEFAULT_SLOS = "p95<500, p99<1000, error_ratio<0.01"
+STARTUP_ALLOWANCE_S = 60.0  # imports, worker processes, the final report
+LOCUST_PREFIX = "locust"
+SECTION_DROP = ("histograms", "series", "scenario_keys")
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadOptions:
+    """What to run. ``rate`` drives the open model, ``users`` the closed one."""
+
+    profile: str = "constant"
+    model: str = "open"
+    arrival: str = "constant"
+    rate: float = 20.0
+    users: int = 10
+    duration: float | None = None  # seconds; None = the profile's default
+    processes: int = 1
+    slos: str = DEFAULT_SLOS
+    allow_hosts: tuple[str, ...] = ()
+    allow_remote: bool = False
+    weights: str = DEFAULT_WEIGHTS
+    max_requests: int = DEFAULT_MAX_REQUESTS
+    storm_size: int = 10
+    stream_rate: float = 2.0
+    extra_args: tuple[str, ...] = ()  # more Locust options, passed as given
+
+    def validate(self) -> None:
+        """Raise `ConfigError` (exit 2) before anything is started."""
+        if self.profile not in PROFILES:
+            raise ConfigError(f"unknown profile {self.profile!r}; choose {', '.join(PROFILES)}")
+        if self.processes < 1:
+            raise ConfigError(f"processes must be at least 1, got {self.processes}")
+        try:
+            level = self.rate if self.model == "open" else self.users
+            build_profile(self.profile, self.model, float(level), self.duration)
+            parse_slos(self.slos)
+            parse_weights(self.weights)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    @property
+    def duration_s(self) -> float:
+        return self.duration or DEFAULT_DURATION_S[self.profile]
+
+
+def weights_without_accounts(text: str) -> str:
+    """The scenario weights minus the scenarios that need real accounts."""
+    try:
+        weights = parse_weights(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    kept = {name: w for name, w in weights.items() if name not in ACCOUNT_SCENARIOS and w}
+    if not kept:
+        raise ConfigError("every scenario left needs credentials, and none were given")
+    return ",".join(f"{name}={weight}" for name, weight in kept.items())
+
+
+def locust_command(
+    base_url: str, options: LoadOptions, report_dir: Path, workdir: Path
+) -> list[str]:
+    """The headless Locust command line for this run (also printed in the report)."""
+    prefix = str(report_dir / LOCUST_PREFIX)
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", base_url,
+        "--html", str(report_dir / "locust_report.html"), "--csv", prefix,
+        "--json-file", prefix,  # Locust appends ".json"
+        "--tp-model", options.model, "--tp-arrival", options.arrival,
+        "--tp-profile", options.profile, "--tp-rate", f"{options.rate:g}",
+        "--tp-users", str(options.users), "--tp-duration", f"{options.duration_s:g}s",
+        "--tp-slo", options.slos, "--tp-weights", options.weights,
+        "--tp-max-requests", str(options.max_requests),
+        "--tp-storm-size", str(options.storm_size),
+        "--tp-stream-rate", f"{options.stream_rate:g}",
+        "--tp-results", str(workdir / "results.json"),
+        "--tp-allow-hosts", ",".join(options.allow_hosts),
+    ]  # fmt: skip
+    if (workdir / CREDENTIALS_FILE).exists():
+        command += ["--tp-credentials", str(workdir / CREDENTIALS_FILE)]
+    if options.allow_remote:
+        command.append("--tp-allow-remote")
+    if options.processes > 1:
+        command += ["--processes", str(options.processes)]
+    return command + list(options.extra_args)
+
+
+def run_load(
+    session: TargetSession,
+    options: LoadOptions,
+    report_dir: Path,
+    redactor: Redactor,
+    *,
+    announce: Callable[[str], None] | None = None,
+) -> Summary:
+    """Run one bounded load test and return its summary (reports written to ``report_dir``).
+
+    An SLO breach fails the ``load`` section (exit 1); a run that cannot happen raises a
+    `TokenprobeError` (exit 2).
+    """
+    say = announce or (lambda line: print(line, file=sys.stderr))
+    if not session.credentials:
+        options = dataclasses.replace(options, weights=weights_without_accounts(options.weights))
+        say("tokenprobe load: no credentials: valid-login, storm and wrong-password scenarios off")
+    options.validate()
+    if problem := host_problem(session.base_url, options.allow_hosts, options.allow_remote):
+        raise ConfigError(problem)
+    redactor.add(*(c.password for c in session.credentials))
+    report_dir = report_dir.resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    summary = Summary(command="load", target=session.token_url)
+    say(f"tokenprobe load: target {describe_host(session.base_url)}")
+    with tempfile.TemporaryDirectory(prefix="tokenprobe-load-") as tmp:
+        workdir = Path(tmp)
+        if session.credentials:
+            write_csv(workdir / CREDENTIALS_FILE, session.credentials)
+        command = locust_command(session.base_url, options, report_dir, workdir)
+        _run_locust(command, workdir, report_dir, options.duration_s, redactor)
+        results = _read_results(workdir / "results.json", report_dir)
+    _fill_summary(summary, results, report_dir)
+    write_stats_csv(results, report_dir)
+    write_plots(results, report_dir)
+    summary.finish()
+    write_summary(summary, report_dir, redactor)
+    write_junit(summary, report_dir, redactor)
+    return summary
+
+
+def _run_locust(
+    command: list[str], workdir: Path, report_dir: Path, duration_s: float, redactor: Redactor
+) -> None:
+    log_path = report_dir / "locust.log"
+    with (workdir / "locust.out").open("w+", encoding="utf-8") as output:
+        process = subprocess.Popen(  # noqa: S603 - our interpreter, our locustfile
+            command, cwd=workdir, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group: a timeout stops its worker processes too
+        )  # fmt: skip
+        try:
+            code = process.wait(timeout=duration_s + STARTUP_ALLOWANCE_S)
+        except subprocess.TimeoutExpired:
+            _stop_group(process)
+            raise StageError(f"Locust did not finish within {duration_s:g} s + allowance") from None
+        finally:
+            output.seek(0)
+            write_text_atomic(log_path, redactor(output.read()))
+    if code not in (0, 1):
+        raise StageError(f"Locust exited with {code}: {_last_error(log_path)}")
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _last_error(log_path: Path) -> str:
+    lines = [line for line in log_path.read_text().splitlines() if line.strip()]
+    for line in reversed(lines):
+        if "tokenprobe:" in line or "error" in line.lower():
+            return line.split(": ", 1)[-1].strip()
+    return lines[-1] if lines else "no output"
+
+
+def _read_results(path: Path, report_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        reason = _last_error(report_dir / "locust.log")
+        raise StageError(f"Locust wrote no results: {reason}") from None
+
+
+def failure_reasons(report_dir: Path) -> list[dict[str, Any]]:
+    """Why requests failed, from Locust's ``_failures.csv`` (written once, at the end)."""
+    path = report_dir / f"{LOCUST_PREFIX}_failures.csv"
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [
+        {"name": row["Name"], "error": row["Error"], "occurrences": int(row["Occurrences"])}
+        for row in rows
+    ]
+
+
+def load_section(results: Mapping[str, Any], report_dir: Path) -> dict[str, Any]:
+    section = {k: v for k, v in results.items() if k not in SECTION_DROP}
+    section["failure_reasons"] = failure_reasons(report_dir)
+    return section
+
+
+def _fill_summary(summary: Summary, results: Mapping[str, Any], report_dir: Path) -> None:
+    summary.sections["load"] = load_section(results, report_dir)
+    for slo in results["slo"]:
+        outcome = "passed" if slo["passed"] else "failed"
+        message = f"observed {slo['observed']} (threshold {slo['threshold']})"
+        name = f"SLO {slo['name']} {slo['threshold']}"
+        summary.checks.append(CheckResult(f"slo:{slo['name']}", name, "load", outcome, message))
+        if not slo["passed"]:
+            summary.failed_sections.add("load")
+    if results["unreliable"]:
+        summary.findings.append(
+            Finding(
+                id="TP-LOAD-UNRELIABLE",
+                severity=Severity.WARNING,
+                title="Load generator was CPU-saturated: latencies are inflated",
+                evidence=json.dumps(results["cpu"]["processes"]),
+                reference="Locust: a CPU-bound generator delays sends (REFERENCE §5)",
+                source="load",
+            )
+        )

@@ -1,0 +1,101 @@
+"""What a client of the token endpoint does, and what a correct answer to each looks like.
+
+Each scenario sends one kind of request under its own request entry name, so Locust keeps its
+statistics apart, and judges the answer inside a ``catch_response`` block: a response that
+breaks the contract is a failure whose message says why. Messages never quote a response body
+that could carry a token, nor any password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tokenprobe.core.jwt_inspect import NotAJWT, inspect_token
+
+TOKEN_PATH = "/api/v1/token/"
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+# Negative bodies: (label, request keyword arguments). Every one must get a 4xx.
+MALFORMED_BODIES: list[tuple[str, dict[str, Any]]] = [
+    ("malformed JSON", {"data": '{"username": "x", "password": ', "headers": JSON_HEADERS}),
+    ("missing password", {"json": {"username": "probe.load"}}),
+    ("blank fields", {"json": {"username": "", "password": ""}}),
+    ("null password", {"json": {"username": "probe.load", "password": None}}),
+    ("list as password", {"json": {"username": "probe.load", "password": ["x"]}}),
+    ("JSON array body", {"json": [{"username": "probe.load", "password": "x"}]}),
+    (
+        "text/plain body",
+        {"data": "username=x&password=y", "headers": {"Content-Type": "text/plain"}},
+    ),
+    ("over-long username", {"json": {"username": "u" * 5000, "password": "x"}}),
+]
+
+
+def token_pair_problem(response: Any, now: float | None = None) -> str | None:
+    """A 200 must carry a decodable, unexpired JWT access token and a decodable refresh token.
+
+    Returns why the answer breaks that rule, or None when it holds.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return "200 body is not JSON"
+    if not isinstance(body, dict):
+        return "200 body is not a JSON object"
+    now = time.time() if now is None else now
+    for kind in ("access", "refresh"):
+        if kind not in body:
+            return f"200 without a {kind} token"
+        try:
+            claims = inspect_token(body[kind]).claims
+        except NotAJWT as exc:
+            return f"{kind} token is not a JWT ({exc})"
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float):
+            return f"{kind} token has no numeric exp claim"
+        if exp <= now:
+            expired = dt.datetime.fromtimestamp(exp, dt.UTC).isoformat(timespec="seconds")
+            return f"{kind} token already expired (exp {expired})"
+    return None
+
+
+def judge_valid_login(response: Any) -> str | None:
+    """Valid credentials get 200 with a valid token pair."""
+    if response.status_code == 200:
+        return token_pair_problem(response)
+    if response.status_code == 429:
+        return "valid account throttled (429): another scenario locked it out?"
+    return f"valid credentials answered {_status(response)}, expected 200"
+
+
+def judge_rejected_credentials(response: Any) -> str | None:
+    """Wrong or unknown credentials get the documented 400 (429 is judged by the caller)."""
+    if response.status_code == 400:
+        return None
+    if 200 <= response.status_code < 300:
+        return f"bad credentials accepted ({response.status_code})"
+    return f"bad credentials answered {_status(response)}, expected 400"
+
+
+def judge_malformed(label: str) -> Callable[[Any], str | None]:
+    """A malformed or negative body gets a 4xx; a 5xx or a 2xx breaks the contract."""
+
+    def judge(response: Any) -> str | None:
+        if 400 <= response.status_code < 500:
+            return None
+        if 200 <= response.status_code < 300:
+            return f"{label} accepted ({response.status_code}), expected 4xx"
+        return f"{label} answered {_status(response)}, expected 4xx"
+
+    return judge
+
+
+def _status(response: Any) -> str:
+    if not response.status_code:
+        return f"nothing ({type(getattr(response, 'error', None)).__name__})"
+    if response.status_code >= 500:
+        return f"server error {response.status_code}"
+    return str(response.status_code)

@@ -1,0 +1,173 @@
+"""Locust users of the token endpoint: one closed-model user, one open-model arrival stream.
+
+Both do the same things (the scenarios); they differ only in *when*. A `ClosedUser` acts again
+as soon as its previous request is answered (Locust's usual model: a stalled server slows the
+users down and hides the stall). An `OpenUser` sends on a schedule (`tokenprobe.load.arrivals`) and
+reports each latency from the request's *intended* send time, so time spent waiting behind a
+stall is counted, as a real client arriving then would feel it.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from gevent.pool import Group
+from locust import FastHttpUser, constant, task
+from locust.exception import StopUser
+
+from tokenprobe.load.accounts import cycle
+from tokenprobe.load.listeners import LoadRun, current
+from tokenprobe.load.scenarios import (
+    TOKEN_PATH,
+    judge_malformed,
+    judge_rejected_credentials,
+    judge_valid_login,
+)
+from tokenprobe.load.settings import SCENARIOS
+
+PROFILE_END_POLL_S = 0.5
+
+
+class TokenEndpointUser(FastHttpUser):
+    """A client of ``POST /api/v1/token/`` with its own accounts; the scenarios as methods."""
+
+    abstract = True
+    # A login storm sends this many requests at once over one user's connection pool.
+    concurrency = 64
+
+    def on_start(self) -> None:
+        self.load: LoadRun = current()
+        if self.load.refused:
+            raise StopUser()  # never send a request to a host that was refused
+        accounts = self.load.accounts_for_new_user()
+        if accounts is None:
+            raise StopUser()  # no slice of its own: never borrow another worker's accounts
+        self.accounts = cycle(accounts)
+        self.decoys = cycle(self.load.pool.decoys)
+
+    def _post(
+        self,
+        name: str,
+        judge: Callable[[Any], str | None],
+        intended: float | None,
+        throttle_ok: bool = False,
+        account: str = "",
+        **kwargs: Any,
+    ) -> None:
+        sent = time.time()
+        context = {"tp_intended": sent if intended is None else intended, "tp_account": account}
+        with self.client.post(
+            TOKEN_PATH, name=name, catch_response=True, context=context, **kwargs
+        ) as response:
+            if intended is not None:
+                # Open model: the wait behind a late send is part of what a user feels.
+                response.request_meta["response_time"] += max(0.0, sent - intended) * 1000
+            if throttle_ok and response.status_code == 429:
+                if self.load.config.throttled_is_failure:
+                    response.failure("throttled (429)")
+                else:
+                    response.request_meta["context"]["tp_throttled"] = True
+                    response.success()
+                return
+            problem = judge(response)
+            if problem:
+                response.failure(problem)
+            else:
+                response.success()
+
+    def valid_login(self, intended: float | None = None) -> None:
+        """Log in with one of this user's own accounts; expect a valid token pair."""
+        credential = next(self.accounts)
+        self._post(
+            SCENARIOS["valid_login"], judge_valid_login, intended,
+            account=credential.username, json=credential.as_json(),
+        )  # fmt: skip
+
+    def wrong_password(self, intended: float | None = None) -> None:
+        """A real (decoy) username with a wrong password; expect 400, 429 counts as throttled."""
+        body = {"username": next(self.decoys).username, "password": secrets.token_urlsafe(12)}
+        self._post(
+            SCENARIOS["wrong_password"], judge_rejected_credentials, intended, True, json=body
+        )
+
+    def unknown_user(self, intended: float | None = None) -> None:
+        """A username that does not exist; expect the same 400 as a wrong password."""
+        body = {
+            "username": f"tp.unknown.{uuid.uuid4().hex[:16]}",
+            "password": secrets.token_urlsafe(12),
+        }
+        self._post(SCENARIOS["unknown_user"], judge_rejected_credentials, intended, True, json=body)
+
+    def malformed_body(self, intended: float | None = None) -> None:
+        """A malformed or negative body; expect a 4xx, never a 5xx."""
+        label, request = self.load.next_malformed_body()
+        self._post(SCENARIOS["malformed_body"], judge_malformed(label), intended, **request)
+
+    def login_storm(self, intended: float | None = None) -> None:
+        """Many valid logins at the same instant, as after an outage or a mass logout."""
+        start = time.time() if intended is None else intended
+        storm = Group()
+        for _ in range(self.load.config.storm_size):
+            credential = next(self.accounts)
+            storm.spawn(
+                self._post, SCENARIOS["login_storm"], judge_valid_login, start,
+                account=credential.username, json=credential.as_json(),
+            )  # fmt: skip
+        storm.join()
+
+    def act(self, scenario: str, intended: float | None = None) -> None:
+        getattr(self, scenario)(intended)
+
+
+def _weighted(load: LoadRun) -> list[str]:
+    return [key for key, weight in load.config.weights.items() for _ in range(weight)]
+
+
+class ClosedUser(TokenEndpointUser):
+    """Closed model: act, wait for the answer, act again (no think time)."""
+
+    wait_time = constant(0)
+
+    @task
+    def log_in_as_configured(self) -> None:
+        """Pick a scenario by the configured weights (``--tp-weights``)."""
+        self.act(random.choice(self.choices))
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.choices = _weighted(self.load)
+
+
+class OpenUser(TokenEndpointUser):
+    """Open model: one arrival stream; late sends are counted, hopeless ones dropped."""
+
+    wait_time = constant(0)  # the schedule does the waiting
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.choices = _weighted(self.load)
+        self.stream = self.load.new_arrival_stream()
+
+    @task
+    def arrive(self) -> None:
+        arrival = self.stream.next_arrival()
+        if arrival is None:
+            gevent.sleep(PROFILE_END_POLL_S)  # the shape ends the run
+            return
+        gevent.sleep(max(0.0, arrival.intended_wall - time.time()))
+        scenario = random.choice(self.choices)
+        requests = self.load.config.storm_size if scenario == "login_storm" else 1
+        lateness = time.time() - arrival.intended_wall
+        if lateness > self.load.config.max_lateness_s:
+            self.load.recorder.note_dropped(arrival.stage.index, requests)
+            return
+        self.load.recorder.note_offered(
+            arrival.stage.index, requests, late=lateness > self.load.config.late_s
+        )
+        self.act(scenario, arrival.intended_wall)

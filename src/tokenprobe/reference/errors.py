@@ -1,0 +1,42 @@
+"""Error answers: JSON everywhere, as an API should; HTML only where a fault asks for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import debug, defaults
+from rest_framework.exceptions import ParseError
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tokenprobe.reference import config
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
+    """DRF's handler, except that the debug-error-page fault answers bad JSON with a traceback."""
+    if isinstance(exc, ParseError) and config.current().has("debug-error-page"):
+        request = context["request"]._request
+        return debug.technical_500_response(request, type(exc), exc, exc.__traceback__)
+    return drf_exception_handler(exc, context)
+
+
+def _json_or_html(status: int, detail: str, html_view: Any, *args: Any) -> Any:
+    def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+        if config.current().has("html-error-pages"):
+            return html_view(request, *args) if exception is None else html_view(request, exception)
+        return JsonResponse({"detail": detail}, status=status)
+
+    return view
+
+
+# Django calls these for errors outside DRF:
+# oversized bodies (400), unknown paths (404), crashes (500).
+bad_request = _json_or_html(400, "Bad request.", defaults.bad_request)
+page_not_found = _json_or_html(404, "Not found.", defaults.page_not_found)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if config.current().has("html-error-pages"):
+        return defaults.server_error(request)
+    # Nothing about the exception reaches the client.
+    return JsonResponse({"detail": "Internal server error."}, status=500)

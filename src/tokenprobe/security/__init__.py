@@ -1,0 +1,25 @@
+"""Security probes for the token endpoint: what a login endpoint must never do, tested the way
+an attacker would (issue 4).
+
+Public surface::
+
+    run_security(session, report_dir, redactor, options=None) -> Summary
+    SecurityOptions, TimingBudget          what a run may do
+    PROBES, select_probes                  the registry (stable IDs TP-SEC-001 …)
+"""
+
+from tokenprobe.security.options import SecurityOptions, TimingBudget
+from tokenprobe.security.probe import Probe, ProbeResult
+from tokenprobe.security.registry import PROBE_IDS, PROBES, select_probes
+from tokenprobe.security.runner import run_security
+
+__all__ = [
+    "PROBES",
+    "PROBE_IDS",
+    "Probe",
+    "ProbeResult",
+    "SecurityOptions",
+    "TimingBudget",
+    "run_security",
+    "select_probes",
+]

@@ -1,0 +1,115 @@
+"""The probes' HTTP client: one keep-alive session, a request counter, tokens learnt for redaction.
+
+Every request a probe sends goes through `ProbeClient`, so the runner can report per-probe
+request counts and no issued token escapes the redactor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+from tokenprobe.core.errors import StageError
+from tokenprobe.core.redact import Redactor
+
+BODY_EXCERPT_CHARS = 80
+
+
+class RequestTimedOut(StageError):
+    """The target did not answer one probe request in time."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """What the target said to one request, reduced to what probes compare."""
+
+    status: int
+    headers: Mapping[str, str]
+    text: str
+    elapsed_s: float
+
+    @property
+    def json(self) -> Any:
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
+    @property
+    def issued_tokens(self) -> bool:
+        """A 200 whose JSON body carries an access or refresh token: a login happened."""
+        body = self.json
+        return (
+            self.status == 200
+            and isinstance(body, dict)
+            and bool(body.get("access") or body.get("refresh"))
+        )
+
+    @property
+    def throttled(self) -> bool:
+        return self.status == 429
+
+    @property
+    def server_error(self) -> bool:
+        return self.status >= 500
+
+    def rejection(self) -> tuple[int, str]:
+        """Status and canonical body: two rejections are 'the same answer' when these match."""
+        body = self.json
+        canonical = json.dumps(body, sort_keys=True) if body is not None else self.text
+        return self.status, canonical
+
+    def excerpt(self) -> str:
+        """A short, single-line view of the body for evidence (tokens are masked later)."""
+        text = " ".join(self.text.split())
+        return text if len(text) <= BODY_EXCERPT_CHARS else text[:BODY_EXCERPT_CHARS] + "…"
+
+
+class ProbeClient:
+    """Sends probe requests to the token endpoint and counts them."""
+
+    def __init__(self, token_url: str, redactor: Redactor, timeout_s: float = 30.0) -> None:
+        self.token_url = token_url
+        self.redactor = redactor
+        self.timeout_s = timeout_s
+        self.requests_sent = 0
+        self._session = requests.Session()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def post_json(self, body: object, **kwargs: Any) -> Answer:
+        return self.send("POST", json=body, **kwargs)
+
+    def login(self, username: object, password: object) -> Answer:
+        return self.post_json({"username": username, "password": password})
+
+    def send(self, method: str, **kwargs: Any) -> Answer:
+        """One request to the token endpoint; no redirects (a POST would lose its body)."""
+        kwargs.setdefault("timeout", self.timeout_s)
+        self.requests_sent += 1
+        started = time.perf_counter()
+        try:
+            response = self._session.request(
+                method, self.token_url, allow_redirects=False, **kwargs
+            )
+        except requests.Timeout:
+            raise RequestTimedOut(
+                f"{method} {self.token_url}: no answer within {kwargs['timeout']:g} s"
+            ) from None
+        except requests.RequestException as exc:
+            raise StageError(f"{method} {self.token_url} failed: {type(exc).__name__}") from None
+        elapsed = time.perf_counter() - started
+        answer = Answer(response.status_code, dict(response.headers), response.text, elapsed)
+        self._learn_tokens(answer)
+        return answer
+
+    def _learn_tokens(self, answer: Answer) -> None:
+        body = answer.json
+        if isinstance(body, dict):
+            self.redactor.add(*(v for v in body.values() if isinstance(v, str) and "." in v))

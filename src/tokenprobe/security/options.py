@@ -1,0 +1,74 @@
+"""What a security run may do, and how hard it may push: `SecurityOptions`."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.findings import Severity
+
+# The clean reference target locks a username after 20 failures in 5 minutes; stay well below
+# so that probes sharing a pool never trip it and a rerun has room left.
+DEFAULT_FAILURES_PER_ACCOUNT = 8
+DEFAULT_BRUTE_FORCE_ATTEMPTS = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class TimingBudget:
+    """The timing probe's sample plan: interleaved pairs in batches, stop when clear.
+
+    A difference is reported only when all three hold: p < ``alpha`` (two-sided Mann-Whitney U),
+    the common-language effect size is at least ``min_effect`` away from 0.5, and the medians
+    differ by at least ``min_difference_ms``. The two floors keep tiny systematic differences
+    (which any large sample makes "significant") from raising alarms.
+    """
+
+    min_pairs: int = 20
+    max_pairs: int = 100
+    batch_pairs: int = 10
+    alpha: float = 0.001
+    min_effect: float = 0.15
+    # Stop early as "no difference" only when p exceeds clear_pass_p and the effect is within
+    # clear_pass_effect of 0.5: under load a real leak can look weak for the first batches.
+    clear_pass_p: float = 0.2
+    clear_pass_effect: float = 0.05
+    min_difference_ms: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.batch_pairs <= self.min_pairs <= self.max_pairs:
+            raise ValueError("timing budget needs 0 < batch_pairs <= min_pairs <= max_pairs")
+        if not 0 < self.alpha < self.clear_pass_p < 1:
+            raise ValueError("timing budget needs 0 < alpha < clear_pass_p < 1")
+        if not 0 <= self.clear_pass_effect < self.min_effect < 0.5:
+            raise ValueError("timing budget needs 0 <= clear_pass_effect < min_effect < 0.5")
+
+
+@dataclasses.dataclass(frozen=True)
+class SecurityOptions:
+    """Everything a security run can be told; the defaults are safe against a real service."""
+
+    # Per-ID severity overrides, e.g. {"TP-SEC-015": Severity.ERROR}.
+    severities: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
+    # Run only these probe IDs (empty: all).
+    probes: frozenset[str] = frozenset()
+    # Brute force runs only against this account (on the embedded target, a dedicated seeded
+    # account is used when none is given), and only when allowed.
+    canary: Credential | None = None
+    allow_brute_force: bool = True
+    brute_force_attempts: int = DEFAULT_BRUTE_FORCE_ATTEMPTS
+    # Wrong-password attempts any one pool account may receive in a run.
+    failures_per_account: int = DEFAULT_FAILURES_PER_ACCOUNT
+    timing: TimingBudget = dataclasses.field(default_factory=TimingBudget)
+    # The real signature verification key (an HMAC secret), if the user has it.
+    verify_key: bytes | None = dataclasses.field(default=None, repr=False)
+    # Costly input: field size and the time a rejection may take.
+    costly_input_bytes: int = 1_048_576
+    costly_input_limit_s: float = 2.0
+    request_timeout_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.brute_force_attempts < 1:
+            raise ValueError("brute_force_attempts must be at least 1")
+        if self.failures_per_account < 1:
+            raise ValueError("failures_per_account must be at least 1")

@@ -1,0 +1,102 @@
+"""What a probe is: a stable ID, a default severity, a standard, and a function that asks.
+
+A probe function receives a `ProbeContext` and returns a `ProbeResult`: whether it could
+evaluate the rule at all, the evidence of each violation (one finding each) and the numbers
+behind its verdict. The runner turns results into findings and check results; probes never
+build findings themselves, so ID, title, severity and reference live in one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.findings import Severity
+from tokenprobe.security.accounts import AccountPool
+from tokenprobe.security.client import Answer, ProbeClient
+from tokenprobe.security.options import SecurityOptions
+
+
+@dataclasses.dataclass(frozen=True)
+class ProbeResult:
+    """``evaluated`` False means "not evaluated" (skipped), never "passed"."""
+
+    evaluated: bool
+    message: str
+    violations: tuple[str, ...] = ()
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def passed(message: str, **details: Any) -> ProbeResult:
+    return ProbeResult(True, message, (), details)
+
+
+def not_evaluated(message: str, **details: Any) -> ProbeResult:
+    return ProbeResult(False, message, (), details)
+
+
+def violated(message: str, violations: list[str], **details: Any) -> ProbeResult:
+    return ProbeResult(True, message, tuple(violations), details)
+
+
+def verdict(
+    violations: list[str], throttled: int, attempts: int, what: str, **details: Any
+) -> ProbeResult:
+    """The usual ending: violations fail; otherwise any 429 means "not evaluated", never pass."""
+    details = {"attempts": attempts, "throttled_429": throttled, **details}
+    if violations:
+        return violated(
+            f"{len(violations)} of {attempts} {what} violated the rule", violations, **details
+        )
+    if throttled:
+        return not_evaluated(
+            f"{throttled} of {attempts} {what} answered 429: not evaluated", **details
+        )
+    return passed(f"all {attempts} {what} rejected", **details)
+
+
+@dataclasses.dataclass
+class ProbeContext:
+    """What a probe may use: the client, the pool's budget, the options, shared answers."""
+
+    client: ProbeClient
+    pool: AccountPool
+    options: SecurityOptions
+    canary: Credential | None
+
+    @functools.cached_property
+    def token_pair(self) -> dict[str, str] | None:
+        """One successful login's JSON body, shared by the token-signing probes."""
+        account = self.pool.valid_account()
+        if account is None:
+            return None
+        answer = self.client.login(account.username, account.password)
+        return answer.json if answer.issued_tokens else None
+
+    @functools.cached_property
+    def rejection_baseline(self) -> Answer:
+        """The answer to an unknown username with a wrong password: "credentials checked"."""
+        return self.client.login(unknown_username(), wrong_password())
+
+
+def unknown_username() -> str:
+    return f"tokenprobe.nobody.{secrets.token_hex(6)}"
+
+
+def wrong_password() -> str:
+    # Random per attempt: never a real password, never learnt by the redactor.
+    return f"Wrong-{secrets.token_urlsafe(12)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    id: str  # TP-SEC-NNN, never reused
+    name: str
+    title: str  # what a violation means, as a finding title
+    severity: Severity
+    reference: str
+    run: Callable[[ProbeContext], ProbeResult]

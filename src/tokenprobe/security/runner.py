@@ -1,0 +1,119 @@
+"""The security run: every selected probe against one target, into one `Summary`.
+
+Outcome rules, for each probe's `CheckResult`:
+
+* ``failed``  — at least one error-severity finding (after severity overrides);
+* ``passed``  — evaluated, and no error-severity finding (warnings and infos are reported);
+* ``skipped`` — not evaluated (no credentials, no budget, a 429 in the way): never a pass;
+* ``error``   — the run broke (the target stopped answering); the summary's status is "error".
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.errors import StageError
+from tokenprobe.core.findings import Finding, Severity, deduplicate
+from tokenprobe.core.redact import Redactor
+from tokenprobe.core.session import TargetSession
+from tokenprobe.core.summary import CheckResult, Outcome, Summary, write_summary
+from tokenprobe.reports.junit import write_junit
+from tokenprobe.security.accounts import AccountPool
+from tokenprobe.security.client import ProbeClient
+from tokenprobe.security.options import SecurityOptions
+from tokenprobe.security.probe import Probe, ProbeContext, ProbeResult
+from tokenprobe.security.registry import check_severity_ids, select_probes
+
+SOURCE = "security"
+
+
+def choose_canary(session: TargetSession, options: SecurityOptions) -> Credential | None:
+    """The configured canary; on the embedded target, the last seeded account is dedicated to
+    brute force (the pool never uses it). A user's target without a canary gets none."""
+    if options.canary is not None:
+        return options.canary
+    if session.embedded and options.allow_brute_force and session.credentials:
+        return session.credentials[-1]
+    return None
+
+
+def run_security(
+    session: TargetSession,
+    report_dir: Path,
+    redactor: Redactor,
+    options: SecurityOptions | None = None,
+) -> Summary:
+    """Run the security probes against ``session``; write summary.json and junit.xml into
+    ``report_dir`` (redacted) and return the summary."""
+    options = options or SecurityOptions()
+    check_severity_ids(options.severities)
+    probes = select_probes(options.probes)
+    canary = choose_canary(session, options)
+    if canary is not None:
+        redactor.add(canary.password)
+    pool_accounts = [
+        c for c in session.credentials if canary is None or c.username != canary.username
+    ]
+    client = ProbeClient(session.token_url, redactor, options.request_timeout_s)
+    pool = AccountPool(client, pool_accounts, options.failures_per_account)
+    ctx = ProbeContext(client, pool, options, canary)
+    summary = Summary(command="security", target=session.token_url)
+    section: dict[str, Any] = {}
+    try:
+        for probe in probes:
+            check, findings, entry = _run_one(probe, ctx, options, summary)
+            summary.checks.append(check)
+            summary.findings.extend(findings)
+            section[probe.id] = entry
+    finally:
+        client.close()
+    summary.findings = deduplicate(summary.findings)
+    summary.sections[SOURCE] = {
+        "probes": section,
+        "requests": client.requests_sent,
+        "pool_accounts": pool.size,
+        "canary": canary.username if canary else None,
+    }
+    summary.finish()
+    write_summary(summary, report_dir, redactor)
+    write_junit(summary, report_dir, redactor)
+    return summary
+
+
+def _run_one(
+    probe: Probe, ctx: ProbeContext, options: SecurityOptions, summary: Summary
+) -> tuple[CheckResult, list[Finding], dict[str, Any]]:
+    sent_before = ctx.client.requests_sent
+    started = time.perf_counter()
+    broken = False
+    try:
+        result = probe.run(ctx)
+    except StageError as exc:  # the target stopped answering: the run, not the target, failed
+        summary.errors.append(f"{probe.id} {probe.name}: {exc}")
+        result, broken = ProbeResult(False, f"could not run: {exc}"), True
+    wall_s = time.perf_counter() - started
+    severity = options.severities.get(probe.id, probe.severity)
+    findings = [
+        Finding(probe.id, severity, probe.title, evidence, probe.reference, SOURCE)
+        for evidence in result.violations
+    ]
+    outcome: Outcome = "error" if broken else _outcome(result, severity)
+    check = CheckResult(probe.id, probe.name, SOURCE, outcome, result.message, round(wall_s, 3))
+    entry = {
+        "name": probe.name,
+        "outcome": outcome,
+        "severity": str(severity),
+        "requests": ctx.client.requests_sent - sent_before,
+        "wall_s": round(wall_s, 3),
+        **({"details": result.details} if result.details else {}),
+    }
+    return check, findings, entry
+
+
+def _outcome(result: ProbeResult, severity: Severity) -> Outcome:
+    if result.violations:
+        return "failed" if severity is Severity.ERROR else "passed"
+    return "passed" if result.evaluated else "skipped"
