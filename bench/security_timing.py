@@ -12,33 +12,30 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from tokenprobe.core.redact import Redactor
+from tokenprobe import security
 from tokenprobe.core.session import TargetSession
 from tokenprobe.reference.embedded import EmbeddedTarget
-from tokenprobe.security import SecurityOptions, run_security
+from tokenprobe.security import SecurityOptions
 
 PROBE = "TP-SEC-002"
 
 
 def run_many(target: EmbeddedTarget, runs: int) -> list[dict[str, object]]:
-    session = TargetSession(target.base_url, target.credentials, target)
+    session = TargetSession(target.base_url, target.credentials, embedded=True)
     options = SecurityOptions(probes=frozenset({PROBE}), allow_brute_force=False)
     results = []
-    with tempfile.TemporaryDirectory() as report_dir:
-        for _ in range(runs):
-            summary = run_security(session, Path(report_dir), Redactor(), options)
-            entry = summary.sections["security"]["probes"][PROBE]
-            results.append(
-                {
-                    "outcome": summary.checks[0].outcome,
-                    "wall_s": entry["wall_s"],
-                    **entry.get("details", {}),
-                }
-            )
+    for _ in range(runs):
+        summary = security.run(session, options)
+        entry = summary.sections["security"]["probes"][PROBE]
+        results.append(
+            {
+                "outcome": summary.checks[0].outcome,
+                "wall_s": entry["wall_s"],
+                **entry.get("details", {}),
+            }
+        )
     return results
 
 

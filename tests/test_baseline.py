@@ -18,8 +18,9 @@ from tokenprobe.core.baseline import (
 )
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Finding, Severity
-from tokenprobe.core.summary import CheckResult, Summary, write_summary
+from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.reports.junit import render_junit
+from tokenprobe.reports.summary_json import write_summary
 
 TODAY = dt.date(2026, 11, 28)
 LIFETIME = Finding(

@@ -9,11 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conformance.helpers import SMALL_N, SuiteRun
-from tokenprobe.conformance.runner import run_conformance
+from tokenprobe import conformance
+from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.core.credentials import Credential
-from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.reports import write_stage_reports
 
 # Each run is mostly a `schemathesis run` subprocess waiting on its target: a few at a time
 # overlap well even on two cores.
@@ -64,14 +65,10 @@ class SuiteRuns:
         accounts = target.credentials if credentials is None else list(credentials)
         with self._lock:
             report_dir = self._tmp_path_factory.mktemp("conformance")
-        summary = run_conformance(
-            TargetSession(target.base_url, accounts),
-            spec,
-            report_dir,
-            Redactor(),
-            max_examples=SMALL_N,
-            seed=1,
-        )
+        session = TargetSession(target.base_url, accounts)
+        options = ConformanceOptions(report_dir, spec, max_examples=SMALL_N, seed=1)
+        summary = conformance.run(session, options)
+        write_stage_reports(summary, report_dir, session.redactor)
         return SuiteRun(summary, report_dir)
 
 

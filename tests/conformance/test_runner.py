@@ -7,11 +7,10 @@ import json
 import pytest
 
 from tests.conformance.helpers import closed_port_url, secrets_in
+from tokenprobe import conformance
+from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.conformance.catalogue import TOKENPROBE_CHECKS
-from tokenprobe.conformance.runner import run_conformance
 from tokenprobe.core.credentials import Credential
-from tokenprobe.core.errors import SpecError, TargetUnreachable
-from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 
 FAULT_BREAKS = [
@@ -117,13 +116,13 @@ def test_reports_hold_no_password_and_no_whole_token(
 
 def test_unreachable_target_is_an_error_not_a_finding(tmp_path) -> None:
     session = TargetSession(closed_port_url(), [])
-    with pytest.raises(TargetUnreachable):
-        run_conformance(session, "published", tmp_path, Redactor())
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["status"] == "error"
+    summary = conformance.run(session, ConformanceOptions(tmp_path))
+    assert summary.status == "error"
+    assert "cannot connect" in summary.errors[0]
 
 
 def test_unknown_spec_is_an_error(clean_target, tmp_path) -> None:
     session = TargetSession(clean_target.base_url, [])
-    with pytest.raises(SpecError):
-        run_conformance(session, "no-such-spec.yaml", tmp_path, Redactor())
+    summary = conformance.run(session, ConformanceOptions(tmp_path, "no-such-spec.yaml"))
+    assert summary.status == "error"
+    assert "no-such-spec.yaml" in summary.errors[0]

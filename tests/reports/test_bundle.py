@@ -14,12 +14,13 @@ import requests
 import tokenprobe.reports
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.redact import Redactor
-from tokenprobe.core.summary import CheckResult, Summary, write_summary
+from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.reports import compare_summaries, new_run_dir, update_latest, write_all_reports
 from tokenprobe.reports.html import write_html
 from tokenprobe.reports.junit import write_junit
 from tokenprobe.reports.markdown import write_markdown
+from tokenprobe.reports.summary_json import write_summary
 
 from .conftest import FORM, LIFETIME
 

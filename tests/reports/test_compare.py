@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from tokenprobe.core.errors import ConfigError
-from tokenprobe.core.summary import Summary, write_summary
+from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import compare_runs, compare_summaries
 from tokenprobe.reports.rundir import new_run_dir, update_latest
+from tokenprobe.reports.summary_json import write_summary
 
 from .conftest import CACHE, FORM, LIFETIME, TRIM, load_section
 

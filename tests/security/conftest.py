@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
+from tokenprobe import security
 from tokenprobe.core.findings import Severity
-from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.reference.embedded import EmbeddedTarget
-from tokenprobe.security import SecurityOptions, run_security
+from tokenprobe.security import SecurityOptions
 
 SECURITY_USERS = 23
 
@@ -39,7 +39,7 @@ def security_target(target_factory: Callable[..., EmbeddedTarget]) -> SecurityTa
 
 
 def session_of(target: EmbeddedTarget) -> TargetSession:
-    return TargetSession(target.base_url, target.credentials, target)
+    return TargetSession(target.base_url, target.credentials, embedded=True)
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def run_probes(tmp_path: Path) -> RunProbes:
 
     def run(target: EmbeddedTarget, *probe_ids: str, **options: Any) -> Summary:
         options.setdefault("probes", frozenset(probe_ids))
-        return run_security(session_of(target), tmp_path, Redactor(), SecurityOptions(**options))
+        return security.run(session_of(target), SecurityOptions(**options))
 
     return run
 

@@ -16,11 +16,12 @@ from tests.security.conftest import (
     finding_ids,
     session_of,
 )
+from tokenprobe import security
 from tokenprobe.core.findings import Severity
-from tokenprobe.core.redact import Redactor
 from tokenprobe.core.summary import Summary
 from tokenprobe.reference.embedded import EmbeddedTarget
-from tokenprobe.security import PROBES, SecurityOptions, run_security
+from tokenprobe.reports import write_stage_reports
+from tokenprobe.security import PROBES, SecurityOptions
 
 # (fault, probe that must fail). Warning- and info-level probes are re-graded to error here,
 # so "fails" means the same for every row: an error finding and a failed check.
@@ -58,7 +59,9 @@ def clean_run(
     """One full run (every probe, default options) against the clean target."""
     target = security_target()
     report_dir = tmp_path_factory.mktemp("security-clean")
-    summary = run_security(session_of(target), report_dir, Redactor())
+    session = session_of(target)
+    summary = security.run(session)
+    write_stage_reports(summary, report_dir, session.redactor)
     return CleanRun(target, summary, report_dir)
 
 
@@ -145,9 +148,9 @@ def test_without_credentials_probes_are_skipped_never_passed(
     security_target: SecurityTarget, tmp_path: Path
 ) -> None:
     target = security_target()
-    session = dataclasses.replace(session_of(target), credentials=[], embedded=None)
+    session = dataclasses.replace(session_of(target), credentials=[], embedded=False)
     options = SecurityOptions(probes=frozenset({"TP-SEC-001", "TP-SEC-003", "TP-SEC-007"}))
-    summary = run_security(session, tmp_path, Redactor(), options)
+    summary = security.run(session, options)
     assert {c.outcome for c in summary.checks} == {"skipped"}
 
 
@@ -165,6 +168,6 @@ def test_a_429_means_not_evaluated_never_passed(
     options = SecurityOptions(
         probes=frozenset({probe_id}), failures_per_account=60, allow_brute_force=False
     )
-    summary = run_security(session, tmp_path, Redactor(), options)
+    summary = security.run(session, options)
     assert check(summary, probe_id).outcome == "skipped", check(summary, probe_id).message
     assert "429" in check(summary, probe_id).message

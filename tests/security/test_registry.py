@@ -32,4 +32,4 @@ def test_unknown_probe_ids_are_a_configuration_error() -> None:
 
 def test_public_surface() -> None:
     assert set(security.__all__) <= set(dir(security))
-    assert callable(security.run_security)
+    assert callable(security.run)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from tokenprobe import conformance as suite
 from tokenprobe.cli.target import open_target
-from tokenprobe.conformance.runner import run_conformance
-from tokenprobe.core.redact import Redactor
+from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.core.summary import Summary
+from tokenprobe.reports import write_stage_reports
 
 DEFAULT_REPORT_DIR = Path("reports/conformance")
 
@@ -46,10 +47,11 @@ def conformance(url: str | None, spec: str, report_dir: Path, max_examples: int 
     Credentials for --url come from TOKENPROBE_USERNAME/TOKENPROBE_PASSWORD or
     TOKENPROBE_CREDENTIALS; without them the success path is not exercised (and the run says so).
     """
-    redactor = Redactor()
+    options = ConformanceOptions(report_dir, spec, max_examples=max_examples)
     with open_target(url) as session:
-        summary = run_conformance(session, spec, report_dir, redactor, max_examples=max_examples)
-    click.echo(render(summary))
+        summary = suite.run(session, options)
+        write_stage_reports(summary, report_dir, session.redactor)
+        click.echo(session.redactor(render(summary)))
     sys.exit(summary.exit_code)
 
 
@@ -62,4 +64,5 @@ def render(summary: Summary) -> str:
         f"success path exercised: {'yes' if section.get('success_path_exercised') else 'NO'}"
     ]
     lines += [f"  [{f.severity}] {f.id} {f.title}: {f.evidence}" for f in summary.findings]
+    lines += [f"tokenprobe: error: {error}" for error in summary.errors]
     return "\n".join(lines)

@@ -10,9 +10,9 @@ import click
 
 from tokenprobe.cli.target import open_target
 from tokenprobe.core.config import load_config
-from tokenprobe.core.summary import SUMMARY_FILE
 from tokenprobe.gate import GateOptions, run_gate
 from tokenprobe.gate.progress import make_progress
+from tokenprobe.reports.summary_json import SUMMARY_FILE
 
 STAGES = ("conformance-published", "conformance-strict", "security", "load")
 

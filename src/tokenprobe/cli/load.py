@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 
+from tokenprobe import load as suite
 from tokenprobe.cli.target import open_target
 from tokenprobe.core.errors import ConfigError
-from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import normalise_base_url
 from tokenprobe.load.profiles import PROFILES
-from tokenprobe.load.runner import DEFAULT_SLOS, LoadOptions, run_load
+from tokenprobe.load.runner import DEFAULT_SLOS, LoadOptions
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.settings import LoadConfigError, parse_duration
+from tokenprobe.reports import write_stage_reports
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
@@ -113,6 +114,7 @@ def load(
     summary.json and junit.xml. Exit 0: SLOs met; 1: an SLO was breached; 2: could not run.
     """
     options = LoadOptions(
+        report_dir=report_dir,
         profile=profile, model=model, arrival=arrival, rate=rate, users=users,
         duration=duration, processes=processes, slos=slos,
         allow_hosts=allow_hosts, allow_remote=allow_remote,
@@ -121,10 +123,12 @@ def load(
     options.validate()
     if url and (problem := host_problem(normalise_base_url(url), allow_hosts, allow_remote)):
         raise ConfigError(problem)  # before the reachability probe: not one request
-    redactor = Redactor()
     with open_target(url, users=EMBEDDED_USERS, extra_args=EMBEDDED_ARGS) as session:
-        summary = run_load(session, options, report_dir, redactor, announce=click.echo)
-    for slo in summary.sections["load"]["slo"]:
+        summary = suite.run(session, options, announce=click.echo)
+        write_stage_reports(summary, report_dir, session.redactor)
+    for error in summary.errors:
+        click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
+    for slo in summary.sections.get("load", {}).get("slo", []):
         verdict = "pass" if slo["passed"] else "FAIL"
         click.echo(f"SLO {slo['name']} {slo['threshold']}: observed {slo['observed']} [{verdict}]")
     click.echo(f"{summary.status}: reports in {report_dir}")

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
+from tokenprobe import security as suite
 from tokenprobe.cli.target import open_target
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
-from tokenprobe.core.redact import Redactor
-from tokenprobe.security import PROBE_IDS, SecurityOptions, TimingBudget, run_security
+from tokenprobe.reports import write_stage_reports
+from tokenprobe.security import PROBE_IDS, SecurityOptions, TimingBudget
 
 DEFAULT_REPORT_DIR = Path("reports/security")
 DEFAULT_CANARY_PASSWORD_ENV = "TOKENPROBE_CANARY_PASSWORD"
@@ -140,15 +141,17 @@ def security(
         timing=TimingBudget(max_pairs=timing_max_pairs),
         verify_key=read_verify_key(verify_key_file),
     )
-    redactor = Redactor()
     with open_target(url) as session:
-        redactor.add(*(c.password for c in session.credentials))
-        summary = run_security(session, report_dir, redactor, options)
+        summary = suite.run(session, options)
+        write_stage_reports(summary, report_dir, session.redactor)
+    redactor = session.redactor
     for check in summary.checks:
         click.echo(redactor(f"{check.outcome:<8} {check.id} {check.name}: {check.message}"))
     for finding in summary.findings:
         click.echo(
             redactor(f"[{finding.severity}] {finding.id} {finding.title}: {finding.evidence}")
         )
+    for error in summary.errors:
+        click.echo(redactor(f"tokenprobe: error: {error}"), err=True)
     click.echo(f"security: {summary.status} — reports in {report_dir}")
     sys.exit(summary.exit_code)

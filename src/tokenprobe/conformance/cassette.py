@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.core.summary import write_text_atomic
+from tokenprobe.core.files import write_text_atomic
 
 # Boundary cases send megabyte bodies; a reader needs their start, not all of them.
 MAX_TEXT = 4096

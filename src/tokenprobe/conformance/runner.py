@@ -1,4 +1,4 @@
-"""``run_conformance``: the Schemathesis suite as one plain function, for the CLI and the gate.
+"""`run`: the Schemathesis suite as one plain function, for the CLI and the gate.
 
 It runs ``schemathesis run`` as a subprocess with the repository's ``schemathesis.toml``, the very
 command QA runs, so both paths load the same hooks and checks and cannot drift apart. A
@@ -32,11 +32,11 @@ from tokenprobe.conformance.results import RunResults, read_json_report, read_nd
 from tokenprobe.core.config import TokenPolicy
 from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME, write_csv
 from tokenprobe.core.errors import SpecError, StageError, TokenprobeError
+from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import deduplicate
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession, ensure_reachable
-from tokenprobe.core.summary import Summary, write_summary, write_text_atomic
-from tokenprobe.reports.junit import write_junit
+from tokenprobe.core.summary import Summary
 
 RESOURCES = Path(resources.__file__).parent
 CONFIG_FILE = RESOURCES / "schemathesis.toml"
@@ -65,35 +65,35 @@ def resolve_spec(spec: str) -> Path:
     return path.resolve()
 
 
-def run_conformance(
-    session: TargetSession,
-    spec: str,
-    report_dir: Path,
-    redactor: Redactor,
-    *,
-    max_examples: int | None = None,
-    seed: int | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    policy: TokenPolicy | None = None,
-) -> Summary:
-    """Run the conformance suite against ``session``; write reports; return the summary.
+@dataclasses.dataclass(frozen=True)
+class ConformanceOptions:
+    """What to run: which spec, how many cases, and where Schemathesis' own reports go."""
 
-    Writes ``summary.json``, ``junit.xml``, ``schemathesis-junit.xml`` and ``cassette.har``
-    (passwords and tokens redacted) into ``report_dir``. Raises a `TokenprobeError` (exit 2)
-    when the run cannot happen, after writing a ``summary.json`` that says so.
+    report_dir: Path
+    spec: str = "published"  # "published", "strict" or the path of an OpenAPI document
+    max_examples: int | None = None  # None: schemathesis.toml's
+    seed: int | None = None
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    policy: TokenPolicy | None = None  # None: schemathesis.toml's
+
+
+def run(session: TargetSession, options: ConformanceOptions) -> Summary:
+    """Run the conformance suite against ``session`` and return the summary.
+
+    Writes Schemathesis' own reports, ``schemathesis-junit.xml`` and ``cassette.har``
+    (passwords and tokens redacted), into ``options.report_dir``. A run that cannot happen
+    returns a summary whose ``errors`` say why (exit 2).
     """
     summary = Summary(command="conformance", target=session.token_url)
-    _learn_secrets(redactor, session)
+    redactor = session.redactor
     try:
-        spec_path = resolve_spec(spec)
+        spec_path = resolve_spec(options.spec)
         if not CONFIG_FILE.is_file():
             raise StageError(f"{CONFIG_FILE} is missing (install tokenprobe from a checkout)")
         ensure_reachable(session.token_url)
         with tempfile.TemporaryDirectory(prefix="tokenprobe-conformance-") as work:
             workdir = Path(work)
-            run = _run_schemathesis(
-                session, spec_path, workdir, max_examples, seed, timeout_s, policy
-            )
+            run = _run_schemathesis(session, spec_path, workdir, options)
             results = _read_results(run, workdir, redactor)
             report = read_json_report(workdir / "report.json")
             summary.findings = deduplicate(
@@ -101,24 +101,13 @@ def run_conformance(
             )
             summary.checks = results.check_results(bool(session.credentials))
             summary.sections["conformance"] = _section(
-                spec, spec_path, session, run, results, report
+                options.spec, spec_path, session, run, results, report
             )
-            _copy_reports(workdir, report_dir, redactor)
+            _copy_reports(workdir, options.report_dir, redactor)
     except TokenprobeError as exc:
         summary.errors.append(redactor(str(exc)))
-        _write_reports(summary, report_dir, redactor)
-        raise
-    _write_reports(summary, report_dir, redactor)
+    summary.finish()
     return summary
-
-
-def _learn_secrets(redactor: Redactor, session: TargetSession) -> None:
-    for credential in session.credentials:
-        password = credential.password
-        # Reports hold passwords raw and inside JSON strings, escaped either way.
-        redactor.add(
-            password, json.dumps(password)[1:-1], json.dumps(password, ensure_ascii=False)[1:-1]
-        )
 
 
 def _command(spec_path: Path, base_url: str, workdir: Path) -> list[str]:
@@ -153,33 +142,29 @@ def _environment(
 
 
 def _run_schemathesis(
-    session: TargetSession,
-    spec_path: Path,
-    workdir: Path,
-    max_examples: int | None,
-    seed: int | None,
-    timeout_s: float,
-    policy: TokenPolicy | None,
+    session: TargetSession, spec_path: Path, workdir: Path, options: ConformanceOptions
 ) -> SchemathesisRun:
     command = _command(spec_path, session.base_url, workdir)
-    if max_examples is not None:
-        command += ["--max-examples", str(max_examples)]
-    if seed is not None:
-        command += ["--seed", str(seed)]
+    if options.max_examples is not None:
+        command += ["--max-examples", str(options.max_examples)]
+    if options.seed is not None:
+        command += ["--seed", str(options.seed)]
     started = time.perf_counter()
     try:
         completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
             command,
             cwd=workdir,
-            env=_environment(session, workdir, policy),
+            env=_environment(session, workdir, options.policy),
             capture_output=True,
             text=True,
             errors="replace",
-            timeout=timeout_s,
+            timeout=options.timeout_s,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise StageError(f"schemathesis run did not finish within {timeout_s:g} s") from None
+        raise StageError(
+            f"schemathesis run did not finish within {options.timeout_s:g} s"
+        ) from None
     output = (completed.stdout + completed.stderr).strip().splitlines()
     return SchemathesisRun(
         completed.returncode, time.perf_counter() - started, "\n".join(output[-5:])
@@ -243,9 +228,3 @@ def _copy_reports(workdir: Path, report_dir: Path, redactor: Redactor) -> None:
     if (workdir / "junit.xml").is_file():
         text = (workdir / "junit.xml").read_text(encoding="utf-8", errors="replace")
         write_text_atomic(report_dir / SCHEMATHESIS_JUNIT_FILE, redactor(text))
-
-
-def _write_reports(summary: Summary, report_dir: Path, redactor: Redactor) -> None:
-    summary.finish()
-    write_junit(summary, report_dir, redactor)
-    write_summary(summary, report_dir, redactor)

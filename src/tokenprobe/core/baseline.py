@@ -31,8 +31,9 @@ import yaml
 
 from tokenprobe.core.config_schema import FINDING_ID_PATTERN
 from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
-from tokenprobe.core.summary import Summary, write_text_atomic
+from tokenprobe.core.summary import Summary
 from tokenprobe.core.validation import validate_document
 
 BASELINE_VERSION = 1

@@ -7,6 +7,7 @@ even when they were not learnt, because a token issued by a faulty target may ap
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -34,6 +35,12 @@ class Redactor:
     def add(self, *secrets: str) -> None:
         with self._lock:
             self._secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
+
+    def add_password(self, password: str) -> None:
+        """A password as written raw and inside JSON strings (escaped either way)."""
+        self.add(
+            password, json.dumps(password)[1:-1], json.dumps(password, ensure_ascii=False)[1:-1]
+        )
 
     def __call__(self, text: str) -> str:
         text = JWT_PATTERN.sub(lambda m: mask_token(m.group(0)), text)

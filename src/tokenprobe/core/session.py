@@ -14,6 +14,7 @@ import requests
 
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import ConfigError, TargetUnreachable
+from tokenprobe.core.redact import Redactor
 
 TOKEN_PATH = "/api/v1/token/"
 REACHABILITY_TIMEOUT_S = 5.0
@@ -21,9 +22,21 @@ REACHABILITY_TIMEOUT_S = 5.0
 
 @dataclasses.dataclass(frozen=True)
 class TargetSession:
+    """The service under test: where it answers, its accounts, and the secrets to keep hidden.
+
+    ``redactor`` knows every password of ``credentials`` from the start and learns each token
+    the run sees; everything a run writes or prints goes through it. Stages that get a slice
+    of the accounts (`dataclasses.replace`) share the one redactor.
+    """
+
     base_url: str
     credentials: list[Credential]
     embedded: bool = False  # the embedded reference target, started for this run
+    redactor: Redactor = dataclasses.field(default_factory=Redactor, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for credential in self.credentials:
+            self.redactor.add_password(credential.password)
 
     @property
     def token_url(self) -> str:

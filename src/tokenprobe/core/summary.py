@@ -23,11 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Literal
 
 from tokenprobe import __version__
@@ -35,7 +31,6 @@ from tokenprobe.core.findings import Finding, has_errors
 from tokenprobe.core.redact import redact_data
 
 SCHEMA_VERSION = 1
-SUMMARY_FILE = "summary.json"
 
 
 def utc_now() -> dt.datetime:
@@ -134,27 +129,3 @@ class Summary:
             "checks": [c.to_dict() for c in self.checks],
             **self.sections,
         }
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write via a temporary file and rename, so a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # A lone surrogate (invalid UTF-8 from a target, decoded with surrogateescape) is
-        # written escaped rather than failing the whole report.
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_summary(
-    summary: Summary, report_dir: Path, redact: Callable[[str], str] = lambda text: text
-) -> Path:
-    """Write ``summary.json`` (redacted as data, then as text) into ``report_dir``."""
-    text = json.dumps(summary.redacted(redact).to_dict(), indent=2, ensure_ascii=False) + "\n"
-    return write_text_atomic(report_dir / SUMMARY_FILE, redact(text))

@@ -20,7 +20,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.conformance.runner import run_conformance
+from tokenprobe import conformance, load, security
+from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
 from tokenprobe.core.config import Config, SloConfig
 from tokenprobe.core.credentials import Credential, load_csv
@@ -30,11 +31,18 @@ from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import Summary
 from tokenprobe.gate.progress import Progress
-from tokenprobe.load.runner import LoadOptions, run_load
-from tokenprobe.reports import compare_runs, new_run_dir, update_latest, write_all_reports
-from tokenprobe.security import SecurityOptions, run_security
+from tokenprobe.load import LoadOptions
+from tokenprobe.reports import (
+    compare_runs,
+    new_run_dir,
+    update_latest,
+    write_all_reports,
+    write_stage_reports,
+)
+from tokenprobe.security import SecurityOptions
 
-StageRunner = Callable[[TargetSession, Path, Redactor], Summary]
+# A stage runs one suite against a target, its tool-native files going to the given folder.
+StageRunner = Callable[[TargetSession, Path], Summary]
 # Opens the run's target (the command line's `open_target`): the gate never starts a server.
 TargetOpener = Callable[..., AbstractContextManager[TargetSession]]
 # Enough accounts that security probes spread failed logins and load users get their own.
@@ -99,10 +107,11 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
     )
 
 
-def load_options(config: Config, options: GateOptions) -> LoadOptions:
+def load_options(config: Config, options: GateOptions, report_dir: Path) -> LoadOptions:
     # The "smoke" profile caps the rate at 2/s: too few samples for a p99. A short constant
     # run gives the SLOs a hundred or more.
     return LoadOptions(
+        report_dir=report_dir,
         profile="constant",
         rate=options.load_rate,
         duration=options.load_duration_s,
@@ -111,22 +120,20 @@ def load_options(config: Config, options: GateOptions) -> LoadOptions:
     )
 
 
+def conformance_stage(spec: str, config: Config) -> StageRunner:
+    def run(session: TargetSession, report_dir: Path) -> Summary:
+        return conformance.run(session, ConformanceOptions(report_dir, spec, policy=config.policy))
+
+    return run
+
+
 def build_stages(options: GateOptions, environ: dict[str, str]) -> list[Stage]:
     config = options.config
     stages = [
-        Stage(
-            "conformance-published",
-            lambda s, d, r: run_conformance(s, "published", d, r, policy=config.policy),
-        ),
-        Stage(
-            "conformance-strict",
-            lambda s, d, r: run_conformance(s, "strict", d, r, policy=config.policy),
-        ),
-        Stage(
-            "security",
-            lambda s, d, r: run_security(s, d, r, security_options(config, environ)),
-        ),
-        Stage("load", lambda s, d, r: run_load(s, load_options(config, options), d, r)),
+        Stage("conformance-published", conformance_stage("published", config)),
+        Stage("conformance-strict", conformance_stage("strict", config)),
+        Stage("security", lambda s, d: security.run(s, security_options(config, environ))),
+        Stage("load", lambda s, d: load.run(s, load_options(config, options, d))),
     ]
     return [stage for stage in stages if stage.name not in options.skip]
 
@@ -151,10 +158,18 @@ def partition_accounts(session: TargetSession, stages: Sequence[Stage]) -> dict[
     return {name: dataclasses.replace(session, credentials=slices[name]) for name in names}
 
 
-def run_stage(stage: Stage, session: TargetSession, run_dir: Path, redactor: Redactor) -> Summary:
-    """Run one stage; whatever goes wrong becomes an error on its summary, never an exception."""
+def run_stage(stage: Stage, session: TargetSession, run_dir: Path) -> Summary:
+    """Run one stage and write its reports into its own folder; whatever goes wrong becomes an
+    error on its summary, never an exception."""
+    stage_dir = run_dir / stage.name
+    result = _run_suite(stage, session, stage_dir)
+    write_stage_reports(result, stage_dir, session.redactor)
+    return result
+
+
+def _run_suite(stage: Stage, session: TargetSession, stage_dir: Path) -> Summary:
     try:
-        return stage.run(session, run_dir / stage.name, redactor)
+        return stage.run(session, stage_dir)
     except TokenprobeError as exc:
         failed = Summary(command=stage.name, target=session.base_url)
         failed.errors.append(f"{stage.name}: {exc}")
@@ -225,14 +240,16 @@ def run_gate(
         credentials = load_csv(config.target.credentials) if config.target.credentials else None
         with open_target(
             config.target.url, credentials=credentials, users=EMBEDDED_USERS
-        ) as session:
+        ) as opened:
+            # One redactor for the whole run: the gate's own reports are written after the
+            # target is closed, and must hide what every stage learnt.
+            session = dataclasses.replace(opened, redactor=redactor)
             target = session.base_url
-            redactor.add(*(c.password for c in session.credentials))
             stages = build_stages(options, env)
             sessions = partition_accounts(session, stages)
             for stage in stages:
                 progress.stage_started(stage.name)
-                result = run_stage(stage, sessions[stage.name], run_dir, redactor)
+                result = run_stage(stage, sessions[stage.name], run_dir)
                 progress.stage_finished(stage.name, result.status, result.findings)
                 results.append((stage.name, result))
     except TokenprobeError as exc:

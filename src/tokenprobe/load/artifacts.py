@@ -19,7 +19,7 @@ matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt
 from hdrh.histogram import HdrHistogram
 
-from tokenprobe.core.summary import write_text_atomic
+from tokenprobe.core.files import write_text_atomic
 from tokenprobe.load.latency import TOTAL, new_histogram
 
 STATS_CSV = "load_stats.csv"

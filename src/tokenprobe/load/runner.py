@@ -1,4 +1,4 @@
-"""`run_load`: one bounded Locust run against a target session, turned into a `Summary`.
+"""`run`: one bounded Locust run against a target session, turned into a `Summary`.
 
 Locust runs as a subprocess (``python -m locust -f loadtests/locustfile.py --headless …``): the
 same path a user takes by hand, and the only one where ``--processes N`` works. The locustfile
@@ -23,16 +23,16 @@ from typing import Any
 
 from tokenprobe.core.credentials import write_csv
 from tokenprobe.core.errors import ConfigError, StageError
+from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import CheckResult, Summary, write_summary, write_text_atomic
+from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
 from tokenprobe.load.profiles import DEFAULT_DURATION_S, PROFILES, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.settings import DEFAULT_MAX_REQUESTS, DEFAULT_WEIGHTS, parse_weights
 from tokenprobe.load.slo import parse_slos
-from tokenprobe.reports.junit import write_junit
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 CREDENTIALS_FILE = "credentials.csv"  # in the run's private temporary directory
@@ -47,6 +47,8 @@ SECTION_DROP = ("histograms", "series", "scenario_keys")
 @dataclasses.dataclass(frozen=True)
 class LoadOptions:
     """What to run. ``rate`` drives the open model, ``users`` the closed one."""
+
+    report_dir: Path  # Locust's own reports, exact statistics and plots go here
 
     profile: str = "constant"
     model: str = "open"
@@ -123,15 +125,14 @@ def locust_command(
     return command + list(options.extra_args)
 
 
-def run_load(
+def run(
     session: TargetSession,
     options: LoadOptions,
-    report_dir: Path,
-    redactor: Redactor,
     *,
     announce: Callable[[str], None] | None = None,
 ) -> Summary:
-    """Run one bounded load test and return its summary (reports written to ``report_dir``).
+    """Run one bounded load test and return its summary; Locust's reports, the exact statistics
+    and the plots go to ``options.report_dir``.
 
     An SLO breach fails the ``load`` section (exit 1); a run that cannot happen raises a
     `TokenprobeError` (exit 2).
@@ -143,25 +144,31 @@ def run_load(
     options.validate()
     if problem := host_problem(session.base_url, options.allow_hosts, options.allow_remote):
         raise ConfigError(problem)
-    redactor.add(*(c.password for c in session.credentials))
-    report_dir = report_dir.resolve()
+    redactor = session.redactor
+    report_dir = options.report_dir.resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary(command="load", target=session.token_url)
     say(f"tokenprobe load: target {describe_host(session.base_url)}")
+    try:
+        results = _run_and_read(session, options, report_dir)
+    except StageError as exc:
+        summary.errors.append(redactor(str(exc)))
+    else:
+        _fill_summary(summary, results, report_dir)
+        write_stats_csv(results, report_dir)
+        write_plots(results, report_dir)
+    summary.finish()
+    return summary
+
+
+def _run_and_read(session: TargetSession, options: LoadOptions, report_dir: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tokenprobe-load-") as tmp:
         workdir = Path(tmp)
         if session.credentials:
             write_csv(workdir / CREDENTIALS_FILE, session.credentials)
         command = locust_command(session.base_url, options, report_dir, workdir)
-        _run_locust(command, workdir, report_dir, options.duration_s, redactor)
-        results = _read_results(workdir / "results.json", report_dir)
-    _fill_summary(summary, results, report_dir)
-    write_stats_csv(results, report_dir)
-    write_plots(results, report_dir)
-    summary.finish()
-    write_summary(summary, report_dir, redactor)
-    write_junit(summary, report_dir, redactor)
-    return summary
+        _run_locust(command, workdir, report_dir, options.duration_s, session.redactor)
+        return _read_results(workdir / "results.json", report_dir)
 
 
 def _run_locust(

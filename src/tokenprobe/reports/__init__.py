@@ -1,12 +1,15 @@
 """Report writers: one module per format, all reading the same `Summary`.
 
-``write_all_reports`` writes a run's four reports at once; ``rundir`` makes the run directory
-and the ``latest`` pointer; ``compare`` computes what changed since a previous run.
+This package is the only writer of ``summary.json``, ``junit.xml``, ``summary.md`` and
+``report.html``. ``write_all_reports`` writes a run's four reports at once;
+``write_stage_reports`` a single suite's summary.json and junit.xml; ``rundir`` makes the run
+directory and the ``latest`` pointer; ``compare`` computes what changed since a previous run.
 """
 
 from tokenprobe.reports.bundle import WrittenReports, redact_summary, write_all_reports
 from tokenprobe.reports.compare import Comparison, MetricDelta, compare_runs, compare_summaries
 from tokenprobe.reports.rundir import new_run_dir, resolve_run_dir, update_latest
+from tokenprobe.reports.stage import write_stage_reports
 
 __all__ = [
     "Comparison",
@@ -19,4 +22,5 @@ __all__ = [
     "resolve_run_dir",
     "update_latest",
     "write_all_reports",
+    "write_stage_reports",
 ]

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from tokenprobe.core.redact import redact_data
-from tokenprobe.core.summary import Summary, write_summary
+from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.html import native_link, write_html
 from tokenprobe.reports.junit import write_junit
 from tokenprobe.reports.markdown import write_markdown
+from tokenprobe.reports.summary_json import write_summary
 
 Redact = Callable[[str], str]
 

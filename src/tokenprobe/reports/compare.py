@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tokenprobe.core.errors import ConfigError
-from tokenprobe.core.summary import SCHEMA_VERSION, SUMMARY_FILE
+from tokenprobe.core.summary import SCHEMA_VERSION
 from tokenprobe.reports.rundir import resolve_run_dir
+from tokenprobe.reports.summary_json import SUMMARY_FILE
 
 LATENCY_METRICS = ("p50", "p95", "p99")
 

@@ -19,8 +19,9 @@ from typing import Any
 
 import jinja2
 
+from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
-from tokenprobe.core.summary import Summary, write_text_atomic
+from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.junit import effective_outcome
 from tokenprobe.reports.load_view import load_rows, load_section, slo_rows

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
-from tokenprobe.core.summary import CheckResult, Summary, write_text_atomic
+from tokenprobe.core.summary import CheckResult, Summary
 
 JUNIT_FILE = "junit.xml"
 

@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
-from tokenprobe.core.summary import Summary, write_text_atomic
+from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.junit import effective_outcome
 from tokenprobe.reports.load_view import slo_rows

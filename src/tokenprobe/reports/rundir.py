@@ -16,7 +16,8 @@ import uuid
 from pathlib import Path
 
 from tokenprobe.core.errors import ConfigError
-from tokenprobe.core.summary import utc_now, write_text_atomic
+from tokenprobe.core.files import write_text_atomic
+from tokenprobe.core.summary import utc_now
 
 LATEST = "latest"
 LATEST_TEXT = "latest.txt"

@@ -3,7 +3,7 @@ an attacker would (issue 4).
 
 Public surface::
 
-    run_security(session, report_dir, redactor, options=None) -> Summary
+    run(target, options=None) -> Summary
     SecurityOptions, TimingBudget          what a run may do
     PROBES, select_probes                  the registry (stable IDs TP-SEC-001 …)
 """
@@ -11,7 +11,7 @@ Public surface::
 from tokenprobe.security.options import SecurityOptions, TimingBudget
 from tokenprobe.security.probe import Probe, ProbeResult
 from tokenprobe.security.registry import PROBE_IDS, PROBES, select_probes
-from tokenprobe.security.runner import run_security
+from tokenprobe.security.runner import run
 
 __all__ = [
     "PROBES",
@@ -20,6 +20,6 @@ __all__ = [
     "ProbeResult",
     "SecurityOptions",
     "TimingBudget",
-    "run_security",
+    "run",
     "select_probes",
 ]

@@ -11,16 +11,13 @@ Outcome rules, for each probe's `CheckResult`:
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import StageError
 from tokenprobe.core.findings import Finding, Severity, deduplicate
-from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import CheckResult, Outcome, Summary, write_summary
-from tokenprobe.reports.junit import write_junit
+from tokenprobe.core.summary import CheckResult, Outcome, Summary
 from tokenprobe.security.accounts import AccountPool
 from tokenprobe.security.client import ProbeClient
 from tokenprobe.security.options import SecurityOptions
@@ -40,20 +37,16 @@ def choose_canary(session: TargetSession, options: SecurityOptions) -> Credentia
     return None
 
 
-def run_security(
-    session: TargetSession,
-    report_dir: Path,
-    redactor: Redactor,
-    options: SecurityOptions | None = None,
-) -> Summary:
-    """Run the security probes against ``session``; write summary.json and junit.xml into
-    ``report_dir`` (redacted) and return the summary."""
+def run(session: TargetSession, options: SecurityOptions | None = None) -> Summary:
+    """Run the security probes against ``session`` and return the summary (no files: the
+    probes have no tool of their own whose reports to keep)."""
     options = options or SecurityOptions()
+    redactor = session.redactor
     check_severity_ids(options.severities)
     probes = select_probes(options.probes)
     canary = choose_canary(session, options)
     if canary is not None:
-        redactor.add(canary.password)
+        redactor.add_password(canary.password)
     pool_accounts = [
         c for c in session.credentials if canary is None or c.username != canary.username
     ]
@@ -78,8 +71,6 @@ def run_security(
         "canary": canary.username if canary else None,
     }
     summary.finish()
-    write_summary(summary, report_dir, redactor)
-    write_junit(summary, report_dir, redactor)
     return summary
 
 
