@@ -52,6 +52,8 @@ def conformance(url: str | None, spec: str, report_dir: Path, max_examples: int 
         summary = suite.run(session, options)
         write_stage_reports(summary, report_dir, session.redactor)
         click.echo(session.redactor(render(summary)))
+        for error in summary.errors:
+            click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
     sys.exit(summary.exit_code)
 
 
@@ -64,5 +66,4 @@ def render(summary: Summary) -> str:
         f"success path exercised: {'yes' if section.get('success_path_exercised') else 'NO'}"
     ]
     lines += [f"  [{f.severity}] {f.id} {f.title}: {f.evidence}" for f in summary.findings]
-    lines += [f"tokenprobe: error: {error}" for error in summary.errors]
     return "\n".join(lines)
