@@ -1,22 +1,25 @@
 """The pytest path: ``pytest conformance/`` runs the same checks as ``schemathesis run``.
 
 Every generated and boundary case goes through Schemathesis' checks and tokenprobe's, configured
-by the repository's ``schemathesis.toml`` (hooks, check settings, protocol statuses).
+by the ``schemathesis.toml`` beside this folder (hooks, check settings, protocol statuses): the
+file ``schemathesis run`` uses here too. ``tokenprobe init`` writes both.
 ``TOKENPROBE_SPEC`` picks the spec: ``published`` (default), ``strict`` or a path.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
 from tokenprobe.conformance.hooks import TOKEN_OPERATION, configured_credentials
-from tokenprobe.conformance.runner import CONFIG_FILE, resolve_spec
+from tokenprobe.conformance.runner import resolve_spec
 from tokenprobe.core.session import TargetSession
 
+CONFIG_FILE = Path(__file__).resolve().parent.parent / "schemathesis.toml"
 # Loaded at import, not from a fixture: schemathesis' lazy `from_fixture` loader does not work
 # with pytest 9. The target's URL is given per call instead.
 schema = schemathesis.openapi.from_path(

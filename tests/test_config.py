@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from tokenprobe.core.config import Config, LatencySlo, load_config, parse_duration
+from tokenprobe.core.config import Config, LatencySlo, TargetConfig, load_config, parse_duration
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The repository root's copy of the commented configuration `tokenprobe init` writes.
+EXAMPLE = REPO_ROOT / "tokenprobe.example.toml"
+# "# key = value" and "# [table]" lines, with a trailing comment allowed; prose has no " = " after a
+# bare or quoted key at the start of the line.
+COMMENTED_KEY = re.compile(
+    r'^# ((?:\[[^\]]+\](?:[ \t]+#.*)?)|(?:(?:[a-z0-9-]+|"[^"]+") = .+))$', re.MULTILINE
+)
 
 
 def write(path: Path, text: str) -> Path:
@@ -25,20 +33,48 @@ def test_no_file_gives_documented_defaults(tmp_path: Path) -> None:
     assert config.slo.latency == {"total": LatencySlo(500.0, 1000.0)}
 
 
-def test_example_file_is_valid_and_typed(tmp_path: Path) -> None:
-    config = load_config(REPO_ROOT / "tokenprobe.example.toml", environ={}, cwd=tmp_path)
-    assert config.source == REPO_ROOT / "tokenprobe.example.toml"
-    assert config.target.url == "https://staging.example.com"
-    # Relative paths in the file are anchored at the file.
-    assert config.target.credentials == REPO_ROOT / ".tokenprobe/staging.credentials.csv"
-    assert config.policy.allowed_algorithms == ("HS256", "RS256", "ES256")
-    assert config.policy.refresh_warn_lifetime_s == 86400
+def uncomment_keys(text: str) -> str:
+    """The example with every commented-out key and table header made active."""
+    return COMMENTED_KEY.sub(r"\1", text)
+
+
+def test_example_file_as_written_is_the_defaults(tmp_path: Path) -> None:
+    """Every key is commented out: the file `tokenprobe init` writes changes nothing."""
+    assert load_config(EXAMPLE, environ={}, cwd=tmp_path) == Config(source=EXAMPLE)
+
+
+def test_example_file_documents_every_default_and_valid_examples(tmp_path: Path) -> None:
+    """Uncommented, each key the example shows is valid: the defaults are tokenprobe's own
+    (so the documentation cannot drift from the code), the other keys are examples."""
+    path = write(tmp_path / "tokenprobe.toml", uncomment_keys(EXAMPLE.read_text(encoding="utf-8")))
+    config = load_config(path, environ={}, cwd=tmp_path)
+    # The examples: keys without a default.
+    assert config.target == TargetConfig(
+        url="https://staging.example.com",
+        # Relative paths in the file are anchored at the file.
+        credentials=tmp_path / ".tokenprobe/staging.credentials.csv",
+    )
     assert config.slo.min_throughput_rps == 20
-    assert config.slo.latency["valid_login"] == LatencySlo(p95_ms=300, p99_ms=None)
-    assert config.severities == {"TP-TOKEN-012": Severity.WARNING}
+    assert config.slo.latency == {
+        "total": LatencySlo(p95_ms=500, p99_ms=1000),
+        "valid login": LatencySlo(p95_ms=300),
+    }
+    assert config.severities == {"TP-CONF-005": Severity.WARNING}
     assert config.load.allowed_hosts == ("staging.example.com",)
-    assert config.security.brute_force_attempts == 30
-    assert config.baseline_path == REPO_ROOT / "tokenprobe-baseline.yaml"
+    # Everything else is exactly the default.
+    defaults = Config()
+    assert config.policy == defaults.policy
+    assert config.slo.error_ratio == defaults.slo.error_ratio
+    assert config.security == defaults.security
+    assert config.baseline_path == tmp_path / defaults.baseline_path
+    assert config.report_root == tmp_path / defaults.report_root
+
+
+def test_example_file_uncommenting_finds_every_key() -> None:
+    """Guards the helper above: it leaves prose alone and activates each table and key."""
+    text = '# Prose = not a key.\n# [a]\n# b-1 = 1\n# [a."x y"]  # ex\n# "K" = \'v\'  # ex\n'
+    expected = '# Prose = not a key.\n[a]\nb-1 = 1\n[a."x y"]  # ex\n"K" = \'v\'  # ex\n'
+    assert uncomment_keys(text) == expected
 
 
 def test_tokenprobe_toml_in_cwd_is_found(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ RunKey = tuple[tuple[str, ...], str, tuple[Credential, ...] | None]
 
 
 class SuiteRuns:
-    """run_conformance against reference targets, each (faults, spec, credentials) once."""
+    """conformance.run against reference targets, each (faults, spec, credentials) once."""
 
     def __init__(
         self,

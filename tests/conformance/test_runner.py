@@ -1,4 +1,4 @@
-"""run_conformance: every check fails against the fault that breaks it and passes on clean."""
+"""conformance.run: every check fails against the fault that breaks it and passes on clean."""
 
 from __future__ import annotations
 

@@ -13,10 +13,9 @@ import pytest
 
 from tests.deploy.conftest import DOCKERFILE, REPO
 from tests.deploy.dockerfile import Instruction, is_ignored, parse_dockerfile, read_dockerignore
+from tokenprobe.core.native_files import project_files
 
 DOCKERIGNORE = REPO / ".dockerignore"
-# Arrive with the load suite (issue 5) on another branch; checked as soon as they exist.
-FROM_LOAD_SUITE = {"locust.conf"}
 
 
 @pytest.fixture(scope="module")
@@ -63,30 +62,33 @@ def test_project_installed_with_the_pinned_constraints(instructions: list[Instru
     assert "constraints.txt" in copy_sources(instructions)
 
 
-def test_workdir_holds_the_locustfile_and_config(instructions: list[Instruction]) -> None:
-    """loadtests/ and locust.conf are copied into the working directory the CMD resolves from."""
-    (workdir,) = of_kind(instructions, "WORKDIR")
-    sources = copy_sources(instructions)
-    assert workdir.arguments == "/app"
-    assert "loadtests/" in sources
-    assert "locust.conf" in sources
+def test_workdir_gets_the_entry_points_from_tokenprobe_init(
+    instructions: list[Instruction],
+) -> None:
+    """The final working directory, the one the CMD resolves from, is filled by `tokenprobe
+    init` after the install, as a user's folder would be: the locustfile and locust.conf come
+    from the installed package, never from the checkout."""
+    workdir = of_kind(instructions, "WORKDIR")[-1].arguments
+    assert workdir == "/app"
+    install = next(i for i, ins in enumerate(instructions) if "pip install" in ins.arguments)
+    after = [ins.arguments.split() for ins in instructions[install + 1 :] if ins.keyword == "RUN"]
+    assert ["tokenprobe", "init", workdir] in after
+    written = project_files()
+    cmd = of_kind(instructions, "CMD")[0].exec_form()
+    assert cmd[cmd.index("-f") + 1] in written
+    assert "locust.conf" in written
+
+
+def test_nothing_init_writes_is_copied_from_the_checkout(instructions: list[Instruction]) -> None:
+    """Copies would shadow what the installed package writes (and could drift from it)."""
+    tops = {name.split("/")[0] for name in project_files()}
+    copied = {src.rstrip("/").split("/")[0] for src in copy_sources(instructions)}
+    assert not tops & copied
 
 
 def test_copy_sources_exist_in_the_repository(instructions: list[Instruction]) -> None:
     """Every COPY source is a path in the repository (a typo would only show at build time)."""
-    missing = [
-        src
-        for src in copy_sources(instructions)
-        if src not in FROM_LOAD_SUITE and not (REPO / src).exists()
-    ]
-    assert not missing
-
-
-def test_load_suite_files_exist_once_the_suite_lands(instructions: list[Instruction]) -> None:
-    """locust.conf comes with loadtests/locustfile.py (issue 5); both must exist together."""
-    if not (REPO / "loadtests" / "locustfile.py").exists():
-        pytest.skip("loadtests/locustfile.py is not on this branch yet (load suite, issue 5)")
-    missing = [src for src in FROM_LOAD_SUITE if not (REPO / src).exists()]
+    missing = [src for src in copy_sources(instructions) if not (REPO / src).exists()]
     assert not missing
 
 

@@ -14,6 +14,7 @@ import click
 from tokenprobe import __version__
 from tokenprobe.cli.conformance import conformance
 from tokenprobe.cli.gate import gate
+from tokenprobe.cli.init import init
 from tokenprobe.cli.load import load
 from tokenprobe.cli.security import security
 from tokenprobe.cli.serve import serve
@@ -31,6 +32,7 @@ cli.add_command(conformance)
 cli.add_command(security)
 cli.add_command(load)
 cli.add_command(gate)
+cli.add_command(init)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,10 +10,11 @@ import click
 from tokenprobe import conformance as suite
 from tokenprobe.cli.target import open_target
 from tokenprobe.conformance import ConformanceOptions
+from tokenprobe.core import defaults
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports import write_stage_reports
 
-DEFAULT_REPORT_DIR = Path("reports/conformance")
+DEFAULT_REPORT_DIR = Path(defaults.REPORT_ROOT, "conformance")
 
 
 @click.command()
@@ -38,7 +39,7 @@ DEFAULT_REPORT_DIR = Path("reports/conformance")
     "--max-examples",
     type=click.IntRange(1),
     default=None,
-    help="Fuzzing cases per operation [default: schemathesis.toml's].",
+    help=f"Fuzzing cases per operation [default: {defaults.FUZZ_MAX_EXAMPLES}].",
 )
 def conformance(url: str | None, spec: str, report_dir: Path, max_examples: int | None) -> None:
     """Run Schemathesis with tokenprobe's hooks and checks against POST /api/v1/token/.

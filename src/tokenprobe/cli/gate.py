@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from tokenprobe.cli.target import open_target
+from tokenprobe.core import defaults
 from tokenprobe.core.config import load_config
 from tokenprobe.gate import GateOptions, run_gate
 from tokenprobe.gate.progress import make_progress
@@ -50,7 +51,7 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
 @click.option(
     "--load-duration",
     type=click.FloatRange(min=1),
-    default=10,
+    default=defaults.GATE_LOAD_DURATION_S,
     show_default=True,
     help="Seconds of the load smoke.",
 )

@@ -9,6 +9,7 @@ import click
 
 from tokenprobe import load as suite
 from tokenprobe.cli.target import open_target
+from tokenprobe.core import defaults
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.session import normalise_base_url
 from tokenprobe.load.profiles import PROFILES
@@ -34,32 +35,34 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 @click.command()
 @click.option("--url", help="Target base URL (default: start the embedded reference target).")
-@click.option("--profile", type=click.Choice(PROFILES), default="constant", show_default=True)
+@click.option(
+    "--profile", type=click.Choice(PROFILES), default=defaults.LOAD_PROFILE, show_default=True
+)
 @click.option(
     "--model",
     type=click.Choice(["open", "closed"]),
-    default="open",
+    default=defaults.LOAD_MODEL,
     show_default=True,
     help="open: arrival rate, latency from intended send time; closed: users in a loop.",
 )
 @click.option(
     "--arrival",
     type=click.Choice(["constant", "poisson"]),
-    default="constant",
+    default=defaults.LOAD_ARRIVAL,
     show_default=True,
     help="Open model: evenly spaced or Poisson arrivals.",
 )
 @click.option(
     "--rate",
     type=click.FloatRange(min=0.1),
-    default=20.0,
+    default=defaults.LOAD_RATE_PER_S,
     show_default=True,
     help="Open model: peak arrival rate (requests/s).",
 )
 @click.option(
     "--users",
     type=click.IntRange(1, 100_000),
-    default=10,
+    default=defaults.LOAD_USERS,
     show_default=True,
     help="Closed model: peak users.",
 )
@@ -92,7 +95,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     help="Load-test a non-loopback host that is not allow-listed.",
 )
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("reports/latest/load"), show_default=True)  # fmt: skip
+              default=Path(defaults.REPORT_ROOT, "latest", "load"), show_default=True)  # fmt: skip
 def load(
     url: str | None,
     profile: str,

@@ -10,14 +10,14 @@ import click
 
 from tokenprobe import security as suite
 from tokenprobe.cli.target import open_target
+from tokenprobe.core import defaults
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 from tokenprobe.reports import write_stage_reports
 from tokenprobe.security import PROBE_IDS, SecurityOptions, TimingBudget
 
-DEFAULT_REPORT_DIR = Path("reports/security")
-DEFAULT_CANARY_PASSWORD_ENV = "TOKENPROBE_CANARY_PASSWORD"
+DEFAULT_REPORT_DIR = Path(defaults.REPORT_ROOT, "security")
 
 
 def _parse_severities(
@@ -69,12 +69,17 @@ def read_verify_key(path: Path | None) -> bytes | None:
 @click.option("--canary-username", help="Account dedicated to the brute-force probe.")
 @click.option(
     "--canary-password-env",
-    default=DEFAULT_CANARY_PASSWORD_ENV,
+    default=defaults.CANARY_PASSWORD_ENV,
     show_default=True,
     help="Environment variable holding the canary's password.",
 )
 @click.option("--no-brute-force", is_flag=True, help="Never run the brute-force probe.")
-@click.option("--brute-force-attempts", type=click.IntRange(1, 1000), default=30, show_default=True)
+@click.option(
+    "--brute-force-attempts",
+    type=click.IntRange(1, 1000),
+    default=defaults.BRUTE_FORCE_ATTEMPTS,
+    show_default=True,
+)
 @click.option(
     "--failures-per-account",
     type=click.IntRange(1, 1000),

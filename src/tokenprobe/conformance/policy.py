@@ -8,8 +8,11 @@ configuration, so QA tunes tokenprobe exactly as it tunes Schemathesis::
     [checks.protocol_answer_well_formed]
     statuses = ["405", "415", "429"]
 
-``tokenprobe gate`` passes the ``[policy]`` of ``tokenprobe.toml`` to the checks as JSON in
-``TOKENPROBE_POLICY``; where set, it wins over ``schemathesis.toml``.
+``tokenprobe`` renders a run's ``schemathesis.toml`` with the ``[policy]`` of ``tokenprobe.toml``
+(`tokenprobe.core.native_files`). Where set, ``TOKENPROBE_POLICY`` wins over the file: JSON such
+as ``{"algorithms": ["RS256"], "lifetimes": {"access_max_s": 900}}`` (keys as in the sections
+above), so a CI job can change the policy of a plain ``schemathesis run`` without editing the file.
+Without either, the checks use `tokenprobe.core.defaults`.
 """
 
 from __future__ import annotations
@@ -22,37 +25,10 @@ from typing import Any
 
 from schemathesis.config import ChecksConfig
 
-from tokenprobe.core.config import TokenPolicy
+from tokenprobe.core import defaults
 from tokenprobe.core.errors import ConfigError
 
-DAY_S = 86_400
-HOUR_S = 3_600
-
-DEFAULT_ALGORITHMS = (
-    "HS256", "HS384", "HS512",
-    "RS256", "RS384", "RS512",
-    "ES256", "ES384", "ES512",
-    "PS256", "PS384", "PS512",
-    "EdDSA",
-)  # fmt: skip
-# Statuses that are protocol answers rather than contract violations (issue #3, item 5).
-DEFAULT_PROTOCOL_STATUSES = ("405", "415", "429")
 POLICY_ENV = "TOKENPROBE_POLICY"
-
-
-def policy_as_environment(policy: TokenPolicy) -> str:
-    """The gate's token policy, in the form the checks read from ``TOKENPROBE_POLICY``."""
-    return json.dumps(
-        {
-            "algorithms": list(policy.allowed_algorithms),
-            "lifetimes": {
-                "access_max_s": policy.access_max_lifetime_s,
-                "access_warn_s": policy.access_warn_lifetime_s,
-                "refresh_max_s": policy.refresh_max_lifetime_s,
-                "refresh_warn_s": policy.refresh_warn_lifetime_s,
-            },
-        }
-    )
 
 
 def _policy_from_environment() -> dict[str, Any]:
@@ -67,10 +43,10 @@ def _policy_from_environment() -> dict[str, Any]:
 class Lifetimes:
     """Upper bounds in seconds: above ``max`` fails, above ``warn`` is reported as a warning."""
 
-    access_max_s: float = 7 * DAY_S  # documented service lifetime
-    access_warn_s: float = 1 * HOUR_S
-    refresh_max_s: float = 30 * DAY_S  # documented service lifetime
-    refresh_warn_s: float = 1 * DAY_S
+    access_max_s: float = defaults.ACCESS_MAX_LIFETIME_S
+    access_warn_s: float = defaults.ACCESS_WARN_LIFETIME_S
+    refresh_max_s: float = defaults.REFRESH_MAX_LIFETIME_S
+    refresh_warn_s: float = defaults.REFRESH_WARN_LIFETIME_S
 
     def bounds(self, role: str) -> tuple[float, float]:
         return (
@@ -87,7 +63,7 @@ def section(config: ChecksConfig, check_name: str) -> Mapping[str, Any]:
 def algorithms(config: ChecksConfig) -> frozenset[str]:
     values = _policy_from_environment().get("algorithms") or section(
         config, "token_algorithm_allowed"
-    ).get("algorithms", DEFAULT_ALGORITHMS)
+    ).get("algorithms", defaults.JWS_ALGORITHMS)
     allowed = frozenset(str(v) for v in values)
     # RFC 8725 §3.2: "none" is never acceptable, whatever the configuration says.
     return allowed - {"none", "None", "NONE"}
@@ -109,6 +85,6 @@ def lifetimes(config: ChecksConfig) -> Lifetimes:
 
 def protocol_statuses(config: ChecksConfig) -> frozenset[int]:
     values = section(config, "protocol_answer_well_formed").get(
-        "statuses", DEFAULT_PROTOCOL_STATUSES
+        "statuses", defaults.PROTOCOL_STATUSES
     )
     return frozenset(int(v) for v in values)

@@ -1,7 +1,8 @@
 """`run`: the Schemathesis suite as one plain function, for the CLI and the gate.
 
-It runs ``schemathesis run`` as a subprocess with the repository's ``schemathesis.toml``, the very
-command QA runs, so both paths load the same hooks and checks and cannot drift apart. A
+It runs ``schemathesis run`` as a subprocess with a ``schemathesis.toml`` rendered for the run
+(`tokenprobe.core.native_files`: the file ``tokenprobe init`` writes, with the run's token policy),
+the very command QA runs, so both paths load the same hooks and checks and cannot drift apart. A
 subprocess, rather than Schemathesis' Python engine, because Schemathesis keeps hooks and checks
 in process-wide registries and writes its reports (HAR, JUnit, NDJSON) only from its CLI: one
 process per run keeps runs independent and gives us those reports as Schemathesis writes them.
@@ -27,19 +28,19 @@ from tokenprobe import resources
 from tokenprobe.conformance.boundary import boundary_cases
 from tokenprobe.conformance.cassette import redact_har
 from tokenprobe.conformance.notes import NOTES_ENV, read_notes
-from tokenprobe.conformance.policy import POLICY_ENV, policy_as_environment
+from tokenprobe.conformance.policy import POLICY_ENV
 from tokenprobe.conformance.results import RunResults, read_json_report, read_ndjson
 from tokenprobe.core.config import TokenPolicy
 from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME, write_csv
 from tokenprobe.core.errors import SpecError, StageError, TokenprobeError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import deduplicate
+from tokenprobe.core.native_files import write_schemathesis_toml
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession, ensure_reachable
 from tokenprobe.core.summary import Summary
 
 RESOURCES = Path(resources.__file__).parent
-CONFIG_FILE = RESOURCES / "schemathesis.toml"
 SPECS = {
     "published": RESOURCES / "specs" / "token.openapi.yaml",
     "strict": RESOURCES / "specs" / "token.strict.openapi.yaml",
@@ -88,8 +89,6 @@ def run(session: TargetSession, options: ConformanceOptions) -> Summary:
     redactor = session.redactor
     try:
         spec_path = resolve_spec(options.spec)
-        if not CONFIG_FILE.is_file():
-            raise StageError(f"{CONFIG_FILE} is missing (install tokenprobe from a checkout)")
         ensure_reachable(session.token_url)
         with tempfile.TemporaryDirectory(prefix="tokenprobe-conformance-") as work:
             workdir = Path(work)
@@ -110,10 +109,10 @@ def run(session: TargetSession, options: ConformanceOptions) -> Summary:
     return summary
 
 
-def _command(spec_path: Path, base_url: str, workdir: Path) -> list[str]:
+def _command(spec_path: Path, config_file: Path, base_url: str, workdir: Path) -> list[str]:
     return [
         sys.executable, "-m", "schemathesis.cli",
-        "--config-file", str(CONFIG_FILE), "--no-color",
+        "--config-file", str(config_file), "--no-color",
         "run", str(spec_path), "--url", base_url,
         "--report", "junit,har,ndjson,json", "--report-dir", str(workdir),
         "--report-junit-path", str(workdir / "junit.xml"),
@@ -123,28 +122,22 @@ def _command(spec_path: Path, base_url: str, workdir: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def _environment(
-    session: TargetSession, workdir: Path, policy: TokenPolicy | None
-) -> dict[str, str]:
-    """The child's environment: our credentials (in a 0600 file), never the caller's."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in (ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS, "SCHEMATHESIS_HOOKS")
-    }
+def _environment(session: TargetSession, workdir: Path) -> dict[str, str]:
+    """The child's environment: our credentials (in a 0600 file), never the caller's; the
+    token policy only from the rendered configuration file, never from a stray variable."""
+    dropped = (ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS, "SCHEMATHESIS_HOOKS", POLICY_ENV)
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     if session.credentials:
         env[ENV_CREDENTIALS] = str(write_csv(workdir / "credentials.csv", session.credentials))
     env[NOTES_ENV] = str(workdir / "notes.jsonl")
-    env.pop(POLICY_ENV, None)
-    if policy is not None:
-        env[POLICY_ENV] = policy_as_environment(policy)
     return env
 
 
 def _run_schemathesis(
     session: TargetSession, spec_path: Path, workdir: Path, options: ConformanceOptions
 ) -> SchemathesisRun:
-    command = _command(spec_path, session.base_url, workdir)
+    config_file = write_schemathesis_toml(workdir, options.policy)
+    command = _command(spec_path, config_file, session.base_url, workdir)
     if options.max_examples is not None:
         command += ["--max-examples", str(options.max_examples)]
     if options.seed is not None:
@@ -154,7 +147,7 @@ def _run_schemathesis(
         completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
             command,
             cwd=workdir,
-            env=_environment(session, workdir, options.policy),
+            env=_environment(session, workdir),
             capture_output=True,
             text=True,
             errors="replace",

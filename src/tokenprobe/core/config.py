@@ -9,7 +9,8 @@ No file is fine: every key has a default. Precedence per key, highest first::
 The merged document is validated against `tokenprobe.core.config_schema.CONFIG_SCHEMA`; a bad key
 raises `ConfigError` with one line naming the key and where it came from. Relative paths in the
 file are relative to the file; relative paths from options and variables to the cwd.
-See ``tokenprobe.example.toml`` for every key, documented.
+``tokenprobe init`` writes a ``tokenprobe.toml`` documenting every key and its default
+(`tokenprobe.core.native_config`); the defaults themselves live in `tokenprobe.core.defaults`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.core.config_schema import CONFIG_SCHEMA, JWS_ALGORITHMS
+from tokenprobe.core import defaults
+from tokenprobe.core.config_schema import CONFIG_SCHEMA
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.validation import validate_document
@@ -54,11 +56,11 @@ class TargetConfig:
 class TokenPolicy:
     """Issued tokens: above ``*_max`` is an error finding, above ``*_warn`` a warning."""
 
-    allowed_algorithms: tuple[str, ...] = JWS_ALGORITHMS
-    access_max_lifetime_s: int = 7 * 86400  # the service's documented access lifetime
-    access_warn_lifetime_s: int = 3600
-    refresh_max_lifetime_s: int = 30 * 86400  # the documented refresh lifetime
-    refresh_warn_lifetime_s: int = 86400  # SimpleJWT's default refresh lifetime
+    allowed_algorithms: tuple[str, ...] = defaults.JWS_ALGORITHMS
+    access_max_lifetime_s: int = defaults.ACCESS_MAX_LIFETIME_S
+    access_warn_lifetime_s: int = defaults.ACCESS_WARN_LIFETIME_S
+    refresh_max_lifetime_s: int = defaults.REFRESH_MAX_LIFETIME_S
+    refresh_warn_lifetime_s: int = defaults.REFRESH_WARN_LIFETIME_S
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,11 +71,13 @@ class LatencySlo:
 
 @dataclasses.dataclass(frozen=True)
 class SloConfig:
-    error_ratio: float | None = 0.01
+    error_ratio: float | None = defaults.SLO_ERROR_RATIO
     min_throughput_rps: float | None = None
     # Scenario name → thresholds; "total" covers every request of the run.
     latency: Mapping[str, LatencySlo] = dataclasses.field(
-        default_factory=lambda: {"total": LatencySlo(p95_ms=500.0, p99_ms=1000.0)}
+        default_factory=lambda: {
+            "total": LatencySlo(p95_ms=defaults.SLO_P95_MS, p99_ms=defaults.SLO_P99_MS)
+        }
     )
 
 
@@ -84,9 +88,9 @@ class LoadConfig:
 
 @dataclasses.dataclass(frozen=True)
 class SecurityConfig:
-    canary_username_env: str = "TOKENPROBE_CANARY_USERNAME"
-    canary_password_env: str = "TOKENPROBE_CANARY_PASSWORD"
-    brute_force_attempts: int = 30
+    canary_username_env: str = defaults.CANARY_USERNAME_ENV
+    canary_password_env: str = defaults.CANARY_PASSWORD_ENV
+    brute_force_attempts: int = defaults.BRUTE_FORCE_ATTEMPTS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,8 +102,8 @@ class Config:
     severities: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
     load: LoadConfig = LoadConfig()
     security: SecurityConfig = SecurityConfig()
-    baseline_path: Path = Path("tokenprobe-baseline.yaml")
-    report_root: Path = Path("reports")
+    baseline_path: Path = Path(defaults.BASELINE_FILE)
+    report_root: Path = Path(defaults.REPORT_ROOT)
 
 
 def load_config(
@@ -305,3 +309,20 @@ def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:
 def _lifetime(table: Mapping[str, Any], prefix: str, default: int) -> int:
     raw = table.get(f"{prefix}-lifetime")
     return default if raw is None else parse_duration(raw)
+
+
+def slo_text(slo: SloConfig) -> str:
+    """The SLOs in the load suite's threshold syntax (``p95<500, p99<1000, error_ratio<0.01``):
+    what ``--tp-slo`` and ``tp-slo`` in ``locust.conf`` take."""
+    items = []
+    for scenario, latency in slo.latency.items():
+        where = "" if scenario == "total" else f"[{scenario}]"
+        if latency.p95_ms is not None:
+            items.append(f"p95{where}<{latency.p95_ms:g}")
+        if latency.p99_ms is not None:
+            items.append(f"p99{where}<{latency.p99_ms:g}")
+    if slo.error_ratio is not None:
+        items.append(f"error_ratio<{slo.error_ratio:g}")
+    if slo.min_throughput_rps is not None:
+        items.append(f"throughput_rps>{slo.min_throughput_rps:g}")
+    return ", ".join(items)

@@ -8,23 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# Everything RFC 7518 registers for JWS signatures except "none" (RFC 8725 §3.1), plus EdDSA.
-JWS_ALGORITHMS = (
-    "HS256",
-    "HS384",
-    "HS512",
-    "RS256",
-    "RS384",
-    "RS512",
-    "ES256",
-    "ES384",
-    "ES512",
-    "ES256K",
-    "PS256",
-    "PS384",
-    "PS512",
-    "EdDSA",
-)
+from tokenprobe.core.defaults import JWS_ALGORITHMS
+
 DURATION_PATTERN = r"^\s*[0-9]+\s*[smhd]\s*$"
 FINDING_ID_PATTERN = r"^TP-[A-Z0-9]+-[0-9]{3}$"
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"

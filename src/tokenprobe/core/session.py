@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 import requests
 
+from tokenprobe.core import defaults
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import ConfigError, TargetUnreachable
 from tokenprobe.core.redact import Redactor
 
 TOKEN_PATH = "/api/v1/token/"
-REACHABILITY_TIMEOUT_S = 5.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +51,7 @@ def normalise_base_url(url: str) -> str:
     return url.rstrip("/").removesuffix(TOKEN_PATH.rstrip("/"))
 
 
-def ensure_reachable(token_url: str, timeout_s: float = REACHABILITY_TIMEOUT_S) -> None:
+def ensure_reachable(token_url: str, timeout_s: float = defaults.REACHABILITY_TIMEOUT_S) -> None:
     """Any HTTP answer counts; only no answer at all is 'unreachable'."""
     try:
         requests.options(token_url, timeout=timeout_s, allow_redirects=False)

@@ -22,8 +22,9 @@ from typing import Any
 
 from tokenprobe import conformance, load, security
 from tokenprobe.conformance import ConformanceOptions
+from tokenprobe.core import defaults
 from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
-from tokenprobe.core.config import Config, SloConfig
+from tokenprobe.core.config import Config, slo_text
 from tokenprobe.core.credentials import Credential, load_csv
 from tokenprobe.core.errors import TokenprobeError
 from tokenprobe.core.findings import apply_severity_overrides, deduplicate
@@ -47,11 +48,7 @@ StageRunner = Callable[[TargetSession, Path], Summary]
 TargetOpener = Callable[..., AbstractContextManager[TargetSession]]
 # Enough accounts that security probes spread failed logins and load users get their own.
 EMBEDDED_USERS = 60
-LOAD_SMOKE_DURATION_S = 10.0
-LOAD_SMOKE_RATE = 10.0
 MIN_POOL_TO_PARTITION = 20
-# A login that takes longer than this is broken, not slow: keeps a hanging target's gate short.
-GATE_REQUEST_TIMEOUT_S = 10.0
 CONFORMANCE_ACCOUNTS = 3
 
 
@@ -63,8 +60,8 @@ class GateOptions:
     update_baseline: bool = False
     baseline_reason: str = "accepted with --update-baseline"
     skip: frozenset[str] = frozenset()  # stage names to leave out
-    load_duration_s: float = LOAD_SMOKE_DURATION_S
-    load_rate: float = LOAD_SMOKE_RATE
+    load_duration_s: float = defaults.GATE_LOAD_DURATION_S
+    load_rate: float = defaults.GATE_LOAD_RATE_PER_S
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,22 +76,6 @@ class GateResult:
     run_dir: Path
 
 
-def slo_text(slo: SloConfig) -> str:
-    """The configured SLOs in the load suite's threshold syntax (``p95<500, error_ratio<0.01``)."""
-    items = []
-    for scenario, latency in slo.latency.items():
-        where = "" if scenario == "total" else f"[{scenario}]"
-        if latency.p95_ms is not None:
-            items.append(f"p95{where}<{latency.p95_ms:g}")
-        if latency.p99_ms is not None:
-            items.append(f"p99{where}<{latency.p99_ms:g}")
-    if slo.error_ratio is not None:
-        items.append(f"error_ratio<{slo.error_ratio:g}")
-    if slo.min_throughput_rps is not None:
-        items.append(f"throughput_rps>{slo.min_throughput_rps:g}")
-    return ", ".join(items)
-
-
 def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions:
     username = environ.get(config.security.canary_username_env, "")
     password = environ.get(config.security.canary_password_env, "")
@@ -103,7 +84,7 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
         severities=config.severities,
         canary=canary,
         brute_force_attempts=config.security.brute_force_attempts,
-        request_timeout_s=GATE_REQUEST_TIMEOUT_S,
+        request_timeout_s=defaults.GATE_REQUEST_TIMEOUT_S,
     )
 
 

@@ -10,15 +10,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from tokenprobe.core import defaults
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
-from tokenprobe.load.settings import (
-    DEFAULT_MAX_REQUESTS,
-    DEFAULT_WEIGHTS,
-    SCENARIOS,
-    LoadConfigError,
-    parse_duration,
-    parse_weights,
-)
+from tokenprobe.load.settings import SCENARIOS, LoadConfigError, parse_duration, parse_weights
 from tokenprobe.load.slo import Threshold, parse_slos
 
 
@@ -28,17 +22,22 @@ def add_arguments(parser: Any) -> None:
     add(
         "--tp-model",
         choices=["open", "closed"],
-        default="open",
+        default=defaults.LOAD_MODEL,
         help="open: arrival rate, latency from intended send time; closed: users in a loop",
     )
     add(
         "--tp-arrival",
         choices=["constant", "poisson"],
-        default="constant",
+        default=defaults.LOAD_ARRIVAL,
         help="open model: evenly spaced or Poisson arrivals",
     )
-    add("--tp-profile", choices=list(PROFILES), default="constant", help="load profile")
-    add("--tp-rate", type=float, default=20.0, help="open model: peak arrival rate (requests/s)")
+    add("--tp-profile", choices=list(PROFILES), default=defaults.LOAD_PROFILE, help="load profile")
+    add(
+        "--tp-rate",
+        type=float,
+        default=defaults.LOAD_RATE_PER_S,
+        help="open model: peak arrival rate (requests/s)",
+    )
     add("--tp-users", type=int, default=0, help="closed model: peak users (default: -u)")
     add(
         "--tp-duration",
@@ -48,7 +47,7 @@ def add_arguments(parser: Any) -> None:
     add(
         "--tp-stream-rate",
         type=float,
-        default=2.0,
+        default=defaults.LOAD_STREAM_RATE_PER_S,
         help="open model: most arrivals/s per user (stream); more streams, more concurrency",
     )
     add("--tp-late-ms", type=float, default=10.0, help="an arrival sent later than this is 'late'")
@@ -58,8 +57,13 @@ def add_arguments(parser: Any) -> None:
         default=10.0,
         help="an arrival that cannot be sent within this many seconds is dropped (and counted)",
     )
-    add("--tp-weights", default=DEFAULT_WEIGHTS, help="scenario weights, name=weight,...")
-    add("--tp-storm-size", type=int, default=10, help="concurrent logins in one login storm")
+    add("--tp-weights", default=defaults.LOAD_WEIGHTS, help="scenario weights, name=weight,...")
+    add(
+        "--tp-storm-size",
+        type=int,
+        default=defaults.LOAD_STORM_SIZE,
+        help="concurrent logins in one login storm",
+    )
     add(
         "--tp-credentials",
         default="",
@@ -80,7 +84,7 @@ def add_arguments(parser: Any) -> None:
     add(
         "--tp-max-requests",
         type=int,
-        default=DEFAULT_MAX_REQUESTS,
+        default=defaults.LOAD_MAX_REQUESTS,
         help="stop after this many requests",
     )
     add(
@@ -144,7 +148,11 @@ def duration_of(options: Any) -> float | None:
 def load_config(options: Any) -> LoadConfig:
     """Validate Locust's parsed options into a `LoadConfig`; raise `LoadConfigError`."""
     model = options.tp_model
-    level = options.tp_rate if model == "open" else (options.tp_users or options.num_users or 10)
+    level = (
+        options.tp_rate
+        if model == "open"
+        else (options.tp_users or options.num_users or defaults.LOAD_USERS)
+    )
     try:
         profile = build_profile(options.tp_profile, model, float(level), duration_of(options))
         slos = parse_slos(options.tp_slo)

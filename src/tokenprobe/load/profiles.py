@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from tokenprobe.core import defaults
+
 PROFILES = ("smoke", "constant", "ramp", "spike", "soak", "breakpoint")
 DEFAULT_DURATION_S = {
     "smoke": 10.0,
-    "constant": 60.0,
+    "constant": defaults.LOAD_DURATION_S,
     "ramp": 120.0,
     "spike": 60.0,
     "soak": 1800.0,

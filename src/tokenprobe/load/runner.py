@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tokenprobe.core import defaults
+from tokenprobe.core.config import SloConfig, slo_text
 from tokenprobe.core.credentials import write_csv
 from tokenprobe.core.errors import ConfigError, StageError
 from tokenprobe.core.files import write_text_atomic
@@ -31,14 +33,14 @@ from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
 from tokenprobe.load.profiles import DEFAULT_DURATION_S, PROFILES, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
-from tokenprobe.load.settings import DEFAULT_MAX_REQUESTS, DEFAULT_WEIGHTS, parse_weights
+from tokenprobe.load.settings import parse_weights
 from tokenprobe.load.slo import parse_slos
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 CREDENTIALS_FILE = "credentials.csv"  # in the run's private temporary directory
 # Scenarios that log in as, or fail logins for, real accounts from the pool.
 ACCOUNT_SCENARIOS = ("valid_login", "login_storm", "wrong_password")
-DEFAULT_SLOS = "p95<500, p99<1000, error_ratio<0.01"
+DEFAULT_SLOS = slo_text(SloConfig())  # p95<500, p99<1000, error_ratio<0.01
 STARTUP_ALLOWANCE_S = 60.0  # imports, worker processes, the final report
 LOCUST_PREFIX = "locust"
 SECTION_DROP = ("histograms", "series", "scenario_keys")
@@ -50,20 +52,20 @@ class LoadOptions:
 
     report_dir: Path  # Locust's own reports, exact statistics and plots go here
 
-    profile: str = "constant"
-    model: str = "open"
-    arrival: str = "constant"
-    rate: float = 20.0
-    users: int = 10
+    profile: str = defaults.LOAD_PROFILE
+    model: str = defaults.LOAD_MODEL
+    arrival: str = defaults.LOAD_ARRIVAL
+    rate: float = defaults.LOAD_RATE_PER_S
+    users: int = defaults.LOAD_USERS
     duration: float | None = None  # seconds; None = the profile's default
     processes: int = 1
     slos: str = DEFAULT_SLOS
     allow_hosts: tuple[str, ...] = ()
     allow_remote: bool = False
-    weights: str = DEFAULT_WEIGHTS
-    max_requests: int = DEFAULT_MAX_REQUESTS
-    storm_size: int = 10
-    stream_rate: float = 2.0
+    weights: str = defaults.LOAD_WEIGHTS
+    max_requests: int = defaults.LOAD_MAX_REQUESTS
+    storm_size: int = defaults.LOAD_STORM_SIZE
+    stream_rate: float = defaults.LOAD_STREAM_RATE_PER_S
     extra_args: tuple[str, ...] = ()  # more Locust options, passed as given
 
     def validate(self) -> None:

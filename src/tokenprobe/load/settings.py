@@ -1,4 +1,4 @@
-"""Names and defaults shared by the Locust side and the tokenprobe side, without importing Locust.
+"""Names and parsers shared by the Locust side and the tokenprobe side, without importing Locust.
 
 Importing ``locust`` monkey-patches the whole process with gevent; the CLI, the release gate
 and the test runner must never do that, so everything they need from the load suite lives in
@@ -17,8 +17,6 @@ SCENARIOS = {
     "malformed_body": "malformed body",
     "login_storm": "login storm",
 }
-DEFAULT_WEIGHTS = "valid_login=8,wrong_password=1,unknown_user=1,malformed_body=1,login_storm=0"
-DEFAULT_MAX_REQUESTS = 1_000_000
 MAX_DURATION_S = 4 * 3600.0
 # Locust's timespan syntax ("90", "30s", "5m", "1h30m"), for callers that must not import it.
 _TIMESPAN = re.compile(r"^(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+(?:\.\d+)?)s?)?$")

@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 
+from tokenprobe.core import defaults
 from tokenprobe.core.errors import StageError
 from tokenprobe.core.redact import Redactor
 
@@ -73,7 +74,9 @@ class Answer:
 class ProbeClient:
     """Sends probe requests to the token endpoint and counts them."""
 
-    def __init__(self, token_url: str, redactor: Redactor, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, token_url: str, redactor: Redactor, timeout_s: float = defaults.REQUEST_TIMEOUT_S
+    ) -> None:
         self.token_url = token_url
         self.redactor = redactor
         self.timeout_s = timeout_s

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from tokenprobe.core import defaults
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.findings import Severity
 
 # The clean reference target locks a username after 20 failures in 5 minutes; stay well below
 # so that probes sharing a pool never trip it and a rerun has room left.
 DEFAULT_FAILURES_PER_ACCOUNT = 8
-DEFAULT_BRUTE_FORCE_ATTEMPTS = 30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +56,7 @@ class SecurityOptions:
     # account is used when none is given), and only when allowed.
     canary: Credential | None = None
     allow_brute_force: bool = True
-    brute_force_attempts: int = DEFAULT_BRUTE_FORCE_ATTEMPTS
+    brute_force_attempts: int = defaults.BRUTE_FORCE_ATTEMPTS
     # Wrong-password attempts any one pool account may receive in a run.
     failures_per_account: int = DEFAULT_FAILURES_PER_ACCOUNT
     timing: TimingBudget = dataclasses.field(default_factory=TimingBudget)
@@ -65,7 +65,7 @@ class SecurityOptions:
     # Costly input: field size and the time a rejection may take.
     costly_input_bytes: int = 1_048_576
     costly_input_limit_s: float = 2.0
-    request_timeout_s: float = 30.0
+    request_timeout_s: float = defaults.REQUEST_TIMEOUT_S
 
     def __post_init__(self) -> None:
         if self.brute_force_attempts < 1:

@@ -1,0 +1,74 @@
+"""Every default that more than one place needs, stated once.
+
+The configuration (`tokenprobe.core.config`), the conformance checks' policy, the load suite's
+options, the gate, the command line and the generated native files (``schemathesis.toml``,
+``locust.conf``, ``tokenprobe.toml``, rendered by `tokenprobe.core.native_config`) read their
+defaults here, so they cannot drift apart. Plain values only: this module imports nothing.
+Units are in the names.
+"""
+
+DAY_S = 86_400
+HOUR_S = 3_600
+
+# --- Token policy (RFC 8725) ---------------------------------------------------------------
+# JWS algorithms an issued token may use: every signature algorithm in IANA's JOSE registry,
+# that is RFC 7518 §3.1 (HS*, RS*, ES*, PS*), RFC 8037 (EdDSA) and RFC 8812 (ES256K), except
+# "none" (RFC 8725 §3.1). The default flags only what no verifier should accept; a narrower list
+# is a deployment's choice ([policy] allowed-algorithms). ES256K belongs: it is registered,
+# PyJWT verifies it, and a default that rejected a registered algorithm would report a finding
+# no standard supports. The configuration schema accepts exactly these names.
+JWS_ALGORITHMS = (
+    "HS256", "HS384", "HS512",
+    "RS256", "RS384", "RS512",
+    "ES256", "ES384", "ES512", "ES256K",
+    "PS256", "PS384", "PS512",
+    "EdDSA",
+)  # fmt: skip
+# Lifetimes (exp - iat): above the maximum is an error finding, above the warn level a warning.
+ACCESS_MAX_LIFETIME_S = 7 * DAY_S  # the service's documented access lifetime
+ACCESS_WARN_LIFETIME_S = 1 * HOUR_S
+REFRESH_MAX_LIFETIME_S = 30 * DAY_S  # the service's documented refresh lifetime
+REFRESH_WARN_LIFETIME_S = 1 * DAY_S  # SimpleJWT's default refresh lifetime
+
+# --- Conformance --------------------------------------------------------------------------
+# Protocol answers rather than contract violations: Schemathesis' status checks do not flag
+# them, tokenprobe checks their required headers (issue #3, item 5).
+PROTOCOL_STATUSES = (405, 415, 429)
+# Fuzzing cases per operation (Schemathesis' max-examples); boundary and coverage cases add more.
+FUZZ_MAX_EXAMPLES = 100
+
+# --- Load SLOs (checked by `tokenprobe load` and the gate's load smoke) -------------------------
+SLO_P95_MS = 500.0  # every request of the run ("total")
+SLO_P99_MS = 1000.0
+SLO_ERROR_RATIO = 0.01  # failed requests / all requests
+
+# --- Load runs ------------------------------------------------------------------------------
+LOAD_MODEL = "open"  # arrival rate, latency from the intended send time
+LOAD_ARRIVAL = "constant"
+LOAD_PROFILE = "constant"
+LOAD_RATE_PER_S = 20.0  # open model: peak arrival rate
+LOAD_USERS = 10  # closed model: peak users
+LOAD_DURATION_S = 60.0  # the constant profile's length
+# Scenario weights in the load suite's option syntax (--tp-weights, `tokenprobe load --weights`).
+LOAD_WEIGHTS = "valid_login=8,wrong_password=1,unknown_user=1,malformed_body=1,login_storm=0"
+LOAD_MAX_REQUESTS = 1_000_000  # a run stops after this many requests, whatever its duration
+LOAD_STORM_SIZE = 10  # concurrent logins in one login storm
+LOAD_STREAM_RATE_PER_S = 2.0  # open model: most arrivals per second per simulated user
+# The gate's load smoke: short and gentle, yet enough samples (a hundred) for a p99.
+GATE_LOAD_DURATION_S = 10.0
+GATE_LOAD_RATE_PER_S = 10.0
+
+# --- Security probes ------------------------------------------------------------------------
+BRUTE_FORCE_ATTEMPTS = 30  # consecutive wrong passwords against the canary account
+CANARY_USERNAME_ENV = "TOKENPROBE_CANARY_USERNAME"
+CANARY_PASSWORD_ENV = "TOKENPROBE_CANARY_PASSWORD"
+
+# --- Timeouts -------------------------------------------------------------------------------
+REACHABILITY_TIMEOUT_S = 5.0  # "is anything answering at the URL?" before a run starts
+REQUEST_TIMEOUT_S = 30.0  # one request of a security probe
+# In the gate, a login slower than this is broken, not slow: keeps a hanging target's gate short.
+GATE_REQUEST_TIMEOUT_S = 10.0
+
+# --- Files ----------------------------------------------------------------------------------
+REPORT_ROOT = "reports"  # run directories go to <root>/<UTC timestamp>/, <root>/latest
+BASELINE_FILE = "tokenprobe-baseline.yaml"
