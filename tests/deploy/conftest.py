@@ -17,7 +17,7 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 OPERATOR_EXAMPLE = K8S / "operator" / "locusttest.yaml"
 KUSTOMIZATION = K8S / "kustomization.yaml"
 
-# Names shared by the plain manifests, the operator example and the README commands.
+# Names shared by the plain manifests, the operator example and the commands of docs/distributed.md.
 CREDENTIALS_SECRET = "tokenprobe-credentials"
 LOCUST_CONFIGMAP = "tokenprobe-locust"
 

@@ -208,13 +208,13 @@ def test_resources_are_bounded(deployments: dict[str, Any], name: str) -> None:
 
 
 def readme_kubectl_commands() -> list[str]:
-    """The `kubectl …` commands of the README, continuation lines joined."""
-    text = (REPO / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    """The `kubectl …` commands of docs/distributed.md, continuation lines joined."""
+    text = (REPO / "docs" / "distributed.md").read_text(encoding="utf-8").replace("\\\n", " ")
     return [" ".join(line.split()) for line in text.splitlines() if line.startswith("kubectl ")]
 
 
 def test_readme_creates_the_inputs_the_manifests_use() -> None:
-    """The README's commands put the CSV in the Secret and only non-secrets in the ConfigMap."""
+    """The documented commands put the CSV in the Secret and only non-secrets in the ConfigMap."""
     commands = readme_kubectl_commands()
     (secret,) = [c for c in commands if " create secret generic " in c]
     (configmap,) = [c for c in commands if " create configmap " in c]

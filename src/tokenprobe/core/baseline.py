@@ -38,7 +38,7 @@ from tokenprobe.core.validation import validate_document
 
 BASELINE_VERSION = 1
 HEADER = """\
-# tokenprobe known-deviation baseline (README, "Release gate (CI)").
+# tokenprobe known-deviation baseline (docs/gate.md, "Known-deviation baseline").
 # Accepted findings are reported but do not fail the gate until their expiry date has passed.
 # Review every entry: keep the reason specific and the expiry short.
 """

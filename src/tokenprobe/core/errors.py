@@ -1,6 +1,6 @@
 """Errors: the harness could not do its job.
 
-Two trees, never mixed (see README, "Findings and errors"):
+Two trees, never mixed (see docs/architecture.md, "Findings and errors"):
 
 * **Findings** (`tokenprobe.core.findings`) say the *target* is wrong. They are data, collected
   and reported; a run with error-severity findings exits 1.

@@ -1,6 +1,6 @@
 """``summary.json``: the one machine-readable result every tokenprobe command writes.
 
-Schema version 1 (documented in the README, "summary.json")::
+Schema version 1 (documented in docs/reports.md, "summary.json")::
 
     {"schema_version": 1, "tool": "tokenprobe 0.1.0", "command": "conformance",
      "status": "pass" | "fail" | "error", "target": URL,

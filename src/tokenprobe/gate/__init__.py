@@ -22,6 +22,7 @@ from typing import Any
 
 from tokenprobe import conformance, load, security
 from tokenprobe.conformance import ConformanceOptions
+from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
 from tokenprobe.core import defaults
 from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
 from tokenprobe.core.config import Config, slo_text
@@ -33,6 +34,8 @@ from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import Summary
 from tokenprobe.gate.progress import Progress
 from tokenprobe.load import LoadOptions
+from tokenprobe.load.artifacts import STATS_CSV
+from tokenprobe.load.runner import LOCUST_HTML_FILE
 from tokenprobe.reports import (
     compare_runs,
     new_run_dir,
@@ -193,11 +196,11 @@ def merge(target: str, started_at: dt.datetime, results: Sequence[tuple[str, Sum
 def native_reports(run_dir: Path) -> dict[str, str]:
     """Links to the tools' own reports, relative to the run directory, where they exist."""
     candidates = {
-        "Schemathesis cassette (published spec)": "conformance-published/cassette.har",
-        "Schemathesis cassette (strict spec)": "conformance-strict/cassette.har",
-        "Schemathesis JUnit (published spec)": "conformance-published/schemathesis-junit.xml",
-        "Locust HTML report": "load/locust_report.html",
-        "Load statistics, exact (CSV)": "load/load_stats.csv",
+        "Schemathesis cassette (published spec)": f"conformance-published/{CASSETTE_FILE}",
+        "Schemathesis cassette (strict spec)": f"conformance-strict/{CASSETTE_FILE}",
+        "Schemathesis JUnit (published spec)": f"conformance-published/{SCHEMATHESIS_JUNIT_FILE}",
+        "Locust HTML report": f"load/{LOCUST_HTML_FILE}",
+        "Load statistics, exact (CSV)": f"load/{STATS_CSV}",
     }
     return {label: f"./{path}" for label, path in candidates.items() if (run_dir / path).exists()}
 

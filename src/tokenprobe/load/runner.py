@@ -43,6 +43,11 @@ ACCOUNT_SCENARIOS = ("valid_login", "login_storm", "wrong_password")
 DEFAULT_SLOS = slo_text(SloConfig())  # p95<500, p99<1000, error_ratio<0.01
 STARTUP_ALLOWANCE_S = 60.0  # imports, worker processes, the final report
 LOCUST_PREFIX = "locust"
+# Locust's own report files in the report directory (the docs cite these names; tests/test_docs).
+LOCUST_HTML_FILE = "locust_report.html"
+LOCUST_LOG_FILE = "locust.log"
+LOCUST_JSON_FILE = f"{LOCUST_PREFIX}.json"  # --json-file PREFIX: Locust appends ".json"
+LOCUST_CSV_FILES = f"{LOCUST_PREFIX}_*.csv"  # --csv PREFIX: _stats, _stats_history, _failures…
 SECTION_DROP = ("histograms", "series", "scenario_keys")
 
 
@@ -106,7 +111,7 @@ def locust_command(
     prefix = str(report_dir / LOCUST_PREFIX)
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", base_url,
-        "--html", str(report_dir / "locust_report.html"), "--csv", prefix,
+        "--html", str(report_dir / LOCUST_HTML_FILE), "--csv", prefix,
         "--json-file", prefix,  # Locust appends ".json"
         "--tp-model", options.model, "--tp-arrival", options.arrival,
         "--tp-profile", options.profile, "--tp-rate", f"{options.rate:g}",
@@ -176,7 +181,7 @@ def _run_and_read(session: TargetSession, options: LoadOptions, report_dir: Path
 def _run_locust(
     command: list[str], workdir: Path, report_dir: Path, duration_s: float, redactor: Redactor
 ) -> None:
-    log_path = report_dir / "locust.log"
+    log_path = report_dir / LOCUST_LOG_FILE
     with (workdir / "locust.out").open("w+", encoding="utf-8") as output:
         process = subprocess.Popen(  # noqa: S603 - our interpreter, our locustfile
             command, cwd=workdir, stdout=output, stderr=subprocess.STDOUT,
@@ -217,7 +222,7 @@ def _read_results(path: Path, report_dir: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        reason = _last_error(report_dir / "locust.log")
+        reason = _last_error(report_dir / LOCUST_LOG_FILE)
         raise StageError(f"Locust wrote no results: {reason}") from None
 
 

@@ -1,6 +1,6 @@
 """The load section as report rows, tolerant of partial data.
 
-The load stage writes ``summary["load"]`` (README, "Load testing"): ``slo`` is a list of
+The load stage writes ``summary["load"]`` (docs/load.md, "Reports"): ``slo`` is a list of
 ``{"name", "threshold", "observed", "passed"}``, ``scenarios`` maps names to the same fields
 as the total. A stage that stopped early may leave parts out; a report must still render
 (missing values show empty), never crash.
