@@ -23,7 +23,6 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
-from tokenprobe.reports.junit import effective_outcome
 from tokenprobe.reports.load_view import load_rows, load_section, slo_rows
 
 HTML_FILE = "report.html"
@@ -60,10 +59,7 @@ def report_context(
     comparison: Comparison | None,
 ) -> dict[str, Any]:
     data = summary.to_dict()
-    checks = [
-        {**c.to_dict(), "outcome": effective_outcome(c, findings_of(summary, c.id), summary)}
-        for c in summary.checks
-    ]
+    checks = [{**c.to_dict(), "outcome": summary.effective_outcome(c)} for c in summary.checks]
     load = load_section(summary)
     return {
         "summary": data,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tokenprobe.core.files import write_text_atomic
-from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.findings import Finding
 from tokenprobe.core.summary import CheckResult, Summary
 
 JUNIT_FILE = "junit.xml"
@@ -23,7 +23,7 @@ def render_junit(summary: Summary) -> str:
     for finding in summary.findings:
         findings_by_id[finding.id].append(finding)
     for source, checks in by_source.items():
-        outcomes = [effective_outcome(c, findings_by_id.get(c.id, []), summary) for c in checks]
+        outcomes = [summary.effective_outcome(c) for c in checks]
         suite = ET.SubElement(
             suites,
             "testsuite",
@@ -41,14 +41,6 @@ def render_junit(summary: Summary) -> str:
         ET.SubElement(case, "error", message=summary.errors[0]).text = "\n".join(summary.errors)
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def effective_outcome(check: CheckResult, findings: list[Finding], summary: Summary) -> str:
-    """A failed check whose error findings the baseline all accepts passes (shown, not failing)."""
-    errors = [f for f in findings if f.severity is Severity.ERROR]
-    if check.outcome == "failed" and errors and all(summary.is_accepted(f) for f in errors):
-        return "passed"
-    return check.outcome
 
 
 def _add_case(

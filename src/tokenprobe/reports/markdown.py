@@ -17,7 +17,6 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
-from tokenprobe.reports.junit import effective_outcome
 from tokenprobe.reports.load_view import slo_rows
 
 MARKDOWN_FILE = "summary.md"
@@ -59,10 +58,7 @@ def overview(summary: Summary) -> str:
 
 def checks_outcomes(summary: Summary) -> list[str]:
     """Outcomes as reported: a check failed only by accepted findings counts as passed."""
-    return [
-        effective_outcome(c, [f for f in summary.findings if f.id == c.id], summary)
-        for c in summary.checks
-    ]
+    return [summary.effective_outcome(c) for c in summary.checks]
 
 
 def error_findings_table(summary: Summary) -> list[str]:
