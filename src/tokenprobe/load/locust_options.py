@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from tokenprobe.core.durations import parse_duration
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.settings import (
     DEFAULT_MAX_REQUESTS,
     DEFAULT_WEIGHTS,
+    MAX_DURATION_S,
     SCENARIOS,
     LoadConfigError,
-    parse_duration,
     parse_weights,
 )
 from tokenprobe.load.slo import Threshold, parse_slos
@@ -135,10 +136,8 @@ class LoadConfig:
 
 def duration_of(options: Any) -> float | None:
     """``--tp-duration``, else Locust's ``-t``, else None (the profile's default)."""
-    if options.tp_duration:
-        return parse_duration(str(options.tp_duration))
-    run_time = getattr(options, "run_time", None)
-    return parse_duration(str(run_time)) if run_time else None
+    run_time = options.tp_duration or getattr(options, "run_time", None)
+    return parse_duration(str(run_time), max_s=MAX_DURATION_S) if run_time else None
 
 
 def load_config(options: Any) -> LoadConfig:

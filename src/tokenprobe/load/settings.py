@@ -7,8 +7,6 @@ Locust-free modules like this one.
 
 from __future__ import annotations
 
-import re
-
 SCENARIOS = {
     # weight key: request entry name in Locust's statistics
     "valid_login": "valid login",
@@ -20,8 +18,6 @@ SCENARIOS = {
 DEFAULT_WEIGHTS = "valid_login=8,wrong_password=1,unknown_user=1,malformed_body=1,login_storm=0"
 DEFAULT_MAX_REQUESTS = 1_000_000
 MAX_DURATION_S = 4 * 3600.0
-# Locust's timespan syntax ("90", "30s", "5m", "1h30m"), for callers that must not import it.
-_TIMESPAN = re.compile(r"^(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+(?:\.\d+)?)s?)?$")
 
 
 class LoadConfigError(ValueError):
@@ -45,15 +41,3 @@ def parse_weights(text: str) -> dict[str, int]:
     if not any(weights.values()):
         raise LoadConfigError("every scenario weight is 0: nothing to run")
     return weights
-
-
-def parse_duration(text: str) -> float:
-    """``30s``, ``5m``, ``1h30m`` or plain seconds → seconds within (0, 4 h]."""
-    match = _TIMESPAN.match(text.strip())
-    if not text.strip() or not match or not any(match.groupdict().values()):
-        raise LoadConfigError(f"{text!r} is not a duration like 30s, 5m or 1h30m")
-    h, m, s = (float(match[k] or 0) for k in ("h", "m", "s"))
-    seconds = h * 3600 + m * 60 + s
-    if not 0 < seconds <= MAX_DURATION_S:
-        raise LoadConfigError(f"duration must be within 0-{MAX_DURATION_S:g} s, got {seconds:g}")
-    return seconds
