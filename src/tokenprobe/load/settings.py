@@ -20,7 +20,7 @@ DEFAULT_MAX_REQUESTS = 1_000_000
 MAX_DURATION_S = 4 * 3600.0
 
 
-class LoadConfigError(ValueError):
+class LoadOptionError(ValueError):
     """A load option has a bad value."""
 
 
@@ -31,13 +31,13 @@ def parse_weights(text: str) -> dict[str, int]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or key not in SCENARIOS:
-            raise LoadConfigError(f"weight {item!r}: expected one of {', '.join(SCENARIOS)}=N")
+            raise LoadOptionError(f"weight {item!r}: expected one of {', '.join(SCENARIOS)}=N")
         try:
             weights[key] = int(value)
         except ValueError:
-            raise LoadConfigError(f"weight {item!r}: {value!r} is not a whole number") from None
+            raise LoadOptionError(f"weight {item!r}: {value!r} is not a whole number") from None
         if weights[key] < 0:
-            raise LoadConfigError(f"weight {item!r} is negative")
+            raise LoadOptionError(f"weight {item!r} is negative")
     if not any(weights.values()):
-        raise LoadConfigError("every scenario weight is 0: nothing to run")
+        raise LoadOptionError("every scenario weight is 0: nothing to run")
     return weights

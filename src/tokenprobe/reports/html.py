@@ -24,7 +24,7 @@ from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.junit import effective_outcome
-from tokenprobe.reports.load_view import load_rows, load_section, slo_rows
+from tokenprobe.reports.load_view import load_rows, load_section_of, slo_rows
 
 HTML_FILE = "report.html"
 TEMPLATE = "report.html.j2"
@@ -64,7 +64,7 @@ def report_context(
         {**c.to_dict(), "outcome": effective_outcome(c, findings_of(summary, c.id), summary)}
         for c in summary.checks
     ]
-    load = load_section(summary)
+    load = load_section_of(summary)
     return {
         "summary": data,
         "status": summary.status,
