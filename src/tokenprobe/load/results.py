@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokenprobe.load.latency import describe, latency_ms
+from tokenprobe.load.latency import latency_ms, summarize
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
 from tokenprobe.load.recorder import CPU_SATURATED_PERCENT, Recorder
@@ -128,9 +128,9 @@ def build_results(recorder: Recorder, options: LocustOptions, duration_s: float)
         "arrival": options.arrival if options.model == "open" else None,
         "profile": options.profile.name,
         "duration_s": round(duration_s, 3),
-        **describe(total, duration_s),
+        **summarize(total, duration_s),
         "scenarios": {
-            name: describe(tally, duration_s)
+            name: summarize(tally, duration_s)
             for name, tally in sorted(recorder.run.tallies.items())
         },
         "late": recorder.late,

@@ -21,10 +21,10 @@ from gevent.pool import Group
 from locust import FastHttpUser, constant, task
 from locust.exception import StopUser
 
+from tokenprobe.core.session import TOKEN_PATH
 from tokenprobe.load.accounts import cycle
 from tokenprobe.load.listeners import LoadRun, current_run
 from tokenprobe.load.scenarios import (
-    TOKEN_PATH,
     judge_malformed,
     judge_rejected_credentials,
     judge_valid_login,
