@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tokenprobe.core.config import Config, LatencySlo, TargetConfig, load_config, parse_duration
+from tokenprobe.core.config import Config, LatencySlo, TargetConfig, load_config
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 
@@ -195,10 +195,18 @@ def test_pyproject_tool_key_not_a_table(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "seconds"), [(300, 300), ("300s", 300), ("15m", 900), ("1h", 3600), ("7d", 604800)]
+    ("value", "seconds"), [(300, 300), ("300s", 300), ("1h30m", 5400), ("1d12h", 129600)]
 )
-def test_parse_duration(value: int | str, seconds: int) -> None:
-    assert parse_duration(value) == seconds
+def test_lifetimes_take_every_duration_form(tmp_path: Path, value: int | str, seconds: int) -> None:
+    shown = repr(value) if isinstance(value, str) else str(value)
+    write(tmp_path / "tokenprobe.toml", f"[policy]\nrefresh-warn-lifetime = {shown}\n")
+    assert load_config(environ={}, cwd=tmp_path).policy.refresh_warn_lifetime_s == seconds
+
+
+def test_zero_lifetime_names_the_key(tmp_path: Path) -> None:
+    write(tmp_path / "tokenprobe.toml", "[policy]\naccess-warn-lifetime = '0s'\n")
+    with pytest.raises(ConfigError, match=r"policy\.access-warn-lifetime: expected a duration"):
+        load_config(environ={}, cwd=tmp_path)
 
 
 def test_flags_as_click_gives_them(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from tokenprobe.conformance import policy
 from tokenprobe.core import defaults
 from tokenprobe.core.config import Config, TokenPolicy
 from tokenprobe.core.config_schema import CONFIG_SCHEMA
+from tokenprobe.core.durations import parse_duration
 from tokenprobe.core.native_files import (
     duration,
     render_locust_conf,
@@ -27,7 +28,7 @@ from tokenprobe.core.native_files import (
 )
 from tokenprobe.load import locust_options
 from tokenprobe.load.runner import LoadOptions
-from tokenprobe.load.settings import parse_duration, parse_weights
+from tokenprobe.load.settings import parse_weights
 from tokenprobe.load.slo import parse_slos
 
 # A policy unlike the defaults in every field.
@@ -123,7 +124,7 @@ def test_locust_conf_runs_what_tokenprobe_load_runs() -> None:
         load.profile,
     )
     assert float(conf["tp-rate"]) == load.rate
-    assert parse_duration(conf["tp-duration"]) == load.duration_s
+    assert parse_duration(conf["tp-duration"]) == load.planned_profile().duration_s
     assert parse_weights(conf["tp-weights"]) == parse_weights(load.weights)
     assert parse_slos(conf["tp-slo"]) == parse_slos(load.slos)
     assert int(conf["tp-max-requests"]) == load.max_requests

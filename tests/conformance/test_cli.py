@@ -3,6 +3,7 @@ root (QA) and `tokenprobe conformance`; plus the pytest path, `pytest conformanc
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -104,6 +105,22 @@ def test_tokenprobe_conformance_fails_a_faulty_target(target_factory, tmp_path) 
     )  # fmt: skip
     assert result.returncode == 1
     assert "TP-TOKEN-002" in result.stdout
+
+
+def test_tokenprobe_conformance_takes_policy_and_report_root_from_the_configuration(
+    clean_target, tmp_path
+) -> None:
+    # The clean target's 7-day access tokens break a 1-hour maximum (TP-TOKEN-004).
+    config = tmp_path / "tp.toml"
+    config.write_text(f'[policy]\naccess-max-lifetime = "1h"\n[reports]\ndir = "{tmp_path}"\n')
+    result = tokenprobe_conformance(
+        "--config", str(config), "--url", clean_target.base_url, "-n", str(SMALL_N),
+        credentials_file=clean_target.credentials_file,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
+    errors = {f["id"] for f in summary["findings"] if f["severity"] == "error"}
+    assert errors == {"TP-TOKEN-004"}
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import pytest
 
 from tests.load.conftest import finish, start
 from tokenprobe.core.credentials import load_csv
+from tokenprobe.reports import update_latest
 
 REPORTS = [
     "summary.json", "junit.xml", "locust_report.html", "load_stats.csv", "locust.json",
@@ -94,7 +95,7 @@ def test_no_password_or_token_in_any_report(gate_runs: dict, key: str) -> None:
         (["--url", "http://203.0.113.5:8000"], "refusing to load-test 203.0.113.5"),
         (["--slo", "p95<<1"], "SLO 'p95<<1'"),
         (["--slo", "throughput_rps<5"], "throughput_rps takes >"),
-        (["--duration", "soon"], "is not a duration"),
+        (["--duration", "soon"], "expected a duration such as 90, 30s, 5m, 1h30m or 7d"),
         (["--weights", "bogus=1"], "weight 'bogus=1'"),
         (["--profile", "tsunami"], "Invalid value for '--profile'"),
     ],
@@ -106,3 +107,29 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_configuration_sets_target_slos_and_a_fresh_run_folder(
+    load_target: Any, tmp_path: Path
+) -> None:
+    earlier = tmp_path / "out" / "earlier"
+    earlier.mkdir(parents=True)
+    update_latest(earlier)  # as a gate run would leave it
+    (tmp_path / "tokenprobe.toml").write_text(
+        f'[target]\nurl = "{load_target.base_url}"\n'
+        f'credentials = "{load_target.credentials_file}"\n'
+        '[reports]\ndir = "out"\n'
+        "[slo]\nerror-ratio = 0.5\n[slo.latency.total]\np95-ms = 5000\n"
+    )
+    args = tokenprobe_load("--rate", "8", "--duration", "2s")
+    run = finish(start(args, tmp_path / "log", cwd=tmp_path), tmp_path / "log")
+    assert run.returncode == 0, run.output
+    run_dir = (tmp_path / "out" / "latest").resolve()
+    assert run_dir.parent == (tmp_path / "out").resolve()
+    assert run_dir.name != "earlier"
+    assert not any(earlier.iterdir())  # never written through latest into an earlier run
+    slos = json.loads((run_dir / "summary.json").read_text())["load"]["slo"]
+    assert {(s["name"], s["threshold"]) for s in slos} == {
+        ("p95", "< 5000 ms"),
+        ("error_ratio", "< 0.5"),
+    }

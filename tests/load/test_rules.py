@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tokenprobe.core.credentials import Credential
-from tokenprobe.load.accounts import AccountPool
+from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.profiles import build_profile, users_for_rate
 from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import cpu_verdict
@@ -78,14 +78,14 @@ def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
         ("smoke", [2]),  # smoke stays tiny whatever the rate
     ],
 )
-def test_profiles_as_stages(name: str, levels: list[float]) -> None:
+def test_profiles_as_steps(name: str, levels: list[float]) -> None:
     profile = build_profile(name, "open", 40, 100)
-    assert [s.level for s in profile.stages] == pytest.approx(levels)
+    assert [s.level for s in profile.steps] == pytest.approx(levels)
     assert profile.duration_s == 100
-    assert profile.stage_at(0).index == 0
-    assert profile.stage_at(100) is None  # bounded: the profile ends
-    assert profile.stages[0].warmup == (name == "breakpoint")
-    assert not any(s.warmup for s in profile.stages[1:])
+    assert profile.step_at(0).index == 0
+    assert profile.step_at(100) is None  # bounded: the profile ends
+    assert profile.steps[0].warmup == (name == "breakpoint")
+    assert not any(s.warmup for s in profile.steps[1:])
 
 
 def test_open_model_streams_never_exceed_the_stream_rate() -> None:
@@ -95,7 +95,7 @@ def test_open_model_streams_never_exceed_the_stream_rate() -> None:
 
 def test_accounts_are_disjoint_across_workers_and_users() -> None:
     accounts = [Credential(f"user{i}", f"password-{i}") for i in range(40)]
-    pool = AccountPool.split(accounts)
+    pool = LoadAccounts.split(accounts)
     assert len(pool.decoys) == 4
     assert not set(pool.decoys) & set(pool.valid)
     slices = [set(pool.for_worker(w, 2).for_user(u, 3)) for w in range(2) for u in range(3)]

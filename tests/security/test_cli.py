@@ -12,6 +12,7 @@ import pytest
 
 from tests.security.conftest import SecurityTarget
 from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.reports import update_latest
 
 
 def tokenprobe(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -73,7 +74,7 @@ def test_canary_and_severity_options(security_target: SecurityTarget, tmp_path: 
     ("args", "message"),
     [
         (["--url", "http://127.0.0.1:9"], "cannot connect"),  # nothing listens on port 9
-        (["--url", "ftp://example.invalid"], "target URL must be"),
+        (["--url", "ftp://example.invalid"], "--url: target.url: expected an http(s) base URL"),
         (["--canary-username", "someone"], "TOKENPROBE_CANARY_PASSWORD"),  # password not set
         (["--verify-key-file", "/nonexistent/key"], "cannot read verification key"),
         (["--severity", "TP-SEC-999=error"], "unknown probe ID"),
@@ -86,3 +87,30 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_configuration_target_severities_and_a_fresh_run_folder(
+    security_target: SecurityTarget, tmp_path: Path
+) -> None:
+    target = security_target("no-cache-headers")
+    earlier = tmp_path / "out" / "earlier"
+    earlier.mkdir(parents=True)
+    update_latest(earlier)
+    (tmp_path / "tokenprobe.toml").write_text(
+        f'[target]\nurl = "{target.base_url}"\ncredentials = "{target.credentials_file}"\n'
+        '[reports]\ndir = "out"\n'
+        # a conformance ID in the same table must not trouble the security command
+        '[severities]\nTP-SEC-012 = "info"\nTP-TOKEN-004 = "error"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "tokenprobe", "security", "--probe", "TP-SEC-012"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr  # re-graded to info
+    run_dir = (tmp_path / "out" / "latest").resolve()
+    assert run_dir.parent == (tmp_path / "out").resolve()
+    assert run_dir.name != "earlier"
+    assert not any(earlier.iterdir())  # never written through latest into an earlier run
+    findings = json.loads((run_dir / "summary.json").read_text())["findings"]
+    assert [(f["id"], f["severity"]) for f in findings] == [("TP-SEC-012", "info")]

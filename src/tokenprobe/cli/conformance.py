@@ -8,31 +8,22 @@ from pathlib import Path
 import click
 
 from tokenprobe import conformance as suite
-from tokenprobe.cli.target import open_target
+from tokenprobe.cli.options import command_config, target_options
+from tokenprobe.cli.run_dir import RunDir
+from tokenprobe.cli.target import open_configured_target
 from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.core import defaults
+from tokenprobe.core.findings import apply_severity_overrides
 from tokenprobe.core.summary import Summary
-from tokenprobe.reports import write_stage_reports
-
-DEFAULT_REPORT_DIR = Path(defaults.REPORT_ROOT, "conformance")
 
 
 @click.command()
-@click.option(
-    "--url", default=None, help="Target base URL; default: the embedded reference target."
-)
+@target_options
 @click.option(
     "--spec",
     default="published",
     show_default=True,
     help="'published', 'strict', or the path of an OpenAPI document.",
-)
-@click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_REPORT_DIR,
-    show_default=True,
-    help="Where summary.json, junit.xml, cassette.har and schemathesis-junit.xml go.",
 )
 @click.option(
     "-n",
@@ -41,20 +32,36 @@ DEFAULT_REPORT_DIR = Path(defaults.REPORT_ROOT, "conformance")
     default=None,
     help=f"Fuzzing cases per operation [default: {defaults.FUZZ_MAX_EXAMPLES}].",
 )
-def conformance(url: str | None, spec: str, report_dir: Path, max_examples: int | None) -> None:
+@click.pass_context
+def conformance(
+    ctx: click.Context,
+    url: str | None,
+    credentials: Path | None,
+    config_file: Path | None,
+    report_dir: Path | None,
+    spec: str,
+    max_examples: int | None,
+) -> None:
     """Run Schemathesis with tokenprobe's hooks and checks against POST /api/v1/token/.
 
+    Writes summary.json, junit.xml, cassette.har and schemathesis-junit.xml. The token policy
+    (algorithms, lifetimes) and severities come from the configuration.
     Exit 0 pass, 1 findings, 2 when the target cannot be reached or the run cannot start.
-    Credentials for --url come from TOKENPROBE_USERNAME/TOKENPROBE_PASSWORD or
-    TOKENPROBE_CREDENTIALS; without them the success path is not exercised (and the run says so).
+    Without credentials the success path is not exercised (and the run says so).
     """
-    options = ConformanceOptions(report_dir, spec, max_examples=max_examples)
-    with open_target(url) as session:
+    config = command_config(ctx, config_file)
+    with open_configured_target(config) as session:
+        run_dir = RunDir.choose(report_dir, config.report_root)
+        options = ConformanceOptions(
+            run_dir.path, spec, max_examples=max_examples, policy=config.policy
+        )
         summary = suite.run(session, options)
-        write_stage_reports(summary, report_dir, session.redactor)
+        summary.findings = apply_severity_overrides(summary.findings, config.severities)
+        run_dir.write_reports(summary, session.redactor)
         click.echo(session.redactor(render(summary)))
-        for error in summary.errors:
+        for error in summary.errors:  # one line each on stderr, as every command does
             click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
+    click.echo(f"conformance: reports in {run_dir.path}")
     sys.exit(summary.exit_code)
 
 

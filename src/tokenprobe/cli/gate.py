@@ -8,34 +8,19 @@ from pathlib import Path
 
 import click
 
+from tokenprobe.cli.options import Duration, command_config, target_options
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
-from tokenprobe.core.config import load_config
 from tokenprobe.gate import GateOptions, run_gate
 from tokenprobe.gate.progress import make_progress
+from tokenprobe.load.settings import MAX_DURATION_S
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
 STAGES = ("conformance-published", "conformance-strict", "security", "load")
 
 
 @click.command()
-@click.option("--url", help="Base URL of the service under test [default: embedded target].")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file [default: tokenprobe.toml or [tool.tokenprobe]].",
-)
-@click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Run directory [default: reports/<UTC timestamp>/, plus reports/latest].",
-)
-@click.option(
-    "--credentials",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV username,password of valid accounts (with --url).",
-)
+@target_options
 @click.option(
     "--compare",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -50,10 +35,10 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
 @click.option("--skip", multiple=True, type=click.Choice(STAGES), help="Leave a stage out.")
 @click.option(
     "--load-duration",
-    type=click.FloatRange(min=1),
+    type=Duration(max_s=MAX_DURATION_S),
     default=defaults.GATE_LOAD_DURATION_S,
-    show_default=True,
-    help="Seconds of the load smoke.",
+    help="How long the load smoke runs, e.g. 10s, 1m "
+    f"[default: {defaults.GATE_LOAD_DURATION_S:g}s].",
 )
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
 @click.option(
@@ -62,11 +47,13 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
     is_flag=True,
     help="Print summary.json on stdout; progress as JSON lines on stderr.",
 )
+@click.pass_context
 def gate(
+    ctx: click.Context,
     url: str | None,
+    credentials: Path | None,
     config_file: Path | None,
     report_dir: Path | None,
-    credentials: Path | None,
     compare: Path | None,
     update_baseline: bool,
     baseline_reason: str,
@@ -81,11 +68,7 @@ def gate(
     against one target; reports land in one run directory (summary.json, junit.xml,
     summary.md, report.html, and each tool's own reports).
     """
-    config = load_config(
-        config_file,
-        flags={"target.url": url, "target.credentials": credentials},
-        flag_names={"target.url": "--url", "target.credentials": "--credentials"},
-    )
+    config = command_config(ctx, config_file)
     options = GateOptions(
         config=config,
         report_dir=report_dir,

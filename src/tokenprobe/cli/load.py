@@ -2,39 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import click
 
 from tokenprobe import load as suite
-from tokenprobe.cli.target import open_target
+from tokenprobe.cli.options import TARGET_KEYS, Duration, command_config, target_options
+from tokenprobe.cli.run_dir import RunDir
+from tokenprobe.cli.target import open_configured_target
 from tokenprobe.core import defaults
+from tokenprobe.core.config import slo_text
 from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.findings import apply_severity_overrides
 from tokenprobe.core.session import normalise_base_url
 from tokenprobe.load.profiles import PROFILES
-from tokenprobe.load.runner import DEFAULT_SLOS, LoadOptions
+from tokenprobe.load.runner import LoadOptions
 from tokenprobe.load.safety import host_problem
-from tokenprobe.load.settings import LoadConfigError, parse_duration
-from tokenprobe.reports import write_stage_reports
+from tokenprobe.load.settings import MAX_DURATION_S
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
 # with the lockout on, most wrong-password requests would be cheap 429s (counted as throttled).
 EMBEDDED_ARGS = ("--lockout-after", "0")
-
-
-def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except LoadConfigError as exc:
-        raise click.BadParameter(str(exc)) from None
+# Options that override keys of the configuration.
+CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
 
 
 @click.command()
-@click.option("--url", help="Target base URL (default: start the embedded reference target).")
+@target_options
 @click.option(
     "--profile", type=click.Choice(PROFILES), default=defaults.LOAD_PROFILE, show_default=True
 )
@@ -66,7 +63,11 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     show_default=True,
     help="Closed model: peak users.",
 )
-@click.option("--duration", callback=_duration, help="e.g. 30s, 5m (default: the profile's).")
+@click.option(
+    "--duration",
+    type=Duration(max_s=MAX_DURATION_S),
+    help="How long the profile runs, e.g. 30s, 5m [default: the profile's].",
+)
 @click.option(
     "--processes",
     type=click.IntRange(1, 256),
@@ -77,16 +78,16 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option(
     "--slo",
     "slos",
-    default=DEFAULT_SLOS,
-    show_default=True,
-    help="Thresholds: p95<MS, p99[scenario]<MS, error_ratio<R, throughput_rps>R ...",
+    help="Thresholds: p95<MS, p99[scenario]<MS, error_ratio<R, throughput_rps>R ... "
+    "[default: [slo] in the configuration].",
 )
 @click.option("--weights", help="Scenario weights, e.g. valid_login=8,wrong_password=1.")
 @click.option(
     "--allow-host",
     "allow_hosts",
     multiple=True,
-    help="A non-loopback host that may be load-tested (repeatable).",
+    help="A non-loopback host that may be load-tested (repeatable) "
+    "[default: [load] allowed-hosts, TOKENPROBE_LOAD_ALLOWED_HOSTS].",
 )
 @click.option(
     "--i-am-allowed-to-load-test-this-host",
@@ -94,10 +95,13 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     is_flag=True,
     help="Load-test a non-loopback host that is not allow-listed.",
 )
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path(defaults.REPORT_ROOT, "latest", "load"), show_default=True)  # fmt: skip
+@click.pass_context
 def load(
+    ctx: click.Context,
     url: str | None,
+    credentials: Path | None,
+    config_file: Path | None,
+    report_dir: Path | None,
     profile: str,
     model: str,
     arrival: str,
@@ -105,34 +109,41 @@ def load(
     users: int,
     duration: float | None,
     processes: int,
-    slos: str,
+    slos: str | None,
     weights: str | None,
     allow_hosts: tuple[str, ...],
     allow_remote: bool,
-    report_dir: Path,
 ) -> None:
     """Load-test POST /api/v1/token/ with Locust and gate on SLOs.
 
     Writes Locust's HTML report and CSVs, load_stats.csv (exact final numbers), PNG plots,
     summary.json and junit.xml. Exit 0: SLOs met; 1: an SLO was breached; 2: could not run.
     """
+    config = command_config(ctx, config_file, CONFIG_KEYS)
+    allowed = config.load.allowed_hosts
     options = LoadOptions(
-        report_dir=report_dir,
+        report_dir=config.report_root,  # checked now; the run folder is made further down
         profile=profile, model=model, arrival=arrival, rate=rate, users=users,
-        duration=duration, processes=processes, slos=slos,
-        allow_hosts=allow_hosts, allow_remote=allow_remote,
+        duration_s=duration, processes=processes,
+        slos=slo_text(config.slo) if slos is None else slos,
+        allow_hosts=allowed, allow_remote=allow_remote,
         **({"weights": weights} if weights else {}),
     )  # fmt: skip
     options.validate()
-    if url and (problem := host_problem(normalise_base_url(url), allow_hosts, allow_remote)):
+    target = config.target.url
+    if target and (problem := host_problem(normalise_base_url(target), allowed, allow_remote)):
         raise ConfigError(problem)  # before the reachability probe: not one request
-    with open_target(url, users=EMBEDDED_USERS, extra_args=EMBEDDED_ARGS) as session:
+    with open_configured_target(config, users=EMBEDDED_USERS, extra_args=EMBEDDED_ARGS) as session:
+        # Made once the target answers: an unreachable one leaves no empty run folder behind.
+        run_dir = RunDir.choose(report_dir, config.report_root)
+        options = dataclasses.replace(options, report_dir=run_dir.path)
         summary = suite.run(session, options, announce=click.echo)
-        write_stage_reports(summary, report_dir, session.redactor)
+        summary.findings = apply_severity_overrides(summary.findings, config.severities)
+        run_dir.write_reports(summary, session.redactor)
     for error in summary.errors:
         click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
     for slo in summary.sections.get("load", {}).get("slo", []):
         verdict = "pass" if slo["passed"] else "FAIL"
         click.echo(f"SLO {slo['name']} {slo['threshold']}: observed {slo['observed']} [{verdict}]")
-    click.echo(f"{summary.status}: reports in {report_dir}")
+    click.echo(f"{summary.status}: reports in {run_dir.path}")
     sys.exit(summary.exit_code)

@@ -9,15 +9,22 @@ from pathlib import Path
 import click
 
 from tokenprobe import security as suite
-from tokenprobe.cli.target import open_target
+from tokenprobe.cli.options import TARGET_KEYS, command_config, target_options
+from tokenprobe.cli.run_dir import RunDir
+from tokenprobe.cli.target import open_configured_target
 from tokenprobe.core import defaults
+from tokenprobe.core.config import Config, SecurityConfig
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
-from tokenprobe.reports import write_stage_reports
 from tokenprobe.security import PROBE_IDS, SecurityOptions, TimingBudget
 
-DEFAULT_REPORT_DIR = Path(defaults.REPORT_ROOT, "security")
+# Options that override keys of the configuration's [security] table.
+CONFIG_KEYS = {
+    **TARGET_KEYS,
+    "security.canary-password-env": "canary_password_env",
+    "security.brute-force-attempts": "brute_force_attempts",
+}
 
 
 def _parse_severities(
@@ -35,14 +42,22 @@ def _parse_severities(
     return severities
 
 
-def canary_from(username: str | None, password_env: str) -> Credential | None:
-    """The canary account named on the command line, its password read from the environment."""
+def canary_from(username: str | None, config: SecurityConfig) -> Credential | None:
+    """The canary account (``--canary-username``, else the variable the configuration names),
+    its password read from the variable the configuration names."""
+    username = username or os.environ.get(config.canary_username_env, "")
     if not username:
         return None
-    password = os.environ.get(password_env, "")
+    password = os.environ.get(config.canary_password_env, "")
     if not password:
-        raise ConfigError(f"--canary-username needs the canary's password in ${password_env}")
+        raise ConfigError(f"the canary account needs its password in ${config.canary_password_env}")
     return Credential(username, password)
+
+
+def severities_from(config: Config, options: dict[str, Severity]) -> dict[str, Severity]:
+    """The configuration's re-gradings of probes, then ``--severity`` on top."""
+    configured = {k: v for k, v in config.severities.items() if k in PROBE_IDS}
+    return {**configured, **options}
 
 
 def read_verify_key(path: Path | None) -> bytes | None:
@@ -58,15 +73,12 @@ def read_verify_key(path: Path | None) -> bytes | None:
 
 
 @click.command()
-@click.option("--url", default=None, help="Target base URL; without it, the embedded target.")
+@target_options
 @click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_REPORT_DIR,
-    show_default=True,
-    help="Where summary.json and junit.xml go.",
+    "--canary-username",
+    help="Account dedicated to the brute-force probe "
+    "[default: the variable [security] canary-username-env names].",
 )
-@click.option("--canary-username", help="Account dedicated to the brute-force probe.")
 @click.option(
     "--canary-password-env",
     default=defaults.CANARY_PASSWORD_ENV,
@@ -114,9 +126,13 @@ def read_verify_key(path: Path | None) -> bytes | None:
     type=click.Choice(sorted(PROBE_IDS)),
     help="Run only this probe (repeatable).",
 )
+@click.pass_context
 def security(
+    ctx: click.Context,
     url: str | None,
-    report_dir: Path,
+    credentials: Path | None,
+    config_file: Path | None,
+    report_dir: Path | None,
     canary_username: str | None,
     canary_password_env: str,
     no_brute_force: bool,
@@ -131,24 +147,25 @@ def security(
     authentication bypass, token signing, credentials in URLs, caching, content types,
     brute-force protection and costly input.
 
-    Exit 0: no error-severity finding; 1: findings; 2: could not run. Credentials for a --url
-    target come from TOKENPROBE_CREDENTIALS (a pool of several accounts) or
-    TOKENPROBE_USERNAME/TOKENPROBE_PASSWORD. Brute force runs only against --canary-username
-    (or a dedicated seeded account of the embedded target).
+    Exit 0: no error-severity finding; 1: findings; 2: could not run. Several accounts
+    (--credentials, a pool) spread the wrong-password attempts. Brute force runs only against
+    the canary account (or a dedicated seeded account of the embedded target).
     """
+    config = command_config(ctx, config_file, CONFIG_KEYS)
     options = SecurityOptions(
-        severities=severities,
+        severities=severities_from(config, severities),
         probes=frozenset(probes),
-        canary=canary_from(canary_username, canary_password_env),
+        canary=canary_from(canary_username, config.security),
         allow_brute_force=not no_brute_force,
-        brute_force_attempts=brute_force_attempts,
+        brute_force_attempts=config.security.brute_force_attempts,
         failures_per_account=failures_per_account,
         timing=TimingBudget(max_pairs=timing_max_pairs),
         verify_key=read_verify_key(verify_key_file),
     )
-    with open_target(url) as session:
+    with open_configured_target(config) as session:
+        run_dir = RunDir.choose(report_dir, config.report_root)
         summary = suite.run(session, options)
-        write_stage_reports(summary, report_dir, session.redactor)
+        run_dir.write_reports(summary, session.redactor)
     redactor = session.redactor
     for check in summary.checks:
         click.echo(redactor(f"{check.outcome:<8} {check.id} {check.name}: {check.message}"))
@@ -158,5 +175,5 @@ def security(
         )
     for error in summary.errors:
         click.echo(redactor(f"tokenprobe: error: {error}"), err=True)
-    click.echo(f"security: {summary.status} — reports in {report_dir}")
+    click.echo(f"security: {summary.status} — reports in {run_dir.path}")
     sys.exit(summary.exit_code)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from typing import Any
 
-from tokenprobe.core.credentials import Credential, from_environment
+from tokenprobe.core.config import Config
+from tokenprobe.core.credentials import Credential, from_environment, load_csv
 from tokenprobe.core.session import TOKEN_PATH, TargetSession, ensure_reachable, normalise_base_url
 from tokenprobe.reference.embedded import EmbeddedTarget
 
@@ -38,3 +40,12 @@ def open_target(
         return
     with EmbeddedTarget(faults=faults, users=users, extra_args=list(extra_args)) as embedded:
         yield TargetSession(embedded.base_url, embedded.credentials, embedded=True)
+
+
+def open_configured_target(
+    config: Config, **options: Any
+) -> contextlib.AbstractContextManager[TargetSession]:
+    """`open_target` for the configured ``[target]``: its URL, and its credentials file if set
+    (else the environment's, or the embedded target's own)."""
+    credentials = load_csv(config.target.credentials) if config.target.credentials else None
+    return open_target(config.target.url, credentials=credentials, **options)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 from tokenprobe.core import defaults
 from tokenprobe.core.config_schema import CONFIG_SCHEMA
+from tokenprobe.core.durations import DurationError, parse_duration
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.validation import validate_document
@@ -43,7 +43,6 @@ ENVIRONMENT_KEYS = {
 }
 LIST_KEYS = {"load.allowed-hosts", "policy.allowed-algorithms"}
 PATH_KEYS = {"target.credentials", "baseline.path", "reports.dir"}
-SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -230,16 +229,6 @@ def _deep_copy(document: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in document.items()}
 
 
-def parse_duration(value: int | str) -> int:
-    """``"7d"`` → 604800; integers are seconds. The schema has checked the shape."""
-    if isinstance(value, int):
-        return value
-    match = re.fullmatch(r"\s*([0-9]+)\s*([smhd])\s*", value)
-    if match is None:
-        raise ConfigError(f"not a duration: {value!r}")
-    return int(match.group(1)) * SECONDS_PER_UNIT[match.group(2)]
-
-
 def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> Config:
     """Typed `Config` from a validated document; ``resolve(key, path)`` anchors relative paths."""
     defaults = Config()
@@ -308,7 +297,12 @@ def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:
 
 def _lifetime(table: Mapping[str, Any], prefix: str, default: int) -> int:
     raw = table.get(f"{prefix}-lifetime")
-    return default if raw is None else parse_duration(raw)
+    if raw is None:
+        return default
+    try:
+        return round(parse_duration(raw))  # whole seconds, like a JWT's exp and iat
+    except DurationError as exc:  # "0s": the schema checks the shape, not the value
+        raise DurationError(f"policy.{prefix}-lifetime: {exc}") from None
 
 
 def slo_text(slo: SloConfig) -> str:

@@ -9,17 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from tokenprobe.core.defaults import JWS_ALGORITHMS
+from tokenprobe.core.durations import DURATION_EXPECTED, DURATION_PATTERN
 
-DURATION_PATTERN = r"^\s*[0-9]+\s*[smhd]\s*$"
 FINDING_ID_PATTERN = r"^TP-[A-Z0-9]+-[0-9]{3}$"
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# One rule and one wording for a target URL, wherever it comes from (file, variable, option).
+BASE_URL_PATTERN = r"^https?://[^/\s]+"
+BASE_URL_EXPECTED = "an http(s) base URL such as https://api.example.com"
 
 DURATION: dict[str, Any] = {
     "anyOf": [
         {"type": "integer", "minimum": 1},
         {"type": "string", "pattern": DURATION_PATTERN},
     ],
-    "x-expected": "a duration such as 300s, 15m, 1h, 7d (or whole seconds)",
+    "x-expected": DURATION_EXPECTED,
 }
 POSITIVE_MS: dict[str, Any] = {
     "type": "number",
@@ -45,8 +48,8 @@ CONFIG_SCHEMA: dict[str, Any] = section(
             {
                 "url": {
                     "type": "string",
-                    "pattern": r"^https?://[^/\s]+",
-                    "x-expected": "an http(s) base URL such as https://api.example.com",
+                    "pattern": BASE_URL_PATTERN,
+                    "x-expected": BASE_URL_EXPECTED,
                 },
                 # A CSV file "username,password"; secrets never live in this file.
                 "credentials": {**NON_EMPTY_STRING, "x-expected": "a path to a CSV file"},

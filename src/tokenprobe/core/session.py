@@ -8,11 +8,12 @@ Schemathesis' ``--url`` and Locust's ``--host``: the token endpoint is ``<base>/
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urlsplit
+import re
 
 import requests
 
 from tokenprobe.core import defaults
+from tokenprobe.core.config_schema import BASE_URL_EXPECTED, BASE_URL_PATTERN
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import ConfigError, TargetUnreachable
 from tokenprobe.core.redact import Redactor
@@ -45,10 +46,14 @@ class TargetSession:
 
 def normalise_base_url(url: str) -> str:
     """Accept a base URL or the token endpoint's URL; return the base URL without a slash."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"target URL must be http(s)://host[:port][/prefix], got {url!r}")
+    if not re.match(BASE_URL_PATTERN, url):
+        raise ConfigError(url_problem(url))
     return url.rstrip("/").removesuffix(TOKEN_PATH.rstrip("/"))
+
+
+def url_problem(url: str) -> str:
+    """The one wording of a bad target URL (the configuration's is the same)."""
+    return f"target URL: expected {BASE_URL_EXPECTED}, got {url!r}"
 
 
 def ensure_reachable(token_url: str, timeout_s: float = defaults.REACHABILITY_TIMEOUT_S) -> None:

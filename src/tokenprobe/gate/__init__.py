@@ -98,7 +98,7 @@ def load_options(config: Config, options: GateOptions, report_dir: Path) -> Load
         report_dir=report_dir,
         profile="constant",
         rate=options.load_rate,
-        duration=options.load_duration_s,
+        duration_s=options.load_duration_s,
         slos=slo_text(config.slo),
         allow_hosts=tuple(config.load.allowed_hosts),
     )

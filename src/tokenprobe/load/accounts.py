@@ -22,25 +22,25 @@ DECOY_SHARE = 0.1
 
 
 @dataclasses.dataclass(frozen=True)
-class AccountPool:
+class LoadAccounts:
     valid: tuple[Credential, ...]
     decoys: tuple[Credential, ...]
 
     @classmethod
-    def load(cls, credentials_file: str) -> AccountPool:
+    def load(cls, credentials_file: str) -> LoadAccounts:
         """From ``--tp-credentials`` or the environment (``TOKENPROBE_CREDENTIALS`` …)."""
         accounts = load_csv(credentials_file) if credentials_file else from_environment()
         return cls.split(accounts)
 
     @classmethod
-    def split(cls, accounts: Sequence[Credential]) -> AccountPool:
+    def split(cls, accounts: Sequence[Credential]) -> LoadAccounts:
         if len(accounts) < 2:
             # One account: it serves both scenarios; wrong passwords may lock it out.
             return cls(tuple(accounts), tuple(accounts))
         decoys = max(1, math.floor(len(accounts) * DECOY_SHARE))
         return cls(tuple(accounts[:-decoys]), tuple(accounts[-decoys:]))
 
-    def for_worker(self, index: int, workers: int) -> AccountPool:
+    def for_worker(self, index: int, workers: int) -> LoadAccounts:
         """This worker's disjoint share of the valid accounts (all of them standalone).
 
         With fewer accounts than workers some shares are empty: sharing would be silent overlap.

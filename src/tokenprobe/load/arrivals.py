@@ -12,17 +12,17 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from tokenprobe.load.profiles import Profile, Stage, users_for_rate
+from tokenprobe.load.profiles import Profile, Step, users_for_rate
 
 
 @dataclasses.dataclass(frozen=True)
 class Arrival:
     intended_wall: float
-    stage: Stage
+    step: Step
 
 
 class ArrivalStream:
-    """One user's schedule; the per-stream rate follows the profile's current stage."""
+    """One user's schedule; the per-stream rate follows the profile's current step."""
 
     def __init__(
         self,
@@ -44,10 +44,10 @@ class ArrivalStream:
 
     def rate_at(self, wall: float) -> float:
         """Requests/s this one stream should send at ``wall``; 0 once the profile ended."""
-        stage = self.profile.stage_at(wall - self.started_wall)
-        if stage is None:
+        step = self.profile.step_at(wall - self.started_wall)
+        if step is None:
             return 0.0
-        return stage.level / users_for_rate(stage.level, self.stream_rate)
+        return step.level / users_for_rate(step.level, self.stream_rate)
 
     def _gap(self, wall: float) -> float:
         rate = self.rate_at(wall)
@@ -58,8 +58,8 @@ class ArrivalStream:
     def next_arrival(self) -> Arrival | None:
         """The next intended send; None when the profile has no more load to offer."""
         intended = self._next
-        stage = self.profile.stage_at(intended - self.started_wall)
-        if stage is None:
+        step = self.profile.step_at(intended - self.started_wall)
+        if step is None:
             return None
         self._next = intended + self._gap(intended)
-        return Arrival(intended, stage)
+        return Arrival(intended, step)

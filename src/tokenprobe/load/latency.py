@@ -105,7 +105,7 @@ def merge_books(encoded_books: Iterable[Mapping[str, Any]], digits: int = EXACT_
     return book
 
 
-def describe(tally: Tally, seconds: float) -> dict[str, Any]:
+def summarize(tally: Tally, seconds: float) -> dict[str, Any]:
     """The summary.json shape for one entry (or the total)."""
     return {
         "requests": tally.requests,

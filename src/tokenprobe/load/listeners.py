@@ -1,6 +1,7 @@
 """One process's view of the run: configuration, books and accounts, wired to Locust's events.
 
-``install(events)`` registers every listener; the locustfile calls it once. Roles:
+``install(events)`` registers the listeners of `LoadListeners` (one method per event, named
+after it: ``on_test_start``, ``on_request``, …); the locustfile calls it once. Roles:
 
 * every process: records its users' samples (``request``), watches its own CPU;
 * worker: ships increments to the master (``report_to_master``);
@@ -24,16 +25,16 @@ from locust.event import Events
 from locust.runners import MasterRunner, WorkerRunner
 
 from tokenprobe.core.errors import CredentialsError
-from tokenprobe.load.accounts import AccountPool
+from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
-from tokenprobe.load.locust_options import LoadConfig, add_arguments, load_config
+from tokenprobe.load.locust_options import LocustOptions, add_arguments, parse_options
 from tokenprobe.load.partition import Partition
 from tokenprobe.load.profiles import users_for_rate
 from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import build_results, step_rows
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.scenarios import MALFORMED_BODIES
-from tokenprobe.load.settings import LoadConfigError
+from tokenprobe.load.settings import LoadOptionError
 
 logger = logging.getLogger("tokenprobe.load")
 MONITOR_INTERVAL_S = 1.0
@@ -45,13 +46,17 @@ class LoadRun:
     """Everything one process knows about the current test."""
 
     def __init__(
-        self, environment: Environment, config: LoadConfig, pool: AccountPool, partition: Partition
+        self,
+        environment: Environment,
+        options: LocustOptions,
+        pool: LoadAccounts,
+        partition: Partition,
     ) -> None:
         self.environment = environment
-        self.config = config
+        self.options = options
         self.pool = pool
         self.partition = partition
-        self.recorder = Recorder(config.profile, config.raw_samples_prefix)
+        self.recorder = Recorder(options.profile, options.raw_samples_prefix)
         self.started_wall = time.time()
         self.users_started = 0
         self.started = False
@@ -104,7 +109,7 @@ class LoadRun:
         return share.for_user(number, max(expected, 1))
 
     def _needs_valid_accounts(self) -> bool:
-        return bool(self.config.weights["valid_login"] or self.config.weights["login_storm"])
+        return bool(self.options.weights["valid_login"] or self.options.weights["login_storm"])
 
     def _refuse_once(self, reason: str) -> None:
         if self.refused is None:
@@ -112,20 +117,20 @@ class LoadRun:
             _refuse(self.environment, reason)
 
     def peak_users(self) -> int:
-        level = self.config.profile.max_level()
-        if self.config.model == "closed":
+        level = self.options.profile.max_level()
+        if self.options.model == "closed":
             return int(level)
-        return users_for_rate(level, self.config.stream_rate)
+        return users_for_rate(level, self.options.stream_rate)
 
     def next_malformed_body(self) -> tuple[str, dict[str, Any]]:
         """Negative bodies in strict rotation across this process's users: each gets sent."""
         return next(self._malformed)
 
     def new_arrival_stream(self) -> ArrivalStream:
-        config = self.config
-        poisson = config.arrival == "poisson"
+        options = self.options
+        poisson = options.arrival == "poisson"
         return ArrivalStream(
-            config.profile, self.started_wall, config.stream_rate, poisson, time.time()
+            options.profile, self.started_wall, options.stream_rate, poisson, time.time()
         )
 
     def _watch(self) -> None:
@@ -139,61 +144,24 @@ class LoadRun:
             if self.role == "standalone":
                 self.recorder.settle_series(time.time() - 2)
             if self.role != "worker" and self._over_request_cap():
-                logger.warning("request cap of %d reached: stopping", self.config.max_requests)
+                logger.warning("request cap of %d reached: stopping", self.options.max_requests)
                 gevent.spawn(self.environment.runner.quit)
                 return
 
     def _over_request_cap(self) -> bool:
-        return self.environment.runner.stats.total.num_requests >= self.config.max_requests
+        return self.environment.runner.stats.total.num_requests >= self.options.max_requests
 
     def breakpoint_broken(self, elapsed_s: float) -> bool:
         """Master/standalone: has a finished breakpoint step failed to hold?"""
         grace = BREAKPOINT_GRACE_S["master" if self.role == "master" else "standalone"]
-        done = [s for s in self.config.profile.stages if s.end_s + grace <= elapsed_s]
-        return any(not row["held"] for row in step_rows(self.recorder, self.config, done))
+        done = [s for s in self.options.profile.steps if s.end_s + grace <= elapsed_s]
+        return any(not row["held"] for row in step_rows(self.recorder, self.options, done))
 
     def finish(self) -> dict[str, Any]:
         self.stop()
         duration = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
-        duration = min(duration, self.config.profile.duration_s)
-        return build_results(self.recorder, self.config, duration)
-
-
-_current: LoadRun | None = None
-_partition: Partition | None = None
-
-
-def current() -> LoadRun:
-    if _current is None:
-        raise RuntimeError("the tokenprobe load run is not initialised")
-    return _current
-
-
-def _configure(environment: Environment, at_init: bool = False) -> LoadRun:
-    """Build this process's run from the options; at init, refuse a bad host before anything."""
-    global _current, _partition
-    if _partition is None:
-        _partition = Partition(environment)
-    try:
-        config = load_config(environment.parsed_options)
-    except LoadConfigError as exc:
-        _refuse(environment, str(exc))
-        raise SystemExit(2) from None
-    checks_host = at_init and not isinstance(environment.runner, WorkerRunner)
-    problem = host_problem(environment.host, config.allow_hosts, config.allow_remote)
-    if checks_host and environment.host and problem:
-        _refuse(environment, problem)
-        raise SystemExit(2)
-    try:
-        pool = AccountPool.load(config.credentials_file)
-    except CredentialsError as exc:
-        _refuse(environment, str(exc))
-        raise SystemExit(2) from None
-    if not pool.valid and (config.weights["valid_login"] or config.weights["login_storm"]):
-        _refuse(environment, "valid-login scenarios need credentials (--tp-credentials)")
-        raise SystemExit(2)
-    _current = LoadRun(environment, config, pool, _partition)
-    return _current
+        duration = min(duration, self.options.profile.duration_s)
+        return build_results(self.recorder, self.options, duration)
 
 
 def _refuse(environment: Environment, reason: str) -> None:
@@ -204,7 +172,7 @@ def _refuse(environment: Environment, reason: str) -> None:
 def check_host(run: LoadRun) -> bool:
     """Print the target before the first request; refuse one that is not allowed."""
     host = run.environment.host
-    problem = host_problem(host, run.config.allow_hosts, run.config.allow_remote)
+    problem = host_problem(host, run.options.allow_hosts, run.options.allow_remote)
     run.refused = problem
     if problem:
         _refuse(run.environment, problem)
@@ -213,65 +181,117 @@ def check_host(run: LoadRun) -> bool:
     return True
 
 
-def install(events: Events) -> None:
-    """Register tokenprobe's listeners on Locust's events."""
+class LoadListeners:
+    """tokenprobe's listeners on Locust's events, named after them, and the state they share:
+    this process's current run and its side of the account partition."""
 
-    @events.init_command_line_parser.add_listener
-    def _(parser: Any) -> None:
+    def __init__(self) -> None:
+        self.run: LoadRun | None = None
+        self.partition: Partition | None = None
+
+    def register(self, events: Events) -> None:
+        events.init_command_line_parser.add_listener(self.on_init_command_line_parser)
+        events.init.add_listener(self.on_init)
+        events.test_start.add_listener(self.on_test_start)
+        events.request.add_listener(self.on_request)
+        events.report_to_master.add_listener(self.on_report_to_master)
+        events.worker_report.add_listener(self.on_worker_report)
+        events.test_stop.add_listener(self.on_test_stop)
+        events.quitting.add_listener(self.on_quitting)
+
+    def configure(self, environment: Environment, at_init: bool = False) -> LoadRun:
+        """Build this process's run from the options; at init, refuse a bad host before
+        anything is sent."""
+        if self.partition is None:
+            self.partition = Partition(environment)
+        try:
+            options = parse_options(environment.parsed_options)
+        except LoadOptionError as exc:
+            _refuse(environment, str(exc))
+            raise SystemExit(2) from None
+        checks_host = at_init and not isinstance(environment.runner, WorkerRunner)
+        problem = host_problem(environment.host, options.allow_hosts, options.allow_remote)
+        if checks_host and environment.host and problem:
+            _refuse(environment, problem)
+            raise SystemExit(2)
+        try:
+            pool = LoadAccounts.load(options.credentials_file)
+        except CredentialsError as exc:
+            _refuse(environment, str(exc))
+            raise SystemExit(2) from None
+        if not pool.valid and (options.weights["valid_login"] or options.weights["login_storm"]):
+            _refuse(environment, "valid-login scenarios need credentials (--tp-credentials)")
+            raise SystemExit(2)
+        self.run = LoadRun(environment, options, pool, self.partition)
+        return self.run
+
+    def on_init_command_line_parser(self, parser: Any, **_kw: Any) -> None:
         add_arguments(parser)
 
-    @events.init.add_listener
-    def _(environment: Environment, **_kw: Any) -> None:
-        if _current is not None and _current.started:
+    def on_init(self, environment: Environment, **_kw: Any) -> None:
+        if self.run is not None and self.run.started:
             return  # a worker that joined a running test got its spawn before init
-        _configure(environment, at_init=True)
+        self.configure(environment, at_init=True)
 
-    @events.test_start.add_listener
-    def _(environment: Environment, **_kw: Any) -> None:
-        run = _configure(environment)  # workers receive the master's options with the spawn
+    def on_test_start(self, environment: Environment, **_kw: Any) -> None:
+        run = self.configure(environment)  # workers receive the master's options with the spawn
         if not check_host(run) and run.role != "worker":
             gevent.spawn(environment.runner.quit)
             return
         run.partition.test_started()
         run.start()
 
-    @events.request.add_listener
-    def _(name: str, response_time: float, exception: Any, context: dict, **kw: Any) -> None:
-        if _current is None:
+    def on_request(
+        self, name: str, response_time: float, exception: Any, context: dict, **kw: Any
+    ) -> None:
+        if self.run is None:
             return
         intended = context.get("tp_intended", kw.get("start_time", time.time()))
         throttled = context.get("tp_throttled", False)
         account = context.get("tp_account", "")
-        _current.recorder.record(
+        self.run.recorder.record(
             name, response_time, exception is not None, throttled, intended, account
         )
 
-    @events.report_to_master.add_listener
-    def _(client_id: str, data: dict[str, Any]) -> None:
-        if _current is not None:
-            data[RESULTS_KEY] = _current.recorder.drain()
+    def on_report_to_master(self, client_id: str, data: dict[str, Any], **_kw: Any) -> None:
+        if self.run is not None:
+            data[RESULTS_KEY] = self.run.recorder.drain()
 
-    @events.worker_report.add_listener
-    def _(client_id: str, data: dict[str, Any]) -> None:
-        if _current is not None and RESULTS_KEY in data:
-            _current.recorder.absorb(data[RESULTS_KEY])
+    def on_worker_report(self, client_id: str, data: dict[str, Any], **_kw: Any) -> None:
+        if self.run is not None and RESULTS_KEY in data:
+            self.run.recorder.absorb(data[RESULTS_KEY])
 
-    @events.test_stop.add_listener
-    def _(environment: Environment, **_kw: Any) -> None:
-        if _current is not None:
-            _current.stop()
+    def on_test_stop(self, environment: Environment, **_kw: Any) -> None:
+        if self.run is not None:
+            self.run.stop()
 
-    @events.quitting.add_listener
-    def _(environment: Environment, **_kw: Any) -> None:
-        if _current is None or _current.role == "worker" or _current.refused:
+    def on_quitting(self, environment: Environment, **_kw: Any) -> None:
+        run = self.run
+        if run is None or run.role == "worker" or run.refused:
             return
-        if not _current.started:  # the web UI was opened and closed without a test
+        if not run.started:  # the web UI was opened and closed without a test
             return
-        results = _current.finish()
-        _write_results(_current.config.results_file, results)
+        results = run.finish()
+        _write_results(run.options.results_file, results)
         _print_verdict(results)
-        if _current.config.slos:
+        if run.options.slos:
             environment.process_exit_code = 0 if all(s["passed"] for s in results["slo"]) else 1
+
+
+# One per process: every Locust process (standalone, master, each worker) imports the
+# locustfile once, and its users and load shape find their run here.
+_LISTENERS = LoadListeners()
+
+
+def install(events: Events) -> None:
+    """Register tokenprobe's listeners on Locust's events (the locustfile does, once)."""
+    _LISTENERS.register(events)
+
+
+def current_run() -> LoadRun:
+    if _LISTENERS.run is None:
+        raise RuntimeError("the tokenprobe load run is not initialised")
+    return _LISTENERS.run
 
 
 def _write_results(path: str, results: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""tokenprobe's custom Locust options and the validated configuration built from them.
+"""tokenprobe's custom Locust options, and `LocustOptions`: their values, validated.
 
 Options are registered with ``events.init_command_line_parser``, so they work on the command
 line, in ``locust.conf`` (without the leading dashes) and in the web UI. Locust's master sends
@@ -11,8 +11,9 @@ import dataclasses
 from typing import Any
 
 from tokenprobe.core import defaults
+from tokenprobe.core.durations import parse_duration
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
-from tokenprobe.load.settings import SCENARIOS, LoadConfigError, parse_duration, parse_weights
+from tokenprobe.load.settings import MAX_DURATION_S, SCENARIOS, LoadOptionError, parse_weights
 from tokenprobe.load.slo import Threshold, parse_slos
 
 
@@ -113,7 +114,9 @@ def add_arguments(parser: Any) -> None:
 
 
 @dataclasses.dataclass(frozen=True)
-class LoadConfig:
+class LocustOptions:
+    """What one Locust process runs, from ``--tp-*`` and Locust's own options."""
+
     model: str
     arrival: str
     profile: Profile
@@ -139,14 +142,12 @@ class LoadConfig:
 
 def duration_of(options: Any) -> float | None:
     """``--tp-duration``, else Locust's ``-t``, else None (the profile's default)."""
-    if options.tp_duration:
-        return parse_duration(str(options.tp_duration))
-    run_time = getattr(options, "run_time", None)
-    return parse_duration(str(run_time)) if run_time else None
+    run_time = options.tp_duration or getattr(options, "run_time", None)
+    return parse_duration(str(run_time), max_s=MAX_DURATION_S) if run_time else None
 
 
-def load_config(options: Any) -> LoadConfig:
-    """Validate Locust's parsed options into a `LoadConfig`; raise `LoadConfigError`."""
+def parse_options(options: Any) -> LocustOptions:
+    """Validate Locust's parsed options into `LocustOptions`; raise `LoadOptionError`."""
     model = options.tp_model
     level = (
         options.tp_rate
@@ -157,14 +158,14 @@ def load_config(options: Any) -> LoadConfig:
         profile = build_profile(options.tp_profile, model, float(level), duration_of(options))
         slos = parse_slos(options.tp_slo)
     except ValueError as exc:
-        raise LoadConfigError(str(exc)) from None
+        raise LoadOptionError(str(exc)) from None
     for name, value in (("--tp-stream-rate", options.tp_stream_rate),
                         ("--tp-max-lateness", options.tp_max_lateness),
                         ("--tp-max-requests", options.tp_max_requests),
                         ("--tp-storm-size", options.tp_storm_size)):  # fmt: skip
         if value <= 0:
-            raise LoadConfigError(f"{name} must be positive, got {value}")
-    return LoadConfig(
+            raise LoadOptionError(f"{name} must be positive, got {value}")
+    return LocustOptions(
         model=model,
         arrival=options.tp_arrival,
         profile=profile,

@@ -1,6 +1,6 @@
-"""Load profiles as data: each is a list of stages, a pure function of the elapsed time.
+"""Load profiles as data: each is a list of steps, a pure function of the elapsed time.
 
-A stage's ``level`` is an arrival rate (requests/s) in the open model and a user count in the
+A step's ``level`` is an arrival rate (requests/s) in the open model and a user count in the
 closed model. Because the profile is a pure function of (options, elapsed time), the master's
 load shape and every worker's arrival streams compute the same level at the same moment
 without exchanging messages.
@@ -30,7 +30,7 @@ SPIKE_BASELINE_SHARE = 0.2  # baseline level as a share of the spike's level
 
 
 @dataclasses.dataclass(frozen=True)
-class Stage:
+class Step:
     index: int
     start_s: float
     end_s: float
@@ -46,29 +46,29 @@ class Stage:
 class Profile:
     name: str
     model: str  # "open" or "closed"
-    stages: tuple[Stage, ...]
+    steps: tuple[Step, ...]
 
     @property
     def duration_s(self) -> float:
-        return self.stages[-1].end_s
+        return self.steps[-1].end_s
 
     @property
     def is_breakpoint(self) -> bool:
         return self.name == "breakpoint"
 
-    def stage_at(self, elapsed_s: float) -> Stage | None:
-        """The stage running at ``elapsed_s`` since the start, or None once the profile ended."""
-        for stage in self.stages:
-            if stage.start_s <= elapsed_s < stage.end_s:
-                return stage
+    def step_at(self, elapsed_s: float) -> Step | None:
+        """The step running at ``elapsed_s`` since the start, or None once the profile ended."""
+        for step in self.steps:
+            if step.start_s <= elapsed_s < step.end_s:
+                return step
         return None
 
     def max_level(self) -> float:
-        return max(stage.level for stage in self.stages)
+        return max(step.level for step in self.steps)
 
 
 def build_profile(name: str, model: str, level: float, duration_s: float | None) -> Profile:
-    """Stages for a named profile; ``level`` is the peak rate (open) or user count (closed)."""
+    """Steps of a named profile; ``level`` is the peak rate (open) or user count (closed)."""
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}")
     if model not in ("open", "closed"):
@@ -77,12 +77,12 @@ def build_profile(name: str, model: str, level: float, duration_s: float | None)
         raise ValueError(f"load level must be positive, got {level:g}")
     duration = duration_s if duration_s and duration_s > 0 else DEFAULT_DURATION_S[name]
     shape = _SHAPES[name](level, duration, model)
-    stages = tuple(
-        Stage(index, start, end, lvl, warmup=name == "breakpoint" and index == 0)
+    steps = tuple(
+        Step(index, start, end, lvl, warmup=name == "breakpoint" and index == 0)
         for index, (start, end, lvl) in enumerate(shape)
         if end > start
     )
-    return Profile(name, model, stages)
+    return Profile(name, model, steps)
 
 
 def _smoke(level: float, duration: float, model: str) -> list[tuple[float, float, float]]:

@@ -59,8 +59,8 @@ class Recorder:
     ) -> None:
         microseconds = to_microseconds(response_ms)
         self.run.record(name, microseconds, failed, throttled)
-        stage = self.profile.stage_at(intended_wall - self.started_wall)
-        step = stage.index if stage else self.profile.stages[-1].index
+        current = self.profile.step_at(intended_wall - self.started_wall)
+        step = (current or self.profile.steps[-1]).index
         self.steps.setdefault(step, Book()).record(name, microseconds, failed, throttled)
         second = int(intended_wall + response_ms / 1000 - self.started_wall)
         self.seconds.setdefault(second, Book(SERIES_DIGITS)).record(

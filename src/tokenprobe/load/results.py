@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokenprobe.load.latency import describe, latency_ms
-from tokenprobe.load.locust_options import LoadConfig
-from tokenprobe.load.profiles import Stage
+from tokenprobe.load.latency import latency_ms, summarize
+from tokenprobe.load.locust_options import LocustOptions
+from tokenprobe.load.profiles import Step
 from tokenprobe.load.recorder import CPU_SATURATED_PERCENT, Recorder
 from tokenprobe.load.settings import SCENARIOS
 from tokenprobe.load.slo import evaluate
@@ -23,71 +23,73 @@ GROWTH_RATIO = 1.05  # closed model: throughput growth for a step to hold
 UNRELIABLE_SHARE = 0.1  # share of CPU samples at saturation that taints the results
 
 
-def requests_per_arrival(config: LoadConfig) -> float:
+def requests_per_arrival(options: LocustOptions) -> float:
     """A login storm is one arrival of ``storm_size`` requests; everything else is one."""
-    weights = config.weights
+    weights = options.weights
     total = sum(weights.values())
     storm = weights["login_storm"]
-    return ((total - storm) + storm * config.storm_size) / total
+    return ((total - storm) + storm * options.storm_size) / total
 
 
-def limit_of(config: LoadConfig, metric: str) -> float | None:
-    for threshold in config.slos:
+def limit_of(options: LocustOptions, metric: str) -> float | None:
+    for threshold in options.slos:
         if threshold.metric == metric and threshold.scenario is None:
             return threshold.value
     return None
 
 
-def step_rows(recorder: Recorder, config: LoadConfig, stages: list[Stage]) -> list[dict[str, Any]]:
+def step_rows(
+    recorder: Recorder, options: LocustOptions, steps: list[Step]
+) -> list[dict[str, Any]]:
     """Evidence for each step: offered and achieved rates, p95, errors, held or not and why."""
     rows: list[dict[str, Any]] = []
-    per_arrival = requests_per_arrival(config)
-    for stage in stages:
-        book = recorder.steps.get(stage.index)
+    per_arrival = requests_per_arrival(options)
+    for step in steps:
+        book = recorder.steps.get(step.index)
         total = book.total() if book else None
         requests = total.requests if total else 0
         failures = total.failures if total else 0
         p95 = latency_ms(total.histogram)["p95"] if total else None
         row = {
-            "step": stage.index,
-            "start_s": round(stage.start_s, 3),
-            "duration_s": round(stage.duration_s, 3),
-            "offered_rps": round(stage.level * per_arrival, 3) if config.model == "open" else None,
-            "users": int(stage.level) if config.model == "closed" else None,
-            "achieved_rps": round(requests / stage.duration_s, 3),
+            "step": step.index,
+            "start_s": round(step.start_s, 3),
+            "duration_s": round(step.duration_s, 3),
+            "offered_rps": round(step.level * per_arrival, 3) if options.model == "open" else None,
+            "users": int(step.level) if options.model == "closed" else None,
+            "achieved_rps": round(requests / step.duration_s, 3),
             "requests": requests,
             "failures": failures,
-            "dropped": recorder.dropped.get(stage.index, 0),
+            "dropped": recorder.dropped.get(step.index, 0),
             "p95_ms": p95,
             "error_ratio": round(failures / requests, 4) if requests else None,
-            "warmup": stage.warmup,
+            "warmup": step.warmup,
         }
-        row["held"], row["reason"] = _step_verdict(row, rows[-1] if rows else None, config)
+        row["held"], row["reason"] = _step_verdict(row, rows[-1] if rows else None, options)
         rows.append(row)
     return rows
 
 
 def _step_verdict(
-    row: dict[str, Any], previous: dict[str, Any] | None, config: LoadConfig
+    row: dict[str, Any], previous: dict[str, Any] | None, options: LocustOptions
 ) -> tuple[bool, str]:
     if row["warmup"]:
         return True, "warm-up, not judged"
     if not row["requests"]:
         return False, "no answers"
-    if config.model == "open" and row["achieved_rps"] < FOLLOW_RATIO * row["offered_rps"]:
+    if options.model == "open" and row["achieved_rps"] < FOLLOW_RATIO * row["offered_rps"]:
         return False, f"answered {row['achieved_rps']:g} of {row['offered_rps']:g} req/s offered"
     if (
-        config.model == "closed"
+        options.model == "closed"
         and previous is not None
         and not previous["warmup"]
         and previous["held"]
         and row["achieved_rps"] < GROWTH_RATIO * previous["achieved_rps"]
     ):
         return False, f"throughput stopped growing ({row['achieved_rps']:g} req/s)"
-    p95_limit = limit_of(config, "p95")
+    p95_limit = limit_of(options, "p95")
     if p95_limit is not None and row["p95_ms"] is not None and row["p95_ms"] >= p95_limit:
         return False, f"p95 {row['p95_ms']:g} ms ≥ {p95_limit:g} ms"
-    error_limit = limit_of(config, "error_ratio")
+    error_limit = limit_of(options, "error_ratio")
     if error_limit is not None and row["error_ratio"] >= error_limit:
         return False, f"error ratio {row['error_ratio']:g} ≥ {error_limit:g}"
     return True, "held"
@@ -117,30 +119,30 @@ def cpu_verdict(recorder: Recorder) -> tuple[bool, dict[str, Any]]:
     return unreliable, {"threshold_percent": CPU_SATURATED_PERCENT, "processes": report}
 
 
-def build_results(recorder: Recorder, config: LoadConfig, duration_s: float) -> dict[str, Any]:
+def build_results(recorder: Recorder, options: LocustOptions, duration_s: float) -> dict[str, Any]:
     """The complete, JSON-ready result of a run (the master's or the standalone process's)."""
     recorder.settle_series()
     total = recorder.run.total()
     results: dict[str, Any] = {
-        "model": config.model,
-        "arrival": config.arrival if config.model == "open" else None,
-        "profile": config.profile.name,
+        "model": options.model,
+        "arrival": options.arrival if options.model == "open" else None,
+        "profile": options.profile.name,
         "duration_s": round(duration_s, 3),
-        **describe(total, duration_s),
+        **summarize(total, duration_s),
         "scenarios": {
-            name: describe(tally, duration_s)
+            name: summarize(tally, duration_s)
             for name, tally in sorted(recorder.run.tallies.items())
         },
         "late": recorder.late,
         "dropped": sum(recorder.dropped.values()),
     }
-    started = [s for s in config.profile.stages if s.start_s < duration_s]
-    rows = step_rows(recorder, config, started)
+    started = [s for s in options.profile.steps if s.start_s < duration_s]
+    rows = step_rows(recorder, options, started)
     results["steps"] = rows
     results["capacity_rps"] = (
-        capacity_rps(rows, config.model) if config.profile.is_breakpoint else None
+        capacity_rps(rows, options.model) if options.profile.is_breakpoint else None
     )
-    results["slo"] = evaluate(config.slos, results)
+    results["slo"] = evaluate(options.slos, results)
     results["unreliable"], results["cpu"] = cpu_verdict(recorder)
     results["series"] = [recorder.series[k] for k in sorted(recorder.series)]
     results["histograms"] = {

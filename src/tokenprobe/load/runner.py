@@ -24,6 +24,7 @@ from typing import Any
 from tokenprobe.core import defaults
 from tokenprobe.core.config import SloConfig, slo_text
 from tokenprobe.core.credentials import write_csv
+from tokenprobe.core.durations import parse_duration
 from tokenprobe.core.errors import ConfigError, StageError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
@@ -31,9 +32,9 @@ from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
-from tokenprobe.load.profiles import DEFAULT_DURATION_S, PROFILES, build_profile
+from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
-from tokenprobe.load.settings import parse_weights
+from tokenprobe.load.settings import MAX_DURATION_S, parse_weights
 from tokenprobe.load.slo import parse_slos
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -62,7 +63,7 @@ class LoadOptions:
     arrival: str = defaults.LOAD_ARRIVAL
     rate: float = defaults.LOAD_RATE_PER_S
     users: int = defaults.LOAD_USERS
-    duration: float | None = None  # seconds; None = the profile's default
+    duration_s: float | None = None  # None: the profile's default
     processes: int = 1
     slos: str = DEFAULT_SLOS
     allow_hosts: tuple[str, ...] = ()
@@ -80,16 +81,18 @@ class LoadOptions:
         if self.processes < 1:
             raise ConfigError(f"processes must be at least 1, got {self.processes}")
         try:
-            level = self.rate if self.model == "open" else self.users
-            build_profile(self.profile, self.model, float(level), self.duration)
+            if self.duration_s is not None:
+                parse_duration(self.duration_s, max_s=MAX_DURATION_S)
+            self.planned_profile()
             parse_slos(self.slos)
             parse_weights(self.weights)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
 
-    @property
-    def duration_s(self) -> float:
-        return self.duration or DEFAULT_DURATION_S[self.profile]
+    def planned_profile(self) -> Profile:
+        """The steps this run will go through; its ``duration_s`` is the run's length."""
+        level = self.rate if self.model == "open" else self.users
+        return build_profile(self.profile, self.model, float(level), self.duration_s)
 
 
 def weights_without_accounts(text: str) -> str:
@@ -109,13 +112,14 @@ def locust_command(
 ) -> list[str]:
     """The headless Locust command line for this run (also printed in the report)."""
     prefix = str(report_dir / LOCUST_PREFIX)
+    duration_s = options.planned_profile().duration_s
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", base_url,
         "--html", str(report_dir / LOCUST_HTML_FILE), "--csv", prefix,
         "--json-file", prefix,  # Locust appends ".json"
         "--tp-model", options.model, "--tp-arrival", options.arrival,
         "--tp-profile", options.profile, "--tp-rate", f"{options.rate:g}",
-        "--tp-users", str(options.users), "--tp-duration", f"{options.duration_s:g}s",
+        "--tp-users", str(options.users), "--tp-duration", f"{duration_s:g}s",
         "--tp-slo", options.slos, "--tp-weights", options.weights,
         "--tp-max-requests", str(options.max_requests),
         "--tp-storm-size", str(options.storm_size),
@@ -174,7 +178,8 @@ def _run_and_read(session: TargetSession, options: LoadOptions, report_dir: Path
         if session.credentials:
             write_csv(workdir / CREDENTIALS_FILE, session.credentials)
         command = locust_command(session.base_url, options, report_dir, workdir)
-        _run_locust(command, workdir, report_dir, options.duration_s, session.redactor)
+        duration_s = options.planned_profile().duration_s
+        _run_locust(command, workdir, report_dir, duration_s, session.redactor)
         return _read_results(workdir / "results.json", report_dir)
 
 

@@ -11,6 +11,8 @@ import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from tokenprobe.core.session import url_problem
+
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
@@ -29,7 +31,7 @@ def host_problem(host: str | None, allow_hosts: Iterable[str], allow_remote: boo
         return "no target host: pass --host URL"
     parts = urlsplit(host)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"target host must be an http(s) URL, got {host!r}"
+        return url_problem(host)
     hostname = parts.hostname
     if is_loopback(hostname) or allow_remote:
         return None

@@ -15,7 +15,6 @@ from typing import Any
 
 from tokenprobe.core.jwt_inspect import NotAJWT, inspect_token
 
-TOKEN_PATH = "/api/v1/token/"
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 # Negative bodies: (label, request keyword arguments). Every one must get a 4xx.

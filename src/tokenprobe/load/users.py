@@ -21,10 +21,10 @@ from gevent.pool import Group
 from locust import FastHttpUser, constant, task
 from locust.exception import StopUser
 
+from tokenprobe.core.session import TOKEN_PATH
 from tokenprobe.load.accounts import cycle
-from tokenprobe.load.listeners import LoadRun, current
+from tokenprobe.load.listeners import LoadRun, current_run
 from tokenprobe.load.scenarios import (
-    TOKEN_PATH,
     judge_malformed,
     judge_rejected_credentials,
     judge_valid_login,
@@ -42,7 +42,7 @@ class TokenEndpointUser(FastHttpUser):
     concurrency = 64
 
     def on_start(self) -> None:
-        self.load: LoadRun = current()
+        self.load: LoadRun = current_run()
         if self.load.refused:
             raise StopUser()  # never send a request to a host that was refused
         accounts = self.load.accounts_for_new_user()
@@ -69,7 +69,7 @@ class TokenEndpointUser(FastHttpUser):
                 # Open model: the wait behind a late send is part of what a user feels.
                 response.request_meta["response_time"] += max(0.0, sent - intended) * 1000
             if throttle_ok and response.status_code == 429:
-                if self.load.config.throttled_is_failure:
+                if self.load.options.throttled_is_failure:
                     response.failure("throttled (429)")
                 else:
                     response.request_meta["context"]["tp_throttled"] = True
@@ -113,7 +113,7 @@ class TokenEndpointUser(FastHttpUser):
         """Many valid logins at the same instant, as after an outage or a mass logout."""
         start = time.time() if intended is None else intended
         storm = Group()
-        for _ in range(self.load.config.storm_size):
+        for _ in range(self.load.options.storm_size):
             credential = next(self.accounts)
             storm.spawn(
                 self._post, SCENARIOS["login_storm"], judge_valid_login, start,
@@ -126,7 +126,7 @@ class TokenEndpointUser(FastHttpUser):
 
 
 def _weighted(load: LoadRun) -> list[str]:
-    return [key for key, weight in load.config.weights.items() for _ in range(weight)]
+    return [key for key, weight in load.options.weights.items() for _ in range(weight)]
 
 
 class ClosedUser(TokenEndpointUser):
@@ -162,12 +162,12 @@ class OpenUser(TokenEndpointUser):
             return
         gevent.sleep(max(0.0, arrival.intended_wall - time.time()))
         scenario = random.choice(self.choices)
-        requests = self.load.config.storm_size if scenario == "login_storm" else 1
+        requests = self.load.options.storm_size if scenario == "login_storm" else 1
         lateness = time.time() - arrival.intended_wall
-        if lateness > self.load.config.max_lateness_s:
-            self.load.recorder.note_dropped(arrival.stage.index, requests)
+        if lateness > self.load.options.max_lateness_s:
+            self.load.recorder.note_dropped(arrival.step.index, requests)
             return
         self.load.recorder.note_offered(
-            arrival.stage.index, requests, late=lateness > self.load.config.late_s
+            arrival.step.index, requests, late=lateness > self.load.options.late_s
         )
         self.act(scenario, arrival.intended_wall)

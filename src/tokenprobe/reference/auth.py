@@ -36,7 +36,7 @@ class ReferenceModelBackend(ModelBackend):
         return None
 
     @staticmethod
-    def _password_matches(user: Any, password: Any, cfg: config.TargetConfig) -> bool:
+    def _password_matches(user: Any, password: Any, cfg: config.ReferenceConfig) -> bool:
         if cfg.has("nosql-bypass") and isinstance(password, dict) and "$ne" in password:
             return True
         if not isinstance(password, str):

@@ -16,7 +16,7 @@ REFRESH_LIFETIME_DAYS = 30
 
 
 @dataclasses.dataclass(frozen=True)
-class TargetConfig:
+class ReferenceConfig:
     database: Path
     secret_key: str = dataclasses.field(repr=False)
     faults: Mapping[str, float | None] = dataclasses.field(default_factory=dict)
@@ -42,6 +42,6 @@ class TargetConfig:
         return self.lockout_after > 0 and not self.has("no-lockout")
 
 
-def current() -> TargetConfig:
+def current() -> ReferenceConfig:
     """The configuration of the running target (set in Django settings at start)."""
     return settings.TOKENPROBE_TARGET

@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from tokenprobe.reference import config
 
 NO_ACTIVE_ACCOUNT = "No active account found with the given credentials"
-UNKNOWN_USER = "No account with this username"  # enumeration-message fault only
+UNKNOWN_USER_MESSAGE = "No account with this username"  # enumeration-message fault only
 USERNAME_MAX_LENGTH = 150  # Django's User.username
 PASSWORD_MAX_LENGTH = 4096  # bounds the hashing cost of a single request (API4)
 LONG_INPUT = 1000  # server-error-on-long-input fault threshold
@@ -83,7 +83,9 @@ class IAMTokenObtainPairSerializer(serializers.Serializer):
         return tokens
 
 
-def _raise_injected_server_errors(cfg: config.TargetConfig, username: Any, password: Any) -> None:
+def _raise_injected_server_errors(
+    cfg: config.ReferenceConfig, username: Any, password: Any
+) -> None:
     if cfg.has("server-error-on-wrong-type") and not (
         isinstance(username, str) and isinstance(password, (str, dict))
     ):
@@ -101,12 +103,12 @@ def _lockout_key(username: Any) -> str:
     return "lockout:" + hashlib.sha256(str(username).encode("utf-8", "replace")).hexdigest()
 
 
-def _refuse_when_locked_out(cfg: config.TargetConfig, username: Any) -> None:
+def _refuse_when_locked_out(cfg: config.ReferenceConfig, username: Any) -> None:
     if cfg.lockout_enabled and cache.get(_lockout_key(username), 0) >= cfg.lockout_after:
         raise exceptions.Throttled(wait=cfg.lockout_window_s)
 
 
-def _record_failure(cfg: config.TargetConfig, username: Any) -> None:
+def _record_failure(cfg: config.ReferenceConfig, username: Any) -> None:
     if not cfg.lockout_enabled:
         return
     key = _lockout_key(username)
@@ -117,17 +119,17 @@ def _record_failure(cfg: config.TargetConfig, username: Any) -> None:
             cache.add(key, 1, timeout=cfg.lockout_window_s)
 
 
-def _forget_failures(cfg: config.TargetConfig, username: Any) -> None:
+def _forget_failures(cfg: config.ReferenceConfig, username: Any) -> None:
     if cfg.lockout_enabled:
         cache.delete(_lockout_key(username))
 
 
 def _invalid_credentials(
-    cfg: config.TargetConfig, username: Any, password: Any
+    cfg: config.ReferenceConfig, username: Any, password: Any
 ) -> exceptions.APIException:
     message = NO_ACTIVE_ACCOUNT
     if cfg.has("enumeration-message") and not _user_exists(username):
-        message = UNKNOWN_USER
+        message = UNKNOWN_USER_MESSAGE
     if cfg.has("password-echo"):
         message = f"{message} (password: {password})"
     detail: dict[str, Any] | str = message
@@ -142,7 +144,7 @@ def _user_exists(username: Any) -> bool:
     return get_user_model()._default_manager.filter(username=username).exists()
 
 
-def _issue_tokens(cfg: config.TargetConfig, user: Any) -> dict[str, str]:
+def _issue_tokens(cfg: config.ReferenceConfig, user: Any) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
     access = refresh.access_token
     if cfg.has("expired-access"):
@@ -164,7 +166,7 @@ def _issue_tokens(cfg: config.TargetConfig, user: Any) -> dict[str, str]:
     return pair
 
 
-def _encode(cfg: config.TargetConfig, token: Any) -> str:
+def _encode(cfg: config.ReferenceConfig, token: Any) -> str:
     if cfg.has("alg-none"):
         return jwt.encode(dict(token.payload), key=None, algorithm="none")
     if cfg.has("key-location-header"):

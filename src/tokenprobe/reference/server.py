@@ -20,12 +20,12 @@ from gunicorn.app.base import BaseApplication
 
 from tokenprobe.core.credentials import Credential, write_csv
 from tokenprobe.core.errors import TargetStartError
+from tokenprobe.core.session import TOKEN_PATH
 from tokenprobe.reference import seed
-from tokenprobe.reference.config import Hasher, TargetConfig
+from tokenprobe.reference.config import Hasher, ReferenceConfig
 from tokenprobe.reference.settings import build_settings
 
 DEFAULT_CREDENTIALS_OUT = Path(".tokenprobe/credentials.csv")
-TOKEN_PATH = "/api/v1/token/"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +77,7 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def configure_django(config: TargetConfig) -> Callable[..., Any]:
+def configure_django(config: ReferenceConfig) -> Callable[..., Any]:
     settings.configure(**build_settings(config))
     django.setup()
     return get_wsgi_application()
@@ -86,7 +86,7 @@ def configure_django(config: TargetConfig) -> Callable[..., Any]:
 def prepare(options: ServeOptions, workdir: Path) -> tuple[Callable[..., Any], list[Credential]]:
     """Configure Django, create the schema and seed the accounts."""
     passwords: dict[str, str] = {}
-    config = TargetConfig(
+    config = ReferenceConfig(
         database=workdir / "target.sqlite3",
         secret_key=secrets.token_urlsafe(50),  # a random HS256 key per start
         faults=dict(options.faults),

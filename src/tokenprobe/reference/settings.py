@@ -1,17 +1,17 @@
-"""Django settings of the reference target, built from a `TargetConfig` (no settings module)."""
+"""Django settings of the reference target, built from a `ReferenceConfig` (no settings module)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from tokenprobe.reference.config import ACCESS_LIFETIME_DAYS, REFRESH_LIFETIME_DAYS, TargetConfig
+from tokenprobe.reference.config import ACCESS_LIFETIME_DAYS, REFRESH_LIFETIME_DAYS, ReferenceConfig
 from tokenprobe.reference.hashers import HASHERS
 
 WEAK_SECRET = "secret"
 
 
-def build_settings(config: TargetConfig) -> dict[str, Any]:
+def build_settings(config: ReferenceConfig) -> dict[str, Any]:
     parsers = ["rest_framework.parsers.JSONParser"]
     if config.has("accepts-form"):
         parsers += ["rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"]

@@ -19,7 +19,7 @@ from tokenprobe.core.summary import SCHEMA_VERSION
 from tokenprobe.reports.rundir import resolve_run_dir
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
-LATENCY_METRICS = ("p50", "p95", "p99")
+COMPARED_PERCENTILES = ("p50", "p95", "p99")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +144,7 @@ def _metrics(values: Any) -> dict[str, float]:
         return {}
     latency = values.get("latency_ms")
     latency = latency if isinstance(latency, Mapping) else {}
-    candidates = {f"{p}_ms": latency.get(p) for p in LATENCY_METRICS}
+    candidates = {f"{p}_ms": latency.get(p) for p in COMPARED_PERCENTILES}
     candidates["throughput_rps"] = values.get("throughput_rps")
     return {k: number for k, v in candidates.items() if (number := _number(v)) is not None}
 

@@ -16,14 +16,14 @@ SLO_FIELDS = ("name", "threshold", "observed")
 LATENCY_FIELDS = ("p50", "p90", "p95", "p99", "p999", "max")
 
 
-def load_section(summary: Summary) -> dict[str, Any] | None:
+def load_section_of(summary: Summary) -> dict[str, Any] | None:
     load = summary.sections.get("load")
     return load if isinstance(load, dict) else None
 
 
 def slo_rows(summary: Summary) -> list[dict[str, Any]]:
     """Each SLO with every field present ("" when missing) and ``passed`` a bool."""
-    slos = (load_section(summary) or {}).get("slo")
+    slos = (load_section_of(summary) or {}).get("slo")
     if not isinstance(slos, list):
         return []
     return [
@@ -35,7 +35,7 @@ def slo_rows(summary: Summary) -> list[dict[str, Any]]:
 
 def load_rows(summary: Summary) -> list[dict[str, Any]]:
     """The total, then each scenario by name: requests, failures, req/s, latency percentiles."""
-    load = load_section(summary)
+    load = load_section_of(summary)
     if load is None:
         return []
     scenarios = load.get("scenarios")

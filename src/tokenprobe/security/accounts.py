@@ -16,7 +16,7 @@ from tokenprobe.core.credentials import Credential
 from tokenprobe.security.client import ProbeClient
 
 
-class AccountPool:
+class ProbeAccounts:
     """Hands out pool accounts for wrong-password attempts within a per-account budget."""
 
     def __init__(

@@ -16,7 +16,7 @@ from typing import Any
 
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.findings import Severity
-from tokenprobe.security.accounts import AccountPool
+from tokenprobe.security.accounts import ProbeAccounts
 from tokenprobe.security.client import Answer, ProbeClient
 from tokenprobe.security.options import SecurityOptions
 
@@ -64,7 +64,7 @@ class ProbeContext:
     """What a probe may use: the client, the pool's budget, the options, shared answers."""
 
     client: ProbeClient
-    pool: AccountPool
+    pool: ProbeAccounts
     options: SecurityOptions
     canary: Credential | None
 

@@ -18,7 +18,7 @@ from tokenprobe.core.errors import StageError
 from tokenprobe.core.findings import Finding, Severity, deduplicate
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Outcome, Summary
-from tokenprobe.security.accounts import AccountPool
+from tokenprobe.security.accounts import ProbeAccounts
 from tokenprobe.security.client import ProbeClient
 from tokenprobe.security.options import SecurityOptions
 from tokenprobe.security.probe import Probe, ProbeContext, ProbeResult
@@ -51,7 +51,7 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
         c for c in session.credentials if canary is None or c.username != canary.username
     ]
     client = ProbeClient(session.token_url, redactor, options.request_timeout_s)
-    pool = AccountPool(client, pool_accounts, options.failures_per_account)
+    pool = ProbeAccounts(client, pool_accounts, options.failures_per_account)
     ctx = ProbeContext(client, pool, options, canary)
     summary = Summary(command="security", target=session.token_url)
     section: dict[str, Any] = {}

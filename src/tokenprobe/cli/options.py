@@ -1,0 +1,104 @@
+"""The options every command shares, declared once (like Schemathesis' ``cli/options.py``).
+
+``--url``, ``--credentials``, ``--config`` and ``--report-dir`` mean the same in every command,
+with one help text each; `DURATION` parses every duration option with the one grammar of
+`tokenprobe.core.durations`. `command_config` turns a command's options into the `Config`:
+an option typed on the command line wins over the environment, which wins over the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from tokenprobe.core.config import ENV_CONFIG, Config, load_config
+from tokenprobe.core.durations import DurationError, parse_duration
+
+F = TypeVar("F", bound=Callable[..., Any])
+ENV_URL = "TOKENPROBE_URL"
+
+
+class Duration(click.ParamType):
+    """A duration option: ``90``, ``1.5``, ``30s``, ``5m``, ``1h30m``, ``7d`` → seconds."""
+
+    name = "duration"
+
+    def __init__(self, max_s: float | None = None) -> None:
+        self.max_s = max_s
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return parse_duration(value, max_s=self.max_s)
+        except DurationError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DURATION = Duration()
+
+url_option = click.option(
+    "--url",
+    envvar=ENV_URL,
+    show_envvar=True,
+    metavar="URL",
+    help="Base URL of the service under test (its token endpoint is URL/api/v1/token/) "
+    "[default: start the embedded reference target].",
+)
+credentials_option = click.option(
+    "--credentials",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV username,password of valid accounts of --url [default: TOKENPROBE_CREDENTIALS, "
+    "or TOKENPROBE_USERNAME and TOKENPROBE_PASSWORD].",
+)
+config_option = click.option(
+    "--config",
+    "config_file",
+    envvar=ENV_CONFIG,
+    show_envvar=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file [default: tokenprobe.toml, or [tool.tokenprobe] in pyproject.toml].",
+)
+report_dir_option = click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write this run's reports into this folder [default: a new folder <root>/<UTC "
+    "timestamp>/, and <root>/latest points at it; <root> is [reports] dir in the "
+    "configuration, TOKENPROBE_REPORT_DIR or 'reports'].",
+)
+
+
+def target_options(command: F) -> F:
+    """The options every command has: what to test, with which configuration, reports where."""
+    for option in (report_dir_option, config_option, credentials_option, url_option):
+        command = option(command)
+    return command
+
+
+# Configuration keys set by the shared options, and the parameter that sets each.
+TARGET_KEYS = {"target.url": "url", "target.credentials": "credentials"}
+
+
+def command_config(
+    ctx: click.Context, config_file: Path | None, keys: Mapping[str, str] = TARGET_KEYS
+) -> Config:
+    """The configuration, overridden by the options of ``keys`` (config key → parameter name)
+    that were typed on the command line.
+
+    A value click took from an environment variable is left to `load_config`, which reads the
+    same variables: an error then names the variable rather than the option.
+    """
+    flags = {
+        key: ctx.params[name]
+        for key, name in keys.items()
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    }
+    return load_config(config_file, flags=flags, flag_names=option_names(ctx, keys))
+
+
+def option_names(ctx: click.Context, keys: Mapping[str, str]) -> dict[str, str]:
+    """Config key → the option as the user types it (``"--url"``), for error messages."""
+    options = {param.name: param.opts[0] for param in ctx.command.params}
+    return {key: options[name] for key, name in keys.items()}
