@@ -145,6 +145,8 @@ def test_list_from_environment(tmp_path: Path) -> None:
         ("[policy]\nallowed-algorithms = ['none']\n", "policy.allowed-algorithms.0: expected"),
         ("[severities]\nTP-TOKEN-001 = 'fatal'\n", "severities.TP-TOKEN-001: expected one of"),
         ("[severities]\ntoken-001 = 'error'\n", "unknown key severities.token-001 (expected"),
+        # An ID no check reports would re-grade nothing: `tokenprobe checks` lists the real ones.
+        ("[severities]\nTP-TOKEN-012 = 'error'\n", "unknown key severities.TP-TOKEN-012 (expected"),
         ("[slo.latency.total]\np95 = 3\n", "unknown key slo.latency.total.p95"),
         ("[slo.latency.total]\np95-ms = -1\n", "slo.latency.total.p95-ms: expected milliseconds"),
         ("[target]\nurl = 'ftp://x'\n", "target.url: expected an http(s) base URL"),

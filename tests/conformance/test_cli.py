@@ -64,8 +64,35 @@ def test_schemathesis_run_from_repo_root_uses_our_hooks(
         assert expected in result.stdout
     else:
         # our checks ran (their warnings are printed), and the logins happened
-        assert "TP-TOKEN-004" in result.stderr
+        assert "tokenprobe warning: TP-TOKEN-009" in result.stderr
         assert "NOT exercised" not in result.stderr
+
+
+def test_schemathesis_run_writes_findings_as_data_and_warnings_do_not_fail(
+    clean_target, tmp_path
+) -> None:
+    """QA's command with tokenprobe's option: the clean target's 7-day tokens are a warning."""
+    report = tmp_path / "findings.json"
+    args = [str(BIN / "schemathesis"), "run", "specs/token.openapi.yaml"]
+    args += [
+        "--url",
+        clean_target.base_url,
+        "-n",
+        str(SMALL_N),
+        "--tokenprobe-findings",
+        str(report),
+    ]
+    result = _run(args, _env(clean_target.credentials_file))
+    assert result.returncode == 0, result.stdout[-3000:]
+    data = json.loads(report.read_text())
+    assert data["finished"] is True
+    warnings = [f for f in data["findings"] if f["id"] == "TP-TOKEN-009"]
+    assert {f["received"] for f in warnings} == {
+        "7 days (within the 7 days maximum)",
+        "30 days (within the 30 days maximum)",
+    }
+    assert data["checks"]["token_lifetime_within_policy"]["passed"] > 0
+    assert data["token_responses"] > 0
 
 
 def test_schemathesis_run_without_credentials_says_so(clean_target) -> None:

@@ -9,7 +9,7 @@ import pytest
 from tests.conformance.helpers import closed_port_url, secrets_in
 from tokenprobe import conformance
 from tokenprobe.conformance import ConformanceOptions
-from tokenprobe.conformance.catalogue import TOKENPROBE_CHECKS
+from tokenprobe.core.catalogue import CONFORMANCE_CHECKS, conformance_check
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.session import TargetSession
 
@@ -49,9 +49,9 @@ FAULT_BREAKS = [
 def test_clean_target_passes_every_check(suite_run) -> None:
     run = suite_run()
     assert run.summary.exit_code == 0, [f.to_dict() for f in run.summary.findings]
-    outcomes = {c.id: c.outcome for c in run.summary.checks}
-    for spec in TOKENPROBE_CHECKS:
-        assert outcomes[spec.id] == "passed", (spec.id, outcomes[spec.id])
+    outcomes = {c.name: c.outcome for c in run.summary.checks}
+    for name in {entry.check for entry in CONFORMANCE_CHECKS}:
+        assert outcomes[name] == "passed", (name, outcomes[name])
     section = run.summary.sections["conformance"]
     assert section["success_path_exercised"] is True
     assert section["cases"] > section["boundary_cases"] > 50
@@ -72,6 +72,8 @@ def test_fault_fails_its_checks(
     assert expected <= run.failing_ids, run.failing_ids
     for check_id in expected:
         assert "failed" in run.outcomes(check_id)
+    crashed = [c.name for c in run.summary.checks if c.outcome == "error"]
+    assert crashed == [], "a check must judge a faulty response, not crash on it"
 
 
 def test_credentials_that_never_log_in_fail_the_run(suite_run) -> None:
@@ -86,10 +88,41 @@ def test_without_credentials_the_run_says_success_path_not_exercised(suite_run) 
     assert run.summary.exit_code == 0
     assert run.outcomes("TP-CONF-010") == {"skipped"}
     assert run.summary.sections["conformance"]["success_path_exercised"] is False
-    notes = [f for f in run.summary.findings if f.id == "TP-CONF-010"]
+    notes = [f for f in run.summary.findings if f.id == "TP-CONF-011"]
     assert notes
     assert "NOT exercised" in notes[0].evidence
     assert str(notes[0].severity) == "info"
+    assert (notes[0].expected, notes[0].received) == ("valid credentials", "none")
+
+
+def test_findings_reach_summary_json_as_data(suite_run) -> None:
+    """expected/received are what the check stated, not text parsed out of a message."""
+    run = suite_run("no-cache-headers")
+    findings = json.loads((run.report_dir / "summary.json").read_text())["findings"]
+    by_id = {f["id"]: f for f in findings}
+    cache = by_id["TP-CONF-005"]
+    assert cache["severity"] == "error"
+    assert (cache["expected"], cache["received"]) == (
+        "Cache-Control: no-store",
+        "Cache-Control: (none)",
+    )
+    assert cache["title"] == conformance_check("tokens_not_cacheable").title
+    # the info the same check noted travels the same way
+    pragma = by_id["TP-CONF-007"]
+    assert pragma["severity"] == "info"
+    assert (pragma["expected"], pragma["received"]) == ("Pragma: no-cache", "Pragma: (none)")
+
+
+def test_a_warning_reaches_summary_json_and_does_not_fail(suite_run) -> None:
+    """The clean target issues 7-day access tokens: above the 1-hour recommended bound."""
+    run = suite_run()
+    summary = json.loads((run.report_dir / "summary.json").read_text())
+    assert summary["status"] == "pass"
+    lifetimes = [f for f in summary["findings"] if f["id"] == "TP-TOKEN-009"]
+    access = next(f for f in lifetimes if f["expected"].startswith("access"))
+    assert access["severity"] == "warning"
+    assert access["expected"] == "access token lifetime at most 1 hour (recommended)"
+    assert access["received"] == "7 days (within the 7 days maximum)"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ wheel's copy. Everything then runs from an empty folder outside the checkout.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.conftest import REPO
+from tokenprobe.core import catalogue
 from tokenprobe.reference.embedded import EmbeddedTarget
 
 pytestmark = pytest.mark.slow
@@ -126,6 +128,12 @@ def test_the_installed_copy_is_the_one_imported(user: VenvUser) -> None:
     imported = Path(result.stdout.strip())
     assert REPO / "src" not in imported.parents
     assert "site-packages" in imported.parts
+
+
+def test_the_installed_catalogue_lists_every_id(user: VenvUser) -> None:
+    result = user("tokenprobe", "checks", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [e["id"] for e in json.loads(result.stdout)] == [e.id for e in catalogue.ENTRIES]
 
 
 def test_init_then_the_gate_from_an_empty_folder(user: VenvUser) -> None:

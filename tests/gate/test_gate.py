@@ -14,7 +14,10 @@ import pytest
 import yaml
 
 from tests.gate.misbehaving import misbehaving_server
+from tokenprobe.core.config import Config
+from tokenprobe.core.findings import Severity
 from tokenprobe.core.redact import JWT_PATTERN
+from tokenprobe.gate import security_options
 from tokenprobe.reference.embedded import EmbeddedTarget
 
 REPORT_FILES = ("summary.json", "junit.xml", "summary.md", "report.html")
@@ -199,3 +202,10 @@ def test_json_output_is_the_written_summary(tmp_path: Path, faulty_target) -> No
     assert result.returncode == 1
     printed = json.loads(result.stdout)
     assert printed == summary_of(latest(tmp_path))
+
+
+def test_security_stage_takes_only_probe_severities_from_the_configuration() -> None:
+    # [severities] re-grades any catalogue ID; the security runner refuses non-probe IDs, so
+    # the gate hands it only its own (the rest apply to the merged findings).
+    config = Config(severities={"TP-TOKEN-009": Severity.INFO, "TP-SEC-015": Severity.ERROR})
+    assert security_options(config, {}).severities == {"TP-SEC-015": Severity.ERROR}

@@ -56,6 +56,9 @@ def test_slo_breach_exits_1_with_each_threshold_and_its_observed_value(gate_runs
     assert slo["p95"]["observed"] >= 200  # every answer waits 200 ms
     assert slo["p95"]["threshold"] == "< 100 ms"
     assert slo["error_ratio"]["passed"]
+    (breach,) = [f for f in summary["findings"] if f["id"] == "TP-LOAD-001"]
+    assert (breach["severity"], breach["expected"]) == ("error", "p95 < 100 ms")
+    assert breach["received"].startswith("p95 = ")
     assert "<failure" in (report_dir / "junit.xml").read_text()
     assert "SLO p95 < 100 ms: observed" in run.output
 

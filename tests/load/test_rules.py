@@ -10,6 +10,7 @@ from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.profiles import build_profile, users_for_rate
 from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import cpu_verdict
+from tokenprobe.load.runner import saturated_generator, slo_breach
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.slo import evaluate, parse_slos
 
@@ -132,3 +133,20 @@ def test_a_saturated_generator_makes_results_unreliable() -> None:
     unreliable, report = cpu_verdict(recorder)
     assert unreliable
     assert report["processes"]["worker-1"]["saturated"] == 2
+
+
+def test_a_breached_slo_is_an_error_finding_with_threshold_and_observed_value() -> None:
+    results = {"requests": 10, "failures": 0, "dropped": 0, "latency_ms": {"p95": 120.0}}
+    (verdict,) = evaluate(parse_slos("p95<100"), results)
+    finding = slo_breach(verdict)
+    assert (finding.id, str(finding.severity)) == ("TP-LOAD-001", "error")
+    assert (finding.expected, finding.received) == ("p95 < 100 ms", "p95 = 120.0")
+
+
+def test_a_saturated_generator_is_a_warning_naming_the_busy_process() -> None:
+    recorder = Recorder(build_profile("constant", "open", 10, 10))
+    for percent in (95, 99, 20):
+        recorder.note_cpu("worker-1", percent)
+    finding = saturated_generator(cpu_verdict(recorder)[1])
+    assert (finding.id, str(finding.severity)) == ("TP-LOAD-002", "warning")
+    assert finding.received == "worker-1 2 of 3 samples"

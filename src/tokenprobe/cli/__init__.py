@@ -12,6 +12,7 @@ import sys
 import click
 
 from tokenprobe import __version__
+from tokenprobe.cli.checks import checks
 from tokenprobe.cli.conformance import conformance
 from tokenprobe.cli.gate import gate
 from tokenprobe.cli.init import init
@@ -33,6 +34,7 @@ cli.add_command(security)
 cli.add_command(load)
 cli.add_command(gate)
 cli.add_command(init)
+cli.add_command(checks)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,24 +8,27 @@
   level so negative cases stay negative (REFERENCE §4 pitfall);
 * the deterministic boundary cases (`tokenprobe.conformance.boundary`), added to the examples phase;
 * protocol answers (405, 415, 429 by default) exempted from Schemathesis' status checks;
-* `SuccessPathExercised`, the run-level check that the 200 path was exercised.
+* `SuccessPathExercised`, the run-level check that the 200 path was exercised;
+* the "tokenprobe" CLI extension (`tokenprobe.conformance.report`): ``--tokenprobe-findings PATH``
+  writes every finding as data, and warnings and infos are printed at the end of the run.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import sys
 import threading
 from collections import Counter
 
 import schemathesis
+import schemathesis.cli
 from hypothesis import strategies as st
 from schemathesis import Case, CheckContext, Response
 
-from tokenprobe.conformance import notes, policy, response_checks, token_checks
+from tokenprobe.conformance import policy, response_checks, token_checks
 from tokenprobe.conformance.boundary import boundary_cases
-from tokenprobe.conformance.failures import NOT_APPLICABLE, fail
+from tokenprobe.conformance.failures import NOT_APPLICABLE, fail, note
+from tokenprobe.conformance.report import FindingsReport, add_options
 from tokenprobe.conformance.tokens import issued_tokens
 from tokenprobe.core.credentials import (
     ENV_CREDENTIALS,
@@ -34,7 +37,6 @@ from tokenprobe.core.credentials import (
     Credential,
     from_environment,
 )
-from tokenprobe.core.findings import Severity
 
 __all__ = ["SuccessPathExercised", "response_checks", "token_checks"]
 
@@ -135,15 +137,8 @@ class SuccessPathExercised:
     def after_run(self, ctx: CheckContext) -> None:
         credentials = configured_credentials()
         if not credentials:
-            notes.note(
-                "SuccessPathExercised",
-                NO_CREDENTIALS_NOTE,
-                Severity.INFO,
-                title="Success path not exercised: no credentials given",
-            )
-            _print_notes()
+            note("SuccessPathExercised", None, "valid credentials", "none", NO_CREDENTIALS_NOTE)
             return
-        _print_notes()
         if not self._succeeded:
             answers = ", ".join(f"{n} x {s}" for s, n in sorted(self._attempts.items()))
             fail(
@@ -173,10 +168,7 @@ def _configured_username(case: Case) -> str | None:
     return None
 
 
-def _print_notes() -> None:
-    """Warnings and infos do not fail a run; say them plainly at its end."""
-    for finding in notes.recorded():
-        print(
-            f"tokenprobe {finding.severity}: {finding.id} {finding.title}: {finding.evidence}",
-            file=sys.stderr,
-        )
+# The CLI extension. Schemathesis imports this module (schemathesis.toml's `hooks`) before it
+# parses `schemathesis run`'s options, so the options added here are accepted on that command.
+add_options(schemathesis.cli.add_group("tokenprobe"))
+schemathesis.cli.handler()(FindingsReport)

@@ -1,7 +1,7 @@
 """Response checks (TP-CONF-NNN): how the token endpoint answers, whatever the outcome.
 
-Each check is a Schemathesis check ``(ctx, response, case)`` stating one rule; IDs, titles and
-standards are in `tokenprobe.conformance.catalogue`.
+Each check is a Schemathesis check ``(ctx, response, case)`` stating one rule; IDs, titles,
+severities and standards are in `tokenprobe.core.catalogue`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import re
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from tokenprobe.conformance import notes, policy
-from tokenprobe.conformance.failures import NOT_APPLICABLE, fail
+from tokenprobe.conformance import policy
+from tokenprobe.conformance.failures import NOT_APPLICABLE, fail, note
 from tokenprobe.conformance.tokens import (
     header,
     issued_tokens,
@@ -21,7 +21,6 @@ from tokenprobe.conformance.tokens import (
     media_type,
     submitted_password,
 )
-from tokenprobe.core.findings import Severity
 
 # Statuses the published spec documents as application/json.
 DOCUMENTED_JSON_STATUSES = frozenset({200, 400})
@@ -127,6 +126,9 @@ def tokens_not_cacheable(ctx: CheckContext, response: Response, case: Case) -> b
     """A response carrying tokens sends Cache-Control: no-store (RFC 6749 §5.1)."""
     if not issued_tokens(response):
         return NOT_APPLICABLE
+    pragma = header(response, "Pragma")
+    if (pragma or "").lower() != "no-cache":  # noted first: the failure below ends the check
+        note("tokens_not_cacheable", case, "Pragma: no-cache", f"Pragma: {pragma or '(none)'}")
     cache_control = header(response, "Cache-Control") or ""
     directives = {d.strip().split("=", 1)[0].lower() for d in cache_control.split(",")}
     if "no-store" not in directives:
@@ -135,12 +137,6 @@ def tokens_not_cacheable(ctx: CheckContext, response: Response, case: Case) -> b
             case,
             "Cache-Control: no-store",
             f"Cache-Control: {cache_control or '(none)'}",
-        )
-    if (header(response, "Pragma") or "").lower() != "no-cache":
-        notes.note(
-            "tokens_not_cacheable",
-            "expected Pragma: no-cache (RFC 6749 §5.1, for HTTP/1.0 caches) / received none",
-            Severity.INFO,
         )
     return None
 
@@ -158,8 +154,5 @@ def protocol_answer_well_formed(ctx: CheckContext, response: Response, case: Cas
     if status == 405 and not header(response, "Allow"):
         fail("protocol_answer_well_formed", case, "405 with an Allow header", "no Allow header")
     if status == 429 and not header(response, "Retry-After"):
-        notes.note(
-            "protocol_answer_well_formed",
-            "expected 429 with Retry-After (RFC 6585 §4) / received no Retry-After",
-        )
+        note("protocol_answer_well_formed", case, "429 with Retry-After", "no Retry-After")
     return None

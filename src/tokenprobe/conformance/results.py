@@ -1,163 +1,144 @@
-"""Turning a ``schemathesis run``'s own reports into tokenprobe findings and check results.
+"""What a ``schemathesis run`` found, as data: `RunResults`, and what it becomes for tokenprobe.
 
-Schemathesis writes an NDJSON event stream (every check outcome of every case, and the run-level
-checks' failures) and a JSON run report (counts, phases, errors); both are its documented report
-formats. This module reads them; it never decides what is a failure, Schemathesis did.
+`tokenprobe.conformance.report` (a Schemathesis CLI extension) fills a `RunResults` in the
+``schemathesis run`` process from the engine's events and the checks' notes, and writes it as
+JSON (``--tokenprobe-findings PATH``); ``tokenprobe conformance`` reads it back here. Nothing is
+parsed out of a title or a message: every finding is a `CheckFinding`, and its severity, title
+and standard come from the catalogue. Schemathesis' own JSON run report (counts, phases,
+errors) is read as Schemathesis documents it.
+
+The findings report, version 1::
+
+    {"version": 1, "finished": bool,
+     "findings": [{"id", "expected", "received", "evidence"}],
+     "checks": {"<check name>": {"passed": n, "failed": n, "errors": n}},
+     "statuses": {"<HTTP status>": n},
+     "token_responses": n}
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.conformance.catalogue import SOURCE, TOKENPROBE_CHECKS, spec_for
-from tokenprobe.core.findings import Finding, Severity
-from tokenprobe.core.summary import CheckResult
+from tokenprobe.conformance.failures import CheckFinding
+from tokenprobe.core.catalogue import CONFORMANCE_CHECKS, conformance_check
+from tokenprobe.core.files import write_text_atomic
+from tokenprobe.core.findings import Finding
+from tokenprobe.core.summary import CheckResult, Outcome
 
+VERSION = 1
+SOURCE = "conformance"
 RUN_CHECK = "SuccessPathExercised"
-MAX_EVIDENCE = 400
+MAX_TEXT = 400  # characters of evidence (or expected, received) kept per finding
 
 
 @dataclasses.dataclass
 class CheckTally:
     passed: int = 0
     failed: int = 0
-    failures: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    errors: int = 0  # the check itself crashed on a response
 
 
 @dataclasses.dataclass
 class RunResults:
-    tallies: dict[str, CheckTally]
-    run_failures: list[dict[str, Any]]  # failures of run-level checks (after_run)
-    statuses: Counter[int]
-    token_responses: int  # 200s whose body names both tokens
-    finished: bool
+    findings: list[CheckFinding] = dataclasses.field(default_factory=list)
+    tallies: dict[str, CheckTally] = dataclasses.field(default_factory=dict)
+    statuses: Counter[int] = dataclasses.field(default_factory=Counter)
+    token_responses: int = 0  # 200s that issued tokens
+    finished: bool = False
 
-    def findings(self, redact: Callable[[str], str]) -> list[Finding]:
-        findings = []
-        for name, tally in self.tallies.items():
-            findings += [_finding(name, failure, redact) for failure in tally.failures]
-        findings += [_finding(_run_check_name(f), f, redact) for f in self.run_failures]
-        return findings
+    def add_finding(self, found: CheckFinding) -> None:
+        """Keep each distinct finding once: the same failure on every case adds nothing."""
+        if all((f.id, f.evidence) != (found.id, found.evidence) for f in self.findings):
+            self.findings.append(found)
+
+    def tally(self, check_name: str) -> CheckTally:
+        return self.tallies.setdefault(check_name, CheckTally())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": VERSION,
+            "finished": self.finished,
+            "findings": [f.to_dict() for f in self.findings],
+            "checks": {name: dataclasses.asdict(t) for name, t in self.tallies.items()},
+            "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
+            "token_responses": self.token_responses,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunResults:
+        return cls(
+            findings=[CheckFinding.from_dict(f) for f in data["findings"]],
+            tallies={name: CheckTally(**t) for name, t in data["checks"].items()},
+            statuses=Counter({int(status): n for status, n in data["statuses"].items()}),
+            token_responses=int(data["token_responses"]),
+            finished=bool(data["finished"]),
+        )
+
+    def to_findings(self, redact: Callable[[str], str]) -> list[Finding]:
+        return [shape(found, redact).to_finding() for found in self.findings]
 
     def check_results(self, credentials_given: bool) -> list[CheckResult]:
         """One result per check: tokenprobe's always, Schemathesis' when they ran."""
-        names = [spec.name for spec in TOKENPROBE_CHECKS if spec.name != RUN_CHECK]
+        names = list(dict.fromkeys(e.check for e in CONFORMANCE_CHECKS if e.check != RUN_CHECK))
         names += sorted(n for n in self.tallies if n not in names and n != RUN_CHECK)
         results = [self._result(name) for name in names]
         results.append(self._run_check_result(credentials_given))
         return results
 
     def _result(self, name: str) -> CheckResult:
-        spec = spec_for(name)
         tally = self.tallies.get(name, CheckTally())
+        outcome: Outcome
         if tally.failed:
             outcome, message = "failed", f"{tally.failed} failing of {tally.passed + tally.failed}"
+        elif tally.errors:
+            outcome, message = "error", f"the check crashed on {tally.errors} responses"
         elif tally.passed:
             outcome, message = "passed", f"{tally.passed} responses passed"
         else:
             outcome, message = "skipped", "no response this check applies to"
-        return CheckResult(spec.id, name, SOURCE, outcome, message)
+        return CheckResult(conformance_check(name).id, name, SOURCE, outcome, message)
 
     def _run_check_result(self, credentials_given: bool) -> CheckResult:
-        spec = spec_for(RUN_CHECK)
+        check_id = conformance_check(RUN_CHECK).id
         if not credentials_given:
             return CheckResult(
-                spec.id, RUN_CHECK, SOURCE, "skipped", "no credentials: success path not exercised"
+                check_id, RUN_CHECK, SOURCE, "skipped", "no credentials: success path not exercised"
             )
-        if any(_run_check_name(f) == RUN_CHECK for f in self.run_failures):
-            return CheckResult(spec.id, RUN_CHECK, SOURCE, "failed", "no login succeeded")
-        return CheckResult(spec.id, RUN_CHECK, SOURCE, "passed", "logins succeeded")
+        if any(f.id == check_id for f in self.findings):
+            return CheckResult(check_id, RUN_CHECK, SOURCE, "failed", "no login succeeded")
+        return CheckResult(check_id, RUN_CHECK, SOURCE, "passed", "logins succeeded")
 
 
-def _run_check_name(failure: dict[str, Any]) -> str:
-    """Run-level failures carry no check name; ours are known by their title's ID."""
-    title = str(failure.get("title", ""))
-    return RUN_CHECK if title.startswith(spec_for(RUN_CHECK).id) else title or "run check"
+def shape(found: CheckFinding, redact: Callable[[str], str]) -> CheckFinding:
+    """Redacted, on one line, and short: evidence from a target may be anything. Redacted
+    first: a secret cut in half by the shortening would no longer be recognised."""
+    expected, received, evidence = (
+        _line(redact(text)) for text in (found.expected, found.received, found.evidence)
+    )
+    return CheckFinding(found.id, expected, received, evidence)
 
 
-def _finding(check_name: str, failure: dict[str, Any], redact: Callable[[str], str]) -> Finding:
-    spec = spec_for(check_name)
-    title = str(failure.get("title", ""))
-    message = str(failure.get("message", "")).strip()
-    if title.startswith(spec.id):  # a tokenprobe check: the message says expected/received
-        evidence = message.replace("Expected: ", "expected ").replace(
-            "\nReceived: ", " / received "
-        )
-    else:  # a Schemathesis check: keep its code and title, they name the failure kind
-        evidence = f"{failure.get('code', '')} {title}".strip() + (
-            f": {message}" if message else ""
-        )
-    evidence = " ".join(redact(evidence).split())
-    if len(evidence) > MAX_EVIDENCE:
-        evidence = evidence[:MAX_EVIDENCE] + "…"
-    operation = failure.get("operation")
-    if operation:
-        evidence = f"{operation}: {evidence}"
-    return Finding(spec.id, Severity.ERROR, spec.title, evidence, spec.reference, SOURCE)
+def _line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
 
 
-def read_ndjson(path: Path) -> RunResults:
-    tallies: dict[str, CheckTally] = defaultdict(CheckTally)
-    statuses: Counter[int] = Counter()
-    run_failures: list[dict[str, Any]] = []
-    token_responses = 0
-    finished = False
-    for kind, event in _events(path):
-        if kind == "ScenarioFinished":
-            recorder = event.get("recorder", {})
-            _tally_checks(recorder.get("checks", {}), tallies)
-            for interaction in recorder.get("interactions", {}).values():
-                response = interaction.get("response") or {}
-                if "status_code" in response:
-                    statuses[response["status_code"]] += 1
-                    token_responses += _carries_tokens(response)
-        elif kind == "EngineFinished":
-            finished = True
-            run_failures += [_failure_dict(f) for f in event.get("failures", [])]
-    return RunResults(dict(tallies), run_failures, statuses, token_responses, finished)
+def write_results(results: RunResults, path: Path) -> Path:
+    return write_text_atomic(path, json.dumps(results.to_dict(), indent=1) + "\n")
 
 
-def _events(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                record = json.loads(line)
-                yield from record.items()
-
-
-def _tally_checks(checks: dict[str, list[dict[str, Any]]], tallies: dict[str, CheckTally]) -> None:
-    for case_checks in checks.values():
-        for check in case_checks:
-            tally = tallies[check["name"]]
-            if check.get("status") == "failure":
-                tally.failed += 1
-                info = check.get("failure_info") or {}
-                tally.failures.append(_failure_dict(info.get("failure", {})))
-            else:
-                tally.passed += 1
-
-
-def _failure_dict(failure: Any) -> dict[str, Any]:
-    return failure if isinstance(failure, dict) else {"message": str(failure)}
-
-
-def _carries_tokens(response: dict[str, Any]) -> bool:
-    if response.get("status_code") != 200:
-        return False
-    content = response.get("content")
-    if isinstance(content, dict) and "$base64" in content:
-        content = base64.b64decode(content["$base64"]).decode("utf-8", "replace")
+def read_results(path: Path) -> RunResults | None:
+    """The findings report at ``path``; None when the run wrote none (it never got going)."""
     try:
-        body = json.loads(content) if isinstance(content, str) else None
-    except ValueError:
-        return False
-    return isinstance(body, dict) and "access" in body and "refresh" in body
+        return RunResults.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
 
 
 def read_json_report(path: Path) -> dict[str, Any]:

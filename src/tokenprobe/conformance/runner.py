@@ -4,11 +4,12 @@ It runs ``schemathesis run`` as a subprocess with a ``schemathesis.toml`` render
 (`tokenprobe.core.native_files`: the file ``tokenprobe init`` writes, with the run's token policy),
 the very command QA runs, so both paths load the same hooks and checks and cannot drift apart. A
 subprocess, rather than Schemathesis' Python engine, because Schemathesis keeps hooks and checks
-in process-wide registries and writes its reports (HAR, JUnit, NDJSON) only from its CLI: one
+in process-wide registries and writes its reports (HAR, JUnit, JSON) only from its CLI: one
 process per run keeps runs independent and gives us those reports as Schemathesis writes them.
 
-Results come from Schemathesis' own NDJSON and JSON reports (`results`); warnings,
-which Schemathesis cannot express, from the notes file the checks write (`notes`).
+Findings come as data from tokenprobe's Schemathesis extension (`report`, written with
+``--tokenprobe-findings``: errors, warnings and infos alike, with the check tallies); counts,
+phases and errors from Schemathesis' own JSON report.
 Exit codes are ours: an unreachable target or a run that cannot start is an error (exit 2),
 never a finding, unlike plain Schemathesis, which exits 1 for an unreachable server.
 """
@@ -27,9 +28,9 @@ from pathlib import Path
 from tokenprobe import resources
 from tokenprobe.conformance.boundary import boundary_cases
 from tokenprobe.conformance.cassette import redact_har
-from tokenprobe.conformance.notes import NOTES_ENV, read_notes
 from tokenprobe.conformance.policy import POLICY_ENV
-from tokenprobe.conformance.results import RunResults, read_json_report, read_ndjson
+from tokenprobe.conformance.report import OPTION as FINDINGS_OPTION
+from tokenprobe.conformance.results import RunResults, read_json_report, read_results
 from tokenprobe.core.config import TokenPolicy
 from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME, write_csv
 from tokenprobe.core.errors import SpecError, StageError, TokenprobeError
@@ -48,6 +49,7 @@ SPECS = {
 # Fixed names in the report directory (junit.xml and summary.json come from tokenprobe.reports).
 CASSETTE_FILE = "cassette.har"
 SCHEMATHESIS_JUNIT_FILE = "schemathesis-junit.xml"
+FINDINGS_FILE = "findings.json"  # in the run's private temporary directory
 DEFAULT_TIMEOUT_S = 600.0
 
 
@@ -95,9 +97,7 @@ def run(session: TargetSession, options: ConformanceOptions) -> Summary:
             run = _run_schemathesis(session, spec_path, workdir, options)
             results = _read_results(run, workdir, redactor)
             report = read_json_report(workdir / "report.json")
-            summary.findings = deduplicate(
-                results.findings(redactor) + read_notes(workdir / "notes.jsonl")
-            )
+            summary.findings = deduplicate(results.to_findings(redactor))
             summary.checks = results.check_results(bool(session.credentials))
             summary.sections["conformance"] = _section(
                 options.spec, spec_path, session, run, results, report
@@ -114,11 +114,11 @@ def _command(spec_path: Path, config_file: Path, base_url: str, workdir: Path) -
         sys.executable, "-m", "schemathesis.cli",
         "--config-file", str(config_file), "--no-color",
         "run", str(spec_path), "--url", base_url,
-        "--report", "junit,har,ndjson,json", "--report-dir", str(workdir),
+        "--report", "junit,har,json", "--report-dir", str(workdir),
         "--report-junit-path", str(workdir / "junit.xml"),
         "--report-har-path", str(workdir / "cassette.har"),
-        "--report-ndjson-path", str(workdir / "events.ndjson"),
         "--report-json-path", str(workdir / "report.json"),
+        FINDINGS_OPTION, str(workdir / FINDINGS_FILE),
     ]  # fmt: skip
 
 
@@ -129,7 +129,6 @@ def _environment(session: TargetSession, workdir: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     if session.credentials:
         env[ENV_CREDENTIALS] = str(write_csv(workdir / "credentials.csv", session.credentials))
-    env[NOTES_ENV] = str(workdir / "notes.jsonl")
     return env
 
 
@@ -165,15 +164,14 @@ def _run_schemathesis(
 
 
 def _read_results(run: SchemathesisRun, workdir: Path, redactor: Redactor) -> RunResults:
-    """Schemathesis' verdict, or a `StageError` when it did not get to test anything."""
-    events = workdir / "events.ndjson"
-    if run.exit_code not in (0, 1) or not events.is_file():
+    """What the run found, or a `StageError` when it did not get to test anything."""
+    results = read_results(workdir / FINDINGS_FILE)
+    if run.exit_code not in (0, 1) or results is None:
         last = redactor(run.output_tail.splitlines()[-1]) if run.output_tail else "no output"
         raise StageError(f"schemathesis run could not start (exit {run.exit_code}): {last}")
     report = read_json_report(workdir / "report.json")
     if errors := report.get("errors"):
         raise StageError(f"schemathesis run hit errors: {redactor(_first_error(errors))}")
-    results = read_ndjson(events)
     if not results.finished:
         raise StageError("schemathesis run stopped before the end")
     return results

@@ -1,8 +1,9 @@
 """Token-aware checks (TP-TOKEN-NNN): what a 200 from the token endpoint must carry.
 
-Each check is a Schemathesis check ``(ctx, response, case)`` stating one rule; IDs, titles and
-standards are in the catalogue. A check returns `NOT_APPLICABLE` for responses that carry no tokens,
-so "passed" always means "looked at tokens and found them right".
+Each check is a Schemathesis check ``(ctx, response, case)`` stating one rule; IDs, titles,
+severities and standards are in `tokenprobe.core.catalogue`. A check returns `NOT_APPLICABLE`
+for responses that carry no tokens, so "passed" always means "looked at tokens and found them
+right".
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import time
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from tokenprobe.conformance import notes, policy
-from tokenprobe.conformance.failures import NOT_APPLICABLE, fail
+from tokenprobe.conformance import policy
+from tokenprobe.conformance.failures import NOT_APPLICABLE, fail, note
 from tokenprobe.conformance.tokens import (
     ROLES,
     inspected_tokens,
@@ -138,10 +139,11 @@ def token_lifetime_within_policy(ctx: CheckContext, response: Response, case: Ca
                 f"{_duration(lifetime)}",
             )
         if lifetime > warning:
-            notes.note(
+            note(
                 "token_lifetime_within_policy",
-                f"expected {role} token lifetime at most {_duration(warning)} (recommended) / "
-                f"received {_duration(lifetime)} (within the {_duration(maximum)} maximum)",
+                case,
+                f"{role} token lifetime at most {_duration(warning)} (recommended)",
+                f"{_duration(lifetime)} (within the {_duration(maximum)} maximum)",
             )
     return None
 
@@ -212,6 +214,15 @@ def no_sensitive_claims(ctx: CheckContext, response: Response, case: Case) -> bo
         return NOT_APPLICABLE
     password = submitted_password(case)
     raw = issued_tokens(response)
+    for role, token in tokens.items():  # personal data first: a failure ends the check
+        for name in PERSONAL_CLAIMS:
+            if name in token.claims:
+                note(
+                    "no_sensitive_claims",
+                    case,
+                    "no personal data in a readable token",
+                    f"{role} claim {name!r}",
+                )
     for role, token in tokens.items():
         for name, value in token.claims.items():
             if SENSITIVE_CLAIM.search(name) or (
@@ -220,13 +231,6 @@ def no_sensitive_claims(ctx: CheckContext, response: Response, case: Case) -> bo
                 fail("no_sensitive_claims", case, "no secrets in claims", f"{role} claim {name!r}")
         if password and len(password) >= 4 and _contains(token, raw[role], password):
             fail("no_sensitive_claims", case, "no password in the token", f"{role} token")
-        for name in PERSONAL_CLAIMS:
-            if name in token.claims:
-                notes.note(
-                    "no_sensitive_claims",
-                    "expected no personal data in a readable token / "
-                    f"received {role} claim {name!r}",
-                )
     return None
 
 

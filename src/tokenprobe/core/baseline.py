@@ -8,8 +8,8 @@ covered, whatever its evidence. The file is YAML, meant to be checked in and rev
 
     version: 1
     accepted:
-      - id: TP-TOKEN-012
-        title: Access token lifetime above the warning threshold   # informational
+      - id: TP-TOKEN-009
+        title: Token lifetime above the recommended bound   # informational
         reason: Product decision, see TICKET-123
         expires: 2027-01-31
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tokenprobe.core.catalogue import ENTRIES
 from tokenprobe.core.defaults import JWS_ALGORITHMS
 from tokenprobe.core.durations import DURATION_EXPECTED, DURATION_PATTERN
+from tokenprobe.core.findings import Severity
 
 FINDING_ID_PATTERN = r"^TP-[A-Z0-9]+-[0-9]{3}$"
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -30,6 +32,11 @@ POSITIVE_MS: dict[str, Any] = {
     "x-expected": "milliseconds as a positive number",
 }
 NON_EMPTY_STRING: dict[str, Any] = {"type": "string", "minLength": 1, "x-expected": "a string"}
+SEVERITY_NAMES = [str(severity) for severity in reversed(Severity)]
+SEVERITY: dict[str, Any] = {
+    "enum": SEVERITY_NAMES,
+    "x-expected": f"one of {', '.join(SEVERITY_NAMES)}",
+}
 ENV_NAME: dict[str, Any] = {
     "type": "string",
     "pattern": ENV_NAME_PATTERN,
@@ -94,17 +101,11 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                 },
             }
         ),
-        "severities": {
-            "type": "object",
-            "patternProperties": {
-                FINDING_ID_PATTERN: {
-                    "enum": ["error", "warning", "info"],
-                    "x-expected": "one of error, warning, info",
-                }
-            },
-            "additionalProperties": False,
-            "x-keys": "finding IDs such as TP-TOKEN-003",
-        },
+        # Only IDs tokenprobe can report: a typo would silently re-grade nothing.
+        "severities": section(
+            dict.fromkeys((entry.id for entry in ENTRIES), SEVERITY),
+            **{"x-keys": "the IDs `tokenprobe checks` lists"},
+        ),
         "load": section(
             {
                 "allowed-hosts": {

@@ -1,8 +1,10 @@
 """Findings: the target is wrong (see `tokenprobe.core.errors` for the other tree).
 
 A finding has a stable ID (``TP-<AREA>-<NNN>``, never reused), a severity from an ordered
-enum, a fixed title, the evidence ("expected … / received …", never a secret) and the
-standard it comes from. Severities can be overridden per ID by configuration.
+enum, a fixed title and the standard it comes from (all three from `tokenprobe.core.catalogue`),
+what was expected and what was received (as data, when the check knows them) and the evidence,
+one human line (never a secret, never parsed). Severities can be overridden per ID by
+configuration.
 """
 
 from __future__ import annotations
@@ -39,10 +41,13 @@ class Finding:
     id: str
     severity: Severity
     title: str
-    evidence: str
+    evidence: str  # for people: composed for display, never parsed
     reference: str
     # Where it was seen: "conformance", "security", "load", ...
     source: str = ""
+    # What the rule wanted and what the target did, as the check stated them ("" if unstated).
+    expected: str = ""
+    received: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +55,8 @@ class Finding:
             "severity": str(self.severity),
             "title": self.title,
             "evidence": self.evidence,
+            "expected": self.expected,
+            "received": self.received,
             "reference": self.reference,
             "source": self.source,
         }
@@ -63,6 +70,8 @@ class Finding:
             evidence=str(data.get("evidence", "")),
             reference=str(data.get("reference", "")),
             source=str(data.get("source", "")),
+            expected=str(data.get("expected", "")),
+            received=str(data.get("received", "")),
         )
 
 

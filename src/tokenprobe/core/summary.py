@@ -5,7 +5,8 @@ Schema version 1 (documented in docs/reports.md, "summary.json")::
     {"schema_version": 1, "tool": "tokenprobe 0.1.0", "command": "conformance",
      "status": "pass" | "fail" | "error", "target": URL,
      "started_at": ISO-8601, "finished_at": ISO-8601, "duration_s": float,
-     "findings": [{"id", "severity", "title", "evidence", "reference", "source", "accepted"}],
+     "findings": [{"id", "severity", "title", "evidence", "expected", "received",
+                   "reference", "source", "accepted"}],
      "errors": ["one-line reason", ...],
      "checks": [{"id", "name", "source", "outcome", "message", "duration_s"}],
      <section>: {...}}          # "conformance", "security", "load", ... per command
@@ -107,6 +108,8 @@ class Summary:
                     f,
                     title=redact(f.title),
                     evidence=redact(f.evidence),
+                    expected=redact(f.expected),
+                    received=redact(f.received),
                     reference=redact(f.reference),
                 )
                 for f in self.findings

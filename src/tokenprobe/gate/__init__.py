@@ -43,7 +43,7 @@ from tokenprobe.reports import (
     write_all_reports,
     write_stage_reports,
 )
-from tokenprobe.security import SecurityOptions
+from tokenprobe.security import PROBE_IDS, SecurityOptions
 
 # A stage runs one suite against a target, its tool-native files going to the given folder.
 StageRunner = Callable[[TargetSession, Path], Summary]
@@ -84,7 +84,8 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
     password = environ.get(config.security.canary_password_env, "")
     canary = Credential(username, password) if username and password else None
     return SecurityOptions(
-        severities=config.severities,
+        # The probes' own overrides; the rest of [severities] is applied to the merged findings.
+        severities={k: v for k, v in config.severities.items() if k in PROBE_IDS},
         canary=canary,
         brute_force_attempts=config.security.brute_force_attempts,
         request_timeout_s=defaults.GATE_REQUEST_TIMEOUT_S,

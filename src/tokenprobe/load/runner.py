@@ -21,13 +21,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.core import defaults
+from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.config import SloConfig, slo_text
 from tokenprobe.core.credentials import write_csv
 from tokenprobe.core.durations import parse_duration
 from tokenprobe.core.errors import ConfigError, StageError
 from tokenprobe.core.files import write_text_atomic
-from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.findings import Finding
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Summary
@@ -145,7 +145,7 @@ def run(
     """Run one bounded load test and return its summary; Locust's reports, the exact statistics
     and the plots go to ``options.report_dir``.
 
-    An SLO breach fails the ``load`` section (exit 1); a run that cannot happen raises a
+    An SLO breach is an error finding, TP-LOAD-001 (exit 1); a run that cannot happen raises a
     `TokenprobeError` (exit 2).
     """
     say = announce or (lambda line: print(line, file=sys.stderr))
@@ -251,6 +251,8 @@ def load_section(results: Mapping[str, Any], report_dir: Path) -> dict[str, Any]
 
 
 def _fill_summary(summary: Summary, results: Mapping[str, Any], report_dir: Path) -> None:
+    """The load section, a check per SLO threshold, and the findings: each breached SLO (an
+    error, so it fails the run unless re-graded or accepted) and a saturated generator."""
     summary.sections["load"] = load_section(results, report_dir)
     for slo in results["slo"]:
         outcome = "passed" if slo["passed"] else "failed"
@@ -258,15 +260,32 @@ def _fill_summary(summary: Summary, results: Mapping[str, Any], report_dir: Path
         name = f"SLO {slo['name']} {slo['threshold']}"
         summary.checks.append(CheckResult(f"slo:{slo['name']}", name, "load", outcome, message))
         if not slo["passed"]:
-            summary.failed_sections.add("load")
+            summary.findings.append(slo_breach(slo))
     if results["unreliable"]:
-        summary.findings.append(
-            Finding(
-                id="TP-LOAD-UNRELIABLE",
-                severity=Severity.WARNING,
-                title="Load generator was CPU-saturated: latencies are inflated",
-                evidence=json.dumps(results["cpu"]["processes"]),
-                reference="Locust: a CPU-bound generator delays sends (REFERENCE §5)",
-                source="load",
-            )
-        )
+        summary.findings.append(saturated_generator(results["cpu"]))
+
+
+def slo_breach(slo: Mapping[str, Any]) -> Finding:
+    expected = f"{slo['name']} {slo['threshold']}"
+    received = "no data" if slo["observed"] is None else f"{slo['name']} = {slo['observed']}"
+    return catalogue.finding(
+        catalogue.entry_of("load", "slo").id,
+        f"SLO {expected}: observed {slo['observed']}",
+        expected=expected,
+        received=received,
+    )
+
+
+def saturated_generator(cpu: Mapping[str, Any]) -> Finding:
+    threshold = cpu["threshold_percent"]
+    busy = [
+        f"{process} {usage['saturated']} of {usage['samples']} samples"
+        for process, usage in cpu["processes"].items()
+        if usage["saturated"]
+    ]
+    return catalogue.finding(
+        catalogue.entry_of("load", "generator_cpu").id,
+        f"CPU at or above {threshold} %: {', '.join(busy)}",
+        expected=f"load generator CPU below {threshold} %",
+        received=", ".join(busy),
+    )

@@ -8,7 +8,6 @@ failures); then up to N wrong passwords follow, stopping at the first 429 or 423
 
 from __future__ import annotations
 
-from tokenprobe.core.findings import Severity
 from tokenprobe.security.probe import (
     Probe,
     ProbeContext,
@@ -59,16 +58,4 @@ def probe_brute_force_protection(ctx: ProbeContext) -> ProbeResult:
     )
 
 
-PROBES = [
-    Probe(
-        id="TP-SEC-015",
-        name="brute-force protection",
-        title="Consecutive wrong passwords for one account are not throttled",
-        severity=Severity.WARNING,
-        reference=(
-            "OWASP ASVS 5.0 6.3.1; ASVS 4.0.3 2.2.1; NIST SP 800-63B §5.2.2;"
-            " OWASP API Top 10 2023 API2"
-        ),
-        run=probe_brute_force_protection,
-    )
-]
+PROBES = [Probe("brute-force protection", probe_brute_force_protection)]

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from tokenprobe.core.credentials import Credential
-from tokenprobe.core.findings import Severity
 from tokenprobe.security.probe import (
     Probe,
     ProbeContext,
@@ -156,36 +155,8 @@ def probe_whitespace_trimming(ctx: ProbeContext) -> ProbeResult:
 
 
 PROBES = [
-    Probe(
-        id="TP-SEC-003",
-        name="near-miss passwords",
-        title="A password that is not the account's password logs in",
-        severity=Severity.ERROR,
-        reference="NIST SP 800-63B §5.1.1.2; OWASP API Top 10 2023 API2",
-        run=probe_near_miss_passwords,
-    ),
-    Probe(
-        id="TP-SEC-004",
-        name="injection strings",
-        title="An injection string in the credentials logs in or crashes the endpoint",
-        severity=Severity.ERROR,
-        reference="OWASP ASVS 5.0 V1 (injection prevention); OWASP API Top 10 2023 API2",
-        run=probe_injection_strings,
-    ),
-    Probe(
-        id="TP-SEC-005",
-        name="type-confused credentials",
-        title="Credentials of the wrong JSON type log in or crash the endpoint",
-        severity=Severity.ERROR,
-        reference="OWASP ASVS 5.0 V2 (input validation); OWASP API Top 10 2023 API2",
-        run=probe_type_confusion,
-    ),
-    Probe(
-        id="TP-SEC-006",
-        name="whitespace trimming",
-        title="Leading and trailing whitespace is stripped from passwords",
-        severity=Severity.INFO,
-        reference="NIST SP 800-63B §5.1.1.2 (all printing characters, including spaces)",
-        run=probe_whitespace_trimming,
-    ),
+    Probe("near-miss passwords", probe_near_miss_passwords),
+    Probe("injection strings", probe_injection_strings),
+    Probe("type-confused credentials", probe_type_confusion),
+    Probe("whitespace trimming", probe_whitespace_trimming),
 ]

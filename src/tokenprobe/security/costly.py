@@ -9,7 +9,6 @@ checked as credentials, i.e. nothing limited its length.
 
 from __future__ import annotations
 
-from tokenprobe.core.findings import Severity
 from tokenprobe.security.client import RequestTimedOut
 from tokenprobe.security.probe import (
     Probe,
@@ -61,13 +60,4 @@ def probe_megabyte_credentials(ctx: ProbeContext) -> ProbeResult:
     return result
 
 
-PROBES = [
-    Probe(
-        id="TP-SEC-016",
-        name="costly input",
-        title="Megabyte credentials are not refused up front",
-        severity=Severity.ERROR,
-        reference="OWASP API Top 10 2023 API4; OWASP ASVS 5.0 V2 (input validation)",
-        run=probe_megabyte_credentials,
-    )
-]
+PROBES = [Probe("costly input", probe_megabyte_credentials)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tokenprobe.core.findings import Severity
 from tokenprobe.security.client import Answer
 from tokenprobe.security.probe import (
     Probe,
@@ -63,13 +62,4 @@ def probe_enumeration_by_answer(ctx: ProbeContext) -> ProbeResult:
     return passed(f"both answered {real.status} with the same body and headers", **details)
 
 
-PROBES = [
-    Probe(
-        id="TP-SEC-001",
-        name="enumeration by answer",
-        title="Login answers reveal whether a username exists",
-        severity=Severity.ERROR,
-        reference="OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
-        run=probe_enumeration_by_answer,
-    )
-]
+PROBES = [Probe("enumeration by answer", probe_enumeration_by_answer)]

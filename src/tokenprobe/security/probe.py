@@ -1,9 +1,10 @@
-"""What a probe is: a stable ID, a default severity, a standard, and a function that asks.
+"""What a probe is: a name in the catalogue, and a function that asks.
 
-A probe function receives a `ProbeContext` and returns a `ProbeResult`: whether it could
-evaluate the rule at all, the evidence of each violation (one finding each) and the numbers
-behind its verdict. The runner turns results into findings and check results; probes never
-build findings themselves, so ID, title, severity and reference live in one place.
+The catalogue (`tokenprobe.core.catalogue`) holds each probe's ID, title, default severity and
+standard. A probe function receives a `ProbeContext` and returns a `ProbeResult`: whether it
+could evaluate the rule at all, the evidence of each violation (one finding each) and the
+numbers behind its verdict. The runner turns results into findings and check results through
+the catalogue; probes never build findings themselves.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import Credential
-from tokenprobe.core.findings import Severity
 from tokenprobe.security.accounts import ProbeAccounts
 from tokenprobe.security.client import Answer, ProbeClient
 from tokenprobe.security.options import SecurityOptions
@@ -94,9 +95,13 @@ def wrong_password() -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Probe:
-    id: str  # TP-SEC-NNN, never reused
-    name: str
-    title: str  # what a violation means, as a finding title
-    severity: Severity
-    reference: str
+    name: str  # as the catalogue lists it
     run: Callable[[ProbeContext], ProbeResult]
+
+    @property
+    def entry(self) -> catalogue.CatalogueEntry:
+        return catalogue.entry_of("security", self.name)
+
+    @property
+    def id(self) -> str:  # TP-SEC-NNN, never reused
+        return self.entry.id

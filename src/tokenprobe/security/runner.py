@@ -13,9 +13,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import StageError
-from tokenprobe.core.findings import Finding, Severity, deduplicate
+from tokenprobe.core.findings import Finding, Severity, apply_severity_overrides, deduplicate
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Outcome, Summary
 from tokenprobe.security.accounts import ProbeAccounts
@@ -86,11 +87,11 @@ def _run_one(
         summary.errors.append(f"{probe.id} {probe.name}: {exc}")
         result, broken = ProbeResult(False, f"could not run: {exc}"), True
     wall_s = time.perf_counter() - started
-    severity = options.severities.get(probe.id, probe.severity)
-    findings = [
-        Finding(probe.id, severity, probe.title, evidence, probe.reference, SOURCE)
-        for evidence in result.violations
-    ]
+    severity = options.severities.get(probe.id, probe.entry.severity)
+    findings = apply_severity_overrides(
+        [catalogue.finding(probe.id, evidence) for evidence in result.violations],
+        options.severities,
+    )
     outcome: Outcome = "error" if broken else _outcome(result, severity)
     check = CheckResult(probe.id, probe.name, SOURCE, outcome, result.message, round(wall_s, 3))
     entry = {

@@ -14,7 +14,6 @@ from importlib import resources
 
 import jwt
 
-from tokenprobe.core.findings import Severity
 from tokenprobe.core.jwt_inspect import InspectedToken, NotAJWT, inspect_token
 from tokenprobe.security.probe import (
     Probe,
@@ -164,36 +163,8 @@ def probe_signature_with_configured_key(ctx: ProbeContext) -> ProbeResult:
 
 
 PROBES = [
-    Probe(
-        id="TP-SEC-007",
-        name="weak HMAC secret",
-        title="Tokens are signed with a guessable HMAC secret",
-        severity=Severity.ERROR,
-        reference="RFC 8725 §3.5; OWASP ASVS 5.0 9.1.1",
-        run=probe_weak_hmac_secret,
-    ),
-    Probe(
-        id="TP-SEC-008",
-        name="unsigned tokens",
-        title="Tokens are unsigned (alg none or empty signature)",
-        severity=Severity.ERROR,
-        reference="RFC 8725 §3.1, §3.2; OWASP ASVS 5.0 9.1.2",
-        run=probe_unsigned_tokens,
-    ),
-    Probe(
-        id="TP-SEC-009",
-        name="key-location headers",
-        title="Token headers name their own verification key",
-        severity=Severity.INFO,
-        reference="RFC 8725 §3.10; OWASP ASVS 5.0 9.1.3",
-        run=probe_key_location_headers,
-    ),
-    Probe(
-        id="TP-SEC-010",
-        name="signature with configured key",
-        title="Tokens do not verify with the configured key",
-        severity=Severity.ERROR,
-        reference="OWASP ASVS 5.0 9.1.1; RFC 8725 §3.1",
-        run=probe_signature_with_configured_key,
-    ),
+    Probe("weak HMAC secret", probe_weak_hmac_secret),
+    Probe("unsigned tokens", probe_unsigned_tokens),
+    Probe("key-location headers", probe_key_location_headers),
+    Probe("signature with configured key", probe_signature_with_configured_key),
 ]

@@ -16,7 +16,6 @@ import statistics
 
 from scipy.stats import mannwhitneyu
 
-from tokenprobe.core.findings import Severity
 from tokenprobe.security.options import TimingBudget
 from tokenprobe.security.probe import (
     Probe,
@@ -133,13 +132,4 @@ def probe_enumeration_by_timing(ctx: ProbeContext) -> ProbeResult:
     return passed(f"no timing difference above the floors; {summary}", **details)
 
 
-PROBES = [
-    Probe(
-        id="TP-SEC-002",
-        name="enumeration by timing",
-        title="Login response time reveals whether a username exists",
-        severity=Severity.ERROR,
-        reference="OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
-        run=probe_enumeration_by_timing,
-    )
-]
+PROBES = [Probe("enumeration by timing", probe_enumeration_by_timing)]

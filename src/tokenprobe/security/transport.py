@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from tokenprobe.core.findings import Severity
 from tokenprobe.security.client import Answer
 from tokenprobe.security.probe import (
     Probe,
@@ -88,28 +87,7 @@ def probe_strict_content_type(ctx: ProbeContext) -> ProbeResult:
 
 
 PROBES = [
-    Probe(
-        id="TP-SEC-012",
-        name="Cache-Control no-store",
-        title="Token responses lack Cache-Control: no-store",
-        severity=Severity.ERROR,
-        reference="RFC 6749 §5.1; OWASP ASVS 5.0 14.3.2",
-        run=probe_cache_control_no_store,
-    ),
-    Probe(
-        id="TP-SEC-013",
-        name="Pragma no-cache",
-        title="Token responses lack Pragma: no-cache",
-        severity=Severity.WARNING,
-        reference="RFC 6749 §5.1",
-        run=probe_pragma_no_cache,
-    ),
-    Probe(
-        id="TP-SEC-014",
-        name="strict request Content-Type",
-        title="Credentials are accepted in a body that is not application/json",
-        severity=Severity.WARNING,
-        reference="OWASP ASVS 4.0.3 13.2.5",
-        run=probe_strict_content_type,
-    ),
+    Probe("Cache-Control no-store", probe_cache_control_no_store),
+    Probe("Pragma no-cache", probe_pragma_no_cache),
+    Probe("strict request Content-Type", probe_strict_content_type),
 ]

@@ -9,7 +9,6 @@ the credentials and answers exactly like a wrong login, which is the evidence.
 
 from __future__ import annotations
 
-from tokenprobe.core.findings import Severity
 from tokenprobe.security.probe import (
     Probe,
     ProbeContext,
@@ -50,13 +49,4 @@ def probe_credentials_in_query_string(ctx: ProbeContext) -> ProbeResult:
     return result
 
 
-PROBES = [
-    Probe(
-        id="TP-SEC-011",
-        name="credentials in the URL",
-        title="The token endpoint reads credentials from the query string",
-        severity=Severity.ERROR,
-        reference="OWASP ASVS 5.0 14.2.1; RFC 6749 §2.3.1",
-        run=probe_credentials_in_query_string,
-    )
-]
+PROBES = [Probe("credentials in the URL", probe_credentials_in_query_string)]

@@ -1,0 +1,535 @@
+"""The catalogue: every finding ID tokenprobe can report, with its title, default severity,
+the standard it comes from, the suite and check (or probe) that reports it, and what that check
+needs to run. ``tokenprobe checks`` prints it; nothing else holds a title, a severity or a
+standard, and a check or probe names only its ID.
+
+ID families, never renumbered or reused:
+
+* ``TP-TOKEN-0NN``: what is inside a 200 (the token pair), tokenprobe's conformance checks;
+* ``TP-CONF-0NN``: how the endpoint answers, tokenprobe's conformance checks (TP-CONF-010/011:
+  the run-level success-path check);
+* ``TP-CONF-1NN``: Schemathesis' built-in checks, under IDs of ours so findings stay stable
+  whichever tool found them; TP-CONF-199 for any other Schemathesis check;
+* ``TP-SEC-0NN``: the security probes;
+* ``TP-LOAD-0NN``: the load suite (SLO breaches, an unreliable generator).
+
+A check that can say two things of different weight (a lifetime above the maximum is an error,
+above the recommended bound a warning) has one ID for each, so each can be re-graded alone.
+The first entry listed for a check is the check's own ID, the one its `CheckResult` carries.
+
+``needs`` says what a check needs to be evaluated at all (without it, it is skipped):
+
+* ``credentials``: a username and password that log in;
+* ``accounts: N wrong passwords``: pool accounts (that log in) able to take N wrong passwords
+  between them, each at most ``--failures-per-account`` (default 8);
+* ``canary``: a dedicated account that brute force may lock out;
+* ``key``: the real signature verification key (``--verify-key-file``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+from tokenprobe.core.findings import Finding, Severity
+
+Suite = Literal["conformance", "security", "load", "gate"]
+
+CREDENTIALS = "credentials"
+CANARY = "canary"
+KEY = "key"
+PUBLISHED_SPEC = "Published spec specs/token.openapi.yaml, POST /api/v1/token/"
+SUCCESS_PATH_RULE = "Issue #3: the 200 path must be exercised when credentials are configured"
+# The check name under which any Schemathesis check missing from this catalogue is reported.
+OTHER_SCHEMATHESIS_CHECK = "(other Schemathesis check)"
+
+
+def wrong_passwords(count: int | str) -> str:
+    """The need of a probe that spends ``count`` wrong-password attempts from the pool."""
+    return f"accounts: {count} wrong password{'' if count == 1 else 's'}"
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogueEntry:
+    id: str
+    title: str  # what a violation means, as a finding title
+    severity: Severity  # the default; [severities] in the configuration re-grades it
+    standard: str
+    suite: Suite
+    check: str  # the Schemathesis check, the probe or the rule that reports it
+    needs: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``tokenprobe checks --json`` form: id, title, severity, standard, suite, needs."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": str(self.severity),
+            "standard": self.standard,
+            "suite": self.suite,
+            "needs": list(self.needs),
+        }
+
+
+def _conformance(
+    id: str,
+    check: str,
+    title: str,
+    standard: str,
+    severity: Severity = Severity.ERROR,
+    needs: tuple[str, ...] = (),
+) -> CatalogueEntry:
+    return CatalogueEntry(id, title, severity, standard, "conformance", check, needs)
+
+
+def _token(
+    id: str, check: str, title: str, standard: str, severity: Severity = Severity.ERROR
+) -> CatalogueEntry:
+    """A token check looks at the tokens of a 200: without a login that succeeds, none."""
+    return _conformance(id, check, title, standard, severity, (CREDENTIALS,))
+
+
+# tokenprobe's conformance checks, in the order their results are listed.
+CONFORMANCE_CHECKS: tuple[CatalogueEntry, ...] = (
+    _token(
+        "TP-TOKEN-001",
+        "token_pair_well_formed",
+        "200 body is not a JSON object with access and refresh compact JWS tokens",
+        "RFC 7515 §7.1 (JWS compact serialization); SimpleJWT TokenObtainPairView",
+    ),
+    _token(
+        "TP-TOKEN-002",
+        "token_algorithm_allowed",
+        "Token signed with an algorithm outside the allowlist",
+        "RFC 8725 §3.1-3.2; OWASP ASVS 5.0 9.1.1, 9.1.2",
+    ),
+    _token(
+        "TP-TOKEN-003",
+        "token_expiry_valid",
+        "Token expiry (exp) missing, past, or not after iat",
+        "RFC 7519 §4.1.4; OWASP ASVS 5.0 9.2.1",
+    ),
+    _token(
+        "TP-TOKEN-004",
+        "token_lifetime_within_policy",
+        "Token lifetime exceeds policy",
+        "Service documentation (access 7 days, refresh 30 days); OWASP ASVS 5.0 9.2.1",
+    ),
+    _token(
+        "TP-TOKEN-009",
+        "token_lifetime_within_policy",
+        "Token lifetime above the recommended bound",
+        "OWASP ASVS 5.0 9.2.1 (short-lived tokens); policy access/refresh warn lifetime",
+        Severity.WARNING,
+    ),
+    _token(
+        "TP-TOKEN-005",
+        "token_type_matches",
+        "token_type claim does not match the token's role",
+        "RFC 8725 §3.11 (explicit typing); SimpleJWT token_type claim",
+    ),
+    _token(
+        "TP-TOKEN-006",
+        "TokenIdUnique",
+        "jti claim missing or reused across tokens",
+        "RFC 7519 §4.1.7 (jti unique per token)",
+    ),
+    _token(
+        "TP-TOKEN-007",
+        "tokens_distinct",
+        "Access and refresh tokens are identical",
+        "RFC 6749 §1.5 (refresh token distinct from access token); RFC 8725 §2.8",
+    ),
+    _token(
+        "TP-TOKEN-008",
+        "no_sensitive_claims",
+        "Token carries sensitive data (password, hash, secret)",
+        "RFC 7519 §12 (claims are readable by anyone holding the token); CWE-312",
+    ),
+    _token(
+        "TP-TOKEN-010",
+        "no_sensitive_claims",
+        "Token carries personal data (email, phone, address)",
+        "RFC 7519 §12 (claims are readable by anyone holding the token); CWE-359",
+        Severity.WARNING,
+    ),
+    _conformance(
+        "TP-CONF-001",
+        "json_responses_are_json",
+        "Response is not JSON with Content-Type application/json",
+        PUBLISHED_SPEC + " (responses 200, 400: application/json)",
+    ),
+    _conformance(
+        "TP-CONF-002",
+        "no_debug_output",
+        "Response carries a stack trace or a debug page",
+        "CWE-209; CWE-215; OWASP API Security Top 10 2023 API8 (Security Misconfiguration)",
+    ),
+    _conformance(
+        "TP-CONF-003",
+        "password_not_echoed",
+        "Error response repeats the submitted password",
+        "CWE-209 (sensitive information in error messages)",
+    ),
+    _conformance(
+        "TP-CONF-004",
+        "wrong_credentials_answer_400",
+        "Rejected credentials answered with a status the published spec does not document",
+        PUBLISHED_SPEC + " (400 'Invalid credentials'); RFC 6749 §5.2 (invalid_grant is 400)",
+    ),
+    _token(
+        "TP-CONF-005",
+        "tokens_not_cacheable",
+        "Response carrying tokens lacks Cache-Control: no-store",
+        "RFC 6749 §5.1; OWASP ASVS 5.0 14.3.2",
+    ),
+    _token(
+        "TP-CONF-007",
+        "tokens_not_cacheable",
+        "Response carrying tokens lacks Pragma: no-cache",
+        "RFC 6749 §5.1 (for HTTP/1.0 caches)",
+        Severity.INFO,
+    ),
+    _conformance(
+        "TP-CONF-006",
+        "protocol_answer_well_formed",
+        "Protocol answer (405, 429) lacks its required header",
+        "RFC 9110 §15.5.6 (405 + Allow); RFC 6585 §4 and RFC 9110 §10.2.3 (429 + Retry-After)",
+    ),
+    _conformance(
+        "TP-CONF-008",
+        "protocol_answer_well_formed",
+        "429 answer without Retry-After",
+        "RFC 6585 §4; RFC 9110 §10.2.3",
+        Severity.WARNING,
+    ),
+    _token(
+        "TP-CONF-010",
+        "SuccessPathExercised",
+        "Valid credentials were given but no login succeeded",
+        SUCCESS_PATH_RULE,
+    ),
+    _conformance(
+        "TP-CONF-011",
+        "SuccessPathExercised",
+        "Success path not exercised: no credentials given",
+        SUCCESS_PATH_RULE,
+        Severity.INFO,
+    ),
+)
+
+# Schemathesis' built-in checks, as findings of ours (their failure goes into the evidence).
+SCHEMATHESIS_CHECKS: tuple[CatalogueEntry, ...] = (
+    _conformance("TP-CONF-101", "not_a_server_error", "Server error (5xx)", "RFC 9110 §15.6"),
+    _conformance(
+        "TP-CONF-102",
+        "status_code_conformance",
+        "Status code not documented in the spec",
+        PUBLISHED_SPEC + " (responses)",
+    ),
+    _conformance(
+        "TP-CONF-103",
+        "content_type_conformance",
+        "Content type not documented in the spec",
+        PUBLISHED_SPEC + " (response media types)",
+    ),
+    _conformance(
+        "TP-CONF-104",
+        "response_schema_conformance",
+        "Response body does not match the response schema",
+        "OpenAPI 3.1 Response Object (schema); strict spec specs/token.strict.openapi.yaml",
+    ),
+    _conformance(
+        "TP-CONF-105",
+        "positive_data_acceptance",
+        "Schema-valid request answered with an unexpected status",
+        PUBLISHED_SPEC + " (200 or 400 for any well-formed request)",
+    ),
+    _conformance(
+        "TP-CONF-106",
+        "negative_data_rejection",
+        "Schema-invalid request accepted",
+        "OpenAPI 3.1 Request Body Object (schema-invalid input must be rejected)",
+    ),
+    _conformance(
+        "TP-CONF-107",
+        "unsupported_method",
+        "Undocumented method not answered with 405",
+        "RFC 9110 §15.5.6",
+    ),
+    _conformance(
+        "TP-CONF-108",
+        "allow_header_conformance",
+        "Allow header does not list the documented methods",
+        "RFC 9110 §10.2.1",
+    ),
+    _conformance(
+        "TP-CONF-109",
+        "response_headers_conformance",
+        "Documented response header missing or malformed",
+        PUBLISHED_SPEC + " (response headers)",
+    ),
+    _conformance(
+        "TP-CONF-110",
+        "missing_required_header",
+        "Missing required header not rejected",
+        "OpenAPI 3.1 Parameter Object (required headers)",
+    ),
+    _conformance(
+        "TP-CONF-111",
+        "max_response_time",
+        "Response slower than the configured maximum",
+        "schemathesis.toml [checks] max-response-time",
+    ),
+    _conformance(
+        "TP-CONF-112",
+        "use_after_free",
+        "Deleted resource still accessible",
+        "Schemathesis stateful checks",
+    ),
+    _conformance(
+        "TP-CONF-113",
+        "ensure_resource_availability",
+        "Created resource not available",
+        "Schemathesis stateful checks",
+    ),
+    _conformance(
+        "TP-CONF-114",
+        "ignored_auth",
+        "Declared authentication not enforced",
+        "OpenAPI 3.1 Security Requirement Object",
+    ),
+    _conformance(
+        "TP-CONF-115",
+        "object_level_authorization",
+        "Object accessible to another identity",
+        "OWASP API Security Top 10 2023 API1",
+    ),
+    _conformance(
+        "TP-CONF-199",
+        OTHER_SCHEMATHESIS_CHECK,
+        "Schemathesis check failed",
+        "Schemathesis check catalogue",
+    ),
+)
+
+
+def _probe(
+    id: str, probe: str, title: str, severity: Severity, standard: str, *needs: str
+) -> CatalogueEntry:
+    return CatalogueEntry(id, title, severity, standard, "security", probe, needs)
+
+
+# The security probes, in run order. The wrong-password counts are the probes' own budgets
+# (tests/security check them against the probe modules).
+SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
+    _probe(
+        "TP-SEC-001",
+        "enumeration by answer",
+        "Login answers reveal whether a username exists",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
+        wrong_passwords(1),
+    ),
+    _probe(
+        "TP-SEC-002",
+        "enumeration by timing",
+        "Login response time reveals whether a username exists",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
+        wrong_passwords("20-100"),
+    ),
+    _probe(
+        "TP-SEC-003",
+        "near-miss passwords",
+        "A password that is not the account's password logs in",
+        Severity.ERROR,
+        "NIST SP 800-63B §5.1.1.2; OWASP API Top 10 2023 API2",
+        wrong_passwords(11),
+    ),
+    _probe(
+        "TP-SEC-004",
+        "injection strings",
+        "An injection string in the credentials logs in or crashes the endpoint",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 V1 (injection prevention); OWASP API Top 10 2023 API2",
+        wrong_passwords(12),
+    ),
+    _probe(
+        "TP-SEC-005",
+        "type-confused credentials",
+        "Credentials of the wrong JSON type log in or crash the endpoint",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 V2 (input validation); OWASP API Top 10 2023 API2",
+        wrong_passwords(5),
+    ),
+    _probe(
+        "TP-SEC-006",
+        "whitespace trimming",
+        "Leading and trailing whitespace is stripped from passwords",
+        Severity.INFO,
+        "NIST SP 800-63B §5.1.1.2 (all printing characters, including spaces)",
+        wrong_passwords(1),
+    ),
+    _probe(
+        "TP-SEC-007",
+        "weak HMAC secret",
+        "Tokens are signed with a guessable HMAC secret",
+        Severity.ERROR,
+        "RFC 8725 §3.5; OWASP ASVS 5.0 9.1.1",
+        CREDENTIALS,
+    ),
+    _probe(
+        "TP-SEC-008",
+        "unsigned tokens",
+        "Tokens are unsigned (alg none or empty signature)",
+        Severity.ERROR,
+        "RFC 8725 §3.1, §3.2; OWASP ASVS 5.0 9.1.2",
+        CREDENTIALS,
+    ),
+    _probe(
+        "TP-SEC-009",
+        "key-location headers",
+        "Token headers name their own verification key",
+        Severity.INFO,
+        "RFC 8725 §3.10; OWASP ASVS 5.0 9.1.3",
+        CREDENTIALS,
+    ),
+    _probe(
+        "TP-SEC-010",
+        "signature with configured key",
+        "Tokens do not verify with the configured key",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 9.1.1; RFC 8725 §3.1",
+        CREDENTIALS,
+        KEY,
+    ),
+    _probe(
+        "TP-SEC-011",
+        "credentials in the URL",
+        "The token endpoint reads credentials from the query string",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 14.2.1; RFC 6749 §2.3.1",
+    ),
+    _probe(
+        "TP-SEC-012",
+        "Cache-Control no-store",
+        "Token responses lack Cache-Control: no-store",
+        Severity.ERROR,
+        "RFC 6749 §5.1; OWASP ASVS 5.0 14.3.2",
+        CREDENTIALS,
+    ),
+    _probe(
+        "TP-SEC-013",
+        "Pragma no-cache",
+        "Token responses lack Pragma: no-cache",
+        Severity.WARNING,
+        "RFC 6749 §5.1",
+        CREDENTIALS,
+    ),
+    _probe(
+        "TP-SEC-014",
+        "strict request Content-Type",
+        "Credentials are accepted in a body that is not application/json",
+        Severity.WARNING,
+        "OWASP ASVS 4.0.3 13.2.5",
+        CREDENTIALS,
+    ),
+    _probe(
+        "TP-SEC-015",
+        "brute-force protection",
+        "Consecutive wrong passwords for one account are not throttled",
+        Severity.WARNING,
+        "OWASP ASVS 5.0 6.3.1; ASVS 4.0.3 2.2.1; NIST SP 800-63B §5.2.2;"
+        " OWASP API Top 10 2023 API2",
+        CANARY,
+    ),
+    _probe(
+        "TP-SEC-016",
+        "costly input",
+        "Megabyte credentials are not refused up front",
+        Severity.ERROR,
+        "OWASP API Top 10 2023 API4; OWASP ASVS 5.0 V2 (input validation)",
+    ),
+)
+
+LOAD_RULES: tuple[CatalogueEntry, ...] = (
+    CatalogueEntry(
+        "TP-LOAD-001",
+        "SLO breached",
+        Severity.ERROR,
+        "Service-level objectives: configuration [slo] or --slo",
+        "load",
+        "slo",
+    ),
+    CatalogueEntry(
+        "TP-LOAD-002",
+        "Load generator CPU-saturated: latencies are inflated",
+        Severity.WARNING,
+        "Locust: a CPU-bound generator delays sends (≥10 % of samples at ≥90 % CPU)",
+        "load",
+        "generator_cpu",
+    ),
+)
+
+ENTRIES: tuple[CatalogueEntry, ...] = (
+    *CONFORMANCE_CHECKS,
+    *SCHEMATHESIS_CHECKS,
+    *SECURITY_PROBES,
+    *LOAD_RULES,
+)
+BY_ID: dict[str, CatalogueEntry] = {entry.id: entry for entry in ENTRIES}
+IDS: frozenset[str] = frozenset(BY_ID)
+
+
+def entry(finding_id: str) -> CatalogueEntry:
+    """The catalogue entry of ``finding_id``; an ID missing here is a bug, never user input."""
+    return BY_ID[finding_id]
+
+
+def entries_of(suite: Suite, check: str) -> tuple[CatalogueEntry, ...]:
+    """Every entry a check (or probe, or rule) of ``suite`` reports, its own ID first."""
+    found = tuple(e for e in ENTRIES if e.suite == suite and e.check == check)
+    if not found:
+        raise KeyError(f"no {suite} check {check!r} in the catalogue")
+    return found
+
+
+def entry_of(suite: Suite, check: str) -> CatalogueEntry:
+    """The one entry of a probe or rule that reports a single finding."""
+    (only,) = entries_of(suite, check)
+    return only
+
+
+def conformance_check(check_name: str) -> CatalogueEntry:
+    """The entry a Schemathesis check's results go under: its first listed (its own ID), or
+    TP-CONF-199 for a check this catalogue does not know."""
+    for candidate in (*CONFORMANCE_CHECKS, *SCHEMATHESIS_CHECKS):
+        if candidate.check == check_name:
+            return candidate
+    return entry("TP-CONF-199")
+
+
+def finding(
+    finding_id: str,
+    evidence: str,
+    *,
+    expected: str = "",
+    received: str = "",
+    source: str | None = None,
+) -> Finding:
+    """The finding ``finding_id`` with its catalogue title, severity and standard.
+
+    ``source`` defaults to the entry's suite (the gate may say which stage it came from).
+    """
+    known = entry(finding_id)
+    return Finding(
+        id=known.id,
+        severity=known.severity,
+        title=known.title,
+        evidence=evidence,
+        reference=known.standard,
+        source=known.suite if source is None else source,
+        expected=expected,
+        received=received,
+    )
