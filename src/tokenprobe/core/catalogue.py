@@ -510,6 +510,22 @@ def conformance_check(check_name: str) -> CatalogueEntry:
     return entry("TP-CONF-199")
 
 
+# Check results of SLO thresholds are named ``slo:<threshold name>``; a breach of any of them is
+# finding TP-LOAD-001.
+SLO_CHECK_PREFIX = "slo:"
+
+
+def reported_by_check(check_id: str) -> frozenset[str]:
+    """The finding IDs a check result with ``check_id`` answers for: every ID its check reports
+    (a lifetime check's error and its warning), or TP-LOAD-001 for an SLO threshold."""
+    if check_id.startswith(SLO_CHECK_PREFIX):
+        return frozenset({"TP-LOAD-001"})
+    known = BY_ID.get(check_id)
+    if known is None:
+        return frozenset({check_id})
+    return frozenset(e.id for e in entries_of(known.suite, known.check))
+
+
 def finding(
     finding_id: str,
     evidence: str,

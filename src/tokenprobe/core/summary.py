@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from tokenprobe import __version__
+from tokenprobe.core import catalogue
 from tokenprobe.core.findings import Finding, Severity, has_errors
 from tokenprobe.core.redact import redact_data
 
@@ -74,13 +75,20 @@ class Summary:
     def is_accepted(self, finding: Finding) -> bool:
         return finding.id in self.accepted
 
+    def findings_of(self, check: CheckResult) -> list[Finding]:
+        """The findings a check reported (every ID its check reports, `catalogue`)."""
+        ids = catalogue.reported_by_check(check.id)
+        return [f for f in self.findings if f.id in ids]
+
     def effective_outcome(self, check: CheckResult) -> Outcome:
-        """A failed check whose error findings the baseline all accepts counts as passed (its
-        findings are still shown): every report applies this one rule."""
-        errors = [f for f in self.findings if f.id == check.id and f.severity is Severity.ERROR]
-        if check.outcome == "failed" and errors and all(self.is_accepted(f) for f in errors):
-            return "passed"
-        return check.outcome
+        """A failed check none of whose findings still counts as an error (the baseline accepts
+        them, or the configuration re-grades them) counts as passed; its findings are still
+        shown. Every report applies this one rule."""
+        if check.outcome != "failed":
+            return check.outcome
+        findings = self.findings_of(check)
+        counted = [f for f in findings if f.severity is Severity.ERROR and not self.is_accepted(f)]
+        return "passed" if findings and not counted else "failed"
 
     @property
     def status(self) -> str:

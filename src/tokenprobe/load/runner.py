@@ -258,7 +258,8 @@ def _fill_summary(summary: Summary, results: Mapping[str, Any], report_dir: Path
         outcome = "passed" if slo["passed"] else "failed"
         message = f"observed {slo['observed']} (threshold {slo['threshold']})"
         name = f"SLO {slo['name']} {slo['threshold']}"
-        summary.checks.append(CheckResult(f"slo:{slo['name']}", name, "load", outcome, message))
+        check_id = f"{catalogue.SLO_CHECK_PREFIX}{slo['name']}"
+        summary.checks.append(CheckResult(check_id, name, "load", outcome, message))
         if not slo["passed"]:
             summary.findings.append(slo_breach(slo))
     if results["unreliable"]:

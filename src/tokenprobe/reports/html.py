@@ -78,10 +78,6 @@ def report_context(
     }
 
 
-def findings_of(summary: Summary, check_id: str) -> list[Finding]:
-    return [f for f in summary.findings if f.id == check_id]
-
-
 def ordered_findings(summary: Summary) -> list[Finding]:
     """Failing first, then by severity (error → info), then by ID."""
     return sorted(

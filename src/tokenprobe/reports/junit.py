@@ -19,9 +19,6 @@ def render_junit(summary: Summary) -> str:
     by_source: dict[str, list[CheckResult]] = defaultdict(list)
     for check in summary.checks:
         by_source[check.source or summary.command].append(check)
-    findings_by_id = defaultdict(list)
-    for finding in summary.findings:
-        findings_by_id[finding.id].append(finding)
     for source, checks in by_source.items():
         outcomes = [summary.effective_outcome(c) for c in checks]
         suite = ET.SubElement(
@@ -34,7 +31,7 @@ def render_junit(summary: Summary) -> str:
             skipped=str(outcomes.count("skipped")),
         )
         for check, outcome in zip(checks, outcomes, strict=True):
-            _add_case(suite, check, outcome, findings_by_id.get(check.id, []), summary)
+            _add_case(suite, check, outcome, summary.findings_of(check), summary)
     if summary.errors:
         suite = ET.SubElement(suites, "testsuite", name="run", tests="1", errors="1")
         case = ET.SubElement(suite, "testcase", classname="tokenprobe.run", name="run completed")
