@@ -8,13 +8,21 @@ directory and the ``latest`` pointer; ``compare`` computes what changed since a 
 
 from tokenprobe.reports.bundle import WrittenReports, redact_summary, write_all_reports
 from tokenprobe.reports.compare import Comparison, MetricDelta, compare_runs, compare_summaries
-from tokenprobe.reports.rundir import new_run_dir, resolve_run_dir, update_latest
+from tokenprobe.reports.rundir import (
+    check_report_dir,
+    claim_report_dir,
+    new_run_dir,
+    resolve_run_dir,
+    update_latest,
+)
 from tokenprobe.reports.stage import write_stage_reports
 
 __all__ = [
     "Comparison",
     "MetricDelta",
     "WrittenReports",
+    "check_report_dir",
+    "claim_report_dir",
     "compare_runs",
     "compare_summaries",
     "new_run_dir",
