@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
+import psutil
 
 from tokenprobe.cli.options import Duration, command_config, target_options
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
+from tokenprobe.core.interrupts import interrupt_on_signals
 from tokenprobe.gate import GateOptions, run_gate
 from tokenprobe.gate.progress import make_progress
 from tokenprobe.load.settings import MAX_DURATION_S
@@ -40,6 +43,12 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
     help="How long the load smoke runs, e.g. 10s, 1m "
     f"[default: {defaults.GATE_LOAD_DURATION_S:g}s].",
 )
+@click.option(
+    "--max-time",
+    type=Duration(),
+    help="End the gate within this, reports written; stages cut short are named, exit 2 "
+    f"[default: [gate] max-time in the configuration, else {defaults.GATE_MAX_TIME_S / 60:g}m].",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
 @click.option(
     "--json",
@@ -59,6 +68,7 @@ def gate(
     baseline_reason: str,
     skip: tuple[str, ...],
     load_duration: float,
+    max_time: float | None,
     quiet: bool,
     json_output: bool,
 ) -> None:
@@ -66,7 +76,8 @@ def gate(
 
     Conformance (published and strict spec), security probes and a load smoke with SLOs run
     against one target; reports land in one run directory (summary.json, junit.xml,
-    summary.md, report.html, and each tool's own reports).
+    summary.md, report.html, and each tool's own reports). The gate ends within --max-time;
+    SIGINT or SIGTERM stop it with its reports written (exit 130 or 143).
     """
     config = command_config(ctx, config_file)
     options = GateOptions(
@@ -77,10 +88,15 @@ def gate(
         baseline_reason=baseline_reason,
         skip=frozenset(skip),
         load_duration_s=load_duration,
+        max_time_s=config.gate.max_time_s if max_time is None else max_time,
+        # --max-time counts from the process's start: imports take seconds on a busy runner.
+        elapsed_before_s=time.time() - psutil.Process().create_time(),
     )
-    with make_progress(quiet=quiet, json_lines=json_output) as progress:
+    with interrupt_on_signals(), make_progress(quiet=quiet, json_lines=json_output) as progress:
         result = run_gate(options, progress, open_target, environ=dict(os.environ))
     summary = result.summary
+    if result.latest_problem:
+        click.echo(f"tokenprobe: warning: {result.latest_problem}", err=True)
     if json_output:  # the redacted file as written, never the in-memory summary
         click.echo((result.run_dir / SUMMARY_FILE).read_text(encoding="utf-8"), nl=False)
     verdict = summary.status.upper()

@@ -93,6 +93,11 @@ class SecurityConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class GateConfig:
+    max_time_s: float = defaults.GATE_MAX_TIME_S  # the whole gate ends within this
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     source: Path | None = None  # the file read, None when defaults only
     target: TargetConfig = TargetConfig()
@@ -101,6 +106,7 @@ class Config:
     severities: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
     load: LoadConfig = LoadConfig()
     security: SecurityConfig = SecurityConfig()
+    gate: GateConfig = GateConfig()
     baseline_path: Path = Path(defaults.BASELINE_FILE)
     report_root: Path = Path(defaults.REPORT_ROOT)
 
@@ -269,6 +275,9 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
                 "brute-force-attempts", defaults.security.brute_force_attempts
             ),
         ),
+        gate=GateConfig(
+            max_time_s=_duration(doc.get("gate", {}), "gate", "max-time", defaults.gate.max_time_s)
+        ),
         baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]
         report_root=path_of("reports.dir", defaults.report_root),  # type: ignore[arg-type]
     )
@@ -296,13 +305,18 @@ def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:
 
 
 def _lifetime(table: Mapping[str, Any], prefix: str, default: int) -> int:
-    raw = table.get(f"{prefix}-lifetime")
+    # Whole seconds, like a JWT's exp and iat.
+    return round(_duration(table, "policy", f"{prefix}-lifetime", default))
+
+
+def _duration(table: Mapping[str, Any], name: str, key: str, default: float) -> float:
+    raw = table.get(key)
     if raw is None:
         return default
     try:
-        return round(parse_duration(raw))  # whole seconds, like a JWT's exp and iat
+        return parse_duration(raw)
     except DurationError as exc:  # "0s": the schema checks the shape, not the value
-        raise DurationError(f"policy.{prefix}-lifetime: {exc}") from None
+        raise DurationError(f"{name}.{key}: {exc}") from None
 
 
 def slo_text(slo: SloConfig) -> str:

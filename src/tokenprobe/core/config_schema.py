@@ -128,6 +128,7 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                 },
             }
         ),
+        "gate": section({"max-time": DURATION}),
         "reports": section({"dir": {**NON_EMPTY_STRING, "x-expected": "a directory path"}}),
     }
 )

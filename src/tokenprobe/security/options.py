@@ -65,7 +65,9 @@ class SecurityOptions:
     # Costly input: field size and the time a rejection may take.
     costly_input_bytes: int = 1_048_576
     costly_input_limit_s: float = 2.0
-    request_timeout_s: float = defaults.REQUEST_TIMEOUT_S
+    request_timeout_s: float = defaults.REQUEST_TIMEOUT_S  # one request, total
+    budget_s: float = defaults.SECURITY_BUDGET_S  # the whole run
+    stage: str = "security"  # what a stop names: the command, or the gate's stage
 
     def __post_init__(self) -> None:
         if self.brute_force_attempts < 1:
