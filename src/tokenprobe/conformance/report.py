@@ -9,6 +9,8 @@ their catalogue IDs (TP-CONF-1NN), and at the end the warnings and infos the che
   seen, as a `RunResults` JSON file: what ``tokenprobe conformance`` reads.
 * Always, it prints the warnings and infos at the end: they never fail a run, and Schemathesis
   would not show them.
+* Always, it guards the process's console (`tokenprobe.conformance.console`): Schemathesis'
+  failure blocks print response bodies as they came, tokens included.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from schemathesis.core.failures import Failure
 from schemathesis.engine import Status, events
 from schemathesis.engine.recorder import ScenarioRecorder
 
+from tokenprobe.conformance.console import guard_console
 from tokenprobe.conformance.failures import NOTES, CheckFinding, TokenprobeFailure, describe
 from tokenprobe.conformance.results import RunResults, shape, write_results
 from tokenprobe.conformance.tokens import issued_tokens
@@ -47,9 +50,11 @@ class FindingsReport(EventHandler):
         self.path = Path(path) if path else None
         self.results = RunResults()
         self.redactor = Redactor()
+        guard_console(self.redactor)
 
     def start(self, ctx: Any) -> None:
-        # The report must not hold a password: those the checks log in with are known here.
+        # Neither the report nor the console may hold a password: those the checks log in
+        # with are known here.
         for credential in from_environment():
             self.redactor.add_password(credential.password)
 

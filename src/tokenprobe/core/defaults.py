@@ -36,6 +36,12 @@ REFRESH_WARN_LIFETIME_S = 1 * DAY_S  # SimpleJWT's default refresh lifetime
 PROTOCOL_STATUSES = (405, 415, 429)
 # Fuzzing cases per operation (Schemathesis' max-examples); boundary and coverage cases add more.
 FUZZ_MAX_EXAMPLES = 100
+# Schemathesis' [output.sanitization] sensitive-markers: a list replaces its defaults (the first
+# eight), which miss the token pair's keys, "access" and "refresh".
+SENSITIVE_KEY_MARKERS = (
+    "token", "key", "secret", "password", "auth", "session", "passwd", "credential",
+    "access", "refresh",
+)  # fmt: skip
 
 # --- Load SLOs (checked by `tokenprobe load` and the gate's load smoke) -------------------------
 SLO_P95_MS = 500.0  # every request of the run ("total")
