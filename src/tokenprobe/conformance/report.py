@@ -6,7 +6,9 @@ tokenprobe's failures as the `TokenprobeFailure` objects themselves, Schemathesi
 their catalogue IDs (TP-CONF-1NN), and at the end the warnings and infos the checks noted.
 
 * With ``--tokenprobe-findings PATH`` it writes them, with the check tallies and the statuses
-  seen, as a `RunResults` JSON file: what ``tokenprobe conformance`` reads.
+  seen, as a `RunResults` JSON file: what ``tokenprobe conformance`` reads. The file is
+  rewritten (atomically) after every scenario, so a run killed on its way still leaves what it
+  had found.
 * Always, it prints the warnings and infos at the end: they never fail a run, and Schemathesis
   would not show them.
 * Always, it guards the process's console (`tokenprobe.conformance.console`): Schemathesis'
@@ -61,6 +63,7 @@ class FindingsReport(EventHandler):
     def handle_event(self, ctx: Any, event: events.EngineEvent) -> None:
         if isinstance(event, events.ScenarioFinished):
             self._add_scenario(event.recorder)
+            self._save()
         elif isinstance(event, events.EngineFinished):
             for failure in event.failures:  # run-level checks' (after_run)
                 self._add_failure(None, failure)
@@ -70,6 +73,9 @@ class FindingsReport(EventHandler):
         for found in NOTES.recorded():
             self.results.add_finding(shape(found, self.redactor))
             print(self.redactor(describe(found)), file=sys.stderr)
+        self._save()
+
+    def _save(self) -> None:
         if self.path is not None:
             write_results(self.results, self.path)
 
