@@ -11,7 +11,8 @@ Modes (``MODES``):
 * ``lying-length``: a 400 whose Content-Length promises 100 bytes more than it sends, the
   connection then held open;
 * ``die-after=N``: answers like a wrong login N times, then stops listening;
-* ``trickle``: a valid 400 (wrong login), sent one byte every ``TRICKLE_INTERVAL_S``;
+* ``trickle[=SECONDS]``: a valid 400 (wrong login), sent one byte every ``SECONDS`` (default
+  ``TRICKLE_INTERVAL_S``): every read gets a byte, so no per-read timeout ever fires;
 * ``trickle-post``: trickles the answer to every POST, answers anything else at once
   (reachable, but every login trickles);
 * ``garbage``: a status line that is not HTTP, then close;
@@ -62,10 +63,11 @@ def _read_request(conn: socket.socket) -> bytes:
 
 class MisbehavingServer:
     def __init__(self, mode: str) -> None:
-        self.mode, _, count = mode.partition("=")
+        self.mode, _, value = mode.partition("=")
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
-        self.remaining = int(count) if count else 0
+        self.remaining = int(value) if value and self.mode == "die-after" else 0
+        self.interval_s = float(value) if value and "trickle" in self.mode else TRICKLE_INTERVAL_S
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.stopped = threading.Event()
@@ -143,7 +145,7 @@ class MisbehavingServer:
     def _trickle(self, conn: socket.socket, answer: bytes) -> None:
         for index in range(len(answer)):
             conn.sendall(answer[index : index + 1])
-            if self.stopped.wait(TRICKLE_INTERVAL_S):
+            if self.stopped.wait(self.interval_s):
                 return
 
     def _count_down(self) -> None:
