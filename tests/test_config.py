@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
 from tokenprobe.core.config import Config, LatencySlo, TargetConfig, load_config
+from tokenprobe.core.defaults import FUZZ_MAX_EXAMPLES
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 
@@ -65,7 +67,12 @@ def test_example_file_documents_every_default_and_valid_examples(tmp_path: Path)
     defaults = Config()
     assert config.policy == defaults.policy
     assert config.slo.error_ratio == defaults.slo.error_ratio
-    assert config.security == defaults.security
+    # The key file is an example; the rest of [security] is the defaults.
+    assert config.security.verify_key_file == tmp_path / ".tokenprobe/signing.key"
+    assert dataclasses.replace(config.security, verify_key_file=None) == defaults.security
+    # max-examples shows what schemathesis.toml uses when it is not set.
+    assert config.conformance.max_examples == FUZZ_MAX_EXAMPLES
+    assert config.gate == defaults.gate
     assert config.baseline_path == tmp_path / defaults.baseline_path
     assert config.report_root == tmp_path / defaults.report_root
 

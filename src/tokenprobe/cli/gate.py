@@ -40,6 +40,12 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
     help="How long the load smoke runs, e.g. 10s, 1m "
     f"[default: {defaults.GATE_LOAD_DURATION_S:g}s].",
 )
+@click.option(
+    "--require-complete",
+    is_flag=True,
+    help="Fail (exit 1) when any check could not be evaluated (no credentials, accounts, "
+    "canary or key; a 429) [default: [gate] require-complete in the configuration, else off].",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
 @click.option(
     "--json",
@@ -59,6 +65,7 @@ def gate(
     baseline_reason: str,
     skip: tuple[str, ...],
     load_duration: float,
+    require_complete: bool,
     quiet: bool,
     json_output: bool,
 ) -> None:
@@ -77,14 +84,15 @@ def gate(
         baseline_reason=baseline_reason,
         skip=frozenset(skip),
         load_duration_s=load_duration,
+        require_complete=require_complete or config.gate.require_complete,
     )
     with make_progress(quiet=quiet, json_lines=json_output) as progress:
         result = run_gate(options, progress, open_target, environ=dict(os.environ))
     summary = result.summary
     if json_output:  # the redacted file as written, never the in-memory summary
         click.echo((result.run_dir / SUMMARY_FILE).read_text(encoding="utf-8"), nl=False)
-    verdict = summary.status.upper()
     counts = f"{len(summary.findings)} findings, {len(summary.errors)} errors"
+    verdict = summary.status.upper() + summary.not_evaluated_note
     line = f"tokenprobe gate: {verdict} ({counts}); reports in {result.run_dir}"
     click.echo(line, err=json_output)
     for error in summary.errors:

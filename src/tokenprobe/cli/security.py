@@ -14,7 +14,7 @@ from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
 from tokenprobe.core import defaults
 from tokenprobe.core.config import Config, SecurityConfig
-from tokenprobe.core.credentials import Credential
+from tokenprobe.core.credentials import Credential, read_verify_key
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 from tokenprobe.security import PROBE_IDS, SecurityOptions, TimingBudget
@@ -24,6 +24,8 @@ CONFIG_KEYS = {
     **TARGET_KEYS,
     "security.canary-password-env": "canary_password_env",
     "security.brute-force-attempts": "brute_force_attempts",
+    "security.failures-per-account": "failures_per_account",
+    "security.verify-key-file": "verify_key_file",
 }
 
 
@@ -60,18 +62,6 @@ def severities_from(config: Config, options: dict[str, Severity]) -> dict[str, S
     return {**configured, **options}
 
 
-def read_verify_key(path: Path | None) -> bytes | None:
-    if path is None:
-        return None
-    try:
-        key = path.read_bytes().removesuffix(b"\n").removesuffix(b"\r")
-    except OSError as exc:
-        raise ConfigError(f"cannot read verification key {path}: {exc.strerror}") from None
-    if not key:
-        raise ConfigError(f"verification key file {path} is empty")
-    return key
-
-
 @click.command()
 @target_options
 @click.option(
@@ -95,16 +85,18 @@ def read_verify_key(path: Path | None) -> bytes | None:
 @click.option(
     "--failures-per-account",
     type=click.IntRange(1, 1000),
-    default=SecurityOptions.failures_per_account,
+    default=defaults.FAILURES_PER_ACCOUNT,
     show_default=True,
-    help="Wrong passwords any one pool account may receive in a run.",
+    help="Wrong passwords any one account may receive in a run: keep it below the target's "
+    "lockout. One account at the default evaluates every error-severity probe.",
 )
 @click.option(
     "--timing-max-pairs",
     type=click.IntRange(20, 10_000),
     default=TimingBudget.max_pairs,
     show_default=True,
-    help="Most interleaved sample pairs the timing probe may take.",
+    help="Most wrong-password samples for real accounts the timing probe may take (each with "
+    "several free unknown-username samples).",
 )
 @click.option(
     "--verify-key-file",
@@ -158,9 +150,13 @@ def security(
         canary=canary_from(canary_username, config.security),
         allow_brute_force=not no_brute_force,
         brute_force_attempts=config.security.brute_force_attempts,
-        failures_per_account=failures_per_account,
+        failures_per_account=config.security.failures_per_account,
         timing=TimingBudget(max_pairs=timing_max_pairs),
-        verify_key=read_verify_key(verify_key_file),
+        verify_key=(
+            read_verify_key(config.security.verify_key_file)
+            if config.security.verify_key_file
+            else None
+        ),
     )
     with open_configured_target(config) as session:
         run_dir = RunDir.choose(report_dir, config.report_root)
@@ -175,5 +171,7 @@ def security(
         )
     for error in summary.errors:
         click.echo(redactor(f"tokenprobe: error: {error}"), err=True)
-    click.echo(f"security: {summary.status} — reports in {run_dir.path}")
+    click.echo(
+        f"security: {summary.status}{summary.not_evaluated_note} — reports in {run_dir.path}"
+    )
     sys.exit(summary.exit_code)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tokenprobe.core.config import Config
-from tokenprobe.core.credentials import Credential, from_environment, load_csv
+from tokenprobe.core.credentials import Credential, from_environment, pool
 from tokenprobe.core.session import TOKEN_PATH, TargetSession, ensure_reachable, normalise_base_url
 from tokenprobe.reference.embedded import EmbeddedTarget
 
@@ -45,7 +45,8 @@ def open_target(
 def open_configured_target(
     config: Config, **options: Any
 ) -> contextlib.AbstractContextManager[TargetSession]:
-    """`open_target` for the configured ``[target]``: its URL, and its credentials file if set
-    (else the environment's, or the embedded target's own)."""
-    credentials = load_csv(config.target.credentials) if config.target.credentials else None
+    """`open_target` for the configured ``[target]``: its URL, and the pool of its credentials
+    file (option, variable or file key) with ``TOKENPROBE_USERNAME``/``_PASSWORD``; the embedded
+    target brings its own."""
+    credentials = pool(config.target.credentials) if config.target.url else None
     return open_target(config.target.url, credentials=credentials, **options)

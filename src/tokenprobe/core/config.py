@@ -42,7 +42,7 @@ ENVIRONMENT_KEYS = {
     "TOKENPROBE_LOAD_ALLOWED_HOSTS": "load.allowed-hosts",  # comma-separated
 }
 LIST_KEYS = {"load.allowed-hosts", "policy.allowed-algorithms"}
-PATH_KEYS = {"target.credentials", "baseline.path", "reports.dir"}
+PATH_KEYS = {"target.credentials", "baseline.path", "reports.dir", "security.verify-key-file"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +90,21 @@ class SecurityConfig:
     canary_username_env: str = defaults.CANARY_USERNAME_ENV
     canary_password_env: str = defaults.CANARY_PASSWORD_ENV
     brute_force_attempts: int = defaults.BRUTE_FORCE_ATTEMPTS
+    # Wrong passwords any one account may receive in a run (below the target's lockout).
+    failures_per_account: int = defaults.FAILURES_PER_ACCOUNT
+    # A file holding the real HMAC verification key (the key never goes in this file).
+    verify_key_file: Path | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ConformanceConfig:
+    max_examples: int | None = None  # fuzzing cases per operation; None → schemathesis.toml's
+
+
+@dataclasses.dataclass(frozen=True)
+class GateConfig:
+    # Checks that could not be evaluated fail the gate (they are errors, not warnings).
+    require_complete: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +116,8 @@ class Config:
     severities: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
     load: LoadConfig = LoadConfig()
     security: SecurityConfig = SecurityConfig()
+    conformance: ConformanceConfig = ConformanceConfig()
+    gate: GateConfig = GateConfig()
     baseline_path: Path = Path(defaults.BASELINE_FILE)
     report_root: Path = Path(defaults.REPORT_ROOT)
 
@@ -267,6 +284,18 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
             ),
             brute_force_attempts=security.get(
                 "brute-force-attempts", defaults.security.brute_force_attempts
+            ),
+            failures_per_account=security.get(
+                "failures-per-account", defaults.security.failures_per_account
+            ),
+            verify_key_file=path_of("security.verify-key-file", None),
+        ),
+        conformance=ConformanceConfig(
+            max_examples=doc.get("conformance", {}).get("max-examples"),
+        ),
+        gate=GateConfig(
+            require_complete=doc.get("gate", {}).get(
+                "require-complete", defaults.gate.require_complete
             ),
         ),
         baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]

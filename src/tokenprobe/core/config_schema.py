@@ -126,6 +126,28 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                     "maximum": 1000,
                     "x-expected": "an integer between 1 and 1000",
                 },
+                "failures-per-account": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000,
+                    "x-expected": "an integer between 1 and 1000",
+                },
+                # A path to a file holding the key: the key itself never goes in this file.
+                "verify-key-file": {**NON_EMPTY_STRING, "x-expected": "a path to a key file"},
+            }
+        ),
+        "conformance": section(
+            {
+                "max-examples": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "x-expected": "a whole number of cases ≥ 1",
+                },
+            }
+        ),
+        "gate": section(
+            {
+                "require-complete": {"type": "boolean", "x-expected": "true or false"},
             }
         ),
         "reports": section({"dir": {**NON_EMPTY_STRING, "x-expected": "a directory path"}}),

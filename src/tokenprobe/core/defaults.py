@@ -60,6 +60,10 @@ GATE_LOAD_RATE_PER_S = 10.0
 
 # --- Security probes ------------------------------------------------------------------------
 BRUTE_FORCE_ATTEMPTS = 30  # consecutive wrong passwords against the canary account
+# Wrong passwords any one account may receive in a security run. Below a 20-failures-in-5-minutes
+# lockout (the reference target's) with room for a person's own typos; one account at this budget
+# evaluates every error-severity probe (security/budget.py).
+FAILURES_PER_ACCOUNT = 15
 CANARY_USERNAME_ENV = "TOKENPROBE_CANARY_USERNAME"
 CANARY_PASSWORD_ENV = "TOKENPROBE_CANARY_PASSWORD"
 

@@ -8,7 +8,9 @@ gate then merges findings and checks, applies severities and the known-deviation
 and writes ``summary.json``, ``junit.xml``, ``summary.md`` and ``report.html`` at the top.
 
 Exit code (`Summary.exit_code`): 0 pass; 1 an error-severity finding not accepted by the
-baseline, or an SLO breach; 2 a stage or the gate itself could not run.
+baseline, or an SLO breach; 2 a stage or the gate itself could not run. A check that could not
+be evaluated is a not-evaluated finding (a warning, counted in the verdict line); with
+``require_complete`` it is an error.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from typing import Any
 from tokenprobe import conformance, load, security
 from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
-from tokenprobe.core import defaults
+from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
 from tokenprobe.core.config import Config, slo_text
-from tokenprobe.core.credentials import Credential, load_csv
+from tokenprobe.core.credentials import Credential, pool, read_verify_key
 from tokenprobe.core.errors import TokenprobeError
-from tokenprobe.core.findings import apply_severity_overrides, deduplicate
+from tokenprobe.core.findings import apply_severity_overrides, deduplicate, raise_to_error
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import Summary
@@ -65,6 +67,8 @@ class GateOptions:
     skip: frozenset[str] = frozenset()  # stage names to leave out
     load_duration_s: float = defaults.GATE_LOAD_DURATION_S
     load_rate: float = defaults.GATE_LOAD_RATE_PER_S
+    # Not-evaluated findings fail the gate (also [gate] require-complete in the configuration).
+    require_complete: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,11 +87,14 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
     username = environ.get(config.security.canary_username_env, "")
     password = environ.get(config.security.canary_password_env, "")
     canary = Credential(username, password) if username and password else None
+    key_file = config.security.verify_key_file
     return SecurityOptions(
         # The probes' own overrides; the rest of [severities] is applied to the merged findings.
         severities={k: v for k, v in config.severities.items() if k in PROBE_IDS},
         canary=canary,
         brute_force_attempts=config.security.brute_force_attempts,
+        failures_per_account=config.security.failures_per_account,
+        verify_key=read_verify_key(key_file) if key_file else None,
         request_timeout_s=defaults.GATE_REQUEST_TIMEOUT_S,
     )
 
@@ -107,7 +114,10 @@ def load_options(config: Config, options: GateOptions, report_dir: Path) -> Load
 
 def conformance_stage(spec: str, config: Config) -> StageRunner:
     def run(session: TargetSession, report_dir: Path) -> Summary:
-        return conformance.run(session, ConformanceOptions(report_dir, spec, policy=config.policy))
+        options = ConformanceOptions(
+            report_dir, spec, max_examples=config.conformance.max_examples, policy=config.policy
+        )
+        return conformance.run(session, options)
 
     return run
 
@@ -222,7 +232,8 @@ def run_gate(
     results: list[tuple[str, Summary]] = []
     target = config.target.url or "embedded reference target"
     try:
-        credentials = load_csv(config.target.credentials) if config.target.credentials else None
+        # The same pool as every command: the credentials file with USERNAME/PASSWORD.
+        credentials = pool(config.target.credentials, env) if config.target.url else None
         with open_target(
             config.target.url, credentials=credentials, users=EMBEDDED_USERS
         ) as opened:
@@ -243,6 +254,8 @@ def run_gate(
         results.append(("target", failed))
     summary = merge(target, started, results)
     summary.findings = apply_severity_overrides(summary.findings, config.severities)
+    if options.require_complete:  # before the baseline: it may still accept one
+        summary.findings = raise_to_error(summary.findings, catalogue.NOT_EVALUATED_IDS)
     comparison = None
     try:
         _apply_baseline(summary, options)

@@ -7,8 +7,9 @@ from tokenprobe.security.probe import (
     Probe,
     ProbeContext,
     ProbeResult,
-    not_evaluated,
+    fixed_demand,
     passed,
+    throttled,
     unknown_username,
     violated,
     wrong_password,
@@ -48,18 +49,18 @@ def compare_answers(real: Answer, unknown: Answer) -> list[str]:
 def probe_enumeration_by_answer(ctx: ProbeContext) -> ProbeResult:
     """A wrong password for a real account and any password for an unknown username get the
     same status, body and meaningful headers (ASVS 6.3.8)."""
-    accounts = ctx.pool.take_failures(1)
+    accounts = ctx.spend_failures(1)
     if not accounts:
-        return not_evaluated("no pool account with failure budget left")
+        return ctx.short_of_failures(1, 0)
     account = accounts[0]
     real = ctx.client.login(account.username, wrong_password())
     unknown = ctx.client.login(unknown_username(), wrong_password())
     details = {"real_account_status": real.status, "unknown_username_status": unknown.status}
     if real.throttled or unknown.throttled:
-        return not_evaluated("answered 429: not evaluated", **details)
+        return throttled("answered 429", **details)
     if differences := compare_answers(real, unknown):
         return violated("the answers tell real accounts from unknown ones", differences, **details)
     return passed(f"both answered {real.status} with the same body and headers", **details)
 
 
-PROBES = [Probe("enumeration by answer", probe_enumeration_by_answer)]
+PROBES = [Probe("enumeration by answer", probe_enumeration_by_answer, fixed_demand(1, 1))]

@@ -4,8 +4,12 @@ Outcome rules, for each probe's `CheckResult`:
 
 * ``failed``  — at least one error-severity finding (after severity overrides);
 * ``passed``  — evaluated, and no error-severity finding (warnings and infos are reported);
-* ``skipped`` — not evaluated (no credentials, no budget, a 429 in the way): never a pass;
+* ``skipped`` — not evaluated (no credentials, no budget, no canary, no key, a 429 in the
+  way): never a pass, and reported as the not-evaluated finding of the missing need (warning by
+  default), so a verdict always says what it did not look at;
 * ``error``   — the run broke (the target stopped answering); the summary's status is "error".
+
+The pool's wrong-password budget is planned before the first probe (`budget.plan_failures`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from tokenprobe.core.findings import Finding, Severity, apply_severity_overrides
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Outcome, Summary
 from tokenprobe.security.accounts import ProbeAccounts
+from tokenprobe.security.budget import plan_failures
 from tokenprobe.security.client import ProbeClient
 from tokenprobe.security.options import SecurityOptions
 from tokenprobe.security.probe import Probe, ProbeContext, ProbeResult
@@ -56,8 +61,11 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
     ctx = ProbeContext(client, pool, options, canary)
     summary = Summary(command="security", target=session.token_url)
     section: dict[str, Any] = {}
+    demands = {p.name: p.failures(options) for p in probes if p.failures is not None}
+    allowances = plan_failures(demands, pool.capacity)
     try:
         for probe in probes:
+            ctx.allowance = allowances.get(probe.name, 0)
             check, findings, entry = _run_one(probe, ctx, options, summary)
             summary.checks.append(check)
             summary.findings.extend(findings)
@@ -69,6 +77,8 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
         "probes": section,
         "requests": client.requests_sent,
         "pool_accounts": pool.size,
+        "failures_per_account": options.failures_per_account,
+        "failure_budget": allowances,
         "canary": canary.username if canary else None,
     }
     summary.finish()
@@ -88,10 +98,7 @@ def _run_one(
         result, broken = ProbeResult(False, f"could not run: {exc}"), True
     wall_s = time.perf_counter() - started
     severity = options.severities.get(probe.id, probe.entry.severity)
-    findings = apply_severity_overrides(
-        [catalogue.finding(probe.id, evidence) for evidence in result.violations],
-        options.severities,
-    )
+    findings = apply_severity_overrides(_findings(probe, result, broken), options.severities)
     outcome: Outcome = "error" if broken else _outcome(result, severity)
     check = CheckResult(probe.id, probe.name, SOURCE, outcome, result.message, round(wall_s, 3))
     entry = {
@@ -103,6 +110,24 @@ def _run_one(
         **({"details": result.details} if result.details else {}),
     }
     return check, findings, entry
+
+
+def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
+    """Violations under the probe's ID, notes under its second entry, and a probe that could
+    not be evaluated as the not-evaluated finding of what it lacked."""
+    found = [catalogue.finding(probe.id, evidence) for evidence in result.violations]
+    found += [catalogue.finding(probe.note_entry.id, evidence) for evidence in result.notes]
+    if not result.evaluated and not broken:
+        missing = catalogue.not_evaluated_entry("security", result.need)
+        found.append(
+            catalogue.finding(
+                missing.id,
+                f"{probe.id} {probe.name}: {result.message}",
+                expected=", ".join(probe.entry.needs) or result.need,
+                received=f"not evaluated: {result.need}",
+            )
+        )
+    return found
 
 
 def _outcome(result: ProbeResult, severity: Severity) -> Outcome:
