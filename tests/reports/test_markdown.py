@@ -86,3 +86,18 @@ def test_stays_short_with_many_large_findings(make_summary: Callable[..., Summar
     text = render_markdown(make_summary(findings=findings, errors=["x" * 10_000] * 100))
     assert len(text) < 20_000 < GITHUB_COMMENT_LIMIT
     assert "| … 980 more in report.html |" in text
+
+
+def test_a_pass_says_what_it_did_not_evaluate(make_summary: Callable[..., Summary]) -> None:
+    skipped = Finding(
+        id="TP-SEC-103",
+        severity=Severity.WARNING,
+        title="Brute-force protection not evaluated: no canary account, or brute force disabled",
+        evidence="TP-SEC-015 brute-force protection: no canary account configured",
+        reference="severity policy",
+        source="security",
+    )
+    text = render_markdown(make_summary(findings=[FORM, skipped]))
+    assert text.startswith("## tokenprobe gate: ✅ PASS, 1 check not evaluated\n")
+    assert "**Not evaluated** (the verdict does not cover these):" in text
+    assert "- `TP-SEC-103` TP-SEC-015 brute-force protection: no canary account configured" in text

@@ -227,3 +227,12 @@ def test_a_429_means_not_evaluated_never_passed(
     summary = security.run(session, options)
     assert check(summary, probe_id).outcome == "skipped", check(summary, probe_id).message
     assert "429" in check(summary, probe_id).message
+
+
+def test_an_echoed_password_is_not_mistaken_for_enumeration(
+    security_target: SecurityTarget, run_probes: RunProbes
+) -> None:
+    # Each rejection repeats its own random password: the bodies differ, yet they say nothing
+    # about the account (the echo itself is conformance's TP-CONF-003).
+    summary = run_probes(security_target("password-echo"), "TP-SEC-001")
+    assert check(summary, "TP-SEC-001").outcome == "passed", check(summary, "TP-SEC-001").message

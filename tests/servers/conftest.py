@@ -12,7 +12,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +23,8 @@ from tests.servers.process import ServiceProcess, python_service, stock_django_s
 from tokenprobe.core.credentials import write_csv
 
 Accounts = Literal["one", "pool"]
-SERVICE_USERS = 8
+SERVICE_USERS = 5  # one account, three more in a credentials file, a canary
+CONCURRENT_GATES = 2
 GATE_TIMEOUT_S = 240
 MAX_EXAMPLES = 5
 MODULES = {
@@ -77,30 +79,47 @@ def service_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servic
         service.stop()
 
 
-GateRunner = Callable[..., GateRun]
+class GateRunner:
+    """``gate_on("fastapi", "one", defect="alg-none")``: one gate run per arguments, cached.
+
+    ``one``: only ``TOKENPROBE_USERNAME``/``_PASSWORD`` (the usual case on staging).
+    ``pool``: that account *and* a credentials file of others (the gate takes the union), the
+    last account as the brute-force canary, and the signing key: a complete run.
+    """
+
+    def __init__(self, services: ServiceFactory, tmp: pytest.TempPathFactory) -> None:
+        self._services = services
+        self._tmp = tmp
+        self._runs: dict[tuple[object, ...], GateRun] = {}
+
+    def __call__(self, kind: str, accounts: Accounts, *args: str, defect: str = "") -> GateRun:
+        key = (kind, accounts, args, defect)
+        if key not in self._runs:
+            self._runs[key] = self._run(key)
+        return self._runs[key]
+
+    def prefetch(self, calls: Iterable[tuple[str, Accounts, tuple[str, ...], str]]) -> None:
+        """Run these gates two at a time (services started first, one by one): each gate
+        spends much of its time in subprocesses that wait on each other."""
+        todo = [key for key in dict.fromkeys(calls) if key not in self._runs]
+        for kind, _, _, defect in todo:
+            self._services(kind, defect)
+        with ThreadPoolExecutor(CONCURRENT_GATES) as pool:
+            for key, run in zip(todo, pool.map(self._run, todo), strict=True):
+                self._runs[key] = run
+
+    def _run(self, key: tuple[object, ...]) -> GateRun:
+        kind, accounts, args, defect = key
+        service = self._services(kind, defect)
+        workdir = self._tmp.mktemp(f"gate-{kind}-{accounts}-{defect or 'clean'}")
+        return _run_gate(service, accounts, workdir, args)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
 def gate_on(
     service_factory: ServiceFactory, tmp_path_factory: pytest.TempPathFactory
 ) -> GateRunner:
-    """``gate_on("fastapi", "one", defect="alg-none")``: one gate run per arguments, cached.
-
-    ``one``: only ``TOKENPROBE_USERNAME``/``_PASSWORD`` (the usual case on staging).
-    ``pool``: that account *and* a credentials file of the others (the gate takes the union),
-    the last account as the brute-force canary, and the signing key: a complete run.
-    """
-    runs: dict[tuple[object, ...], GateRun] = {}
-
-    def run(kind: str, accounts: Accounts, *args: str, defect: str = "") -> GateRun:
-        key = (kind, accounts, args, defect)
-        if key not in runs:
-            service = service_factory(kind, defect)
-            workdir = tmp_path_factory.mktemp(f"gate-{kind}-{accounts}-{defect or 'clean'}")
-            runs[key] = _run_gate(service, accounts, workdir, args)
-        return runs[key]
-
-    return run
+    return GateRunner(service_factory, tmp_path_factory)
 
 
 def _run_gate(

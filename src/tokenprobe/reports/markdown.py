@@ -26,13 +26,15 @@ VERDICT = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⚠️ ERROR (could
 
 
 def render_markdown(summary: Summary, comparison: Comparison | None = None) -> str:
-    lines = [f"## tokenprobe {summary.command}: {VERDICT[summary.status]}", ""]
+    verdict = VERDICT[summary.status] + summary.not_evaluated_note
+    lines = [f"## tokenprobe {summary.command}: {verdict}", ""]
     lines += [overview(summary), ""]
     if summary.errors:
         lines += ["**Could not run:**", ""]
         lines += [f"- {cell(e, 300)}" for e in summary.errors[:MAX_ROWS]]
         lines += [""]
     lines += error_findings_table(summary)
+    lines += not_evaluated_lines(summary)
     lines += slo_table(slo_rows(summary))
     if comparison is not None:
         lines += comparison_lines(comparison)
@@ -54,6 +56,16 @@ def overview(summary: Summary) -> str:
         findings += f" ({accepted} accepted by baseline)"
     duration = f"{summary.to_dict()['duration_s']:.1f} s"
     return " · ".join((f"Target {code(summary.target, 120)}", duration, checks, findings))
+
+
+def not_evaluated_lines(summary: Summary) -> list[str]:
+    """What the verdict did not look at, and what each check needed: never only in the HTML."""
+    skipped = summary.not_evaluated
+    if not skipped:
+        return []
+    lines = ["**Not evaluated** (the verdict does not cover these):", ""]
+    lines += [f"- {code(f.id, 40)} {cell(f.evidence)}" for f in skipped[:MAX_ROWS]]
+    return [*lines, ""]
 
 
 def checks_outcomes(summary: Summary) -> list[str]:

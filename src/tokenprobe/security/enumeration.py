@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+
 from tokenprobe.security.client import Answer
 from tokenprobe.security.probe import (
     Probe,
@@ -15,6 +18,8 @@ from tokenprobe.security.probe import (
     wrong_password,
 )
 
+# Shorter values are too likely to be part of any message ("user" in "No user found").
+MIN_MASKED_LENGTH = 8
 # Headers whose value or presence can tell the two cases apart; Date and the like cannot.
 HEADERS_THAT_MATTER = (
     "content-type",
@@ -26,12 +31,27 @@ HEADERS_THAT_MATTER = (
 )
 
 
-def compare_answers(real: Answer, unknown: Answer) -> list[str]:
-    """Every observable difference between the two answers, as evidence lines."""
+def body_without(answer: Answer, sent: Sequence[str]) -> str:
+    """The answer's body with what was sent masked: a body that repeats the submitted username
+    or password differs for every request, and says nothing about whether the account exists
+    (echoing the password is TP-CONF-003's business)."""
+    text = answer.text
+    for value in (v for v in sent if len(v) >= MIN_MASKED_LENGTH):
+        for form in {value, json.dumps(value)[1:-1]}:
+            text = text.replace(form, "<sent>")
+    body = _json_or_none(text)
+    return json.dumps(body, sort_keys=True) if body is not None else text
+
+
+def compare_answers(
+    real: Answer, unknown: Answer, real_sent: Sequence[str] = (), unknown_sent: Sequence[str] = ()
+) -> list[str]:
+    """Every observable difference between the two answers, as evidence lines; the values each
+    request sent are masked in its body first."""
     differences = []
     if real.status != unknown.status:
         differences.append(f"status {real.status} for a real account vs {unknown.status} unknown")
-    if real.rejection()[1] != unknown.rejection()[1]:
+    if body_without(real, real_sent) != body_without(unknown, unknown_sent):
         differences.append(
             f"body {real.excerpt()!r} for a real account vs {unknown.excerpt()!r} unknown"
         )
@@ -53,14 +73,23 @@ def probe_enumeration_by_answer(ctx: ProbeContext) -> ProbeResult:
     if not accounts:
         return ctx.short_of_failures(1, 0)
     account = accounts[0]
-    real = ctx.client.login(account.username, wrong_password())
-    unknown = ctx.client.login(unknown_username(), wrong_password())
+    real_sent = (account.username, wrong_password())
+    unknown_sent = (unknown_username(), wrong_password())
+    real = ctx.client.login(*real_sent)
+    unknown = ctx.client.login(*unknown_sent)
     details = {"real_account_status": real.status, "unknown_username_status": unknown.status}
     if real.throttled or unknown.throttled:
         return throttled("answered 429", **details)
-    if differences := compare_answers(real, unknown):
+    if differences := compare_answers(real, unknown, real_sent, unknown_sent):
         return violated("the answers tell real accounts from unknown ones", differences, **details)
     return passed(f"both answered {real.status} with the same body and headers", **details)
 
 
 PROBES = [Probe("enumeration by answer", probe_enumeration_by_answer, fixed_demand(1, 1))]
+
+
+def _json_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
