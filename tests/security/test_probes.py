@@ -24,6 +24,8 @@ from tokenprobe.core.summary import Summary
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.reports import write_stage_reports
 from tokenprobe.security import PROBES, SecurityOptions
+from tokenprobe.security.client import Answer
+from tokenprobe.security.enumeration import compare_answers
 
 # (fault, probe that must fail). Warning- and info-level probes are re-graded to error here,
 # so "fails" means the same for every row: an error finding and a failed check.
@@ -227,6 +229,7 @@ def test_a_429_means_not_evaluated_never_passed(
     summary = security.run(session, options)
     assert check(summary, probe_id).outcome == "skipped", check(summary, probe_id).message
     assert "429" in check(summary, probe_id).message
+    assert finding_ids(summary) == {"TP-SEC-105"}  # not evaluated: throttled
 
 
 def test_an_echoed_password_is_not_mistaken_for_enumeration(
@@ -236,3 +239,23 @@ def test_an_echoed_password_is_not_mistaken_for_enumeration(
     # about the account (the echo itself is conformance's TP-CONF-003).
     summary = run_probes(security_target("password-echo"), "TP-SEC-001")
     assert check(summary, "TP-SEC-001").outcome == "passed", check(summary, "TP-SEC-001").message
+
+
+@pytest.mark.parametrize(
+    ("real_cookie", "unknown_cookie", "differs"),
+    [
+        # A load balancer's sticky cookie: a new value every answer, the same name.
+        ("AWSALB=abc; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/", "AWSALB=xyz; Path=/", False),
+        # A cookie set only for real accounts tells them apart.
+        ("AWSALB=abc; Path=/, seen=1", "AWSALB=xyz; Path=/", True),
+        (None, "AWSALB=xyz", True),
+    ],
+)
+def test_cookies_are_compared_by_name(
+    real_cookie: str | None, unknown_cookie: str, differs: bool
+) -> None:
+    def answer(cookie: str | None) -> Answer:
+        headers = {"Content-Type": "application/json", **({"Set-Cookie": cookie} if cookie else {})}
+        return Answer(400, headers, '{"detail": "No active account"}', 0.01)
+
+    assert bool(compare_answers(answer(real_cookie), answer(unknown_cookie))) is differs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from tokenprobe.security.client import Answer
@@ -18,6 +19,9 @@ from tokenprobe.security.probe import (
     wrong_password,
 )
 
+# A cookie's name where requests joined several Set-Cookie headers with ", " (an Expires date's
+# ", 21 Oct 2015" is no name: a name is followed by "=").
+COOKIE_NAME = re.compile(r"(?:^|,\s*)([!#$%&'*+\-.^_`|~0-9A-Za-z]+)=")
 # Shorter values are too likely to be part of any message ("user" in "No user found").
 MIN_MASKED_LENGTH = 8
 # Headers whose value or presence can tell the two cases apart; Date and the like cannot.
@@ -55,8 +59,7 @@ def compare_answers(
         differences.append(
             f"body {real.excerpt()!r} for a real account vs {unknown.excerpt()!r} unknown"
         )
-    real_headers = {k.lower(): v for k, v in real.headers.items()}
-    unknown_headers = {k.lower(): v for k, v in unknown.headers.items()}
+    real_headers, unknown_headers = headers_that_matter(real), headers_that_matter(unknown)
     for name in HEADERS_THAT_MATTER:
         if real_headers.get(name) != unknown_headers.get(name):
             differences.append(
@@ -64,6 +67,16 @@ def compare_answers(
                 f" vs {unknown_headers.get(name)!r} unknown"
             )
     return differences
+
+
+def headers_that_matter(answer: Answer) -> dict[str, str]:
+    """The headers that can tell the cases apart, lower-cased; cookies by name only: a load
+    balancer's or a session's cookie has a new value on every answer, its name does not."""
+    headers = {k.lower(): v for k, v in answer.headers.items() if k.lower() in HEADERS_THAT_MATTER}
+    if "set-cookie" in headers:
+        names = sorted(set(COOKIE_NAME.findall(headers["set-cookie"])))
+        headers["set-cookie"] = "cookies " + ", ".join(names)
+    return headers
 
 
 def probe_enumeration_by_answer(ctx: ProbeContext) -> ProbeResult:

@@ -23,7 +23,7 @@ from typing import Any
 from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import Credential
 from tokenprobe.security.accounts import ProbeAccounts
-from tokenprobe.security.client import Answer, ProbeClient
+from tokenprobe.security.client import ProbeClient
 from tokenprobe.security.options import SecurityOptions
 
 
@@ -140,11 +140,6 @@ class ProbeContext:
             return None
         answer = self.client.login(account.username, account.password)
         return answer.json if answer.issued_tokens else None
-
-    @functools.cached_property
-    def rejection_baseline(self) -> Answer:
-        """The answer to an unknown username with a wrong password: "credentials checked"."""
-        return self.client.login(unknown_username(), wrong_password())
 
 
 def unknown_username() -> str:
