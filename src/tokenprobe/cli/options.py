@@ -50,8 +50,8 @@ url_option = click.option(
 credentials_option = click.option(
     "--credentials",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV username,password of valid accounts of --url [default: TOKENPROBE_CREDENTIALS, "
-    "or TOKENPROBE_USERNAME and TOKENPROBE_PASSWORD].",
+    help="CSV username,password of valid accounts of --url [default: TOKENPROBE_CREDENTIALS]; "
+    "with TOKENPROBE_USERNAME and TOKENPROBE_PASSWORD as well, the run uses both.",
 )
 config_option = click.option(
     "--config",
