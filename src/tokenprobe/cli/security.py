@@ -17,7 +17,7 @@ from tokenprobe.core.config import Config, SecurityConfig
 from tokenprobe.core.credentials import Credential, read_verify_key
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
-from tokenprobe.security import PROBE_IDS, SecurityOptions, TimingBudget
+from tokenprobe.security import FINDING_IDS, PROBE_IDS, SecurityOptions, TimingBudget
 
 # Options that override keys of the configuration's [security] table.
 CONFIG_KEYS = {
@@ -35,7 +35,7 @@ def _parse_severities(
     severities = {}
     for value in values:
         probe_id, _, level = value.partition("=")
-        if probe_id.strip() not in PROBE_IDS:
+        if probe_id.strip() not in FINDING_IDS:
             raise click.BadParameter(f"{value!r}: unknown probe ID", ctx=ctx, param=param)
         try:
             severities[probe_id.strip()] = Severity.parse(level)
@@ -58,7 +58,7 @@ def canary_from(username: str | None, config: SecurityConfig) -> Credential | No
 
 def severities_from(config: Config, options: dict[str, Severity]) -> dict[str, Severity]:
     """The configuration's re-gradings of probes, then ``--severity`` on top."""
-    configured = {k: v for k, v in config.severities.items() if k in PROBE_IDS}
+    configured = {k: v for k, v in config.severities.items() if k in FINDING_IDS}
     return {**configured, **options}
 
 

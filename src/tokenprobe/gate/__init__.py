@@ -45,7 +45,7 @@ from tokenprobe.reports import (
     write_all_reports,
     write_stage_reports,
 )
-from tokenprobe.security import PROBE_IDS, SecurityOptions
+from tokenprobe.security import FINDING_IDS, SecurityOptions
 
 # A stage runs one suite against a target, its tool-native files going to the given folder.
 StageRunner = Callable[[TargetSession, Path], Summary]
@@ -90,7 +90,7 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
     key_file = config.security.verify_key_file
     return SecurityOptions(
         # The probes' own overrides; the rest of [severities] is applied to the merged findings.
-        severities={k: v for k, v in config.severities.items() if k in PROBE_IDS},
+        severities={k: v for k, v in config.severities.items() if k in FINDING_IDS},
         canary=canary,
         brute_force_attempts=config.security.brute_force_attempts,
         failures_per_account=config.security.failures_per_account,

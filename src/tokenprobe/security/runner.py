@@ -99,7 +99,7 @@ def _run_one(
     wall_s = time.perf_counter() - started
     severity = options.severities.get(probe.id, probe.entry.severity)
     findings = apply_severity_overrides(_findings(probe, result, broken), options.severities)
-    outcome: Outcome = "error" if broken else _outcome(result, severity)
+    outcome: Outcome = "error" if broken else _outcome(result, findings)
     check = CheckResult(probe.id, probe.name, SOURCE, outcome, result.message, round(wall_s, 3))
     entry = {
         "name": probe.name,
@@ -130,7 +130,9 @@ def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
     return found
 
 
-def _outcome(result: ProbeResult, severity: Severity) -> Outcome:
-    if result.violations:
-        return "failed" if severity is Severity.ERROR else "passed"
-    return "passed" if result.evaluated else "skipped"
+def _outcome(result: ProbeResult, findings: list[Finding]) -> Outcome:
+    """Failed by an error-severity finding of its own (a violation or a note, as re-graded)."""
+    if not result.evaluated:
+        return "skipped"
+    own = [f for f in findings if not catalogue.is_not_evaluated(f.id)]
+    return "failed" if any(f.severity is Severity.ERROR for f in own) else "passed"
