@@ -92,7 +92,7 @@ def severities_from(config: Config, options: dict[str, Severity]) -> dict[str, S
 )
 @click.option(
     "--timing-max-pairs",
-    type=click.IntRange(20, 10_000),
+    type=click.IntRange(TimingBudget.min_pairs, 10_000),
     default=TimingBudget.max_pairs,
     show_default=True,
     help="Most wrong-password samples for real accounts the timing probe may take (each with "

@@ -28,7 +28,9 @@ class TimingBudget:
     """
 
     min_pairs: int = 6
-    max_pairs: int = 100
+    # At most 40 real-account samples (and 160 unknown-username ones): the requests of the old
+    # 100 symmetric pairs, far fewer wrong passwords.
+    max_pairs: int = 40
     batch_pairs: int = 6
     unknown_per_real: int = 4
     alpha: float = 0.001
