@@ -12,6 +12,7 @@ from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import cpu_verdict
 from tokenprobe.load.runner import saturated_generator, slo_breach
 from tokenprobe.load.safety import host_problem
+from tokenprobe.load.settings import parse_weights
 from tokenprobe.load.slo import evaluate, parse_slos
 
 
@@ -20,8 +21,10 @@ from tokenprobe.load.slo import evaluate, parse_slos
     [
         ("", []),
         ("p95<500", ["p95"]),
-        # a scenario narrows the threshold; spaces around items are fine
-        (" p99[valid login] < 800 , error_ratio<0.01", ["p99[valid login]", "error_ratio"]),
+        # a scenario (by key) narrows the threshold; spaces around items are fine
+        (" p99[valid_login] < 800 , error_ratio<0.01", ["p99[valid_login]", "error_ratio"]),
+        # a display name, as configurations written before the keys say, is read as the key
+        ("p99[valid login]<800, p95[ login storm ]<900", ["p99[valid_login]", "p95[login_storm]"]),
         ("throughput_rps>20, dropped_ratio<0.001", ["throughput_rps", "dropped_ratio"]),
     ],
 )  # fmt: skip
@@ -37,6 +40,7 @@ def test_slo_syntax(text: str, names: list[str]) -> None:
         "throughput_rps<5",  # throughput from below
         "p42<5",  # unknown metric
         "p95<fast",  # not a number
+        "p95[valid-login]<500",  # no such scenario
     ],
 )
 def test_slo_syntax_errors_name_the_item(text: str) -> None:
@@ -44,14 +48,28 @@ def test_slo_syntax_errors_name_the_item(text: str) -> None:
         parse_slos(text)
 
 
+def test_an_unknown_scenario_is_named_with_the_known_ones() -> None:
+    known = "valid_login, wrong_password, unknown_user, malformed_body, login_storm"
+    with pytest.raises(ValueError, match="unknown scenario") as slo_error:
+        parse_slos("p95<500, p95[valid-login]<500")
+    assert str(slo_error.value) == (
+        f"SLO 'p95[valid-login]<500': unknown scenario 'valid-login' (known: {known})"
+    )
+    with pytest.raises(ValueError, match="unknown scenario") as weight_error:
+        parse_weights("valid_login=8,valid login=1")
+    assert str(weight_error.value) == (
+        f"weight 'valid login=1': unknown scenario 'valid login' (known: {known})"
+    )
+
+
 def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
     results = {
         "requests": 100, "failures": 3, "dropped": 0, "throughput_rps": 10.0,
         "latency_ms": {"p95": 120.0},
-        "scenarios": {"valid login": {"requests": 50, "failures": 0, "throughput_rps": 5.0,
-                                      "latency_ms": {"p95": 80.0}}},
+        "scenarios": {"valid_login": {"name": "valid login", "requests": 50, "failures": 0,
+                                      "throughput_rps": 5.0, "latency_ms": {"p95": 80.0}}},
     }  # fmt: skip
-    slos = parse_slos("p95<100, p95[valid login]<100, error_ratio<0.01, p95[login storm]<100")
+    slos = parse_slos("p95<100, p95[valid_login]<100, error_ratio<0.01, p95[login_storm]<100")
     verdicts = {v["name"]: v for v in evaluate(slos, results)}
     assert verdicts["p95"] == {
         "name": "p95",
@@ -59,11 +77,13 @@ def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
         "observed": 120.0,
         "passed": False,
     }
-    assert verdicts["p95[valid login]"]["passed"]
+    assert verdicts["p95[valid_login]"] == {
+        "name": "p95[valid_login]", "threshold": "< 100 ms", "observed": 80.0, "passed": True,
+    }  # fmt: skip
     assert verdicts["error_ratio"]["observed"] == 0.03
     # a threshold on a scenario that never ran cannot pass
-    assert verdicts["p95[login storm]"] == {
-        "name": "p95[login storm]", "threshold": "< 100 ms", "observed": None, "passed": False,
+    assert verdicts["p95[login_storm]"] == {
+        "name": "p95[login_storm]", "threshold": "< 100 ms", "observed": None, "passed": False,
     }  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from tokenprobe.load.latency import latency_ms, summarize
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
 from tokenprobe.load.recorder import CPU_SATURATED_PERCENT, Recorder
-from tokenprobe.load.settings import SCENARIOS
+from tokenprobe.load.settings import key_of_entry
 from tokenprobe.load.slo import evaluate
 
 FOLLOW_RATIO = 0.9  # open model: answered / offered requests for a step to hold
@@ -129,8 +129,10 @@ def build_results(recorder: Recorder, options: LocustOptions, duration_s: float)
         "profile": options.profile.name,
         "duration_s": round(duration_s, 3),
         **summarize(total, duration_s),
+        # Keyed by scenario key, as SLOs and the configuration name them; "name" is the
+        # display name, Locust's request entry (its UI and CSVs).
         "scenarios": {
-            name: summarize(tally, duration_s)
+            key_of_entry(name): {"name": name, **summarize(tally, duration_s)}
             for name, tally in sorted(recorder.run.tallies.items())
         },
         "late": recorder.late,
@@ -149,5 +151,4 @@ def build_results(recorder: Recorder, options: LocustOptions, duration_s: float)
         name: tally.histogram.encode().decode("ascii")
         for name, tally in recorder.run.tallies.items()
     }
-    results["scenario_keys"] = {v: k for k, v in SCENARIOS.items()}
     return results
