@@ -3,10 +3,13 @@ generator saturation. No network; the behaviour against real targets is in the o
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tokenprobe.core.credentials import Credential
 from tokenprobe.load.accounts import LoadAccounts
+from tokenprobe.load.arrivals import ArrivalStream
 from tokenprobe.load.profiles import build_profile, users_for_rate
 from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import cpu_verdict
@@ -112,6 +115,61 @@ def test_profiles_as_steps(name: str, levels: list[float]) -> None:
 def test_open_model_streams_never_exceed_the_stream_rate() -> None:
     assert users_for_rate(100, 2) == 50
     assert users_for_rate(0.5, 2) == 1
+
+
+def arrivals_of(stream: ArrivalStream) -> list[float]:
+    """Every intended send of one stream, to the end of its profile."""
+    times = []
+    while (arrival := stream.next_arrival()) is not None:
+        times.append(arrival.intended_wall)
+    return times
+
+
+# Wall-clock seconds as time.time() gives them: large enough that float error could add up.
+STARTED_WALL = 1_700_000_000.0
+
+
+def evenly_spaced(times: list[float], interval: float) -> bool:
+    """Consecutive sends ``interval`` apart, to the microsecond a wall-clock float holds."""
+    ordered = sorted(times)
+    return all(abs(b - a - interval) < 1e-6 for a, b in itertools.pairwise(ordered))
+
+
+def test_constant_streams_take_turns_on_one_evenly_spaced_schedule() -> None:
+    """20 req/s from 10 streams of 2/s: one arrival every 50 ms in total, each stream every
+    500 ms. Streams with phases of their own would sample a target that freezes every 2 s at
+    10 random phases, and its percentiles would vary from run to run with them."""
+    profile = build_profile("constant", "open", 20, 4)
+    streams = [
+        ArrivalStream(profile, STARTED_WALL, 2, False, STARTED_WALL, index=i) for i in range(10)
+    ]
+    schedules = [arrivals_of(stream) for stream in streams]
+    assert all(evenly_spaced(times, 0.5) for times in schedules)
+    merged = [t for times in schedules for t in times]
+    assert len(merged) == 80
+    assert evenly_spaced(merged, 0.05)
+    assert min(merged) == STARTED_WALL
+
+
+def test_constant_streams_keep_even_turns_across_workers_and_steps() -> None:
+    """A ramp (10, 20, 30, 40 req/s over 4 s) whose streams start when their step does, spread
+    over two workers (index = number * 2 + slot): every step sends evenly at its own rate."""
+    profile = build_profile("ramp", "open", 40, 4)
+    schedules = []
+    for slot in (0, 1):
+        for number in range(10):
+            index = number * 2 + slot
+            # stream `index` is needed from the first step that has more than `index` streams
+            step = next(s for s in profile.steps if users_for_rate(s.level, 2) > index)
+            begins = STARTED_WALL + step.start_s + 0.001  # spawned just after its step started
+            stream = ArrivalStream(profile, STARTED_WALL, 2, False, begins, index)
+            schedules.append(arrivals_of(stream))
+    merged = [t for times in schedules for t in times]
+    for step in profile.steps:
+        inside = [t for t in merged if step.start_s <= t - STARTED_WALL < step.end_s - 1e-6]
+        # a stream spawned after its step began skips the turn it missed, and no other
+        assert evenly_spaced(inside, 1 / step.level), step
+        assert step.level * step.duration_s - 1 <= len(inside) <= step.level * step.duration_s
 
 
 def test_accounts_are_disjoint_across_workers_and_users() -> None:
