@@ -10,9 +10,10 @@ import pytest
 from tokenprobe.core.credentials import Credential
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
+from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import build_profile, users_for_rate
 from tokenprobe.load.recorder import Recorder
-from tokenprobe.load.results import cpu_verdict
+from tokenprobe.load.results import cpu_verdict, step_rows
 from tokenprobe.load.runner import saturated_generator, slo_breach
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.settings import parse_weights
@@ -211,6 +212,29 @@ def test_a_saturated_generator_makes_results_unreliable() -> None:
     unreliable, report = cpu_verdict(recorder)
     assert unreliable
     assert report["processes"]["worker-1"]["saturated"] == 2
+
+
+def test_a_step_holds_on_the_answers_that_came_while_it_ran() -> None:
+    """A target that answers 78 req/s, offered 100: the step's own requests all get answers in
+    the end, working off the backlog during the next step, yet the step did not keep up."""
+    profile = build_profile("ramp", "open", 200, 4)  # 50, 100, 150, 200 req/s, 1 s each
+    options = LocustOptions(
+        model="open", arrival="constant", profile=profile, stream_rate=2, late_s=0.01,
+        max_lateness_s=10, weights=parse_weights("valid_login=1"), storm_size=10,
+        credentials_file="", throttled_is_failure=False, slos=[], max_requests=1000,
+        allow_hosts=(), allow_remote=False, results_file="", raw_samples_prefix="",
+    )  # fmt: skip
+    recorder = Recorder(profile)
+    recorder.reset(STARTED_WALL)
+    for n in range(100):  # step 1: 100 requests offered evenly, answered 78 a second
+        intended = 1 + n / 100
+        answered = 1 + (n + 0.5) / 78
+        recorder.record("valid login", (answered - intended) * 1000, False, False,
+                        STARTED_WALL + intended)  # fmt: skip
+    (row,) = step_rows(recorder, options, [profile.steps[1]])
+    assert row["requests"] == 100  # every request of the step was answered…
+    assert row["achieved_rps"] == 78  # …but only 78 while it ran
+    assert (row["held"], row["reason"]) == (False, "answered 78 of 100 req/s offered")
 
 
 def test_a_breached_slo_is_an_error_finding_with_threshold_and_observed_value() -> None:
