@@ -5,6 +5,11 @@ An arrival at phase φ ∈ [0, 0.5) s waits 0.5 - φ, so with evenly spread arri
 latency exceeds x for a share (0.5 - x)/2 of requests: p90 ≈ 300 ms, p99 ≈ 480 ms (plus the
 service time). A closed-model user stuck in the freeze sends nothing meanwhile, so almost all
 of its samples are fast: it hides the freeze (coordinated omission).
+
+Constant arrivals are evenly spread in total (`tokenprobe.load.arrivals`): at 20 req/s the
+freeze is met every 50 ms, so these percentiles hold in every run. (Ten streams of 2/s with
+phases of their own met it at ten random phases, the same ones in every period: p90 was the
+fourth-largest of ten random waits, below 240 ms in about one run in ten.)
 """
 
 from __future__ import annotations
@@ -89,7 +94,7 @@ def test_open_model_offers_the_configured_rate_to_every_scenario(runs: dict, key
     # 30 req/s for 5 s; Poisson arrivals vary (3 sigma is about 37 of 150), startup costs a little.
     assert 100 <= results["requests"] <= 200, results["requests"]
     assert results["dropped"] == 0
-    assert set(results["scenarios"]) >= {"valid login", "malformed body"}
+    assert set(results["scenarios"]) >= {"valid_login", "malformed_body"}
     assert len(results["steps"]) == 1  # constant: one stage
 
 

@@ -21,6 +21,7 @@ def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
         "--tp-results", str(base / "ok" / "results.json"),
     ]  # fmt: skip
     remote = [*plain, "--host", "http://203.0.113.9:8000", "-t", "3s"]
+    unknown = [*plain, "--host", load_target.base_url, "--tp-slo", "p95[valid-login]<500"]
     capped = [
         *ok[: ok.index("--tp-results")], "--tp-results", str(base / "capped" / "results.json"),
         "--tp-duration", "60s", "--tp-max-requests", "30",
@@ -29,6 +30,7 @@ def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
         "ok": (start(ok, base / "ok", cwd=REPO_ROOT), base / "ok"),
         "capped": (start(capped, base / "capped", cwd=REPO_ROOT), base / "capped"),
         "remote": (start(remote, base / "remote", cwd=REPO_ROOT), base / "remote"),
+        "unknown": (start(unknown, base / "unknown", cwd=REPO_ROOT), base / "unknown"),
     }
     return {key: finish(process, workdir) for key, (process, workdir) in started.items()}
 
@@ -49,6 +51,17 @@ def test_a_remote_host_is_refused_without_a_request(runs: dict) -> None:
     assert run.returncode == 2, run.output
     assert "refusing to load-test 203.0.113.9" in run.output
     assert "Ramping to" not in run.output
+
+
+def test_an_unknown_scenario_is_refused_before_any_request(runs: dict) -> None:
+    run = runs["unknown"]
+    assert run.returncode == 2, run.output
+    assert (
+        "SLO 'p95[valid-login]<500': unknown scenario 'valid-login' (known: valid_login, "
+        "wrong_password, unknown_user, malformed_body, login_storm)"
+    ) in run.output
+    assert "Ramping to" not in run.output
+    assert "Traceback" not in run.output
 
 
 def test_a_run_stops_at_its_request_cap(runs: dict) -> None:

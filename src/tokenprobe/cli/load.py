@@ -78,7 +78,7 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
 @click.option(
     "--slo",
     "slos",
-    help="Thresholds: p95<MS, p99[scenario]<MS, error_ratio<R, throughput_rps>R ... "
+    help="Thresholds: p95<MS, p99[valid_login]<MS, error_ratio<R, throughput_rps>R ... "
     "[default: [slo] in the configuration].",
 )
 @click.option("--weights", help="Scenario weights, e.g. valid_login=8,wrong_password=1.")

@@ -72,7 +72,7 @@ class LatencySlo:
 class SloConfig:
     error_ratio: float | None = defaults.SLO_ERROR_RATIO
     min_throughput_rps: float | None = None
-    # Scenario name → thresholds; "total" covers every request of the run.
+    # Scenario key (`defaults.LOAD_SCENARIOS`) → thresholds; "total" covers every request.
     latency: Mapping[str, LatencySlo] = dataclasses.field(
         default_factory=lambda: {
             "total": LatencySlo(p95_ms=defaults.SLO_P95_MS, p99_ms=defaults.SLO_P99_MS)
@@ -267,11 +267,7 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
         slo=SloConfig(
             error_ratio=slo.get("error-ratio", defaults.slo.error_ratio),
             min_throughput_rps=slo.get("min-throughput-rps"),
-            latency={
-                name: LatencySlo(p95_ms=t.get("p95-ms"), p99_ms=t.get("p99-ms"))
-                for name, t in slo.get("latency", {}).items()
-            }
-            or defaults.slo.latency,
+            latency=latency_slos(slo.get("latency", {}), source) or defaults.slo.latency,
         ),
         severities={k: Severity.parse(v) for k, v in doc.get("severities", {}).items()},
         load=LoadConfig(allowed_hosts=tuple(doc.get("load", {}).get("allowed-hosts", ()))),
@@ -301,6 +297,20 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
         baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]
         report_root=path_of("reports.dir", defaults.report_root),  # type: ignore[arg-type]
     )
+
+
+def latency_slos(tables: Mapping[str, Any], source: Path | None) -> dict[str, LatencySlo]:
+    """``[slo.latency.<scope>]`` tables by scenario key: a display name (``"valid login"``,
+    as configurations written before the keys say) is read as its key."""
+    key_of = {name: key for key, name in defaults.LOAD_SCENARIOS.items()}
+    latency: dict[str, LatencySlo] = {}
+    for name, table in tables.items():
+        key = key_of.get(name, name)
+        if key in latency:
+            where = display_path(source) if source else "configuration"
+            raise ConfigError(f"{where}: slo.latency.{key} is given twice (as {name!r} too)")
+        latency[key] = LatencySlo(p95_ms=table.get("p95-ms"), p99_ms=table.get("p99-ms"))
+    return latency
 
 
 def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:

@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from tokenprobe.core.catalogue import ENTRIES
-from tokenprobe.core.defaults import JWS_ALGORITHMS
+from tokenprobe.core.defaults import JWS_ALGORITHMS, LOAD_SCENARIOS
 from tokenprobe.core.durations import DURATION_EXPECTED, DURATION_PATTERN
 from tokenprobe.core.findings import Severity
 
 FINDING_ID_PATTERN = r"^TP-[A-Z0-9]+-[0-9]{3}$"
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# [slo.latency.<scope>]: "total" (every request) or a load scenario by key; display names
+# ("valid login") are read as their key (`tokenprobe.core.config`), but not offered.
+LATENCY_SCOPES = ("total", *LOAD_SCENARIOS)
 # One rule and one wording for a target URL, wherever it comes from (file, variable, option).
 BASE_URL_PATTERN = r"^https?://[^/\s]+"
 BASE_URL_EXPECTED = "an http(s) base URL such as https://api.example.com"
@@ -94,11 +97,13 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                     "minimum": 0,
                     "x-expected": "requests per second as a number ≥ 0",
                 },
-                # Per scenario name as the load suite reports it; "total" is every request.
-                "latency": {
-                    "type": "object",
-                    "additionalProperties": section({"p95-ms": POSITIVE_MS, "p99-ms": POSITIVE_MS}),
-                },
+                "latency": section(
+                    dict.fromkeys(
+                        (*LATENCY_SCOPES, *LOAD_SCENARIOS.values()),
+                        section({"p95-ms": POSITIVE_MS, "p99-ms": POSITIVE_MS}),
+                    ),
+                    **{"x-keys": ", ".join(LATENCY_SCOPES)},
+                ),
             }
         ),
         # Only IDs tokenprobe can report: a typo would silently re-grade nothing.

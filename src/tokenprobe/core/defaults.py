@@ -49,6 +49,16 @@ LOAD_PROFILE = "constant"
 LOAD_RATE_PER_S = 20.0  # open model: peak arrival rate
 LOAD_USERS = 10  # closed model: peak users
 LOAD_DURATION_S = 60.0  # the constant profile's length
+# The load scenarios: key (weights, SLOs, configuration, reports) → display name (Locust's request
+# entry name, shown in its UI and CSVs). The configuration accepts only these keys (and, for
+# configurations written before the keys, the display names).
+LOAD_SCENARIOS = {
+    "valid_login": "valid login",
+    "wrong_password": "wrong password",
+    "unknown_user": "unknown user",
+    "malformed_body": "malformed body",
+    "login_storm": "login storm",
+}
 # Scenario weights in the load suite's option syntax (--tp-weights, `tokenprobe load --weights`).
 LOAD_WEIGHTS = "valid_login=8,wrong_password=1,unknown_user=1,malformed_body=1,login_storm=0"
 LOAD_MAX_REQUESTS = 1_000_000  # a run stops after this many requests, whatever its duration

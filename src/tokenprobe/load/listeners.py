@@ -59,6 +59,7 @@ class LoadRun:
         self.recorder = Recorder(options.profile, options.raw_samples_prefix)
         self.started_wall = time.time()
         self.users_started = 0
+        self.streams_started = 0
         self.started = False
         self.refused: str | None = None
         self._malformed = itertools.cycle(MALFORMED_BODIES)
@@ -76,6 +77,7 @@ class LoadRun:
         self.started_wall = time.time()
         self.recorder.reset(self.started_wall)
         self.users_started = 0
+        self.streams_started = 0
         self._monitor = gevent.spawn(self._watch)
 
     def stop(self) -> None:
@@ -127,11 +129,16 @@ class LoadRun:
         return next(self._malformed)
 
     def new_arrival_stream(self) -> ArrivalStream:
+        """The next stream's schedule. Its turn interleaves with the other workers' streams
+        (Locust spreads users evenly over workers), so all of them together send evenly."""
         options = self.options
-        poisson = options.arrival == "poisson"
+        assignment = self.partition.current()
+        number, self.streams_started = self.streams_started, self.streams_started + 1
         return ArrivalStream(
-            options.profile, self.started_wall, options.stream_rate, poisson, time.time()
-        )
+            options.profile, self.started_wall, options.stream_rate,
+            options.arrival == "poisson", time.time(),
+            index=number * assignment.slots + assignment.slot,
+        )  # fmt: skip
 
     def _watch(self) -> None:
         """Sample this process's CPU; enforce the request cap on the master/standalone."""

@@ -58,7 +58,7 @@ def add_arguments(parser: Any) -> None:
         default=10.0,
         help="an arrival that cannot be sent within this many seconds is dropped (and counted)",
     )
-    add("--tp-weights", default=defaults.LOAD_WEIGHTS, help="scenario weights, name=weight,...")
+    add("--tp-weights", default=defaults.LOAD_WEIGHTS, help="scenario weights, key=weight,...")
     add(
         "--tp-storm-size",
         type=int,
@@ -80,7 +80,7 @@ def add_arguments(parser: Any) -> None:
     add(
         "--tp-slo",
         default="",
-        help="thresholds, e.g. 'p95<500,p99[valid login]<800,error_ratio<0.01'",
+        help="thresholds, e.g. 'p95<500,p99[valid_login]<800,error_ratio<0.01'",
     )
     add(
         "--tp-max-requests",

@@ -40,6 +40,9 @@ class Recorder:
         self.seconds: dict[int, Book] = {}
         self.series: dict[int, dict[str, Any]] = {}
         self.offered: Counter[int] = Counter()  # step -> requests the schedule asked for
+        # step -> answers that came while it ran: its throughput (a late answer to an earlier
+        # step's request counts where it came)
+        self.answered: Counter[int] = Counter()
         self.dropped: Counter[int] = Counter()  # step -> requests never sent
         self.late = 0
         self.cpu: dict[str, tuple[int, int]] = {}  # process -> (samples, saturated samples)
@@ -62,7 +65,10 @@ class Recorder:
         current = self.profile.step_at(intended_wall - self.started_wall)
         step = (current or self.profile.steps[-1]).index
         self.steps.setdefault(step, Book()).record(name, microseconds, failed, throttled)
-        second = int(intended_wall + response_ms / 1000 - self.started_wall)
+        answered_s = intended_wall + response_ms / 1000 - self.started_wall
+        if (answered_in := self.profile.step_at(answered_s)) is not None:
+            self.answered[answered_in.index] += 1
+        second = int(answered_s)
         self.seconds.setdefault(second, Book(SERIES_DIGITS)).record(
             name, microseconds, failed, throttled
         )
@@ -91,6 +97,7 @@ class Recorder:
             "steps": {str(k): book.encode() for k, book in self.steps.items()},
             "seconds": {str(k): book.encode() for k, book in self.seconds.items()},
             "offered": {str(k): v for k, v in self.offered.items()},
+            "answered": {str(k): v for k, v in self.answered.items()},
             "dropped": {str(k): v for k, v in self.dropped.items()},
             "late": self.late,
             "cpu": dict(self.cpu),
@@ -109,6 +116,7 @@ class Recorder:
         for key, encoded in data["seconds"].items():
             self.seconds.setdefault(int(key), Book(SERIES_DIGITS)).merge(encoded)
         self.offered.update({int(k): v for k, v in data["offered"].items()})
+        self.answered.update({int(k): v for k, v in data["answered"].items()})
         self.dropped.update({int(k): v for k, v in data["dropped"].items()})
         self.late += data["late"]
         self.cpu.update({k: tuple(v) for k, v in data["cpu"].items()})

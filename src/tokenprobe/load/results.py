@@ -1,10 +1,11 @@
 """From merged books to the numbers a run is judged on: totals, steps, capacity, SLOs.
 
-The breakpoint rule: a step *holds* when the target keeps up (open model: at least 90 % of the
-requests the schedule offered were answered; closed model: throughput still grew by at least
-5 % over the previous step), its p95 stays within the p95 SLO and its error ratio within the
-error-ratio SLO, when those are configured. ``capacity_rps`` is the offered rate (open) or the
-achieved throughput (closed) of the last step that held before the first that did not.
+The breakpoint rule: a step *holds* when the target keeps up (open model: the answers that came
+while the step ran reach 90 % of the rate it offered; closed model: that throughput still grew
+by at least 5 % over the previous step), the p95 of its requests stays within the p95 SLO and
+their error ratio within the error-ratio SLO, when those are configured. ``capacity_rps`` is the
+offered rate (open) or the achieved throughput (closed) of the last step that held before the
+first that did not.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from tokenprobe.load.latency import latency_ms, summarize
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
 from tokenprobe.load.recorder import CPU_SATURATED_PERCENT, Recorder
-from tokenprobe.load.settings import SCENARIOS
+from tokenprobe.load.settings import key_of_entry
 from tokenprobe.load.slo import evaluate
 
-FOLLOW_RATIO = 0.9  # open model: answered / offered requests for a step to hold
+FOLLOW_RATIO = 0.9  # open model: achieved / offered rate for a step to hold
 GROWTH_RATIO = 1.05  # closed model: throughput growth for a step to hold
 UNRELIABLE_SHARE = 0.1  # share of CPU samples at saturation that taints the results
 
@@ -56,7 +57,9 @@ def step_rows(
             "duration_s": round(step.duration_s, 3),
             "offered_rps": round(step.level * per_arrival, 3) if options.model == "open" else None,
             "users": int(step.level) if options.model == "closed" else None,
-            "achieved_rps": round(requests / step.duration_s, 3),
+            # Throughput while the step ran. Counting the step's own requests whenever answered
+            # would let a backlog worked off during the next step pass for keeping up.
+            "achieved_rps": round(recorder.answered[step.index] / step.duration_s, 3),
             "requests": requests,
             "failures": failures,
             "dropped": recorder.dropped.get(step.index, 0),
@@ -129,8 +132,10 @@ def build_results(recorder: Recorder, options: LocustOptions, duration_s: float)
         "profile": options.profile.name,
         "duration_s": round(duration_s, 3),
         **summarize(total, duration_s),
+        # Keyed by scenario key, as SLOs and the configuration name them; "name" is the
+        # display name, Locust's request entry (its UI and CSVs).
         "scenarios": {
-            name: summarize(tally, duration_s)
+            key_of_entry(name): {"name": name, **summarize(tally, duration_s)}
             for name, tally in sorted(recorder.run.tallies.items())
         },
         "late": recorder.late,
@@ -149,5 +154,4 @@ def build_results(recorder: Recorder, options: LocustOptions, duration_s: float)
         name: tally.histogram.encode().decode("ascii")
         for name, tally in recorder.run.tallies.items()
     }
-    results["scenario_keys"] = {v: k for k, v in SCENARIOS.items()}
     return results

@@ -3,7 +3,8 @@
 Findings are matched by (ID, title): the evidence of one deviation varies from run to run
 (counts, timings), its ID and title do not. *New* = only in this run, *fixed* = only in the
 previous one, *unchanged* = in both. Latency (p50/p95/p99) and throughput deltas come from the
-``load`` sections of both summaries when both have one, in total and per common scenario.
+``load`` sections of both summaries when both have one, in total and per common scenario
+(by key; a summary written before scenarios were keyed by key is read by their display names).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tokenprobe.core.defaults import LOAD_SCENARIOS
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.summary import SCHEMA_VERSION
 from tokenprobe.reports.rundir import resolve_run_dir
@@ -24,7 +26,7 @@ COMPARED_PERCENTILES = ("p50", "p95", "p99")
 
 @dataclasses.dataclass(frozen=True)
 class MetricDelta:
-    scope: str  # "total" or a scenario name
+    scope: str  # "total" or a scenario key
     metric: str  # "p50_ms", "p95_ms", "p99_ms", "throughput_rps"
     previous: float
     current: float
@@ -121,12 +123,22 @@ def load_deltas(current: Any, previous: Any) -> list[MetricDelta]:
     if not isinstance(current, Mapping) or not isinstance(previous, Mapping):
         return []
     deltas = _scope_deltas("total", current, previous)
-    now_scenarios, old_scenarios = current.get("scenarios"), previous.get("scenarios")
-    if isinstance(now_scenarios, Mapping) and isinstance(old_scenarios, Mapping):
-        for name in now_scenarios:
-            if name in old_scenarios:
-                deltas += _scope_deltas(str(name), now_scenarios[name], old_scenarios[name])
+    now_scenarios, old_scenarios = _by_key(current), _by_key(previous)
+    for key in now_scenarios:
+        if key in old_scenarios:
+            deltas += _scope_deltas(key, now_scenarios[key], old_scenarios[key])
     return deltas
+
+
+_KEY_OF_DISPLAY_NAME = {name: key for key, name in LOAD_SCENARIOS.items()}
+
+
+def _by_key(load: Mapping[str, Any]) -> dict[str, Any]:
+    """A load section's scenarios by key, whichever way the summary named them."""
+    scenarios = load.get("scenarios")
+    if not isinstance(scenarios, Mapping):
+        return {}
+    return {_KEY_OF_DISPLAY_NAME.get(str(name), str(name)): v for name, v in scenarios.items()}
 
 
 def _scope_deltas(scope: str, current: Any, previous: Any) -> list[MetricDelta]:
