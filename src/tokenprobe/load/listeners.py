@@ -27,11 +27,18 @@ from locust.runners import MasterRunner, WorkerRunner
 from tokenprobe.core.errors import CredentialsError
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
-from tokenprobe.load.locust_options import LocustOptions, add_arguments, parse_options
+from tokenprobe.load.breakpoint import BreakpointDriver, receive_steps
+from tokenprobe.load.locust_options import (
+    CommonOptions,
+    LocustOptions,
+    add_arguments,
+    common_options,
+    parse_options,
+)
 from tokenprobe.load.partition import Partition
 from tokenprobe.load.profiles import users_for_rate
 from tokenprobe.load.recorder import Recorder
-from tokenprobe.load.results import build_results, step_rows
+from tokenprobe.load.results import build_results
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.scenarios import MALFORMED_BODIES
 from tokenprobe.load.settings import LoadOptionError
@@ -39,7 +46,6 @@ from tokenprobe.load.settings import LoadOptionError
 logger = logging.getLogger("tokenprobe.load")
 MONITOR_INTERVAL_S = 1.0
 RESULTS_KEY = "tokenprobe"
-BREAKPOINT_GRACE_S = {"standalone": 1.5, "master": 4.5}  # worker reports come every 3 s
 
 
 class LoadRun:
@@ -51,11 +57,14 @@ class LoadRun:
         options: LocustOptions,
         pool: LoadAccounts,
         partition: Partition,
+        common: CommonOptions | None = None,
     ) -> None:
         self.environment = environment
         self.options = options
         self.pool = pool
         self.partition = partition
+        self.common = common or CommonOptions(None, None, None)
+        self.breakpoint: BreakpointDriver | None = None
         self.recorder = Recorder(options.profile, options.raw_samples_prefix)
         self.started_wall = time.time()
         self.users_started = 0
@@ -76,7 +85,12 @@ class LoadRun:
         self.started_wall = time.time()
         self.recorder.reset(self.started_wall)
         self.users_started = 0
+        if self.options.profile.is_breakpoint and self.role != "worker":
+            self.breakpoint = BreakpointDriver(self)
         self._monitor = gevent.spawn(self._watch)
+
+    def elapsed_s(self) -> float:
+        return time.time() - self.started_wall
 
     def stop(self) -> None:
         if self.recorder.stopped_wall is None:
@@ -151,17 +165,12 @@ class LoadRun:
     def _over_request_cap(self) -> bool:
         return self.environment.runner.stats.total.num_requests >= self.options.max_requests
 
-    def breakpoint_broken(self, elapsed_s: float) -> bool:
-        """Master/standalone: has a finished breakpoint step failed to hold?"""
-        grace = BREAKPOINT_GRACE_S["master" if self.role == "master" else "standalone"]
-        done = [s for s in self.options.profile.steps if s.end_s + grace <= elapsed_s]
-        return any(not row["held"] for row in step_rows(self.recorder, self.options, done))
-
     def finish(self) -> dict[str, Any]:
         self.stop()
-        duration = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
-        duration = min(duration, self.options.profile.duration_s)
-        return build_results(self.recorder, self.options, duration)
+        elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
+        duration = min(elapsed, self.options.profile.duration_s)
+        search = self.breakpoint.outcome(elapsed) if self.breakpoint else None
+        return build_results(self.recorder, self.options, duration, search)
 
 
 def _refuse(environment: Environment, reason: str) -> None:
@@ -188,6 +197,7 @@ class LoadListeners:
     def __init__(self) -> None:
         self.run: LoadRun | None = None
         self.partition: Partition | None = None
+        self.common = CommonOptions(None, None, None)
 
     def register(self, events: Events) -> None:
         events.init_command_line_parser.add_listener(self.on_init_command_line_parser)
@@ -204,8 +214,13 @@ class LoadListeners:
         anything is sent."""
         if self.partition is None:
             self.partition = Partition(environment)
+        parsed = environment.parsed_options
         try:
-            options = parse_options(environment.parsed_options)
+            if not isinstance(environment.runner, WorkerRunner):
+                for warning in common_options(parsed, self.common):
+                    if at_init:
+                        logger.warning("tokenprobe: %s", warning)
+            options = parse_options(parsed)
         except LoadOptionError as exc:
             _refuse(environment, str(exc))
             raise SystemExit(2) from None
@@ -222,7 +237,7 @@ class LoadListeners:
         if not pool.valid and (options.weights["valid_login"] or options.weights["login_storm"]):
             _refuse(environment, "valid-login scenarios need credentials (--tp-credentials)")
             raise SystemExit(2)
-        self.run = LoadRun(environment, options, pool, self.partition)
+        self.run = LoadRun(environment, options, pool, self.partition, self.common)
         return self.run
 
     def on_init_command_line_parser(self, parser: Any, **_kw: Any) -> None:
@@ -231,10 +246,16 @@ class LoadListeners:
     def on_init(self, environment: Environment, **_kw: Any) -> None:
         if self.run is not None and self.run.started:
             return  # a worker that joined a running test got its spawn before init
+        # Before Locust applies its headless defaults to -u and -r (see CommonOptions).
+        self.common = CommonOptions.given(environment.parsed_options)
         self.configure(environment, at_init=True)
 
     def on_test_start(self, environment: Environment, **_kw: Any) -> None:
+        parsed = environment.parsed_options
+        if parsed is not None and not parsed.headless:
+            self.common = CommonOptions.given(parsed)  # the web UI's form, as the user left it
         run = self.configure(environment)  # workers receive the master's options with the spawn
+        receive_steps(environment, lambda: self.run)
         if not check_host(run) and run.role != "worker":
             gevent.spawn(environment.runner.quit)
             return
