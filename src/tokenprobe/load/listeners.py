@@ -42,10 +42,12 @@ from tokenprobe.load.results import build_results
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.scenarios import MALFORMED_BODIES
 from tokenprobe.load.settings import LoadOptionError
+from tokenprobe.load.web_ui import install as install_web_ui
 
 logger = logging.getLogger("tokenprobe.load")
 MONITOR_INTERVAL_S = 1.0
 RESULTS_KEY = "tokenprobe"
+BULKY_RESULTS = ("histograms", "series")  # left out of the web UI's verdict
 
 
 class LoadRun:
@@ -167,10 +169,20 @@ class LoadRun:
 
     def finish(self) -> dict[str, Any]:
         self.stop()
+        return self.results(final=True)
+
+    def results(self, final: bool) -> dict[str, Any]:
+        """The run's results; not ``final``: a snapshot while it runs (the web UI's)."""
         elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
         duration = min(elapsed, self.options.profile.duration_s)
         search = self.breakpoint.outcome(elapsed) if self.breakpoint else None
-        return build_results(self.recorder, self.options, duration, search)
+        return build_results(self.recorder, self.options, duration, search, final=final)
+
+    def stopped_early(self) -> bool:
+        """Stopped before its profile ended (STOP in the web UI, a signal, the request cap)."""
+        end = self.recorder.stopped_wall or time.time()
+        search_over = self.breakpoint is not None and self.breakpoint.ended_s is not None
+        return not search_over and end - self.started_wall < self.options.profile.duration_s - 1
 
 
 def _refuse(environment: Environment, reason: str) -> None:
@@ -198,6 +210,7 @@ class LoadListeners:
         self.run: LoadRun | None = None
         self.partition: Partition | None = None
         self.common = CommonOptions(None, None, None)
+        self.final_results: dict[str, Any] | None = None  # web UI: the last stopped run's
 
     def register(self, events: Events) -> None:
         events.init_command_line_parser.add_listener(self.on_init_command_line_parser)
@@ -248,7 +261,26 @@ class LoadListeners:
             return  # a worker that joined a running test got its spawn before init
         # Before Locust applies its headless defaults to -u and -r (see CommonOptions).
         self.common = CommonOptions.given(environment.parsed_options)
-        self.configure(environment, at_init=True)
+        run = self.configure(environment, at_init=True)
+        if environment.web_ui is not None:
+            install_web_ui(environment, self.web_verdict)
+            use_common_fields(environment, run.options.model)
+
+    def web_verdict(self) -> dict[str, Any]:
+        """The web UI's view: the final verdict of the last stopped run, or the running one's
+        so far."""
+        run, state = self.run, self.run.environment.runner.state if self.run else "ready"
+        if self.final_results is not None:
+            results, final = self.final_results, True
+        elif run is not None and run.started:
+            results, final = run.results(final=False), False
+        else:
+            return {"state": state, "final": False, "passed": None, "results": None}
+        shown = {k: v for k, v in results.items() if k not in BULKY_RESULTS}
+        passed = all(slo["passed"] for slo in results["slo"])
+        stopped_early = bool(run and final and run.stopped_early())
+        return {"state": state, "final": final, "passed": passed,
+                "stopped_early": stopped_early, "results": shown}  # fmt: skip
 
     def on_test_start(self, environment: Environment, **_kw: Any) -> None:
         parsed = environment.parsed_options
@@ -256,6 +288,7 @@ class LoadListeners:
             self.common = CommonOptions.given(parsed)  # the web UI's form, as the user left it
         run = self.configure(environment)  # workers receive the master's options with the spawn
         receive_steps(environment, lambda: self.run)
+        self.final_results = None
         if not check_host(run) and run.role != "worker":
             gevent.spawn(environment.runner.quit)
             return
@@ -283,8 +316,18 @@ class LoadListeners:
             self.run.recorder.absorb(data[RESULTS_KEY])
 
     def on_test_stop(self, environment: Environment, **_kw: Any) -> None:
-        if self.run is not None:
-            self.run.stop()
+        run = self.run
+        if run is None:
+            return
+        run.stop()
+        headless = environment.parsed_options is None or environment.parsed_options.headless
+        if headless or run.role == "worker" or run.refused or not run.started:
+            return
+        # Web UI: STOP (or the end of the profile) gives the verdict now, not at quit.
+        self.final_results = run.finish()
+        _write_results(run.options.results_file, self.final_results)
+        _print_verdict(self.final_results)
+        use_common_fields(environment, run.options.model)
 
     def on_quitting(self, environment: Environment, **_kw: Any) -> None:
         run = self.run
@@ -292,9 +335,11 @@ class LoadListeners:
             return
         if not run.started:  # the web UI was opened and closed without a test
             return
-        results = run.finish()
-        _write_results(run.options.results_file, results)
-        _print_verdict(results)
+        results = self.final_results  # the web UI's, given at STOP
+        if results is None:
+            results = run.finish()
+            _write_results(run.options.results_file, results)
+            _print_verdict(results)
         if run.options.slos:
             environment.process_exit_code = 0 if all(s["passed"] for s in results["slo"]) else 1
 
@@ -315,6 +360,15 @@ def current_run() -> LoadRun:
     return _LISTENERS.run
 
 
+def use_common_fields(environment: Environment, model: str) -> None:
+    """Web UI: the users, ramp-up and run-time fields of Locust's start form mean something in
+    the closed model only; for the open model Locust greys them out ("disabled for tests using
+    LoadTestShape"), and the rate and duration are tp-rate and tp-duration."""
+    shape = environment.shape_class
+    if shape is not None:
+        shape.use_common_options = model == "closed"
+
+
 def _write_results(path: str, results: dict[str, Any]) -> None:
     if path:
         target = Path(path)
@@ -332,8 +386,8 @@ def _print_verdict(results: dict[str, Any]) -> None:
         results["late"], results["dropped"],
         "; UNRELIABLE: load generator CPU saturated" if results["unreliable"] else "",
     )  # fmt: skip
-    if results["capacity_rps"] is not None:
-        logger.info("tokenprobe: capacity %s req/s", results["capacity_rps"])
+    if results.get("capacity"):
+        logger.info("tokenprobe: breakpoint: %s", results["capacity"]["summary"])
     for slo in results["slo"]:
         verdict = "pass" if slo["passed"] else "FAIL"
         logger.info("tokenprobe: SLO %s %s: observed %s [%s]",

@@ -171,9 +171,12 @@ def build_results(
     options: LocustOptions,
     duration_s: float,
     search: SearchOutcome | None = None,
+    final: bool = True,
 ) -> dict[str, Any]:
-    """The complete, JSON-ready result of a run (the master's or the standalone process's)."""
-    recorder.settle_series()
+    """The complete, JSON-ready result of a run (the master's or the standalone process's);
+    not ``final``: a snapshot that leaves the per-second series to settle as usual."""
+    if final:
+        recorder.settle_series()
     run = recorder.run
     total = run.total()
     results: dict[str, Any] = {
