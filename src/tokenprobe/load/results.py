@@ -197,7 +197,12 @@ def build_results(
     results["capacity_rps"] = None
     if search is not None:
         for row in rows:  # the verdicts the search acted on, taken when each step was judged
-            row["held"], row["reason"] = search.verdicts.get(row["step"], (True, "not judged"))
+            unjudged = (
+                (None, "not judged: the run ended first")
+                if row["purpose"] == "measure"
+                else (True, "not judged")
+            )
+            row["held"], row["reason"] = search.verdicts.get(row["step"], unjudged)
         results["capacity"] = capacity_section(search.search, rows, options.model, search.search_s)
         results["capacity_rps"] = results["capacity"]["capacity_rps"]
     results["slo"] = evaluate(options.slos, results)
