@@ -97,7 +97,7 @@ def test_the_tabs_ride_on_locusts_stats_poll(web_uis: dict) -> None:
     assert verdict_row["verdict"] == "PASS"
     assert [row["name"] for row in slo_rows] == ["p99", "error_ratio"]
     latency = {row["name"]: row for row in tables["tokenprobe-latency"]}
-    assert latency["total"]["requests"] > 0
+    assert latency["Aggregated"]["requests"] > 0
     page = requests.get(url, timeout=10).text
     assert "tokenprobe SLOs" in page  # the extra tabs are in the page's template arguments
     # Open model: Locust greys out the users and ramp-up fields the shape has no use for.

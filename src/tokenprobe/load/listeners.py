@@ -275,7 +275,8 @@ class LoadListeners:
         elif run is not None and run.started:
             results, final = run.results(final=False), False
         else:
-            return {"state": state, "final": False, "passed": None, "results": None}
+            return {"state": state, "final": False, "passed": None, "stopped_early": False,
+                    "results": None}  # fmt: skip
         shown = {k: v for k, v in results.items() if k not in BULKY_RESULTS}
         passed = all(slo["passed"] for slo in results["slo"])
         stopped_early = bool(run and final and run.stopped_early())

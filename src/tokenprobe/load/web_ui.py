@@ -21,7 +21,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from locust.env import Environment
 
-from tokenprobe.load.latency import PERCENTILES
+from tokenprobe.load.latency import PERCENTILES, TOTAL
 
 VERDICT_ROUTE = "/tokenprobe/verdict"
 SLO_TAB = "tokenprobe-slo"
@@ -74,11 +74,13 @@ def slo_rows(current: dict[str, Any]) -> list[dict[str, Any]]:
     results = current.get("results")
     if not results:
         return [{"name": "verdict", "threshold": "", "observed": "", "verdict": "no data yet"}]
+    when = "so far" if not current["final"] else ("stopped early" if current["stopped_early"]
+                                                   else "final")  # fmt: skip
     overall = {
-        "name": "verdict" + ("" if current["final"] else " so far"),
-        "threshold": "every SLO",
-        "observed": f"{results['requests']} requests",
-        "verdict": "PASS" if current["passed"] else "FAIL",
+        "name": f"verdict ({when})",
+        "threshold": "every SLO" if results["slo"] else "no SLO set (--tp-slo)",
+        "observed": f"{results['requests']} requests in {results['duration_s']:g} s",
+        "verdict": ("PASS" if current["passed"] else "FAIL") if results["slo"] else "",
     }
     rows = [
         {"name": slo["name"], "threshold": slo["threshold"], "observed": slo["observed"],
@@ -95,7 +97,7 @@ def latency_rows(results: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Each request entry, then the total, with exact percentiles in milliseconds."""
     if not results:
         return []
-    entries = [*sorted(results["scenarios"].items()), ("total", results)]
+    entries = [*sorted(results["scenarios"].items()), (TOTAL, results)]
     return [
         {"name": name, "requests": entry["requests"], "failures": entry["failures"],
          **{key: entry["latency_ms"][key] for key in LATENCY_KEYS}}
