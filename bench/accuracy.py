@@ -28,6 +28,7 @@ from tokenprobe.reference.embedded import EmbeddedTarget
 
 KEYS = ("p50", "p90", "p95", "p99", "p999")
 LOCUST_STARTUP_S = 2.0  # the client starts this much later, so both cover the same window
+LATE_MS = 10.0  # a send this much after its intended time is late (tokenprobe's --tp-late-ms)
 
 
 def percentiles(samples_ms: list[float]) -> dict:
@@ -62,9 +63,14 @@ def one_round(args: argparse.Namespace, work: Path) -> dict[str, dict]:
         rows = {}
         if outcome["code"] != 0:
             raise SystemExit(f"locust failed:\n{outcome['output'][-2000:]}")
-        rows["tokenprobe open model"] = json.loads((work / "open.json").read_text())["latency_ms"]
+        measured = json.loads((work / "open.json").read_text())
+        rows["tokenprobe open model"] = {
+            **measured["latency_ms"],
+            "late": measured["late"] / max(1, measured["requests"]),
+        }
         samples = json.loads((work / "client.json").read_text())
-        rows["independent client"] = percentiles([s["ms"] for s in samples])
+        late = sum(s["late_ms"] > LATE_MS for s in samples) / max(1, len(samples))
+        rows["independent client"] = {**percentiles([s["ms"] for s in samples]), "late": late}
         if args.closed:
             closed = run_measured(locust(
                 "-f", str(LOCUSTFILE), "--host", target.base_url, "--tp-weights", args.weights,
@@ -97,13 +103,14 @@ def main() -> None:
             rows = one_round(args, Path(tmp))
         truth = rows["independent client"]
         print(f"\nround {attempt + 1}")
-        print(f"{'':<24}" + "".join(f"{key:>16}" for key in KEYS))
+        print(f"{'':<24}" + "".join(f"{key:>16}" for key in KEYS) + f"{'sent late':>11}")
         for name, latency in rows.items():
             cells = []
             for key in KEYS:
                 error = (latency[key] - truth[key]) / truth[key]
                 text = f"{latency[key]:.1f}" + ("" if latency is truth else f" {error:+.1%}")
                 cells.append(text.rjust(16))
+            cells.append(f"{latency.get('late', 0):.1%}".rjust(11) if "late" in latency else "")
             print(f"{name:<24}" + "".join(cells))
 
 

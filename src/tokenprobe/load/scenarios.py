@@ -9,6 +9,7 @@ that could carry a token, nor any password.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -41,8 +42,9 @@ def token_pair_problem(response: Any, now: float | None = None) -> str | None:
     Returns why the answer breaks that rule, or None when it holds.
     """
     try:
-        body = response.json()
-    except ValueError:
+        # JSON is UTF-8 (RFC 8259 §8.1): parse the bytes, without a charset look-up per answer.
+        body = json.loads(response.content)
+    except (ValueError, TypeError):
         return "200 body is not JSON"
     if not isinstance(body, dict):
         return "200 body is not a JSON object"
