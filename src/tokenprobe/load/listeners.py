@@ -301,7 +301,9 @@ class LoadListeners:
     ) -> None:
         if self.run is None:
             return
-        intended = context.get("tp_intended", kw.get("start_time", time.time()))
+        intended = context.get("tp_intended")
+        if intended is None:
+            intended = kw.get("start_time") or time.time()
         throttled = context.get("tp_throttled", False)
         account = context.get("tp_account", "")
         self.run.recorder.record(

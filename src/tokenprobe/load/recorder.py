@@ -69,9 +69,10 @@ class Recorder:
         done = elapsed + response_ms / 1000
         self.completed[self._step_index(done)] += 1
         second = int(done)
-        self.seconds.setdefault(second, Book(SERIES_DIGITS)).record(
-            name, microseconds, failed, throttled
-        )
+        per_second = self.seconds.get(second)
+        if per_second is None:  # (setdefault would build a Book for every sample)
+            per_second = self.seconds[second] = Book(SERIES_DIGITS)
+        per_second.record(name, microseconds, failed, throttled)
         if self._raw is not None:
             # name,username (valid logins; never a password),latency: audits which worker
             # logged in as whom, so a distributed run can be shown to use disjoint accounts.
