@@ -4,9 +4,9 @@ The master (or the standalone process) runs it from the load shape's ``tick``. A
 unjudged warm-up, each probe of a level is three steps: *settle* (the target and the
 connections reach the new level; not judged), *measure* (judged: `results.step_verdict` on
 exact per-step percentiles and the throughput achieved while it ran) and *drain* (nothing is
-sent until every request the measure step sent has been answered, so that its verdict is
-complete and the next probe starts from an empty queue: a probe that follows an overloaded
-one under any load would inherit its backlog and break for it).
+sent until every request sent so far has been answered, so that the verdict is complete and
+the next probe starts from an empty queue: a probe that follows an overloaded one under any
+load would inherit its backlog and break for it).
 The search (`tokenprobe.load.search`) then picks the next level. Workers learn each step from
 a message (their arrival streams and books follow the master's steps); ``--tp-duration`` /
 ``-t`` bounds the whole search.
@@ -43,7 +43,9 @@ MEASURE_S = (4.0, 12.0)  # shortest and longest measure step
 # Before judging, the master waits for the workers' next reports (every 3 s) to bring in the
 # measure step's last answers; a standalone process has them at once.
 REPORT_WAIT_S = {"master": 3.5, "standalone": 0.0}
-ANSWER_TIMEOUT_S = 15.0  # after this, unanswered requests count as the target falling behind
+# Every request is answered or fails by the client's own timeout (FastHttpUser: 60 s); after
+# this, those still unanswered count as the target falling behind.
+ANSWER_TIMEOUT_S = 65.0
 
 
 class BreakpointDriver:
@@ -138,13 +140,14 @@ class BreakpointDriver:
     # -- verdicts ---------------------------------------------------------------------------
 
     def _judgeable(self, step: Step, elapsed_s: float) -> bool:
+        """Every request sent so far is answered (the queue is empty: the next probe starts
+        clean), or the client's timeout has passed."""
         waited = elapsed_s - step.end_s
         if waited < REPORT_WAIT_S["master" if self.run.role == "master" else "standalone"]:
             return False
         recorder = self.run.recorder
-        book = recorder.steps.get(step.index)
-        answered = book.total().requests if book else 0
-        return answered >= recorder.offered.get(step.index, 0) or waited >= ANSWER_TIMEOUT_S
+        answered = sum(book.total().requests for book in recorder.steps.values())
+        return answered >= sum(recorder.offered.values()) or waited >= ANSWER_TIMEOUT_S
 
     def _verdict(self, step: Step, elapsed_s: float) -> tuple[bool, str]:
         options = self.run.options
