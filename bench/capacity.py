@@ -10,9 +10,10 @@ Targets (``--target``):
 wrk (closed loop, more connections than the target has threads) measures the capacity before
 and after; in between, ``locust -f loadtests/locustfile.py --tp-profile breakpoint`` searches
 for it with its defaults (first probe at 20 req/s, 1 for the production hasher; no ceiling to
-give) and only the error-ratio SLO, so that its verdicts are about keeping up. On a shared machine a target's capacity drifts
-while others use the cores: the two wrk figures show by how much. Printed: wrk's figures, the
-search's capacity and bracket, every probe, and the search's wall time.
+give) and only the error-ratio SLO, so that its verdicts are about keeping up. On a shared
+machine a target's capacity drifts while others use the cores: the two wrk figures show by
+how much. Printed: wrk's figures, the search's capacity and bracket, every probe, and the
+search's wall time.
 
     .venv/bin/python -m bench.capacity [--target slow|production] [--delay-ms 100] [--repeat 3]
 """
