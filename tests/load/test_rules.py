@@ -1,13 +1,19 @@
-"""The load suite's pure rules: SLO syntax and verdicts, profiles, account split, host safety,
-generator saturation. No network; the behaviour against real targets is in the other modules."""
+"""The load suite's pure rules: SLO syntax and verdicts, profiles, the capacity search, account
+split, host safety, generator saturation, fast token validation. No network; the behaviour
+against real targets is in the other modules."""
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
+from typing import Any
 
+import jwt
 import pytest
 
 from tokenprobe.core.credentials import Credential
+from tokenprobe.core.jwt_inspect import ClaimsReader, NotAJWT, inspect_token
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
 from tokenprobe.load.locust_options import LocustOptions
@@ -16,6 +22,7 @@ from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import cpu_verdict, step_rows
 from tokenprobe.load.runner import saturated_generator, slo_breach
 from tokenprobe.load.safety import host_problem
+from tokenprobe.load.search import CapacitySearch
 from tokenprobe.load.settings import parse_weights
 from tokenprobe.load.slo import evaluate, parse_slos
 
@@ -98,8 +105,8 @@ def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
         ("soak", [40]),
         ("ramp", [10, 20, 30, 40]),
         ("spike", [8, 40, 8]),
-        # a warm-up at the first level (not judged), then ten steps
-        ("breakpoint", [4] + [4 * k for k in range(1, 11)]),
+        # an open-ended warm-up at the first probe's level; the search adds the rest
+        ("breakpoint", [40]),
         ("smoke", [2]),  # smoke stays tiny whatever the rate
     ],
 )
@@ -111,6 +118,109 @@ def test_profiles_as_steps(name: str, levels: list[float]) -> None:
     assert profile.step_at(100) is None  # bounded: the profile ends
     assert profile.steps[0].warmup == (name == "breakpoint")
     assert not any(s.warmup for s in profile.steps[1:])
+
+
+def run_search(capacity: float, start: float = 20, maximum: float = 5000, noise=None) -> Any:
+    """Drive the search against a target that holds every level up to ``capacity``;
+    ``noise(level, purpose)`` may flip a verdict."""
+    search = CapacitySearch(start=start, maximum=maximum, resolution=0.05)
+    for _ in range(100):
+        decision = search.next_level()
+        if decision is None:
+            return search
+        level, purpose = decision
+        held = level <= capacity
+        if noise is not None:
+            held = noise(level, purpose, held)
+        search.record(level, held, purpose)
+    raise AssertionError("the search did not end")
+
+
+@pytest.mark.parametrize(
+    ("capacity", "start"),
+    [
+        (78, 20),  # grows 20, 40, 80, then bisects 40..80
+        (3, 20),  # the first probe breaks: halves until one holds
+        (1234.5, 20),
+        (20, 20),  # exactly the first level
+    ],
+)
+def test_capacity_search_brackets_within_the_resolution(capacity: float, start: float) -> None:
+    search = run_search(capacity, start)
+    assert search.reached
+    assert search.converged
+    assert search.capacity is not None
+    assert capacity / 1.05 <= search.capacity <= capacity
+    assert search.hi <= search.capacity * 1.05
+    assert search.probes[-1].purpose == "confirm"  # the knee is re-run before it is reported
+    assert len(search.probes) <= 16
+
+
+def test_capacity_search_reports_a_held_maximum_as_not_reached() -> None:
+    search = run_search(capacity=10_000, start=20, maximum=300)
+    assert not search.reached
+    assert search.capacity is None  # never a capacity figure
+    assert search.at_least == 300
+    assert max(p.level for p in search.probes) == 300
+    assert "not reached, ≥ 300" in search.describe()
+
+
+def test_a_knee_that_breaks_when_re_run_is_searched_below() -> None:
+    flips = {"done": False}
+
+    def noisy(level: float, purpose: str, held: bool) -> bool:
+        # The first verdict at the knee is a lucky hold; its re-run breaks.
+        if purpose == "confirm" and not flips["done"]:
+            flips["done"] = True
+            return False
+        return held
+
+    search = run_search(capacity=78, noise=noisy)
+    assert flips["done"]
+    assert search.converged
+    confirms = [p for p in search.probes if p.purpose == "confirm"]
+    assert not confirms[0].held
+    assert confirms[-1].held
+    assert search.capacity < confirms[0].level  # the refuted level is not reported
+
+
+def test_claims_reader_rejects_exactly_what_pyjwt_rejects() -> None:
+    key = "k" * 32
+    header = b64url({"alg": "HS256", "typ": "JWT"})
+    good = jwt.encode({"sub": "1", "exp": 2_000_000_000}, key, algorithm="HS256")
+    tokens = {
+        "good": good,
+        "claims a list": f"{header}.{b64url([1])}.c2ln",
+        "claims not JSON": f"{header}.{b64url(b'not json')}.c2ln",
+        "claim types are not checked": f"{header}.{b64url({'nbf': 'x', 'jti': 5})}.c2ln",
+        "signature of impossible length": f"{header}.{b64url({'a': 1})}.abcde",
+        "signature with stray bits": f"{header}.{b64url({'a': 1})}.xy",
+        "claims with stray bits": f"{header}.{b64url({'a': 1})}B.c2ln",
+        "empty signature": f"{header}.{b64url({'a': 1})}.",
+        "empty claims": f"{header}..c2ln",
+        "kid not a string": f"{b64url({'alg': 'HS256', 'kid': 3})}.{b64url({'a': 1})}.c2ln",
+        "unsupported crit": f"{b64url({'alg': 'HS256', 'crit': ['b64'], 'b64': False})}.e30.c2ln",
+        "header a list": f"{b64url([1])}.{b64url({'a': 1})}.c2ln",
+        "not base64url": f"{header}.{b64url({'a': 1})}!.c2ln",
+    }
+    warm = ClaimsReader()
+    warm.claims(good)  # the good header is remembered: the fast path judges the rest
+    for name, token in tokens.items():
+        expected = outcome(lambda t: inspect_token(t).claims, token)
+        assert outcome(warm.claims, token) == expected, name
+        assert outcome(ClaimsReader().claims, token) == expected, name
+
+
+def b64url(value: object) -> str:
+    raw = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def outcome(read: Any, token: str) -> object:
+    try:
+        return read(token)
+    except NotAJWT:
+        return "rejected"
 
 
 def test_open_model_streams_never_exceed_the_stream_rate() -> None:

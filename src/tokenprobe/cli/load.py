@@ -54,7 +54,22 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
     type=click.FloatRange(min=0.1),
     default=defaults.LOAD_RATE_PER_S,
     show_default=True,
-    help="Open model: peak arrival rate (requests/s).",
+    help="Open model: peak arrival rate (requests/s); breakpoint: the first probe's.",
+)
+@click.option(
+    "--max-rate",
+    type=click.FloatRange(min=0.1),
+    default=defaults.BREAKPOINT_MAX_RATE_PER_S,
+    show_default=True,
+    help="Breakpoint: the capacity search never offers more (req/s); if it holds, the "
+    "capacity is reported as not reached.",
+)
+@click.option(
+    "--resolution",
+    type=click.FloatRange(min=0.001, max=0.5),
+    default=defaults.BREAKPOINT_RESOLUTION,
+    show_default=True,
+    help="Breakpoint: bisect until the capacity bracket is this narrow.",
 )
 @click.option(
     "--users",
@@ -106,6 +121,8 @@ def load(
     model: str,
     arrival: str,
     rate: float,
+    max_rate: float,
+    resolution: float,
     users: int,
     duration: float | None,
     processes: int,
@@ -124,6 +141,7 @@ def load(
     options = LoadOptions(
         report_dir=config.report_root,  # checked now; the run folder is made further down
         profile=profile, model=model, arrival=arrival, rate=rate, users=users,
+        max_rate=max_rate, resolution=resolution,
         duration_s=duration, processes=processes,
         slos=slo_text(config.slo) if slos is None else slos,
         allow_hosts=allowed, allow_remote=allow_remote,

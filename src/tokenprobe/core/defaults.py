@@ -64,6 +64,11 @@ LOAD_WEIGHTS = "valid_login=8,wrong_password=1,unknown_user=1,malformed_body=1,l
 LOAD_MAX_REQUESTS = 1_000_000  # a run stops after this many requests, whatever its duration
 LOAD_STORM_SIZE = 10  # concurrent logins in one login storm
 LOAD_STREAM_RATE_PER_S = 2.0  # open model: most arrivals per second per simulated user
+# The breakpoint profile's capacity search: no ceiling to guess, only a safety maximum, and the
+# width of the final bracket (highest level that held .. lowest that broke).
+BREAKPOINT_MAX_RATE_PER_S = 5_000.0
+BREAKPOINT_MAX_USERS = 2_000
+BREAKPOINT_RESOLUTION = 0.05
 # The gate's load smoke: short and gentle, yet enough samples (a hundred) for a p99.
 GATE_LOAD_DURATION_S = 10.0
 GATE_LOAD_RATE_PER_S = 10.0

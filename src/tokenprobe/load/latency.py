@@ -86,6 +86,14 @@ class Book:
             tally.failures += failures
             tally.throttled += throttled
 
+    def add(self, other: Book) -> None:
+        """Merge another book of this process (no encoding on the way)."""
+        for name, theirs in other.tallies.items():
+            tally = self.tally(name)
+            tally.histogram.add(theirs.histogram)
+            tally.failures += theirs.failures
+            tally.throttled += theirs.throttled
+
     def total(self) -> Tally:
         combined = Tally(new_histogram(self.digits))
         for tally in self.tallies.values():

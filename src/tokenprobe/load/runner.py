@@ -72,6 +72,8 @@ class LoadOptions:
     max_requests: int = defaults.LOAD_MAX_REQUESTS
     storm_size: int = defaults.LOAD_STORM_SIZE
     stream_rate: float = defaults.LOAD_STREAM_RATE_PER_S
+    max_rate: float = defaults.BREAKPOINT_MAX_RATE_PER_S  # breakpoint: the search's maximum
+    resolution: float = defaults.BREAKPOINT_RESOLUTION  # breakpoint: the bracket's width
     extra_args: tuple[str, ...] = ()  # more Locust options, passed as given
 
     def validate(self) -> None:
@@ -80,6 +82,8 @@ class LoadOptions:
             raise ConfigError(f"unknown profile {self.profile!r}; choose {', '.join(PROFILES)}")
         if self.processes < 1:
             raise ConfigError(f"processes must be at least 1, got {self.processes}")
+        if self.max_rate <= 0 or not 0 < self.resolution < 1:
+            raise ConfigError("the maximum rate must be positive and the resolution in (0, 1)")
         try:
             if self.duration_s is not None:
                 parse_duration(self.duration_s, max_s=MAX_DURATION_S)
@@ -124,6 +128,7 @@ def locust_command(
         "--tp-max-requests", str(options.max_requests),
         "--tp-storm-size", str(options.storm_size),
         "--tp-stream-rate", f"{options.stream_rate:g}",
+        "--tp-max-rate", f"{options.max_rate:g}", "--tp-resolution", f"{options.resolution:g}",
         "--tp-results", str(workdir / "results.json"),
         "--tp-allow-hosts", ",".join(options.allow_hosts),
     ]  # fmt: skip

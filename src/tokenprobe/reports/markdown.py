@@ -17,7 +17,7 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
-from tokenprobe.reports.load_view import slo_rows
+from tokenprobe.reports.load_view import capacity_line, slo_rows
 
 MARKDOWN_FILE = "summary.md"
 MAX_ROWS = 20
@@ -36,6 +36,8 @@ def render_markdown(summary: Summary, comparison: Comparison | None = None) -> s
     lines += error_findings_table(summary)
     lines += not_evaluated_lines(summary)
     lines += slo_table(slo_rows(summary))
+    if capacity := capacity_line(summary):
+        lines += [capacity, ""]
     if comparison is not None:
         lines += comparison_lines(comparison)
     lines += ["_Full report: `report.html` in the run's report directory._", ""]
