@@ -93,6 +93,18 @@ class SecurityConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class RegressionConfig:
+    """How ``--compare`` judges this run's load numbers against a previous run's."""
+
+    tolerance: float = defaults.REGRESSION_TOLERANCE
+    percentiles: tuple[str, ...] = defaults.REGRESSION_PERCENTILES
+    confidence: float = defaults.REGRESSION_CONFIDENCE
+    min_tail_samples: int = defaults.REGRESSION_MIN_TAIL_SAMPLES
+    resamples: int = defaults.REGRESSION_RESAMPLES
+    resample: str = defaults.REGRESSION_RESAMPLE
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     source: Path | None = None  # the file read, None when defaults only
     target: TargetConfig = TargetConfig()
@@ -101,6 +113,7 @@ class Config:
     severities: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
     load: LoadConfig = LoadConfig()
     security: SecurityConfig = SecurityConfig()
+    regression: RegressionConfig = RegressionConfig()
     baseline_path: Path = Path(defaults.BASELINE_FILE)
     report_root: Path = Path(defaults.REPORT_ROOT)
 
@@ -269,8 +282,21 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
                 "brute-force-attempts", defaults.security.brute_force_attempts
             ),
         ),
+        regression=build_regression(doc.get("regression", {})),
         baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]
         report_root=path_of("reports.dir", defaults.report_root),  # type: ignore[arg-type]
+    )
+
+
+def build_regression(table: Mapping[str, Any]) -> RegressionConfig:
+    default = RegressionConfig()
+    return RegressionConfig(
+        tolerance=table.get("tolerance", default.tolerance),
+        percentiles=tuple(table.get("percentiles", default.percentiles)),
+        confidence=table.get("confidence", default.confidence),
+        min_tail_samples=table.get("min-tail-samples", default.min_tail_samples),
+        resamples=table.get("bootstrap-resamples", default.resamples),
+        resample=table.get("resample", default.resample),
     )
 
 
