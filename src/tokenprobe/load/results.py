@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tokenprobe.load.evidence import evidence_document
 from tokenprobe.load.latency import latency_ms, summarize
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
@@ -150,4 +151,6 @@ def build_results(recorder: Recorder, options: LocustOptions, duration_s: float)
         for name, tally in recorder.run.tallies.items()
     }
     results["scenario_keys"] = {v: k for k, v in SCENARIOS.items()}
+    # Keyed like "scenarios" (the run book's names): the evidence is read back by name.
+    results["evidence"] = evidence_document(recorder.run, recorder.settled)
     return results
