@@ -186,14 +186,14 @@ def trend_plots(rows: Sequence[HistoryRow], scopes: Sequence[str]) -> list[dict[
     p95 = {scope: [row.p95_ms.get(scope) for row in rows] for scope in scopes}
     capacity = [row.capacity_rps for row in rows]
     return [
-        _line_plot("p95 latency per scope (ms)", labels, p95, log=True),
+        _line_plot("p95 latency per scope (ms)", labels, p95),
         _line_plot("capacity (req/s)", labels, {"capacity_rps": capacity}),
         _findings_plot(labels, rows),
     ]
 
 
 def _line_plot(
-    title: str, labels: list[str], series: Mapping[str, list[float | None]], log: bool = False
+    title: str, labels: list[str], series: Mapping[str, list[float | None]]
 ) -> dict[str, str] | None:
     if not any(v is not None for values in series.values() for v in values):
         return None
@@ -203,9 +203,8 @@ def _line_plot(
         if points:
             xs, ys = zip(*points, strict=True)
             axes.plot(xs, ys, marker="o", linewidth=1.2, label=name)
-    if log:
-        axes.set_yscale("log")
-    axes.legend(fontsize=8)
+    axes.set_ylim(bottom=0)
+    _legend(axes)
     return _embedded(figure, title)
 
 
@@ -220,8 +219,13 @@ def _findings_plot(labels: list[str], rows: Sequence[HistoryRow]) -> dict[str, s
         counts = [row.findings.get(severity, 0) for row in rows]
         axes.bar(range(len(rows)), counts, bottom=bottom, color=colours[severity], label=severity)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    axes.legend(fontsize=8)
+    _legend(axes)
     return _embedded(figure, title)
+
+
+def _legend(axes: Any) -> None:
+    """Beside the plot, never over a line."""
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
 
 
 def _figure(title: str, labels: list[str]) -> tuple[Figure, Any]:
