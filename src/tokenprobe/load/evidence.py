@@ -98,6 +98,9 @@ class Distribution:
         return int(self.counts.sum())
 
 
+EMPTY = Distribution(np.zeros(0), np.zeros(0, dtype=np.int64))
+
+
 @dataclasses.dataclass(frozen=True)
 class Scope:
     """The whole run ("total") or one scenario: counts, the exact distribution, its blocks."""
@@ -139,38 +142,35 @@ def read_evidence(path: Path) -> Evidence:
 def _evidence(path: Path, document: Mapping[str, Any]) -> Evidence:
     if document.get("format") != FORMAT:
         raise ValueError(f"format {document.get('format')!r}")
-    blocks = document["blocks"]
-    names = [TOTAL_SCOPE, *sorted(document["scenarios"])]
-    stored = {TOTAL_SCOPE: document["total"], **document["scenarios"]}
+    stored = {TOTAL_SCOPE: document["total"], **dict(sorted(document["scenarios"].items()))}
+    # Each block's histograms decoded once; a block's total is the sum of its scenarios.
+    books = [
+        {name: distribution(entry["histogram"]) for name, entry in book.items()}
+        for book in document["blocks"]["books"]
+    ]
+    blocks = {name: tuple(book.get(name, EMPTY) for book in books) for name in stored}
+    blocks[TOTAL_SCOPE] = tuple(combined(book.values()) for book in books)
     scopes = {
         name: Scope(
-            requests=int(stored[name]["requests"]),
-            failures=int(stored[name]["failures"]),
-            distribution=distribution(stored[name]["histogram"]),
-            blocks=tuple(_block(book, name) for book in blocks["books"]),
+            requests=int(entry["requests"]),
+            failures=int(entry["failures"]),
+            distribution=distribution(entry["histogram"]),
+            blocks=blocks[name],
         )
-        for name in names
+        for name, entry in stored.items()
     }
-    return Evidence(path, int(blocks["seconds"]), scopes)
+    return Evidence(path, int(document["blocks"]["seconds"]), scopes)
 
 
-def _block(book: Mapping[str, Any], scope: str) -> Distribution:
-    """One block's distribution for ``scope`` (the total: every scenario of the block)."""
-    names = list(book) if scope == TOTAL_SCOPE else [scope] if scope in book else []
-    return merged_distribution(book[name]["histogram"] for name in names)
-
-
-def merged_distribution(encoded: Iterable[str]) -> Distribution:
-    histogram: HdrHistogram | None = None
-    for item in encoded:
-        decoded = HdrHistogram.decode(item)
-        if histogram is None:
-            histogram = decoded
-        else:
-            histogram.add(decoded)
-    if histogram is None:
-        return Distribution(np.zeros(0), np.zeros(0, dtype=np.int64))
-    return histogram_distribution(histogram)
+def combined(distributions: Iterable[Distribution]) -> Distribution:
+    """One distribution holding every sample of several."""
+    parts = list(distributions)
+    if not parts:
+        return EMPTY
+    values, where = np.unique(np.concatenate([d.values_ms for d in parts]), return_inverse=True)
+    weights = np.concatenate([d.counts for d in parts])
+    counts = np.bincount(where, weights=weights, minlength=len(values)).astype(np.int64)
+    return Distribution(values, counts)
 
 
 def distribution(encoded: str) -> Distribution:
