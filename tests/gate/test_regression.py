@@ -94,3 +94,17 @@ def test_a_slower_release_regresses_the_gate(
     index = (tmp_path / "reports" / "index.html").read_text()
     assert f"./{run_dir.name}/report.html" in index
     assert '<span class="verdict regressed"' in index
+
+
+def test_load_compare_with_no_previous_run_exits_2_before_any_request(tmp_path: Path) -> None:
+    empty = tmp_path / "not-a-run"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "tokenprobe", "load", "--url", "http://127.0.0.1:9",
+         "--compare", str(empty)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=RUN_BUDGET_S, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == f"tokenprobe: error: --compare {empty}: no summary.json there\n"
+    assert not (tmp_path / "reports").exists()  # nothing ran, no run folder
