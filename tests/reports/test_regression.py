@@ -310,6 +310,9 @@ def test_summary_json_form(tmp_path: Path) -> None:
     data = judge(tmp_path, {"seed": 1}, {"seed": 2, "scale": 1.5}).to_dict()
     assert data["verdict"] == "regressed"
     assert (data["tolerance"], data["confidence"]) == (0.1, 0.95)
+    # Six intervals (p50, p95, p99 of the total and of valid_login; no failure anywhere): each
+    # at 1 - 0.05 / 6, so that all six together hold with 95 % (Bonferroni).
+    assert data["interval_confidence"] == pytest.approx(1 - 0.05 / 6)
     p50 = next(v for v in data["verdicts"] if (v["scope"], v["metric"]) == ("total", "p50_ms"))
     assert set(p50) == {"scope", "metric", "previous", "current", "ratio", "interval",
                         "verdict", "reason", "samples", "samples_needed"}  # fmt: skip

@@ -3,7 +3,9 @@
 For each scope (the whole run, ``total``, and every scenario both runs have, by the names the
 runs report) and each configured percentile, for each scope's error ratio, and for
 ``capacity_rps`` when both runs searched for one, a confidence interval for new / previous
-(`tokenprobe.reports.statistics`) decides, with ``t`` the tolerance (default 0.1):
+(`tokenprobe.reports.statistics`) decides, with ``t`` the tolerance (default 0.1). A comparison
+fails if any of its m intervals is wholly beyond the band, so ``confidence`` is for all of them
+together: each is taken at ``1 - (1 - confidence) / m`` (Bonferroni; Dunn 1961).
 
 * **regressed**: the whole interval is worse than the tolerance (latency, errors: above
   ``1 + t``; capacity: below ``1 / (1 + t)``). Only this fails: an error finding (TP-REG-001
@@ -173,6 +175,7 @@ class Regression:
     settings: RegressionConfig
     verdicts: tuple[MetricVerdict, ...] = ()
     not_evaluated: str = ""  # why nothing was judged ("" when verdicts were made)
+    interval_confidence: float | None = None  # each interval's, after Bonferroni's correction
 
     @property
     def overall(self) -> Verdict:
@@ -213,6 +216,7 @@ class Regression:
             "not_evaluated": self.not_evaluated or None,
             "tolerance": settings.tolerance,
             "confidence": settings.confidence,
+            "interval_confidence": self.interval_confidence,
             "percentiles": list(settings.percentiles),
             "min_tail_samples": settings.min_tail_samples,
             "resample": settings.resample,
@@ -252,13 +256,34 @@ def judge_regression(
         return Regression(settings, not_evaluated=f"this run kept no {HISTOGRAMS_FILE}")
     old, new = read_evidence(previous_file), read_evidence(current_file)
     noisy = _generator_saturated(before, now)
+    pairs = [(scope, old.scopes[scope], new.scopes[scope]) for scope in _common_scopes(old, new)]
+    # The gate fails if any interval is wholly beyond the band: ``confidence`` holds for all of
+    # them together when each of the m intervals is taken at 1 - (1 - confidence) / m.
+    intervals = sum(_interval_count(o, n, settings, noisy) for _, o, n in pairs)
+    each = dataclasses.replace(settings, confidence=bonferroni(settings.confidence, intervals))
     verdicts: list[MetricVerdict] = []
-    for scope in _common_scopes(old, new):
-        pair = (old.scopes[scope], new.scopes[scope])
-        verdicts += latency_verdicts(scope, *pair, settings, noisy)
-        verdicts += error_ratio_verdicts(scope, *pair, settings)
+    for scope, before_scope, now_scope in pairs:
+        verdicts += latency_verdicts(scope, before_scope, now_scope, each, noisy)
+        verdicts += error_ratio_verdicts(scope, before_scope, now_scope, each)
     verdicts += capacity_verdicts(before, now, settings)
-    return Regression(settings, tuple(verdicts))
+    return Regression(settings, tuple(verdicts), interval_confidence=each.confidence)
+
+
+def bonferroni(confidence: float, intervals: int) -> float:
+    """Each interval's confidence so that all ``intervals`` hold together with ``confidence``
+    (Bonferroni; Dunn 1961)."""
+    return 1 - (1 - confidence) / max(1, intervals)
+
+
+def _interval_count(old: Scope, new: Scope, settings: RegressionConfig, noisy: str) -> int:
+    """How many confidence intervals one scope gets: its judged percentiles, its error ratio
+    when a request failed in either run."""
+    latency = 0 if noisy else sum(
+        _shortfall(name, LATENCY_PERCENTILES[name], old, new, settings) is None
+        for name in settings.percentiles
+    )  # fmt: skip
+    errors = bool(old.requests and new.requests and (old.failures or new.failures))
+    return latency + errors
 
 
 def _common_scopes(old: Evidence, new: Evidence) -> list[str]:
