@@ -75,7 +75,8 @@ def test_github_workflow_compares_with_the_previous_release() -> None:
     assert "--name tokenprobe-reports --dir previous-release" in fetch["run"]
     assert fetch["continue-on-error"] is True  # no previous release yet: no comparison
     gate = steps[names.index("Release gate")]["run"]
-    assert ".venv/bin/tokenprobe gate --compare previous-release" in gate
+    assert '--compare previous-release"' in gate
+    assert ".venv/bin/tokenprobe gate $options" in gate
     assert workflow["permissions"]["actions"] == "read"
 
 
@@ -101,5 +102,6 @@ def test_gitlab_job_compares_with_the_previous_release() -> None:
     # The previous run is this job's own artifact folder, as the artifacts keep it.
     assert job["artifacts"]["paths"] == ["tokenprobe-report/"]
     assert "--compare previous-release/tokenprobe-report" in gate
+    assert ".venv/bin/tokenprobe gate $options" in gate
     source = fetch.split("<<'PY'\n", 1)[1].rsplit("\nPY\n", 1)[0]
     compile(source, "script", "exec")

@@ -1,7 +1,7 @@
 """Confidence intervals for the ratio of a metric between two runs (new / old).
 
 * **Latency percentiles:** a two-sample bootstrap of the percentile ratio with the percentile
-  interval (Efron & Tibshirani, *An Introduction to the Bootstrap*, 1993, ch. 13 and 16;
+  interval (Efron & Tibshirani, *An Introduction to the Bootstrap*, 1993, ch. 13;
   ``scipy.stats.bootstrap`` with ``paired=False``). Each run is resampled on its own, from its
   stored histograms:
 
