@@ -108,6 +108,18 @@ class GateConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class RegressionConfig:
+    """How ``--compare`` judges this run's load numbers against a previous run's."""
+
+    tolerance: float = defaults.REGRESSION_TOLERANCE
+    percentiles: tuple[str, ...] = defaults.REGRESSION_PERCENTILES
+    confidence: float = defaults.REGRESSION_CONFIDENCE
+    min_tail_samples: int = defaults.REGRESSION_MIN_TAIL_SAMPLES
+    resamples: int = defaults.REGRESSION_RESAMPLES
+    resample: str = defaults.REGRESSION_RESAMPLE
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     source: Path | None = None  # the file read, None when defaults only
     target: TargetConfig = TargetConfig()
@@ -118,6 +130,7 @@ class Config:
     security: SecurityConfig = SecurityConfig()
     conformance: ConformanceConfig = ConformanceConfig()
     gate: GateConfig = GateConfig()
+    regression: RegressionConfig = RegressionConfig()
     baseline_path: Path = Path(defaults.BASELINE_FILE)
     report_root: Path = Path(defaults.REPORT_ROOT)
 
@@ -294,6 +307,7 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
                 "require-complete", defaults.gate.require_complete
             ),
         ),
+        regression=build_regression(doc.get("regression", {})),
         baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]
         report_root=path_of("reports.dir", defaults.report_root),  # type: ignore[arg-type]
     )
@@ -311,6 +325,18 @@ def latency_slos(tables: Mapping[str, Any], source: Path | None) -> dict[str, La
             raise ConfigError(f"{where}: slo.latency.{key} is given twice (as {name!r} too)")
         latency[key] = LatencySlo(p95_ms=table.get("p95-ms"), p99_ms=table.get("p99-ms"))
     return latency
+
+
+def build_regression(table: Mapping[str, Any]) -> RegressionConfig:
+    default = RegressionConfig()
+    return RegressionConfig(
+        tolerance=table.get("tolerance", default.tolerance),
+        percentiles=tuple(table.get("percentiles", default.percentiles)),
+        confidence=table.get("confidence", default.confidence),
+        min_tail_samples=table.get("min-tail-samples", default.min_tail_samples),
+        resamples=table.get("bootstrap-resamples", default.resamples),
+        resample=table.get("resample", default.resample),
+    )
 
 
 def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:

@@ -73,6 +73,19 @@ BREAKPOINT_RESOLUTION = 0.05
 GATE_LOAD_DURATION_S = 10.0
 GATE_LOAD_RATE_PER_S = 10.0
 
+# Latency percentiles the load suite reports (name → percent); SLOs and verdicts use the names.
+LATENCY_PERCENTILES = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
+
+# --- Regression verdicts (`--compare`: this run against a previous one) ---------------------
+REGRESSION_TOLERANCE = 0.10  # new/old above 1.10 is worse, below 1/1.10 better
+REGRESSION_PERCENTILES = ("p50", "p95", "p99")
+REGRESSION_CONFIDENCE = 0.95  # two-sided confidence interval of the ratio
+# A percentile is judged only when each run has this many samples beyond it (p99: 1000 requests).
+REGRESSION_MIN_TAIL_SAMPLES = 10
+REGRESSION_RESAMPLES = 2000  # bootstrap replicates (Efron & Tibshirani: 1000+ for intervals)
+REGRESSION_RESAMPLE = "blocks"  # whole seconds ("blocks") or single requests ("requests")
+HISTORY_RUNS = 20  # runs listed in reports/index.html and by `tokenprobe history`
+
 # --- Security probes ------------------------------------------------------------------------
 BRUTE_FORCE_ATTEMPTS = 30  # consecutive wrong passwords against the canary account
 # Wrong passwords any one account may receive in a security run. Below a 20-failures-in-5-minutes

@@ -40,6 +40,8 @@ class Recorder:
         self.steps: dict[int, Book] = {}
         self.seconds: dict[int, Book] = {}
         self.series: dict[int, dict[str, Any]] = {}
+        # Settled seconds' books, encoded (`Book.encode`): a regression verdict resamples them.
+        self.settled: dict[int, list[dict[str, Any]]] = {}
         self.offered: Counter[int] = Counter()  # step -> requests the schedule asked for
         self.dropped: Counter[int] = Counter()  # step -> requests never sent
         self.late_by_step: Counter[int] = Counter()  # step -> requests sent late
@@ -146,7 +148,9 @@ class Recorder:
         for second in sorted(self.seconds):
             if limit is not None and second >= limit:
                 break
-            total = self.seconds.pop(second).total()
+            book = self.seconds.pop(second)
+            self.settled.setdefault(second, []).append(book.encode())
+            total = book.total()
             row = self.series.setdefault(second, {"t": second, "requests": 0, "failures": 0})
             row["requests"] += total.requests
             row["failures"] += total.failures

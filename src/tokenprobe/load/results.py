@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from tokenprobe.load.evidence import evidence_document
 from tokenprobe.load.latency import latency_ms, summarize
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
@@ -212,4 +213,6 @@ def build_results(
         name: tally.histogram.encode().decode("ascii") for name, tally in run.tallies.items()
     }
     results["scenario_keys"] = {v: k for k, v in SCENARIOS.items()}
+    # Keyed like "scenarios" (the run book's names): the evidence is read back by name.
+    results["evidence"] = evidence_document(recorder.run, recorder.settled)
     return results

@@ -32,6 +32,7 @@ from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
+from tokenprobe.load.evidence import write_evidence
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.settings import MAX_DURATION_S, parse_weights
@@ -49,7 +50,7 @@ LOCUST_HTML_FILE = "locust_report.html"
 LOCUST_LOG_FILE = "locust.log"
 LOCUST_JSON_FILE = f"{LOCUST_PREFIX}.json"  # --json-file PREFIX: Locust appends ".json"
 LOCUST_CSV_FILES = f"{LOCUST_PREFIX}_*.csv"  # --csv PREFIX: _stats, _stats_history, _failures…
-SECTION_DROP = ("histograms", "series")
+SECTION_DROP = ("histograms", "series", "scenario_keys", "evidence")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,6 +173,7 @@ def run(
     else:
         _fill_summary(summary, results, report_dir)
         write_stats_csv(results, report_dir)
+        write_evidence(results["evidence"], report_dir)
         write_plots(results, report_dir)
     summary.finish()
     return summary

@@ -5,6 +5,7 @@ Findings are matched by (ID, title): the evidence of one deviation varies from r
 previous one, *unchanged* = in both. Latency (p50/p95/p99) and throughput deltas come from the
 ``load`` sections of both summaries when both have one, in total and per common scenario
 (by key; a summary written before scenarios were keyed by key is read by their display names).
+The regression verdicts (`tokenprobe.reports.regression`) ride along when they were judged.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tokenprobe.core.config import RegressionConfig
 from tokenprobe.core.defaults import LOAD_SCENARIOS
-from tokenprobe.core.errors import ConfigError
-from tokenprobe.core.summary import SCHEMA_VERSION
+from tokenprobe.core.errors import ConfigError, TokenprobeError
+from tokenprobe.core.summary import SCHEMA_VERSION, Summary
+from tokenprobe.reports.regression import Regression, judge_regression
 from tokenprobe.reports.rundir import resolve_run_dir
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
@@ -65,9 +68,11 @@ class Comparison:
     fixed: tuple[dict[str, str], ...]
     unchanged: tuple[dict[str, str], ...]
     load: tuple[MetricDelta, ...] = ()
+    regression: Regression | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """summary.json ``comparison`` section."""
+        regression = {} if self.regression is None else {"regression": self.regression.to_dict()}
         return {
             "previous_run": self.previous_run,
             "previous_started_at": self.previous_started_at,
@@ -76,7 +81,22 @@ class Comparison:
             "fixed": list(self.fixed),
             "unchanged": list(self.unchanged),
             "load": [d.to_dict() for d in self.load],
+            **regression,
         }
+
+
+@dataclasses.dataclass(frozen=True)
+class PreviousRun:
+    """The run ``--compare`` names: as given, where it really is, and its summary."""
+
+    given: Path
+    run_dir: Path  # ``latest`` followed
+    summary: Mapping[str, Any]
+
+
+def load_previous_run(path: Path) -> PreviousRun:
+    """`ConfigError` (one line) when ``path`` holds no readable tokenprobe summary."""
+    return PreviousRun(path, resolve_run_dir(path), load_summary_json(path))
 
 
 def load_summary_json(run_dir: Path) -> dict[str, Any]:
@@ -98,13 +118,35 @@ def load_summary_json(run_dir: Path) -> dict[str, Any]:
     return data
 
 
+def judge_against(
+    summary: Summary, run_dir: Path, previous: PreviousRun, settings: RegressionConfig
+) -> Regression | None:
+    """Judge this run's load numbers (``summary``, its folder ``run_dir``) against the previous
+    run's; the verdicts' findings and checks join ``summary``, before severities and the
+    baseline apply. Unreadable evidence is an error of this run, whose reports still get
+    written; None when there was nothing to judge (no load results in this run)."""
+    try:
+        regression = judge_regression(
+            summary.to_dict(), run_dir, previous.summary, previous.run_dir, settings
+        )
+    except TokenprobeError as exc:
+        summary.errors.append(str(exc))
+        return None
+    if regression is not None:
+        regression.apply_to(summary)
+    return regression
+
+
 def compare_runs(current: Mapping[str, Any], previous_dir: Path) -> Comparison:
     """Compare a summary dict (``Summary.to_dict()``) with the run stored in ``previous_dir``."""
     return compare_summaries(current, load_summary_json(previous_dir), str(previous_dir))
 
 
 def compare_summaries(
-    current: Mapping[str, Any], previous: Mapping[str, Any], previous_run: str
+    current: Mapping[str, Any],
+    previous: Mapping[str, Any],
+    previous_run: str,
+    regression: Regression | None = None,
 ) -> Comparison:
     now, before = _findings_by_key(current), _findings_by_key(previous)
     return Comparison(
@@ -115,6 +157,7 @@ def compare_summaries(
         fixed=tuple(before[k] for k in before if k not in now),
         unchanged=tuple(now[k] for k in now if k in before),
         load=tuple(load_deltas(current.get("load"), previous.get("load"))),
+        regression=regression,
     )
 
 
