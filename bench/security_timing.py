@@ -6,6 +6,8 @@ rates with the samples each verdict took.
 
     .venv/bin/python bench/security_timing.py --runs 30
     .venv/bin/python bench/security_timing.py --runs 30 --hasher production --workers 2
+    # one account, with the share of its budget a full run gives the probe (issue 11)
+    .venv/bin/python bench/security_timing.py --runs 30 --accounts 1 --max-pairs 6
 """
 
 from __future__ import annotations
@@ -17,14 +19,21 @@ import time
 from tokenprobe import security
 from tokenprobe.core.session import TargetSession
 from tokenprobe.reference.embedded import EmbeddedTarget
-from tokenprobe.security import SecurityOptions
+from tokenprobe.security import SecurityOptions, TimingBudget
 
 PROBE = "TP-SEC-002"
 
 
-def run_many(target: EmbeddedTarget, runs: int) -> list[dict[str, object]]:
-    session = TargetSession(target.base_url, target.credentials, embedded=True)
-    options = SecurityOptions(probes=frozenset({PROBE}), allow_brute_force=False)
+def run_many(
+    target: EmbeddedTarget, runs: int, accounts: int | None, max_pairs: int
+) -> list[dict[str, object]]:
+    pool = target.credentials[:accounts] if accounts else target.credentials
+    session = TargetSession(target.base_url, pool, embedded=accounts is None)
+    options = SecurityOptions(
+        probes=frozenset({PROBE}),
+        allow_brute_force=False,
+        timing=TimingBudget(max_pairs=max_pairs),
+    )
     results = []
     for _ in range(runs):
         summary = security.run(session, options)
@@ -62,6 +71,12 @@ def main() -> None:
     parser.add_argument("--hasher", choices=["fast", "production"], default="fast")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument(
+        "--accounts", type=int, default=None, help="use only this many accounts (no canary)"
+    )
+    parser.add_argument(
+        "--max-pairs", type=int, default=TimingBudget.max_pairs, help="real-account samples at most"
+    )
     args = parser.parse_args()
     for faults, alarm_is_correct in (([], False), (["enumeration-timing"], True)):
         label = faults[0] if faults else "clean"
@@ -69,7 +84,7 @@ def main() -> None:
         with EmbeddedTarget(
             faults=faults, users=args.users, hasher=args.hasher, workers=args.workers
         ) as target:
-            results = run_many(target, args.runs)
+            results = run_many(target, args.runs, args.accounts, args.max_pairs)
         report(
             f"{label} ({args.hasher}, {time.perf_counter() - started:.0f} s)",
             results,

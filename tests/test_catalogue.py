@@ -111,6 +111,23 @@ def test_every_id_the_code_mentions_is_in_the_catalogue() -> None:
 @pytest.mark.parametrize("entry", catalogue.ENTRIES, ids=lambda e: e.id)
 def test_json_form_has_exactly_the_documented_keys(entry: catalogue.CatalogueEntry) -> None:
     data = entry.to_dict()
-    assert list(data) == ["id", "title", "severity", "standard", "suite", "needs"]
+    assert list(data) == ["id", "title", "severity", "standard", "suite", "needs", "not_evaluated"]
     assert isinstance(data["needs"], list)
     assert all(isinstance(need, str) for need in data["needs"])
+    assert isinstance(data["not_evaluated"], bool)
+
+
+def test_not_evaluated_entries_are_warnings_naming_one_need() -> None:
+    """A check that could not run is visible (a warning by default), never a pass, and says what
+    it lacked; each need a probe can lack has its entry."""
+    entries = [e for e in catalogue.ENTRIES if e.not_evaluated]
+    assert {e.id for e in entries} == catalogue.NOT_EVALUATED_IDS
+    for entry in entries:
+        assert entry.severity is Severity.WARNING, entry.id
+        assert len(entry.needs) == 1, entry.id
+    needs = [catalogue.CREDENTIALS, catalogue.ACCOUNTS, catalogue.CANARY, catalogue.KEY]
+    for need in [*needs, catalogue.UNTHROTTLED]:
+        assert catalogue.not_evaluated_entry("security", need).needs == (need,)
+    assert catalogue.not_evaluated_entry("conformance", catalogue.CREDENTIALS).check == (
+        "SuccessPathExercised"
+    )

@@ -9,7 +9,7 @@ import sys
 from tokenprobe.core import catalogue
 
 TOKENPROBE = [sys.executable, "-m", "tokenprobe"]
-KEYS = ["id", "title", "severity", "standard", "suite", "needs"]
+KEYS = ["id", "title", "severity", "standard", "suite", "needs", "not_evaluated"]
 
 
 def run_checks(*args: str) -> subprocess.CompletedProcess[str]:

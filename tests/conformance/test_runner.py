@@ -91,8 +91,10 @@ def test_without_credentials_the_run_says_success_path_not_exercised(suite_run) 
     notes = [f for f in run.summary.findings if f.id == "TP-CONF-011"]
     assert notes
     assert "NOT exercised" in notes[0].evidence
-    assert str(notes[0].severity) == "info"
+    # Not evaluated: a warning the verdict counts, never a silent pass (issue 11).
+    assert str(notes[0].severity) == "warning"
     assert (notes[0].expected, notes[0].received) == ("valid credentials", "none")
+    assert run.summary.not_evaluated == notes
 
 
 def test_findings_reach_summary_json_as_data(suite_run) -> None:

@@ -27,10 +27,11 @@ GATE_BUDGET_S = 240
 
 
 def run_gate(
-    cwd: Path, *args: str, credentials: Path | None = None
+    cwd: Path, *args: str, credentials: Path | None = None, **variables: str
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
     env["CI"] = "true"
+    env.update(variables)
     if credentials:
         env["TOKENPROBE_CREDENTIALS"] = str(credentials)
     return subprocess.run(
@@ -182,3 +183,50 @@ def test_security_stage_takes_only_probe_severities_from_the_configuration() -> 
     # the gate hands it only its own (the rest apply to the merged findings).
     config = Config(severities={"TP-TOKEN-009": Severity.INFO, "TP-SEC-015": Severity.ERROR})
     assert security_options(config, {}).severities == {"TP-SEC-015": Severity.ERROR}
+
+
+ONLY_SECURITY = (
+    "--skip",
+    "conformance-published",
+    "--skip",
+    "conformance-strict",
+    "--skip",
+    "load",
+)
+NOT_EVALUATED = {"TP-SEC-103", "TP-SEC-104"}  # no canary account, no verification key
+
+
+def test_a_pass_says_what_it_did_not_evaluate_and_require_complete_fails_it(
+    tmp_path: Path, secrets_target: EmbeddedTarget
+) -> None:
+    account = secrets_target.credentials[0]
+    one_account = {"TOKENPROBE_USERNAME": account.username, "TOKENPROBE_PASSWORD": account.password}
+    url = ("--url", secrets_target.base_url, *ONLY_SECURITY)
+
+    passed = run_gate(tmp_path, *url, "--report-dir", "a", **one_account)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "tokenprobe gate: PASS, 2 checks not evaluated (" in passed.stdout
+    summary = summary_of(tmp_path / "a")
+    assert summary["not_evaluated"] == 2
+    assert {f["id"]: f["severity"] for f in summary["findings"]} == {
+        **dict.fromkeys(NOT_EVALUATED, "warning"),
+        "TP-SEC-006": "info",  # DRF trims passwords
+    }
+
+    # [gate] require-complete (or --require-complete): what was not evaluated fails the gate.
+    (tmp_path / "tokenprobe.toml").write_text("[gate]\nrequire-complete = true\n")
+    failed = run_gate(tmp_path, *url, "--report-dir", "b", **one_account)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "tokenprobe gate: FAIL, 2 checks not evaluated (" in failed.stdout
+    errors = {f["id"] for f in summary_of(tmp_path / "b")["findings"] if f["severity"] == "error"}
+    assert errors == NOT_EVALUATED
+
+    # A deployment without a canary or a key accepts that in the baseline, with a reason (the
+    # run is judged by the baseline it wrote).
+    (tmp_path / "tokenprobe.toml").unlink()
+    accepted = run_gate(
+        tmp_path, *url, "--report-dir", "c", "--require-complete", "--update-baseline",
+        "--baseline-reason", "no canary account on staging (TICKET-7)", **one_account,
+    )  # fmt: skip
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert all(f["accepted"] for f in summary_of(tmp_path / "c")["findings"])

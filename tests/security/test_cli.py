@@ -12,6 +12,7 @@ import pytest
 
 from tests.leaks import leaks
 from tests.security.conftest import SecurityTarget
+from tokenprobe.core.credentials import write_csv
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.reports import update_latest
 
@@ -115,3 +116,20 @@ def test_configuration_target_severities_and_a_fresh_run_folder(
     assert not any(earlier.iterdir())  # never written through latest into an earlier run
     findings = json.loads((run_dir / "summary.json").read_text())["findings"]
     assert [(f["id"], f["severity"]) for f in findings] == [("TP-SEC-012", "info")]
+
+
+def test_one_account_and_a_credentials_file_make_one_pool(
+    security_target: SecurityTarget, tmp_path: Path
+) -> None:
+    # Both sources given: their union, as in the gate (issue 11: the file used to win here).
+    target = security_target()
+    one, *others = target.credentials[:4]
+    pool_file = write_csv(tmp_path / "pool.csv", others)
+    result = tokenprobe(
+        "--url", target.base_url, "--report-dir", str(tmp_path / "run"), "--probe", "TP-SEC-012",
+        env={"TOKENPROBE_USERNAME": one.username, "TOKENPROBE_PASSWORD": one.password,
+             "TOKENPROBE_CREDENTIALS": str(pool_file)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["security"]["pool_accounts"] == 4

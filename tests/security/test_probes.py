@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -18,10 +19,13 @@ from tests.security.conftest import (
 )
 from tokenprobe import security
 from tokenprobe.core.findings import Severity
+from tokenprobe.core.redact import Redactor
 from tokenprobe.core.summary import Summary
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.reports import write_stage_reports
 from tokenprobe.security import PROBES, SecurityOptions
+from tokenprobe.security.client import Answer
+from tokenprobe.security.enumeration import compare_answers
 
 # (fault, probe that must fail). Warning- and info-level probes are re-graded to error here,
 # so "fails" means the same for every row: an error finding and a failed check.
@@ -106,9 +110,11 @@ def test_clean_target_passes_every_probe(clean_run: CleanRun) -> None:
 
 
 def test_whitespace_trimming_is_information_not_a_bypass(clean_run: CleanRun) -> None:
-    # Stock DRF trims passwords: reported, never as a bypass (TP-SEC-003 passes).
+    # Stock DRF trims passwords: reported, never as a bypass (TP-SEC-003 passes). The other
+    # finding says that no key was given to verify signatures with (TP-SEC-010 not evaluated).
     assert [(f.id, f.severity) for f in clean_run.summary.findings] == [
-        ("TP-SEC-006", Severity.INFO)
+        ("TP-SEC-006", Severity.INFO),
+        ("TP-SEC-104", Severity.WARNING),
     ]
 
 
@@ -144,14 +150,66 @@ def test_configured_key_verifies_real_signatures(
     assert finding_ids(wrong) == {"TP-SEC-010"}
 
 
-def test_without_credentials_probes_are_skipped_never_passed(
+def test_without_credentials_probes_are_not_evaluated_never_passed(
     security_target: SecurityTarget, tmp_path: Path
 ) -> None:
     target = security_target()
     session = dataclasses.replace(session_of(target), credentials=[], embedded=False)
-    options = SecurityOptions(probes=frozenset({"TP-SEC-001", "TP-SEC-003", "TP-SEC-007"}))
-    summary = security.run(session, options)
+    probes = {"TP-SEC-001", "TP-SEC-003", "TP-SEC-007", "TP-SEC-011", "TP-SEC-015"}
+    summary = security.run(session, SecurityOptions(probes=frozenset(probes)))
     assert {c.outcome for c in summary.checks} == {"skipped"}
+    # Each is a visible finding naming the probe and what it lacked, never a silent skip.
+    lacked = {f.evidence.split(" ")[0]: f.id for f in summary.findings}
+    assert lacked == {
+        "TP-SEC-001": "TP-SEC-101",  # no account that logs in
+        "TP-SEC-003": "TP-SEC-101",
+        "TP-SEC-007": "TP-SEC-101",
+        "TP-SEC-011": "TP-SEC-101",  # no real credential to put in a URL: not a pass
+        "TP-SEC-015": "TP-SEC-103",  # no canary
+    }
+    assert {f.severity for f in summary.findings} == {Severity.WARNING}
+    assert len(summary.not_evaluated) == len(probes)
+    assert summary.exit_code == 0
+
+
+def test_a_small_budget_is_not_evaluated_and_says_so(security_target: SecurityTarget) -> None:
+    # Two wrong passwords per account and one account: the timing probe's least is 6.
+    target = security_target()
+    session = dataclasses.replace(
+        session_of(target), credentials=target.credentials[5:6], embedded=False
+    )
+    options = SecurityOptions(probes=frozenset({"TP-SEC-002"}), failures_per_account=2)
+    summary = security.run(session, options)
+    assert check(summary, "TP-SEC-002").outcome == "skipped"
+    (finding,) = summary.findings
+    assert finding.id == "TP-SEC-102"
+    assert "needs 6 wrong-password attempts on real accounts, got 0" in finding.evidence
+    assert "the pool's whole budget: 2" in finding.evidence
+
+
+def test_query_string_probe_uses_a_real_account_and_never_shows_it(
+    security_target: SecurityTarget, tmp_path: Path
+) -> None:
+    """TP-SEC-011 sends a working account's password in a URL (the only sure evidence); our
+    reports never show it, raw or URL-encoded."""
+    target = security_target("accepts-get-query")
+    session = dataclasses.replace(session_of(target), embedded=False)  # no canary: a pool account
+    summary = security.run(session, SecurityOptions(probes=frozenset({"TP-SEC-011"})))
+    write_stage_reports(summary, tmp_path, session.redactor)
+    evidence = [f.evidence for f in summary.findings if f.id == "TP-SEC-011"]
+    assert any("a real account's credentials in the query string" in e for e in evidence)
+    texts = [p.read_text() for p in tmp_path.iterdir()]
+    for password in (c.password for c in target.credentials):
+        for form in {password, quote_plus(password), quote(password, safe="")}:
+            assert all(form not in text for text in texts)
+
+
+def test_redactor_knows_a_password_in_a_query_string() -> None:
+    password = "p@ss w+rd/é&x="
+    redactor = Redactor()
+    redactor.add_password(password)
+    for text in (f"?password={quote_plus(password)}", f"?password={quote(password, safe='')}"):
+        assert redactor(text) == "?password=[REDACTED]"
 
 
 @pytest.mark.parametrize(
@@ -171,3 +229,33 @@ def test_a_429_means_not_evaluated_never_passed(
     summary = security.run(session, options)
     assert check(summary, probe_id).outcome == "skipped", check(summary, probe_id).message
     assert "429" in check(summary, probe_id).message
+    assert finding_ids(summary) == {"TP-SEC-105"}  # not evaluated: throttled
+
+
+def test_an_echoed_password_is_not_mistaken_for_enumeration(
+    security_target: SecurityTarget, run_probes: RunProbes
+) -> None:
+    # Each rejection repeats its own random password: the bodies differ, yet they say nothing
+    # about the account (the echo itself is conformance's TP-CONF-003).
+    summary = run_probes(security_target("password-echo"), "TP-SEC-001")
+    assert check(summary, "TP-SEC-001").outcome == "passed", check(summary, "TP-SEC-001").message
+
+
+@pytest.mark.parametrize(
+    ("real_cookie", "unknown_cookie", "differs"),
+    [
+        # A load balancer's sticky cookie: a new value every answer, the same name.
+        ("AWSALB=abc; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/", "AWSALB=xyz; Path=/", False),
+        # A cookie set only for real accounts tells them apart.
+        ("AWSALB=abc; Path=/, seen=1", "AWSALB=xyz; Path=/", True),
+        (None, "AWSALB=xyz", True),
+    ],
+)
+def test_cookies_are_compared_by_name(
+    real_cookie: str | None, unknown_cookie: str, differs: bool
+) -> None:
+    def answer(cookie: str | None) -> Answer:
+        headers = {"Content-Type": "application/json", **({"Set-Cookie": cookie} if cookie else {})}
+        return Answer(400, headers, '{"detail": "No active account"}', 0.01)
+
+    assert bool(compare_answers(answer(real_cookie), answer(unknown_cookie))) is differs

@@ -139,11 +139,19 @@ def test_other_methods_are_405_with_allow(clean_target: EmbeddedTarget, method: 
     assert response.headers["Allow"] == "POST, OPTIONS"
 
 
-def test_oversized_body_is_a_json_400(clean_target: EmbeddedTarget) -> None:
+def test_oversized_body_is_a_json_400_and_one_log_line(clean_target: EmbeddedTarget) -> None:
     body = {"username": "a", "password": "x" * 3_000_000}
+    logged_before = clean_target.log_file.read_text(errors="replace")
     response = login(clean_target, body)
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/json"
+    # Django logs the refusal before answering: one line, no traceback (issue 11, item 8).
+    log = clean_target.log_file.read_text(errors="replace")
+    assert log[len(logged_before) :].splitlines() == [
+        "refused request (django.security.RequestDataTooBig): "
+        "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+    ]
+    assert "Traceback" not in log
 
 
 def test_unknown_path_is_a_json_404(clean_target: EmbeddedTarget) -> None:

@@ -17,11 +17,12 @@ COLUMNS = ("ID", "SEVERITY", "SUITE", "CHECK", "NEEDS", "TITLE", "STANDARD")
     "--json",
     "as_json",
     is_flag=True,
-    help="Print a JSON list of {id, title, severity, standard, suite, needs}.",
+    help="Print a JSON list of {id, title, severity, standard, suite, needs, not_evaluated}.",
 )
 def checks(as_json: bool) -> None:
     """List every ID a check, probe or SLO can report: its title, default severity, the
-    standard it comes from and what it needs to run (without it, it is skipped).
+    standard it comes from and what it needs to run (without it, the run reports a
+    not-evaluated finding instead: never a pass).
 
     Severities are defaults: [severities] in the configuration re-grades an ID."""
     if as_json:

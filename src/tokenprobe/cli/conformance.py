@@ -31,7 +31,8 @@ from tokenprobe.core.summary import Summary
     "--max-examples",
     type=click.IntRange(1),
     default=None,
-    help=f"Fuzzing cases per operation [default: {defaults.FUZZ_MAX_EXAMPLES}].",
+    help="Fuzzing cases per operation "
+    f"[default: [conformance] max-examples, else {defaults.FUZZ_MAX_EXAMPLES}].",
 )
 @click.pass_context
 def conformance(
@@ -55,7 +56,10 @@ def conformance(
     with interrupt_on_signals(), open_configured_target(config) as session:
         run_dir = RunDir.choose(report_dir, config.report_root)
         options = ConformanceOptions(
-            run_dir.path, spec, max_examples=max_examples, policy=config.policy
+            run_dir.path,
+            spec,
+            max_examples=max_examples or config.conformance.max_examples,
+            policy=config.policy,
         )
         summary = suite.run(session, options)
         with shielded():  # a signal now must not cut a report in half
@@ -72,7 +76,8 @@ def render(summary: Summary) -> str:
     """A few lines for the terminal: counts, findings, where the reports are."""
     section = summary.sections.get("conformance", {})
     lines = [
-        f"conformance: {summary.status} - {section.get('cases', 0)} cases in "
+        f"conformance: {summary.status}{summary.not_evaluated_note} - "
+        f"{section.get('cases', 0)} cases in "
         f"{section.get('wall_time_s', 0):.1f} s ({section.get('cases_per_s', 0)} cases/s), "
         f"success path exercised: {'yes' if section.get('success_path_exercised') else 'NO'}"
     ]

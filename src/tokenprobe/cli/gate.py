@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import psutil
 
-from tokenprobe.cli.options import Duration, command_config, target_options
+from tokenprobe.cli.options import Duration, command_config, compare_option, target_options
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals
@@ -24,11 +24,7 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
 
 @click.command()
 @target_options
-@click.option(
-    "--compare",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A previous run directory: report new, fixed and unchanged findings.",
-)
+@compare_option
 @click.option(
     "--update-baseline",
     is_flag=True,
@@ -42,6 +38,12 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
     default=defaults.GATE_LOAD_DURATION_S,
     help="How long the load smoke runs, e.g. 10s, 1m "
     f"[default: {defaults.GATE_LOAD_DURATION_S:g}s].",
+)
+@click.option(
+    "--require-complete",
+    is_flag=True,
+    help="Fail (exit 1) when any check could not be evaluated (no credentials, accounts, "
+    "canary or key; a 429) [default: [gate] require-complete in the configuration, else off].",
 )
 @click.option(
     "--max-time",
@@ -68,6 +70,7 @@ def gate(
     baseline_reason: str,
     skip: tuple[str, ...],
     load_duration: float,
+    require_complete: bool,
     max_time: float | None,
     quiet: bool,
     json_output: bool,
@@ -88,6 +91,7 @@ def gate(
         baseline_reason=baseline_reason,
         skip=frozenset(skip),
         load_duration_s=load_duration,
+        require_complete=require_complete or config.gate.require_complete,
         max_time_s=config.gate.max_time_s if max_time is None else max_time,
         # --max-time counts from the process's start: imports take seconds on a busy runner.
         elapsed_before_s=time.time() - psutil.Process().create_time(),
@@ -99,8 +103,8 @@ def gate(
         click.echo(f"tokenprobe: warning: {result.latest_problem}", err=True)
     if json_output:  # the redacted file as written, never the in-memory summary
         click.echo((result.run_dir / SUMMARY_FILE).read_text(encoding="utf-8"), nl=False)
-    verdict = summary.status.upper()
     counts = f"{len(summary.findings)} findings, {len(summary.errors)} errors"
+    verdict = summary.status.upper() + summary.not_evaluated_note
     line = f"tokenprobe gate: {verdict} ({counts}); reports in {result.run_dir}"
     click.echo(line, err=json_output)
     for error in summary.errors:

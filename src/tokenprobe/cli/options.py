@@ -51,8 +51,8 @@ url_option = click.option(
 credentials_option = click.option(
     "--credentials",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV username,password of valid accounts of --url [default: TOKENPROBE_CREDENTIALS, "
-    "or TOKENPROBE_USERNAME and TOKENPROBE_PASSWORD].",
+    help="CSV username,password of valid accounts of --url [default: TOKENPROBE_CREDENTIALS]; "
+    "with TOKENPROBE_USERNAME and TOKENPROBE_PASSWORD as well, the run uses both.",
 )
 config_option = click.option(
     "--config",
@@ -78,6 +78,13 @@ report_dir_option = click.option(
     help="Write this run's reports into this folder, never one holding a run nor a link "
     "[default: a new folder <root>/<UTC timestamp>/, and <root>/latest points at it; <root> is "
     "[reports] dir in the configuration, TOKENPROBE_REPORT_DIR or 'reports'].",
+)
+
+compare_option = click.option(
+    "--compare",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A previous run folder (or <root>/latest): report new, fixed and unchanged findings, "
+    "load deltas, and whether latency, error ratio or capacity regressed ([regression]).",
 )
 
 

@@ -14,17 +14,19 @@ from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
 from tokenprobe.core import defaults
 from tokenprobe.core.config import Config, SecurityConfig
-from tokenprobe.core.credentials import Credential
+from tokenprobe.core.credentials import Credential, read_verify_key
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
-from tokenprobe.security import PROBE_IDS, SecurityOptions, TimingBudget
+from tokenprobe.security import FINDING_IDS, PROBE_IDS, SecurityOptions, TimingBudget
 
 # Options that override keys of the configuration's [security] table.
 CONFIG_KEYS = {
     **TARGET_KEYS,
     "security.canary-password-env": "canary_password_env",
     "security.brute-force-attempts": "brute_force_attempts",
+    "security.failures-per-account": "failures_per_account",
+    "security.verify-key-file": "verify_key_file",
 }
 
 
@@ -34,7 +36,7 @@ def _parse_severities(
     severities = {}
     for value in values:
         probe_id, _, level = value.partition("=")
-        if probe_id.strip() not in PROBE_IDS:
+        if probe_id.strip() not in FINDING_IDS:
             raise click.BadParameter(f"{value!r}: unknown probe ID", ctx=ctx, param=param)
         try:
             severities[probe_id.strip()] = Severity.parse(level)
@@ -57,20 +59,8 @@ def canary_from(username: str | None, config: SecurityConfig) -> Credential | No
 
 def severities_from(config: Config, options: dict[str, Severity]) -> dict[str, Severity]:
     """The configuration's re-gradings of probes, then ``--severity`` on top."""
-    configured = {k: v for k, v in config.severities.items() if k in PROBE_IDS}
+    configured = {k: v for k, v in config.severities.items() if k in FINDING_IDS}
     return {**configured, **options}
-
-
-def read_verify_key(path: Path | None) -> bytes | None:
-    if path is None:
-        return None
-    try:
-        key = path.read_bytes().removesuffix(b"\n").removesuffix(b"\r")
-    except OSError as exc:
-        raise ConfigError(f"cannot read verification key {path}: {exc.strerror}") from None
-    if not key:
-        raise ConfigError(f"verification key file {path} is empty")
-    return key
 
 
 @click.command()
@@ -96,16 +86,18 @@ def read_verify_key(path: Path | None) -> bytes | None:
 @click.option(
     "--failures-per-account",
     type=click.IntRange(1, 1000),
-    default=SecurityOptions.failures_per_account,
+    default=defaults.FAILURES_PER_ACCOUNT,
     show_default=True,
-    help="Wrong passwords any one pool account may receive in a run.",
+    help="Wrong passwords any one account may receive in a run: keep it below the target's "
+    "lockout. One account at the default evaluates every error-severity probe.",
 )
 @click.option(
     "--timing-max-pairs",
-    type=click.IntRange(20, 10_000),
+    type=click.IntRange(TimingBudget.min_pairs, 10_000),
     default=TimingBudget.max_pairs,
     show_default=True,
-    help="Most interleaved sample pairs the timing probe may take.",
+    help="Most wrong-password samples for real accounts the timing probe may take (each with "
+    "several free unknown-username samples).",
 )
 @click.option(
     "--verify-key-file",
@@ -160,9 +152,13 @@ def security(
         canary=canary_from(canary_username, config.security),
         allow_brute_force=not no_brute_force,
         brute_force_attempts=config.security.brute_force_attempts,
-        failures_per_account=failures_per_account,
+        failures_per_account=config.security.failures_per_account,
         timing=TimingBudget(max_pairs=timing_max_pairs),
-        verify_key=read_verify_key(verify_key_file),
+        verify_key=(
+            read_verify_key(config.security.verify_key_file)
+            if config.security.verify_key_file
+            else None
+        ),
     )
     with interrupt_on_signals(), open_configured_target(config) as session:
         run_dir = RunDir.choose(report_dir, config.report_root)
@@ -178,5 +174,7 @@ def security(
         )
     for error in summary.errors:
         click.echo(redactor(f"tokenprobe: error: {error}"), err=True)
-    click.echo(f"security: {summary.status} — reports in {run_dir.path}")
+    click.echo(
+        f"security: {summary.status}{summary.not_evaluated_note} — reports in {run_dir.path}"
+    )
     sys.exit(summary.exit_code)

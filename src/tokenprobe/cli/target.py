@@ -13,7 +13,7 @@ from typing import Any
 
 from tokenprobe.core import defaults
 from tokenprobe.core.config import Config
-from tokenprobe.core.credentials import Credential, from_environment, load_csv
+from tokenprobe.core.credentials import Credential, from_environment, pool
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.session import TOKEN_PATH, TargetSession, ensure_reachable, normalise_base_url
 from tokenprobe.reference.embedded import STARTUP_TIMEOUT_S, EmbeddedTarget
@@ -59,7 +59,8 @@ def _within(seconds: float, deadline: Deadline | None) -> float:
 def open_configured_target(
     config: Config, **options: Any
 ) -> contextlib.AbstractContextManager[TargetSession]:
-    """`open_target` for the configured ``[target]``: its URL, and its credentials file if set
-    (else the environment's, or the embedded target's own)."""
-    credentials = load_csv(config.target.credentials) if config.target.credentials else None
+    """`open_target` for the configured ``[target]``: its URL, and the pool of its credentials
+    file (option, variable or file key) with ``TOKENPROBE_USERNAME``/``_PASSWORD``; the embedded
+    target brings its own."""
+    credentials = pool(config.target.credentials) if config.target.url else None
     return open_target(config.target.url, credentials=credentials, **options)

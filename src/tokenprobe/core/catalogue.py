@@ -11,19 +11,33 @@ ID families, never renumbered or reused:
 * ``TP-CONF-1NN``: Schemathesis' built-in checks, under IDs of ours so findings stay stable
   whichever tool found them; TP-CONF-199 for any other Schemathesis check;
 * ``TP-SEC-0NN``: the security probes;
-* ``TP-LOAD-0NN``: the load suite (SLO breaches, an unreliable generator).
+* ``TP-LOAD-0NN``: the load suite (SLO breaches, an unreliable generator);
+* ``TP-REG-0NN``: regression verdicts of ``--compare`` (this run's load numbers against a
+  previous run's).
 
 A check that can say two things of different weight (a lifetime above the maximum is an error,
 above the recommended bound a warning) has one ID for each, so each can be re-graded alone.
 The first entry listed for a check is the check's own ID, the one its `CheckResult` carries.
 
-``needs`` says what a check needs to be evaluated at all (without it, it is skipped):
+``needs`` says what a check needs to be evaluated at all:
 
 * ``credentials``: a username and password that log in;
 * ``accounts: N wrong passwords``: pool accounts (that log in) able to take N wrong passwords
-  between them, each at most ``--failures-per-account`` (default 8);
+  between them, each at most ``--failures-per-account``; ``N-M``: the probe is evaluated with N
+  and covers more with up to M;
 * ``canary``: a dedicated account that brute force may lock out;
-* ``key``: the real signature verification key (``--verify-key-file``).
+* ``key``: the real signature verification key (``--verify-key-file``);
+* ``previous run``: a previous run folder with load results (``--compare``).
+
+A check that could not be evaluated is never a pass: it reports a **not-evaluated** finding
+(``not_evaluated=True`` below, one per kind of missing need, warning by default) naming what it
+needed. ``--require-complete`` makes those errors.
+
+Severity policy (docs/checks.md, "Severity"): *error* breaks the published contract or is an
+exploitable defect (tokens where there should be none, secrets exposed, signature bypass,
+account enumeration, 5xx, cost that grows with input); *warning* is hardening a correct
+deployment may lack, or a verdict that may not hold (not evaluated, a saturated generator);
+*info* is an observation.
 """
 
 from __future__ import annotations
@@ -36,17 +50,21 @@ from tokenprobe.core.findings import Finding, Severity
 Suite = Literal["conformance", "security", "load", "gate"]
 
 CREDENTIALS = "credentials"
+ACCOUNTS = "accounts"  # wrong-password budget of pool accounts (see `wrong_passwords`)
 CANARY = "canary"
 KEY = "key"
+UNTHROTTLED = "unthrottled answers"  # a 429 in the way
+PREVIOUS_RUN = "previous run"
 PUBLISHED_SPEC = "Published spec specs/token.openapi.yaml, POST /api/v1/token/"
 SUCCESS_PATH_RULE = "Issue #3: the 200 path must be exercised when credentials are configured"
 # The check name under which any Schemathesis check missing from this catalogue is reported.
 OTHER_SCHEMATHESIS_CHECK = "(other Schemathesis check)"
 
 
-def wrong_passwords(count: int | str) -> str:
-    """The need of a probe that spends ``count`` wrong-password attempts from the pool."""
-    return f"accounts: {count} wrong password{'' if count == 1 else 's'}"
+def wrong_passwords(least: int, most: int | None = None) -> str:
+    """The need of a probe that spends ``least`` (up to ``most``) wrong-password attempts."""
+    count = str(least) if most is None or most == least else f"{least}-{most}"
+    return f"{ACCOUNTS}: {count} wrong password{'' if count == '1' else 's'}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,9 +76,13 @@ class CatalogueEntry:
     suite: Suite
     check: str  # the Schemathesis check, the probe or the rule that reports it
     needs: tuple[str, ...] = ()
+    # A finding that says a check could not run (``needs`` names what it lacked), not that the
+    # target is wrong: counted apart in every verdict, an error under --require-complete.
+    not_evaluated: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        """The ``tokenprobe checks --json`` form: id, title, severity, standard, suite, needs."""
+        """The ``tokenprobe checks --json`` form: id, title, severity, standard, suite, needs,
+        not_evaluated."""
         return {
             "id": self.id,
             "title": self.title,
@@ -68,6 +90,7 @@ class CatalogueEntry:
             "standard": self.standard,
             "suite": self.suite,
             "needs": list(self.needs),
+            "not_evaluated": self.not_evaluated,
         }
 
 
@@ -209,12 +232,16 @@ CONFORMANCE_CHECKS: tuple[CatalogueEntry, ...] = (
         "Valid credentials were given but no login succeeded",
         SUCCESS_PATH_RULE,
     ),
-    _conformance(
+    # Not evaluated: every token check needs a 200, and without credentials there is none.
+    CatalogueEntry(
         "TP-CONF-011",
-        "SuccessPathExercised",
         "Success path not exercised: no credentials given",
+        Severity.WARNING,
         SUCCESS_PATH_RULE,
-        Severity.INFO,
+        "conformance",
+        "SuccessPathExercised",
+        (CREDENTIALS,),
+        not_evaluated=True,
     ),
 )
 
@@ -320,8 +347,9 @@ def _probe(
     return CatalogueEntry(id, title, severity, standard, "security", probe, needs)
 
 
-# The security probes, in run order. The wrong-password counts are the probes' own budgets
-# (tests/security check them against the probe modules).
+# The security probes, in run order. The wrong-password counts are the probes' own demands
+# (tests/security check them against the probe modules): the least evaluates the probe, the
+# most covers every variant.
 SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
     _probe(
         "TP-SEC-001",
@@ -337,7 +365,7 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         "Login response time reveals whether a username exists",
         Severity.ERROR,
         "OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
-        wrong_passwords("20-100"),
+        wrong_passwords(6, 40),
     ),
     _probe(
         "TP-SEC-003",
@@ -345,7 +373,7 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         "A password that is not the account's password logs in",
         Severity.ERROR,
         "NIST SP 800-63B §5.1.1.2; OWASP API Top 10 2023 API2",
-        wrong_passwords(11),
+        wrong_passwords(3, 11),
     ),
     _probe(
         "TP-SEC-004",
@@ -353,7 +381,7 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         "An injection string in the credentials logs in or crashes the endpoint",
         Severity.ERROR,
         "OWASP ASVS 5.0 V1 (injection prevention); OWASP API Top 10 2023 API2",
-        wrong_passwords(12),
+        wrong_passwords(2, 12),
     ),
     _probe(
         "TP-SEC-005",
@@ -361,7 +389,7 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         "Credentials of the wrong JSON type log in or crash the endpoint",
         Severity.ERROR,
         "OWASP ASVS 5.0 V2 (input validation); OWASP API Top 10 2023 API2",
-        wrong_passwords(5),
+        wrong_passwords(1, 5),
     ),
     _probe(
         "TP-SEC-006",
@@ -423,7 +451,7 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         "TP-SEC-013",
         "Pragma no-cache",
         "Token responses lack Pragma: no-cache",
-        Severity.WARNING,
+        Severity.INFO,
         "RFC 6749 §5.1",
         CREDENTIALS,
     ),
@@ -447,9 +475,62 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
     _probe(
         "TP-SEC-016",
         "costly input",
-        "Megabyte credentials are not refused up front",
+        "Megabyte credentials crash the endpoint, hang it, log in, or cost more with size",
         Severity.ERROR,
-        "OWASP API Top 10 2023 API4; OWASP ASVS 5.0 V2 (input validation)",
+        "OWASP API Top 10 2023 API4; CWE-400; CVE-2013-1443 (Django: cost grew with password"
+        " length)",
+    ),
+    # Hardening, not a defect: the probe measured that the cost does not grow with the size.
+    _probe(
+        "TP-SEC-017",
+        "costly input",
+        "Megabyte credentials are checked like any login (no length limit)",
+        Severity.INFO,
+        "OWASP ASVS 5.0 V2 (input validation); OWASP API Top 10 2023 API4",
+    ),
+)
+
+
+def _not_evaluated(id: str, title: str, need: str, standard: str) -> CatalogueEntry:
+    return CatalogueEntry(
+        id, title, Severity.WARNING, standard, "security", "not evaluated", (need,), True
+    )
+
+
+NOT_EVALUATED_RULE = "Severity policy: a check that could not run is never a pass (docs/checks.md)"
+
+# A probe that could not be evaluated reports one of these, by what it lacked; the evidence names
+# the probe and what it needed. Warnings by default: the verdict holds only for what was looked at.
+SECURITY_NOT_EVALUATED: tuple[CatalogueEntry, ...] = (
+    _not_evaluated(
+        "TP-SEC-101",
+        "Security probe not evaluated: no account that logs in",
+        CREDENTIALS,
+        NOT_EVALUATED_RULE,
+    ),
+    _not_evaluated(
+        "TP-SEC-102",
+        "Security probe not evaluated: the accounts' wrong-password budget is too small",
+        ACCOUNTS,
+        NOT_EVALUATED_RULE + "; --failures-per-account, [security] failures-per-account",
+    ),
+    _not_evaluated(
+        "TP-SEC-103",
+        "Brute-force protection not evaluated: no canary account, or brute force disabled",
+        CANARY,
+        NOT_EVALUATED_RULE + "; --canary-username, [security] canary-username-env",
+    ),
+    _not_evaluated(
+        "TP-SEC-104",
+        "Signature not verified: no usable verification key configured",
+        KEY,
+        NOT_EVALUATED_RULE + "; --verify-key-file, [security] verify-key-file",
+    ),
+    _not_evaluated(
+        "TP-SEC-105",
+        "Security probe not evaluated: the target answered 429 (throttled)",
+        UNTHROTTLED,
+        NOT_EVALUATED_RULE + "; RFC 6585 §4",
     ),
 )
 
@@ -472,14 +553,58 @@ LOAD_RULES: tuple[CatalogueEntry, ...] = (
     ),
 )
 
+BOOTSTRAP = "Bootstrap percentile interval (Efron & Tibshirani 1993) over blocks of seconds"
+REGRESSION_RULES: tuple[CatalogueEntry, ...] = (
+    CatalogueEntry(
+        "TP-REG-001",
+        "Latency regressed since the previous run",
+        Severity.ERROR,
+        f"{BOOTSTRAP} (Carlstein 1986); [regression] tolerance",
+        "gate",
+        "latency_regression",
+        (PREVIOUS_RUN,),
+    ),
+    CatalogueEntry(
+        "TP-REG-002",
+        "Error ratio regressed since the previous run",
+        Severity.ERROR,
+        "Ratio of proportions, log interval (Katz et al. 1978); [regression] tolerance",
+        "gate",
+        "error_ratio_regression",
+        (PREVIOUS_RUN,),
+    ),
+    CatalogueEntry(
+        "TP-REG-003",
+        "Capacity regressed since the previous run",
+        Severity.ERROR,
+        "Breakpoint search: capacity between the last step held and the first that failed;"
+        " [regression] tolerance",
+        "gate",
+        "capacity_regression",
+        (PREVIOUS_RUN,),
+    ),
+    CatalogueEntry(
+        "TP-REG-004",
+        "No regression verdict: too few samples, too noisy, or no evidence to compare",
+        Severity.INFO,
+        f"{BOOTSTRAP}; [regression] min-tail-samples",
+        "gate",
+        "regression_inconclusive",
+        (PREVIOUS_RUN,),
+    ),
+)
+
 ENTRIES: tuple[CatalogueEntry, ...] = (
     *CONFORMANCE_CHECKS,
     *SCHEMATHESIS_CHECKS,
     *SECURITY_PROBES,
+    *SECURITY_NOT_EVALUATED,
     *LOAD_RULES,
+    *REGRESSION_RULES,
 )
 BY_ID: dict[str, CatalogueEntry] = {entry.id: entry for entry in ENTRIES}
 IDS: frozenset[str] = frozenset(BY_ID)
+NOT_EVALUATED_IDS: frozenset[str] = frozenset(e.id for e in ENTRIES if e.not_evaluated)
 
 
 def entry(finding_id: str) -> CatalogueEntry:
@@ -501,6 +626,20 @@ def entry_of(suite: Suite, check: str) -> CatalogueEntry:
     return only
 
 
+def not_evaluated_entry(suite: Suite, need: str) -> CatalogueEntry:
+    """The not-evaluated entry of ``suite`` for a missing ``need`` (credentials, accounts,
+    canary, key, unthrottled answers); an unknown need is a bug, never user input."""
+    for candidate in ENTRIES:
+        if candidate.not_evaluated and candidate.suite == suite and candidate.needs == (need,):
+            return candidate
+    raise KeyError(f"no {suite} not-evaluated entry for {need!r}")
+
+
+def is_not_evaluated(finding_id: str) -> bool:
+    """True for a finding that says a check could not run, not that the target is wrong."""
+    return finding_id in NOT_EVALUATED_IDS
+
+
 def conformance_check(check_name: str) -> CatalogueEntry:
     """The entry a Schemathesis check's results go under: its first listed (its own ID), or
     TP-CONF-199 for a check this catalogue does not know."""
@@ -513,13 +652,30 @@ def conformance_check(check_name: str) -> CatalogueEntry:
 # Check results of SLO thresholds are named ``slo:<threshold name>``; a breach of any of them is
 # finding TP-LOAD-001.
 SLO_CHECK_PREFIX = "slo:"
+# Check results of regression verdicts are named ``regression:<metric>[<scope>]``; each answers
+# for its metric's regression finding and for an inconclusive verdict.
+REGRESSION_CHECK_PREFIX = "regression:"
+REGRESSION_CHECKS = {
+    "error_ratio": "error_ratio_regression",
+    "capacity_rps": "capacity_regression",
+}  # every other metric is a latency percentile
+
+
+def regression_rule(metric: str) -> CatalogueEntry:
+    """The entry a regressed ``metric`` (``p95_ms``, ``error_ratio``, ``capacity_rps``) reports."""
+    return entry_of("gate", REGRESSION_CHECKS.get(metric, "latency_regression"))
 
 
 def reported_by_check(check_id: str) -> frozenset[str]:
     """The finding IDs a check result with ``check_id`` answers for: every ID its check reports
-    (a lifetime check's error and its warning), or TP-LOAD-001 for an SLO threshold."""
+    (a lifetime check's error and its warning), TP-LOAD-001 for an SLO threshold, and for a
+    regression verdict its metric's regression and TP-REG-004 (inconclusive)."""
     if check_id.startswith(SLO_CHECK_PREFIX):
         return frozenset({"TP-LOAD-001"})
+    if check_id.startswith(REGRESSION_CHECK_PREFIX):
+        metric = check_id.removeprefix(REGRESSION_CHECK_PREFIX).partition("[")[0]
+        inconclusive = entry_of("gate", "regression_inconclusive")
+        return frozenset({regression_rule(metric).id, inconclusive.id})
     known = BY_ID.get(check_id)
     if known is None:
         return frozenset({check_id})

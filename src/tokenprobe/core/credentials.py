@@ -1,7 +1,9 @@
 """Credentials: where valid accounts come from, and how they are kept out of sight.
 
-Sources, in order of precedence: ``TOKENPROBE_USERNAME`` + ``TOKENPROBE_PASSWORD``, or
-``TOKENPROBE_CREDENTIALS`` naming a CSV file with the header ``username,password``.
+Sources: ``TOKENPROBE_USERNAME`` + ``TOKENPROBE_PASSWORD`` (one account), and a CSV file with
+the header ``username,password`` (``--credentials``, ``[target] credentials`` or
+``TOKENPROBE_CREDENTIALS``). Given both, the run's pool is their union, the one account first,
+in every command alike (`pool`).
 A `Credential` never shows its password in ``repr``/``str``, so it cannot leak into a log or
 an exception message by accident.
 """
@@ -14,7 +16,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from tokenprobe.core.errors import CredentialsError
+from tokenprobe.core.errors import ConfigError, CredentialsError
 
 ENV_USERNAME = "TOKENPROBE_USERNAME"
 ENV_PASSWORD = "TOKENPROBE_PASSWORD"
@@ -82,14 +84,43 @@ def write_csv(path: str | os.PathLike[str], credentials: Sequence[Credential]) -
     return file
 
 
+def read_verify_key(path: str | os.PathLike[str]) -> bytes:
+    """The HMAC verification key in ``path`` (one trailing newline dropped); a `ConfigError`
+    with one line when it cannot be read or is empty. The key never appears in a message."""
+    file = Path(path)
+    try:
+        key = file.read_bytes().removesuffix(b"\n").removesuffix(b"\r")
+    except OSError as exc:
+        raise ConfigError(f"cannot read verification key {file}: {exc.strerror}") from None
+    if not key:
+        raise ConfigError(f"verification key file {file} is empty")
+    return key
+
+
 def from_environment(environ: Mapping[str, str] | None = None) -> list[Credential]:
-    """Credentials named by the environment; an empty list when none are given."""
+    """The pool the environment names (``TOKENPROBE_USERNAME``/``_PASSWORD`` and the file of
+    ``TOKENPROBE_CREDENTIALS``, together); an empty list when none are given."""
     env = os.environ if environ is None else environ
+    return pool(env.get(ENV_CREDENTIALS) or None, env)
+
+
+def pool(
+    credentials_file: str | os.PathLike[str] | None, environ: Mapping[str, str] | None = None
+) -> list[Credential]:
+    """The run's accounts: ``TOKENPROBE_USERNAME``/``_PASSWORD`` (if set) and the accounts of
+    ``credentials_file`` (if given), the one account first, each account once."""
+    env = os.environ if environ is None else environ
+    accounts = single_account(env)
+    if credentials_file:
+        accounts += load_csv(credentials_file)
+    return list(dict.fromkeys(accounts))
+
+
+def single_account(env: Mapping[str, str]) -> list[Credential]:
+    """The account of ``TOKENPROBE_USERNAME`` + ``TOKENPROBE_PASSWORD``, if set."""
     username, password = env.get(ENV_USERNAME, ""), env.get(ENV_PASSWORD, "")
-    if username or password:
-        if not (username and password):
-            raise CredentialsError(f"set both {ENV_USERNAME} and {ENV_PASSWORD}, or neither")
-        return [Credential(username, password)]
-    if path := env.get(ENV_CREDENTIALS, ""):
-        return load_csv(path)
-    return []
+    if not (username or password):
+        return []
+    if not (username and password):
+        raise CredentialsError(f"set both {ENV_USERNAME} and {ENV_PASSWORD}, or neither")
+    return [Credential(username, password)]

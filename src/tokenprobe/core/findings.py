@@ -85,6 +85,15 @@ def apply_severity_overrides(
     ]
 
 
+def raise_to_error(findings: Iterable[Finding], ids: Iterable[str]) -> list[Finding]:
+    """Findings with an ID in ``ids`` become errors (``--require-complete`` does this to the
+    not-evaluated ones); the rest are unchanged."""
+    raised = set(ids)
+    return [
+        dataclasses.replace(f, severity=Severity.ERROR) if f.id in raised else f for f in findings
+    ]
+
+
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)
 

@@ -98,7 +98,10 @@ def render_locust_conf() -> str:
 
 def render_tokenprobe_toml() -> str:
     """The configuration file with every key commented out, showing its default."""
-    return ENVIRONMENT.get_template(TOKENPROBE_TOML + ".j2").render(config=Config())
+    template = ENVIRONMENT.get_template(TOKENPROBE_TOML + ".j2")
+    return template.render(
+        config=Config(), defaults=defaults, scenarios=list(defaults.LOAD_SCENARIOS)
+    )
 
 
 def write_schemathesis_toml(folder: Path, policy: TokenPolicy | None = None) -> Path:

@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 # header.payload.signature, base64url; headers of JSON objects start with "eyJ" ('{"').
 JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -37,9 +38,14 @@ class Redactor:
             self._secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
 
     def add_password(self, password: str) -> None:
-        """A password as written raw and inside JSON strings (escaped either way)."""
+        """A password as written raw, inside JSON strings (escaped either way) and in a URL's
+        query string (percent-encoded either way: a probe may send one there)."""
         self.add(
-            password, json.dumps(password)[1:-1], json.dumps(password, ensure_ascii=False)[1:-1]
+            password,
+            json.dumps(password)[1:-1],
+            json.dumps(password, ensure_ascii=False)[1:-1],
+            quote_plus(password),
+            quote(password, safe=""),
         )
 
     def __call__(self, text: str) -> str:

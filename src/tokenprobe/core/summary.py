@@ -9,6 +9,7 @@ Schema version 1 (documented in docs/reports.md, "summary.json")::
                    "reference", "source", "accepted"}],
      "errors": ["one-line reason", ...],
      "checks": [{"id", "name", "source", "outcome", "message", "duration_s"}],
+     "not_evaluated": int,      # findings that say a check could not run (catalogue)
      "stopped": null | {"reason": "time" | "SIGINT" | "SIGTERM", "stage", "budget_s"},
      <section>: {...}}          # "conformance", "security", "load", ... per command
 
@@ -127,6 +128,19 @@ class Summary:
         return "passed" if findings and not counted else "failed"
 
     @property
+    def not_evaluated(self) -> list[Finding]:
+        """Findings that say a check could not run (no credentials, no budget, no canary, no
+        key, a 429): what this verdict did not look at."""
+        return [f for f in self.findings if catalogue.is_not_evaluated(f.id)]
+
+    @property
+    def not_evaluated_note(self) -> str:
+        """``", 2 checks not evaluated"`` (empty when everything was): every verdict line ends
+        its status with it, so a pass never hides what it did not look at."""
+        count = len(self.not_evaluated)
+        return f", {count} check{'' if count == 1 else 's'} not evaluated" if count else ""
+
+    @property
     def status(self) -> str:
         if self.errors:
             return "error"
@@ -184,6 +198,7 @@ class Summary:
             "findings": [{**f.to_dict(), "accepted": self.is_accepted(f)} for f in self.findings],
             "errors": list(self.errors),
             "checks": [c.to_dict() for c in self.checks],
+            "not_evaluated": len(self.not_evaluated),
             "stopped": self.stopped.to_dict() if self.stopped else None,
             **self.sections,
         }

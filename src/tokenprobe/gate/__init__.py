@@ -18,7 +18,8 @@ the rest, and the four reports are written.
 
 Exit code (`Summary.exit_code`): 0 pass; 1 an error-severity finding not accepted by the
 baseline, or an SLO breach; 2 a stage or the gate itself could not run, or ran out of time;
-130 after SIGINT, 143 after SIGTERM.
+130 after SIGINT, 143 after SIGTERM. A check that could not be evaluated is a not-evaluated
+finding (a warning, counted in the verdict line); with ``require_complete`` it is an error.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ from typing import Any
 from tokenprobe import conformance, load, security
 from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
-from tokenprobe.core import defaults
+from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
 from tokenprobe.core.config import Config, slo_text
-from tokenprobe.core.credentials import Credential, load_csv
+from tokenprobe.core.credentials import Credential, pool, read_verify_key
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import TokenprobeError
-from tokenprobe.core.findings import apply_severity_overrides, deduplicate
+from tokenprobe.core.findings import apply_severity_overrides, deduplicate, raise_to_error
 from tokenprobe.core.interrupts import Interrupted, shielded
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
@@ -49,15 +50,20 @@ from tokenprobe.load import LoadOptions
 from tokenprobe.load.artifacts import STATS_CSV
 from tokenprobe.load.runner import LOCUST_HTML_FILE
 from tokenprobe.reports import (
+    PreviousRun,
+    Regression,
     claim_report_dir,
-    compare_runs,
+    compare_summaries,
+    judge_against,
+    load_previous_run,
     new_run_dir,
     update_latest,
     write_all_reports,
+    write_history_index,
     write_stage_reports,
 )
 from tokenprobe.reports.summary_json import write_summary
-from tokenprobe.security import PROBE_IDS, SecurityOptions
+from tokenprobe.security import FINDING_IDS, SecurityOptions
 
 # A stage runs one suite against a target, its tool-native files going to the given folder,
 # within a budget (seconds): `StageRun`.
@@ -87,6 +93,8 @@ class GateOptions:
     skip: frozenset[str] = frozenset()  # stage names to leave out
     load_duration_s: float = defaults.GATE_LOAD_DURATION_S
     load_rate: float = defaults.GATE_LOAD_RATE_PER_S
+    # Not-evaluated findings fail the gate (also [gate] require-complete in the configuration).
+    require_complete: bool = False
     max_time_s: float = defaults.GATE_MAX_TIME_S  # the whole gate, reports included
     elapsed_before_s: float = 0.0  # already spent (the process's start-up), counted in it
 
@@ -117,11 +125,14 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
     username = environ.get(config.security.canary_username_env, "")
     password = environ.get(config.security.canary_password_env, "")
     canary = Credential(username, password) if username and password else None
+    key_file = config.security.verify_key_file
     return SecurityOptions(
         # The probes' own overrides; the rest of [severities] is applied to the merged findings.
-        severities={k: v for k, v in config.severities.items() if k in PROBE_IDS},
+        severities={k: v for k, v in config.severities.items() if k in FINDING_IDS},
         canary=canary,
         brute_force_attempts=config.security.brute_force_attempts,
+        failures_per_account=config.security.failures_per_account,
+        verify_key=read_verify_key(key_file) if key_file else None,
         request_timeout_s=defaults.GATE_REQUEST_TIMEOUT_S,
     )
 
@@ -144,7 +155,12 @@ def load_options(config: Config, options: GateOptions, stage: StageRun) -> LoadO
 def conformance_stage(spec: str, config: Config) -> StageRunner:
     def run(session: TargetSession, stage: StageRun) -> Summary:
         options = ConformanceOptions(
-            stage.report_dir, spec, policy=config.policy, budget_s=stage.budget_s, stage=stage.name
+            stage.report_dir,
+            spec,
+            max_examples=config.conformance.max_examples,
+            policy=config.policy,
+            budget_s=stage.budget_s,
+            stage=stage.name,
         )
         return conformance.run(session, options)
 
@@ -290,15 +306,18 @@ def run_gate(
 
     Raises `ConfigError` before anything runs for a ``report_dir`` that would overwrite a run
     (`claim_report_dir`); otherwise nothing but bugs."""
+    env = dict(environ or {})
     config = options.config
     if options.report_dir is not None:
         run_dir = claim_report_dir(options.report_dir)
     else:
         run_dir = new_run_dir(config.report_root)
-    run = GateRun(options, run_dir, progress, target=config.target.url or "embedded target")
-    stages = build_stages(options, dict(environ or {}))
+    target = config.target.url or "embedded reference target"
+    run = GateRun(options, run_dir, progress, target)
+    stages = build_stages(options, env)
     try:
-        credentials = load_csv(config.target.credentials) if config.target.credentials else None
+        # The same pool as every command: the credentials file with USERNAME/PASSWORD.
+        credentials = pool(config.target.credentials, env) if config.target.url else None
         with open_target(
             config.target.url, credentials=credentials, users=EMBEDDED_USERS, deadline=run.deadline
         ) as opened:
@@ -313,11 +332,17 @@ def run_gate(
         run.add_stop("target", Stop(exc.signal_name, "target"))
     with shielded():  # a signal now must not cut a report in half
         summary = run.summary([stage.name for stage in stages])
+        previous, regression = _judge_regression(summary, run_dir, options)
+        summary.findings = apply_severity_overrides(summary.findings, config.severities)
+        if options.require_complete:  # before the baseline: it may still accept one
+            summary.findings = raise_to_error(summary.findings, catalogue.NOT_EVALUATED_IDS)
         comparison = None
         try:
             _apply_baseline(summary, options)
-            if options.compare:
-                comparison = compare_runs(summary.to_dict(), options.compare)
+            if previous is not None:
+                comparison = compare_summaries(
+                    summary.to_dict(), previous.summary, str(previous.given), regression
+                )
         except TokenprobeError as exc:  # a bad baseline or comparison must not lose the report
             summary.errors.append(str(exc))
         summary.finish()
@@ -329,7 +354,10 @@ def run_gate(
             native_reports=native_reports(run_dir),
             comparison=comparison,
         )
-        latest_problem = update_latest(run_dir) if options.report_dir is None else None
+        latest_problem = None
+        if options.report_dir is None:
+            latest_problem = update_latest(run_dir)
+            write_history_index(run_dir.parent)
     return GateResult(summary, run_dir, latest_problem)
 
 
@@ -396,8 +424,6 @@ class GateRun:
             summary.stopped = Stop(TIME, not_run[0], self.options.max_time_s)
         if not_run and summary.stopped is not None:  # else the target's error says why
             summary.errors.append(f"gate: not run: {', '.join(not_run)}")
-        severities = self.options.config.severities
-        summary.findings = apply_severity_overrides(summary.findings, severities)
         return summary
 
     def write_progress(self, planned: Sequence[str]) -> None:
@@ -409,6 +435,23 @@ class GateRun:
             interim.errors.append(f"gate: unfinished: {', '.join(rest)} not run yet")
         interim.finish()
         write_summary(interim, self.run_dir, self.redactor)
+
+
+def _judge_regression(
+    summary: Summary, run_dir: Path, options: GateOptions
+) -> tuple[PreviousRun | None, Regression | None]:
+    """With ``--compare``: the regression verdicts join the findings; a previous run that
+    cannot be read is an error of this run (its report is still written)."""
+    if options.compare is None:
+        return None, None
+    if summary.stopped is not None:  # a run cut short is judged against nothing
+        return None, None
+    try:
+        previous = load_previous_run(options.compare)
+    except TokenprobeError as exc:
+        summary.errors.append(str(exc))
+        return None, None
+    return previous, judge_against(summary, run_dir, previous, options.config.regression)
 
 
 def _apply_baseline(summary: Summary, options: GateOptions) -> None:

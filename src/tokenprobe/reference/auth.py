@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from typing import Any
 
@@ -12,6 +14,10 @@ from tokenprobe.reference import config
 
 # The classic tautology, with or without quotes and spaces: ' OR '1'='1, " or 1=1 --
 SQL_TAUTOLOGY = re.compile(r"""['"]?\s*or\s*['"]?1['"]?\s*=\s*['"]?1""", re.IGNORECASE)
+# unbounded-input: rounds of a naive PBKDF2 that re-keys HMAC with the whole password each
+# round, as Django's own did before 1.5.4 (CVE-2013-1443): ~1 s for a megabyte, nothing for a
+# normal password.
+NAIVE_KDF_ROUNDS = 1500
 
 
 class ReferenceModelBackend(ModelBackend):
@@ -23,6 +29,8 @@ class ReferenceModelBackend(ModelBackend):
         if username is None or password is None:
             return None
         cfg = config.current()
+        if cfg.has("unbounded-input") and isinstance(password, str):
+            _naive_kdf(password)
         user_model = get_user_model()
         try:
             user = user_model._default_manager.get_by_natural_key(username)
@@ -57,3 +65,11 @@ class ReferenceModelBackend(ModelBackend):
             length = int(cfg.value("password-truncation"))
             return len(password) >= min(length, len(real)) and password[:length] == real[:length]
         return False
+
+
+def _naive_kdf(password: str) -> bytes:
+    """A key derivation whose cost grows with the password's length (the unbounded-input fault)."""
+    key, block = password.encode("utf-8", "surrogatepass"), b"salt"
+    for _ in range(NAIVE_KDF_ROUNDS):
+        block = hmac.new(key, block, hashlib.sha256).digest()
+    return block

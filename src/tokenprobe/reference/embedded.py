@@ -56,6 +56,11 @@ class EmbeddedTarget:
         self.credentials: list[Credential] = []
 
     @property
+    def log_file(self) -> Path:
+        """What the target wrote on stderr (its log)."""
+        return self._stderr_path
+
+    @property
     def inactive_credentials_file(self) -> Path:
         return self.credentials_file.with_name("credentials.inactive.csv")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from types import TracebackType
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -40,3 +42,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return defaults.server_error(request)
     # Nothing about the exception reaches the client.
     return JsonResponse({"detail": "Internal server error."}, status=500)
+
+
+class OneLineFormatter(logging.Formatter):
+    """For requests Django refuses as the client's fault (its ``django.security.*`` loggers: a
+    body over DATA_UPLOAD_MAX_MEMORY_SIZE, a bad Host): answered 400, logged as one line, never
+    a traceback that makes a correct answer look like a crash."""
+
+    def formatException(
+        self, ei: tuple[type[BaseException], BaseException, TracebackType | None] | Any
+    ) -> str:
+        return ""
+
+    def formatStack(self, stack_info: str) -> str:
+        return ""

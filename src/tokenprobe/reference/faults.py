@@ -67,7 +67,10 @@ _CATALOGUE = [
     Fault("injection-bypass", "a SQL-injection password (' OR '1'='1) logs a real user in"),
     Fault("nosql-bypass", 'a password object such as {"$ne": null} logs a real user in'),
     Fault("no-lockout", "no per-account throttle of failed logins (stock DRF)"),
-    Fault("unbounded-input", "no length limit: megabyte fields are hashed, slowly"),
+    Fault(
+        "unbounded-input",
+        "no length limit, and a hash whose cost grows with the password's length (CVE-2013-1443)",
+    ),
     # Performance and availability
     Fault(
         "slow", "every token request waits before answering", value_help="delay in ms", default=200

@@ -74,9 +74,22 @@ def build_settings(config: ReferenceConfig) -> dict[str, Any]:
         "LOGGING": {
             "version": 1,
             "disable_existing_loggers": False,
-            "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+            "formatters": {
+                "refused": {
+                    "()": "tokenprobe.reference.errors.OneLineFormatter",
+                    "format": "refused request (%(name)s): %(message)s",
+                }
+            },
+            "handlers": {
+                "stderr": {"class": "logging.StreamHandler"},
+                "refused": {"class": "logging.StreamHandler", "formatter": "refused"},
+            },
             # 4xx are the point of this server; log only real errors, never request bodies.
-            "loggers": {"django": {"handlers": ["stderr"], "level": "ERROR"}},
+            # A request Django refuses (an oversized body: a 400) is one line, no traceback.
+            "loggers": {
+                "django": {"handlers": ["stderr"], "level": "ERROR"},
+                "django.security": {"handlers": ["refused"], "level": "ERROR", "propagate": False},
+            },
         },
         "TOKENPROBE_TARGET": config,
     }

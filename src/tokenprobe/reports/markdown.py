@@ -17,7 +17,8 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
-from tokenprobe.reports.load_view import slo_rows
+from tokenprobe.reports.load_view import capacity_line, slo_rows
+from tokenprobe.reports.regression import MetricVerdict, Regression, describe_interval
 
 MARKDOWN_FILE = "summary.md"
 MAX_ROWS = 20
@@ -26,14 +27,18 @@ VERDICT = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⚠️ ERROR (could
 
 
 def render_markdown(summary: Summary, comparison: Comparison | None = None) -> str:
-    lines = [f"## tokenprobe {summary.command}: {VERDICT[summary.status]}", ""]
+    verdict = VERDICT[summary.status] + summary.not_evaluated_note
+    lines = [f"## tokenprobe {summary.command}: {verdict}", ""]
     lines += [overview(summary), ""]
     if summary.errors:
         lines += ["**Could not run:**", ""]
         lines += [f"- {cell(e, 300)}" for e in summary.errors[:MAX_ROWS]]
         lines += [""]
     lines += error_findings_table(summary)
+    lines += not_evaluated_lines(summary)
     lines += slo_table(slo_rows(summary))
+    if capacity := capacity_line(summary):
+        lines += [capacity, ""]
     if comparison is not None:
         lines += comparison_lines(comparison)
     lines += ["_Full report: `report.html` in the run's report directory._", ""]
@@ -54,6 +59,16 @@ def overview(summary: Summary) -> str:
         findings += f" ({accepted} accepted by baseline)"
     duration = f"{summary.to_dict()['duration_s']:.1f} s"
     return " · ".join((f"Target {code(summary.target, 120)}", duration, checks, findings))
+
+
+def not_evaluated_lines(summary: Summary) -> list[str]:
+    """What the verdict did not look at, and what each check needed: never only in the HTML."""
+    skipped = summary.not_evaluated
+    if not skipped:
+        return []
+    lines = ["**Not evaluated** (the verdict does not cover these):", ""]
+    lines += [f"- {code(f.id, 40)} {cell(f.evidence)}" for f in skipped[:MAX_ROWS]]
+    return [*lines, ""]
 
 
 def checks_outcomes(summary: Summary) -> list[str]:
@@ -111,7 +126,37 @@ def comparison_lines(comparison: Comparison) -> list[str]:
             return (d.metric, f"{d.previous:g}", f"{d.current:g}", f"{pct} ({trend})")
 
         lines += table(("load (total)", "previous", "now", "change"), totals, row)
+    if comparison.regression is not None:
+        lines += regression_lines(comparison.regression)
     return lines
+
+
+VERDICT_MARK = {"regressed": "❌ regressed", "improved": "✅ improved", "unchanged": "unchanged",
+                "inconclusive": "❔ inconclusive"}  # fmt: skip
+
+
+def regression_lines(regression: Regression) -> list[str]:
+    """The verdicts, regressed first: a table a reviewer reads in a pull request."""
+    settings = regression.settings
+    if regression.not_evaluated:
+        return [f"**Regression:** not evaluated: {cell(regression.not_evaluated, 300)}", ""]
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in regression.counts().items() if n)
+    lines = [
+        f"**Regression** (tolerance ±{settings.tolerance:.0%}, {settings.confidence:.0%}"
+        f" confidence): **{regression.overall}** ({counts})",
+        "",
+    ]
+    order = {verdict: index for index, verdict in enumerate(VERDICT_MARK)}
+    verdicts = sorted(regression.verdicts, key=lambda v: order[v.verdict])
+
+    def row(v: MetricVerdict) -> Sequence[str]:
+        previous = "" if v.previous is None else f"{v.previous:g}"
+        current = "" if v.current is None else f"{v.current:g}"
+        ratio = "" if v.ratio is None else describe_interval(v.ratio, v.interval)
+        return (cell(v.label, 60), previous, current, ratio, VERDICT_MARK[v.verdict])
+
+    header = ("metric", "previous", "now", "now / previous (CI)", "verdict")
+    return lines + table(header, verdicts, row)
 
 
 def table(header: Sequence[str], items: Sequence[Any], row: Callable[[Any], Sequence[str]]) -> list:

@@ -24,16 +24,22 @@ class ProbeAccounts:
     ) -> None:
         self._client = client
         self._accounts = list(credentials)
+        self._failures_per_account = failures_per_account
         self._remaining = {c.username: failures_per_account for c in self._accounts}
         self._verified: set[str] = set()
         self._unusable: set[str] = set()
         self._next = 0
         for account in self._accounts:
-            client.redactor.add(account.password)
+            client.redactor.add_password(account.password)
 
     @property
     def size(self) -> int:
         return len(self._accounts)
+
+    @property
+    def budget(self) -> int:
+        """Wrong-password attempts the pool may take in the whole run."""
+        return self._failures_per_account * len(self._accounts)
 
     @property
     def capacity(self) -> int:

@@ -8,12 +8,14 @@ failures); then up to N wrong passwords follow, stopping at the first 429 or 423
 
 from __future__ import annotations
 
+from tokenprobe.core import catalogue
 from tokenprobe.security.probe import (
     Probe,
     ProbeContext,
     ProbeResult,
     not_evaluated,
     passed,
+    throttled,
     violated,
     wrong_password,
 )
@@ -24,15 +26,20 @@ THROTTLE_STATUSES = (429, 423)  # Too Many Requests, Locked
 def probe_brute_force_protection(ctx: ProbeContext) -> ProbeResult:
     """N consecutive wrong passwords for the canary account end in 429 or 423 (ASVS 6.3.1)."""
     canary, options = ctx.canary, ctx.options
-    if canary is None:
-        return not_evaluated("no canary account configured (--canary-username)")
     if not options.allow_brute_force:
-        return not_evaluated("brute force disabled by configuration")
+        return not_evaluated("brute force disabled (--no-brute-force)", catalogue.CANARY)
+    if canary is None:
+        return not_evaluated(
+            "no canary account configured (--canary-username, [security] canary-username-env)",
+            catalogue.CANARY,
+        )
     first = ctx.client.login(canary.username, canary.password)
     if first.status in THROTTLE_STATUSES:
-        return not_evaluated(f"the canary is already throttled ({first.status}): not evaluated")
+        return throttled(f"the canary is already throttled ({first.status})")
     if not first.issued_tokens:
-        return not_evaluated(f"the canary account does not log in ({first.status})")
+        return not_evaluated(
+            f"the canary account does not log in ({first.status})", catalogue.CANARY
+        )
     statuses: dict[int, int] = {}
     for attempt in range(1, options.brute_force_attempts + 1):
         answer = ctx.client.login(canary.username, wrong_password())

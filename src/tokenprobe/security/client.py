@@ -110,9 +110,7 @@ class ProbeClient:
         self.requests_sent += 1
         started = time.perf_counter()
         try:
-            response = self._session.request(
-                method, self.token_url, deadline=self.deadline, **kwargs
-            )
+            response = self._request(method, kwargs)
         except requests.Timeout:
             if self.deadline is not None and self.deadline.expired:
                 raise OutOfTime(f"its {self.deadline.budget_s:g} s budget ran out") from None
@@ -125,6 +123,22 @@ class ProbeClient:
         answer = Answer(response.status_code, dict(response.headers), response.text, elapsed)
         self._learn_tokens(answer)
         return answer
+
+    def _request(self, method: str, kwargs: dict[str, Any]) -> requests.Response:
+        """One request; once more on a new connection if a kept-alive one was dropped under it.
+
+        A server may close a connection after an answer without saying so (uvicorn does after a
+        500): the next request on it fails before the server reads it. Only a second failure,
+        on a fresh connection, is the target's.
+        """
+        url = self.token_url
+        try:
+            return self._session.request(method, url, deadline=self.deadline, **kwargs)
+        except requests.ConnectionError as exc:
+            if isinstance(exc, requests.ConnectTimeout):
+                raise
+            self._session.close()  # drops the pooled connections; the session stays usable
+            return self._session.request(method, url, deadline=self.deadline, **kwargs)
 
     def _learn_tokens(self, answer: Answer) -> None:
         body = answer.json

@@ -9,14 +9,17 @@ from tokenprobe.core import defaults
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.findings import Severity
 
-# The clean reference target locks a username after 20 failures in 5 minutes; stay well below
-# so that probes sharing a pool never trip it and a rerun has room left.
-DEFAULT_FAILURES_PER_ACCOUNT = 8
+DEFAULT_FAILURES_PER_ACCOUNT = defaults.FAILURES_PER_ACCOUNT
 
 
 @dataclasses.dataclass(frozen=True)
 class TimingBudget:
-    """The timing probe's sample plan: interleaved pairs in batches, stop when clear.
+    """The timing probe's sample plan: interleaved groups in batches, stop when clear.
+
+    A "pair" is one wrong-password sample for a real account (it spends one attempt of the
+    pool's budget) with ``unknown_per_real`` unknown-username samples (free: no account's
+    counter moves), in random order. The lopsided design gets a verdict from few real samples:
+    with 6 real and 24 unknown, complete separation has p = 3e-6.
 
     A difference is reported only when all three hold: p < ``alpha`` (two-sided Mann-Whitney U),
     the common-language effect size is at least ``min_effect`` away from 0.5, and the medians
@@ -24,9 +27,12 @@ class TimingBudget:
     (which any large sample makes "significant") from raising alarms.
     """
 
-    min_pairs: int = 20
-    max_pairs: int = 100
-    batch_pairs: int = 10
+    min_pairs: int = 6
+    # At most 40 real-account samples (and 160 unknown-username ones): the requests of the old
+    # 100 symmetric pairs, far fewer wrong passwords.
+    max_pairs: int = 40
+    batch_pairs: int = 6
+    unknown_per_real: int = 4
     alpha: float = 0.001
     min_effect: float = 0.15
     # Stop early as "no difference" only when p exceeds clear_pass_p and the effect is within
@@ -38,6 +44,8 @@ class TimingBudget:
     def __post_init__(self) -> None:
         if not 0 < self.batch_pairs <= self.min_pairs <= self.max_pairs:
             raise ValueError("timing budget needs 0 < batch_pairs <= min_pairs <= max_pairs")
+        if self.unknown_per_real < 1:
+            raise ValueError("timing budget needs unknown_per_real >= 1")
         if not 0 < self.alpha < self.clear_pass_p < 1:
             raise ValueError("timing budget needs 0 < alpha < clear_pass_p < 1")
         if not 0 <= self.clear_pass_effect < self.min_effect < 0.5:
@@ -57,14 +65,15 @@ class SecurityOptions:
     canary: Credential | None = None
     allow_brute_force: bool = True
     brute_force_attempts: int = defaults.BRUTE_FORCE_ATTEMPTS
-    # Wrong-password attempts any one pool account may receive in a run.
+    # Wrong-password attempts any one pool account may receive in a run (lockout-aware).
     failures_per_account: int = DEFAULT_FAILURES_PER_ACCOUNT
     timing: TimingBudget = dataclasses.field(default_factory=TimingBudget)
     # The real signature verification key (an HMAC secret), if the user has it.
     verify_key: bytes | None = dataclasses.field(default=None, repr=False)
-    # Costly input: field size and the time a rejection may take.
+    # Costly input: field size, and how much longer than a small body a megabyte field may take
+    # before its cost counts as growing with size (at least this, and at least one login's time).
     costly_input_bytes: int = 1_048_576
-    costly_input_limit_s: float = 2.0
+    costly_growth_floor_s: float = 0.25
     request_timeout_s: float = defaults.REQUEST_TIMEOUT_S  # one request, total
     budget_s: float = defaults.SECURITY_BUDGET_S  # the whole run
     stage: str = "security"  # what a stop names: the command, or the gate's stage

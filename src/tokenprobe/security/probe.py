@@ -2,9 +2,14 @@
 
 The catalogue (`tokenprobe.core.catalogue`) holds each probe's ID, title, default severity and
 standard. A probe function receives a `ProbeContext` and returns a `ProbeResult`: whether it
-could evaluate the rule at all, the evidence of each violation (one finding each) and the
-numbers behind its verdict. The runner turns results into findings and check results through
-the catalogue; probes never build findings themselves.
+could evaluate the rule at all (and if not, which need was missing), the evidence of each
+violation (one finding each), the notes for its lower-severity entry, and the numbers behind
+its verdict. The runner turns results into findings and check results through the catalogue;
+probes never build findings themselves.
+
+A probe that spends wrong passwords on real accounts declares a `FailureDemand`; the runner
+shares the pool's budget out among the probes before any runs (`tokenprobe.security.budget`)
+and the probe spends its allowance through `ProbeContext.spend_failures`.
 """
 
 from __future__ import annotations
@@ -12,52 +17,83 @@ from __future__ import annotations
 import dataclasses
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import Credential
 from tokenprobe.security.accounts import ProbeAccounts
-from tokenprobe.security.client import Answer, ProbeClient
+from tokenprobe.security.client import ProbeClient
 from tokenprobe.security.options import SecurityOptions
 
 
 @dataclasses.dataclass(frozen=True)
 class ProbeResult:
-    """``evaluated`` False means "not evaluated" (skipped), never "passed"."""
+    """``evaluated`` False means "not evaluated", never "passed": ``need`` then names what was
+    missing (a need of `tokenprobe.core.catalogue`: credentials, accounts, canary, key,
+    unthrottled answers), and the runner reports it as that kind's not-evaluated finding.
+
+    ``violations`` become findings under the probe's own (first) catalogue entry, ``notes``
+    under its second, lower-severity one."""
 
     evaluated: bool
     message: str
     violations: tuple[str, ...] = ()
     details: dict[str, Any] = dataclasses.field(default_factory=dict)
+    need: str = ""
+    notes: tuple[str, ...] = ()
 
 
-def passed(message: str, **details: Any) -> ProbeResult:
-    return ProbeResult(True, message, (), details)
+def passed(message: str, notes: Sequence[str] = (), **details: Any) -> ProbeResult:
+    return ProbeResult(True, message, (), details, notes=tuple(notes))
 
 
-def not_evaluated(message: str, **details: Any) -> ProbeResult:
-    return ProbeResult(False, message, (), details)
+def not_evaluated(message: str, need: str, **details: Any) -> ProbeResult:
+    return ProbeResult(False, message, (), details, need=need)
 
 
-def violated(message: str, violations: list[str], **details: Any) -> ProbeResult:
-    return ProbeResult(True, message, tuple(violations), details)
+def throttled(message: str, **details: Any) -> ProbeResult:
+    """A 429 stood between the probe and its answer: not evaluated, never passed."""
+    return not_evaluated(message, catalogue.UNTHROTTLED, **details)
+
+
+def violated(
+    message: str, violations: list[str], notes: Sequence[str] = (), **details: Any
+) -> ProbeResult:
+    return ProbeResult(True, message, tuple(violations), details, notes=tuple(notes))
 
 
 def verdict(
-    violations: list[str], throttled: int, attempts: int, what: str, **details: Any
+    violations: list[str], throttled_count: int, attempts: int, what: str, **details: Any
 ) -> ProbeResult:
     """The usual ending: violations fail; otherwise any 429 means "not evaluated", never pass."""
-    details = {"attempts": attempts, "throttled_429": throttled, **details}
+    details = {"attempts": attempts, "throttled_429": throttled_count, **details}
     if violations:
         return violated(
             f"{len(violations)} of {attempts} {what} violated the rule", violations, **details
         )
-    if throttled:
-        return not_evaluated(
-            f"{throttled} of {attempts} {what} answered 429: not evaluated", **details
-        )
+    if throttled_count:
+        return throttled(f"{throttled_count} of {attempts} {what} answered 429", **details)
     return passed(f"all {attempts} {what} rejected", **details)
+
+
+@dataclasses.dataclass(frozen=True)
+class FailureDemand:
+    """Wrong passwords a probe spends on real accounts: ``least`` to be evaluated at all (its
+    most valuable attempts), ``most`` for its full coverage."""
+
+    least: int
+    most: int
+
+    def __post_init__(self) -> None:
+        if not 0 < self.least <= self.most:
+            raise ValueError("a failure demand needs 0 < least <= most")
+
+
+def fixed_demand(least: int, most: int) -> Callable[[SecurityOptions], FailureDemand]:
+    """A demand that does not depend on the options."""
+    demand = FailureDemand(least, most)
+    return lambda options: demand
 
 
 @dataclasses.dataclass
@@ -68,6 +104,33 @@ class ProbeContext:
     pool: ProbeAccounts
     options: SecurityOptions
     canary: Credential | None
+    # Wrong passwords the running probe may still spend (set by the runner from the plan).
+    allowance: int = 0
+
+    def spend_failures(self, count: int) -> list[Credential]:
+        """Up to ``count`` pool accounts (with repeats), one wrong password each, within the
+        running probe's allowance."""
+        accounts = self.pool.take_failures(min(count, self.allowance))
+        self.allowance -= len(accounts)
+        return accounts
+
+    def short_of_failures(self, wanted: int, got: int) -> ProbeResult:
+        """Not evaluated: fewer wrong passwords than the probe's least; names the missing need
+        (no account that logs in at all, or not enough budget)."""
+        if self.pool.valid_account() is None:
+            return not_evaluated(
+                "no pool account that logs in (give TOKENPROBE_USERNAME/_PASSWORD or a"
+                " credentials file)",
+                catalogue.CREDENTIALS,
+            )
+        return not_evaluated(
+            f"needs {wanted} wrong-password attempts on real accounts, got {got} (the pool's"
+            f" whole budget: {self.pool.budget}; give more accounts, or a higher"
+            " --failures-per-account if the target's lockout allows it)",
+            catalogue.ACCOUNTS,
+            wanted=wanted,
+            allowed=got,
+        )
 
     @functools.cached_property
     def token_pair(self) -> dict[str, str] | None:
@@ -77,11 +140,6 @@ class ProbeContext:
             return None
         answer = self.client.login(account.username, account.password)
         return answer.json if answer.issued_tokens else None
-
-    @functools.cached_property
-    def rejection_baseline(self) -> Answer:
-        """The answer to an unknown username with a wrong password: "credentials checked"."""
-        return self.client.login(unknown_username(), wrong_password())
 
 
 def unknown_username() -> str:
@@ -97,11 +155,20 @@ def wrong_password() -> str:
 class Probe:
     name: str  # as the catalogue lists it
     run: Callable[[ProbeContext], ProbeResult]
+    # Wrong passwords it spends on real accounts, given the run's options (None: none).
+    failures: Callable[[SecurityOptions], FailureDemand] | None = None
 
     @property
     def entry(self) -> catalogue.CatalogueEntry:
-        return catalogue.entry_of("security", self.name)
+        """Its own entry: the first the catalogue lists for it."""
+        return catalogue.entries_of("security", self.name)[0]
 
     @property
     def id(self) -> str:  # TP-SEC-NNN, never reused
         return self.entry.id
+
+    @property
+    def note_entry(self) -> catalogue.CatalogueEntry:
+        """The lower-severity entry its ``notes`` are reported under."""
+        _, second = catalogue.entries_of("security", self.name)
+        return second

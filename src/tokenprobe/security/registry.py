@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tokenprobe.core import catalogue
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.security import (
     bruteforce,
@@ -33,6 +34,9 @@ PROBES: tuple[Probe, ...] = tuple(
     )
 )
 PROBE_IDS = frozenset(probe.id for probe in PROBES)
+# Every ID a security run can report (a probe's second entry, the not-evaluated ones): what
+# a severity override may name.
+FINDING_IDS = frozenset(entry.id for entry in catalogue.ENTRIES if entry.suite == "security")
 
 
 def select_probes(ids: Iterable[str] = ()) -> list[Probe]:
@@ -44,6 +48,7 @@ def select_probes(ids: Iterable[str] = ()) -> list[Probe]:
 
 
 def check_severity_ids(ids: Iterable[str]) -> None:
-    """Severity overrides must name real probes: a typo would silently change nothing."""
-    if unknown := set(ids) - PROBE_IDS:
+    """Severity overrides must name IDs a security run reports: a typo would silently change
+    nothing."""
+    if unknown := set(ids) - FINDING_IDS:
         raise ConfigError(f"severity set for unknown probe ID(s): {', '.join(sorted(unknown))}")

@@ -4,12 +4,16 @@ Outcome rules, for each probe's `CheckResult`:
 
 * ``failed``  — at least one error-severity finding (after severity overrides);
 * ``passed``  — evaluated, and no error-severity finding (warnings and infos are reported);
-* ``skipped`` — not evaluated (no credentials, no budget, a 429 in the way): never a pass;
+* ``skipped`` — not evaluated (no credentials, no budget, no canary, no key, a 429 in the
+  way): never a pass, and reported as the not-evaluated finding of the missing need (warning by
+  default), so a verdict always says what it did not look at;
 * ``error``   — the run broke (the target stopped answering); the summary's status is "error".
 
-The run has a budget (``budget_s``): every request's deadline is at most its end. When it runs
-out, or SIGINT/SIGTERM comes (`Interrupted`), the probe under way ends as ``error``, the probes
-after it are ``skipped`` ("not run"), and the summary records the `Stop`.
+The pool's wrong-password budget is planned before the first probe (`budget.plan_failures`).
+
+The run has a time budget too (``budget_s``): every request's deadline is at most its end. When
+it runs out, or SIGINT/SIGTERM comes (`Interrupted`), the probe under way ends as ``error``, the
+probes after it are ``skipped`` ("not run"), and the summary records the `Stop`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tokenprobe.core.interrupts import Interrupted
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import TIME, CheckResult, Outcome, Stop, Summary
 from tokenprobe.security.accounts import ProbeAccounts
+from tokenprobe.security.budget import plan_failures
 from tokenprobe.security.client import ProbeClient
 from tokenprobe.security.options import SecurityOptions
 from tokenprobe.security.probe import Probe, ProbeContext, ProbeResult
@@ -63,10 +68,13 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
     ctx = ProbeContext(client, pool, options, canary)
     summary = Summary(command="security", target=session.token_url)
     section: dict[str, Any] = {}
+    demands = {p.name: p.failures(options) for p in probes if p.failures is not None}
+    allowances = plan_failures(demands, pool.capacity)
     try:
         for probe in probes:
             if summary.stopped is not None:
                 break
+            ctx.allowance = allowances.get(probe.name, 0)
             check, findings, entry = _run_one(probe, ctx, options, summary)
             summary.checks.append(check)
             summary.findings.extend(findings)
@@ -82,6 +90,8 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
         "probes": section,
         "requests": client.requests_sent,
         "pool_accounts": pool.size,
+        "failures_per_account": options.failures_per_account,
+        "failure_budget": allowances,
         "canary": canary.username if canary else None,
     }
     summary.finish()
@@ -107,11 +117,8 @@ def _run_one(
         result, broken = ProbeResult(False, f"could not run: {exc}"), True
     wall_s = time.perf_counter() - started
     severity = options.severities.get(probe.id, probe.entry.severity)
-    findings = apply_severity_overrides(
-        [catalogue.finding(probe.id, evidence) for evidence in result.violations],
-        options.severities,
-    )
-    outcome: Outcome = "error" if broken else _outcome(result, severity)
+    findings = apply_severity_overrides(_findings(probe, result, broken), options.severities)
+    outcome: Outcome = "error" if broken else _outcome(result, findings)
     check = CheckResult(probe.id, probe.name, SOURCE, outcome, result.message, round(wall_s, 3))
     entry = {
         "name": probe.name,
@@ -130,7 +137,27 @@ def _not_run(probe: Probe, stop: Stop) -> CheckResult:
     return CheckResult(probe.id, probe.name, SOURCE, "skipped", f"not run: {why}")
 
 
-def _outcome(result: ProbeResult, severity: Severity) -> Outcome:
-    if result.violations:
-        return "failed" if severity is Severity.ERROR else "passed"
-    return "passed" if result.evaluated else "skipped"
+def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
+    """Violations under the probe's ID, notes under its second entry, and a probe that could
+    not be evaluated as the not-evaluated finding of what it lacked."""
+    found = [catalogue.finding(probe.id, evidence) for evidence in result.violations]
+    found += [catalogue.finding(probe.note_entry.id, evidence) for evidence in result.notes]
+    if not result.evaluated and not broken:
+        missing = catalogue.not_evaluated_entry("security", result.need)
+        found.append(
+            catalogue.finding(
+                missing.id,
+                f"{probe.id} {probe.name}: {result.message}",
+                expected=", ".join(probe.entry.needs) or result.need,
+                received=f"not evaluated: {result.need}",
+            )
+        )
+    return found
+
+
+def _outcome(result: ProbeResult, findings: list[Finding]) -> Outcome:
+    """Failed by an error-severity finding of its own (a violation or a note, as re-graded)."""
+    if not result.evaluated:
+        return "skipped"
+    own = [f for f in findings if not catalogue.is_not_evaluated(f.id)]
+    return "failed" if any(f.severity is Severity.ERROR for f in own) else "passed"

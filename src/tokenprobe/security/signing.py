@@ -14,6 +14,7 @@ from importlib import resources
 
 import jwt
 
+from tokenprobe.core import catalogue
 from tokenprobe.core.jwt_inspect import InspectedToken, NotAJWT, inspect_token
 from tokenprobe.security.probe import (
     Probe,
@@ -57,20 +58,24 @@ def signature_verifies(token: str, key: str | bytes, algorithm: str) -> bool:
 
 
 Tokens = dict[str, tuple[str, InspectedToken]]  # name → (compact token, inspected)
+NO_LOGIN = not_evaluated(
+    "no successful login to take a token from (no usable credentials)", catalogue.CREDENTIALS
+)
 
 
 def _issued_tokens(ctx: ProbeContext) -> Tokens | ProbeResult:
     """The shared login's tokens that decode as JWTs, or why the probe cannot run."""
     pair = ctx.token_pair
     if not pair:
-        return not_evaluated("no successful login to take a token from (no usable credentials)")
+        return NO_LOGIN
     tokens: Tokens = {}
     for name, value in pair.items():
         try:
             tokens[name] = (value, inspect_token(value))
         except NotAJWT:
             continue
-    return tokens or not_evaluated("the issued tokens are not JWTs")
+    # Opaque tokens carry no signature to judge here (TP-TOKEN-001 reports the contract).
+    return tokens or passed("no JWT among the issued tokens: no signature to check")
 
 
 def probe_weak_hmac_secret(ctx: ProbeContext) -> ProbeResult:
@@ -101,7 +106,7 @@ def probe_unsigned_tokens(ctx: ProbeContext) -> ProbeResult:
     """Tokens are signed: alg is not 'none' and the signature is not empty (RFC 8725 §3.1)."""
     pair = ctx.token_pair
     if not pair:
-        return not_evaluated("no successful login to take a token from (no usable credentials)")
+        return NO_LOGIN
     violations, inspected = [], {}
     for name, value in pair.items():
         try:
@@ -141,7 +146,10 @@ def probe_signature_with_configured_key(ctx: ProbeContext) -> ProbeResult:
     the algorithm its header names (ASVS 9.1.1)."""
     key = ctx.options.verify_key
     if key is None:
-        return not_evaluated("no verification key configured (--verify-key-file)")
+        return not_evaluated(
+            "no verification key configured (--verify-key-file, [security] verify-key-file)",
+            catalogue.KEY,
+        )
     tokens = _issued_tokens(ctx)
     if isinstance(tokens, ProbeResult):
         return tokens
@@ -151,7 +159,7 @@ def probe_signature_with_configured_key(ctx: ProbeContext) -> ProbeResult:
         try:
             ok = signature_verifies(compact, key, algorithm)
         except (jwt.InvalidAlgorithmError, NotImplementedError):
-            return not_evaluated(f"cannot verify {algorithm} here (HMAC keys only)")
+            return not_evaluated(f"cannot verify {algorithm} here (HMAC keys only)", catalogue.KEY)
         except jwt.PyJWTError as exc:
             violations.append(f"{name} token does not verify: {type(exc).__name__}")
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tokenprobe.core import catalogue
 from tokenprobe.security.client import Answer
 from tokenprobe.security.probe import (
     Probe,
@@ -11,6 +12,7 @@ from tokenprobe.security.probe import (
     ProbeResult,
     not_evaluated,
     passed,
+    throttled,
     verdict,
     violated,
 )
@@ -19,10 +21,12 @@ from tokenprobe.security.probe import (
 def _successful_login(ctx: ProbeContext) -> Answer | ProbeResult:
     account = ctx.pool.valid_account()
     if account is None:
-        return not_evaluated("no usable credentials for a successful login")
+        return not_evaluated("no usable credentials for a successful login", catalogue.CREDENTIALS)
     answer = ctx.client.login(account.username, account.password)
+    if answer.throttled:
+        return throttled("a valid login answered 429")
     if not answer.issued_tokens:
-        return not_evaluated(f"a valid login answered {answer.status}: not evaluated")
+        return not_evaluated(f"a valid login answered {answer.status}", catalogue.CREDENTIALS)
     return answer
 
 
@@ -66,7 +70,7 @@ def probe_strict_content_type(ctx: ProbeContext) -> ProbeResult:
     accepts application/json only (ASVS 4.0.3 13.2.5)."""
     account = ctx.pool.valid_account()
     if account is None:
-        return not_evaluated("no usable credentials")
+        return not_evaluated("no usable credentials", catalogue.CREDENTIALS)
     credentials = account.as_json()
     attempts = {
         "application/x-www-form-urlencoded": {"data": credentials},

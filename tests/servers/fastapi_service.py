@@ -1,0 +1,207 @@
+"""A token service on FastAPI + uvicorn, PyJWT and argon2-cffi: POST /api/v1/token/.
+
+Written from the documented contract, not from tokenprobe: JSON ``{"username", "password"}``
+in; 200 ``{"refresh", "access"}`` (HS256 JWTs with ``token_type``, ``exp``, ``iat``, ``jti``);
+400 with a JSON ``detail`` for wrong credentials and bad input; 415 for a body that is not JSON;
+405 with ``Allow`` for other methods; ``Cache-Control: no-store`` on every answer; a dummy hash
+for unknown usernames so that timing tells nothing; fields bounded in length.
+
+Run: ``python -m tests.servers.fastapi_service`` with ``TOKEN_SERVICE_USERS`` (a CSV
+``username,password`` of the accounts to create) and ``TOKEN_SERVICE_SECRET`` (the HMAC key);
+it listens on a free port of 127.0.0.1 and prints ``Listening on http://127.0.0.1:PORT``.
+
+``TOKEN_SERVICE_DEFECT`` switches on one deliberate defect (`DEFECTS`), so tests can show that
+tokenprobe catches it on a server it did not build.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+import socket
+import time
+import uuid
+from typing import Any
+
+import jwt
+import uvicorn
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+DEFECTS = {
+    "enumeration-message": "unknown usernames get their own 400 message",
+    "no-store-missing": "no Cache-Control: no-store on token responses",
+    "alg-none": "tokens are unsigned (alg none)",
+    "password-echo": "the 400 for wrong credentials repeats the password",
+    "case-insensitive-password": "passwords are compared case-insensitively",
+    "get-query-login": "GET with the right credentials in the query string issues tokens "
+    "(wrong ones get the usual 405)",
+    "wrong-type-500": "a field of the wrong JSON type crashes the service (500)",
+}
+DEFECT = os.environ.get("TOKEN_SERVICE_DEFECT", "")  # empty: the correct service
+if DEFECT and DEFECT not in DEFECTS:
+    raise SystemExit(f"unknown TOKEN_SERVICE_DEFECT {DEFECT!r}; known: {', '.join(DEFECTS)}")
+
+TOKEN_PATH = "/api/v1/token/"
+ACCESS_LIFETIME_S = 15 * 60
+REFRESH_LIFETIME_S = 24 * 3600
+NO_ACCOUNT = "No active account found with the given credentials"
+SECRET = os.environ["TOKEN_SERVICE_SECRET"]
+# Cheap argon2id parameters keep a test suite fast; production would use the library's defaults.
+HASHER = PasswordHasher(
+    time_cost=int(os.environ.get("ARGON2_TIME_COST", "1")),
+    memory_cost=int(os.environ.get("ARGON2_MEMORY_KIB", "8192")),
+    parallelism=1,
+)
+
+
+def _normalise(password: str) -> str:
+    return password.lower() if DEFECT == "case-insensitive-password" else password
+
+
+def load_users(path: str) -> dict[str, tuple[int, str]]:
+    """username → (user id, argon2 hash)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        row["username"]: (index, HASHER.hash(_normalise(row["password"])))
+        for index, row in enumerate(rows, start=1)
+    }
+
+
+USERS = load_users(os.environ["TOKEN_SERVICE_USERS"])
+# Verified against when the username is unknown, so both paths cost one argon2 verification.
+DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+def authenticate(username: str, password: str) -> int | None:
+    """The user's id when the password matches; the same work for unknown usernames."""
+    user_id, stored = USERS.get(username, (None, DUMMY_HASH))
+    try:
+        HASHER.verify(stored, _normalise(password))
+    except VerificationError:
+        return None
+    return user_id
+
+
+def token_pair(user_id: int) -> dict[str, str]:
+    now = int(time.time())
+
+    def token(kind: str, lifetime_s: int) -> str:
+        claims = {
+            "token_type": kind,
+            "exp": now + lifetime_s,
+            "iat": now,
+            "jti": uuid.uuid4().hex,
+            "user_id": str(user_id),
+        }
+        if DEFECT == "alg-none":
+            return jwt.encode(claims, None, algorithm="none")
+        return jwt.encode(claims, SECRET, algorithm="HS256")
+
+    return {
+        "refresh": token("refresh", REFRESH_LIFETIME_S),
+        "access": token("access", ACCESS_LIFETIME_S),
+    }
+
+
+def rejection(username: str, password: str) -> JSONResponse:
+    detail = NO_ACCOUNT
+    if DEFECT == "enumeration-message" and username not in USERS:
+        detail = "No account with this username"
+    if DEFECT == "password-echo":
+        detail = f"{detail} (password: {password})"
+    return JSONResponse({"detail": detail}, status_code=400)
+
+
+def login(username: str, password: str) -> JSONResponse:
+    user_id = authenticate(username, password)
+    if user_id is None:
+        return rejection(username, password)
+    return JSONResponse(token_pair(user_id))
+
+
+if DEFECT == "wrong-type-500":
+
+    @app.post(TOKEN_PATH)
+    async def obtain_unchecked(request: Request) -> JSONResponse:
+        """The defect: fields used without checking their type."""
+        body = await request.json()
+        username, password = body["username"], body["password"]
+        return login(username.strip(), password.strip())
+
+else:
+
+    @app.post(TOKEN_PATH)
+    def obtain(credentials: Credentials) -> JSONResponse:
+        return login(credentials.username, credentials.password)
+
+
+if DEFECT == "get-query-login":
+
+    @app.get(TOKEN_PATH)
+    def obtain_from_query(username: str = "", password: str = "") -> JSONResponse:
+        """The defect: the query string is read as credentials; wrong ones look unsupported."""
+        user_id = authenticate(username, password) if username and password else None
+        if user_id is None:
+            return JSONResponse(
+                {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": "POST"}
+            )
+        return JSONResponse(token_pair(user_id))
+
+
+@app.middleware("http")
+async def no_store(request: Request, call_next: Any) -> Any:
+    """RFC 6749 §5.1: answers that may carry tokens are never cached."""
+    response = await call_next(request)
+    if DEFECT != "no-store-missing":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@app.exception_handler(RequestValidationError)
+async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """The contract documents 400 (not FastAPI's 422); 415 for a body that is not JSON. The
+    message names the field and the rule, never the value sent."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        return JSONResponse({"detail": "Send the credentials as application/json."}, 415)
+    if any(error["type"] == "json_invalid" for error in exc.errors()):
+        return JSONResponse({"detail": "JSON parse error."}, 400)
+    problems = [
+        f"{'.'.join(str(part) for part in error['loc'][1:]) or 'body'}: {error['msg']}"
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": "; ".join(problems) or "Invalid request."}, 400)
+
+
+@app.exception_handler(Exception)
+async def server_error(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "Internal server error."}, 500)
+
+
+def main() -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    host, port = sock.getsockname()
+    print(f"Listening on http://{host}:{port}", flush=True)
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main()
