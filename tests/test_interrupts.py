@@ -56,19 +56,19 @@ def tokenprobe(command: str, *args: str) -> list[str]:
 
 def interrupt(
     command: list[str],
-    ready: Callable[[], bool],
+    ready: Callable[[int], bool],
     sig: signal.Signals,
     *,
     cwd: Path,
     log: Path,
 ) -> Stopped:
-    """Start ``command``, wait until ``ready()``, send ``sig``, and time the way out."""
+    """Start ``command``, wait until ``ready(its pid)``, send ``sig``, and time the way out."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
     env.update(CI="true", PYTHONUNBUFFERED="1")
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
         try:
-            assert ready(), log.read_text()
+            assert ready(process.pid), log.read_text()
             children = psutil.Process(process.pid).children(recursive=True)
             process.send_signal(sig)
             signalled = time.monotonic()
@@ -98,12 +98,12 @@ def assert_stopped_in_time(stopped: Stopped, sig: signal.Signals) -> None:
 
 def requests_seen(
     server: MisbehavingServer, count: int = 1, method: bytes = b""
-) -> Callable[[], bool]:
-    return lambda: server.wait_for_requests(count, READY_WITHIN_S, method)
+) -> Callable[[int], bool]:
+    return lambda pid: server.wait_for_requests(count, READY_WITHIN_S, method)
 
 
-def file_appears(path: Path) -> Callable[[], bool]:
-    def ready() -> bool:
+def file_appears(path: Path) -> Callable[[int], bool]:
+    def ready(pid: int) -> bool:
         deadline = time.monotonic() + READY_WITHIN_S
         while time.monotonic() < deadline:
             if path.exists():
@@ -123,8 +123,8 @@ def test_gate_sigterm_between_stages_keeps_every_finished_stage(tmp_path: Path) 
         )  # fmt: skip
         interim: dict = {}
 
-        def first_stage_written() -> bool:
-            if not file_appears(run_dir / "summary.json")():
+        def first_stage_written(pid: int) -> bool:
+            if not file_appears(run_dir / "summary.json")(pid):
                 return False
             interim.update(json.loads((run_dir / "summary.json").read_text()))
             return True
@@ -238,6 +238,29 @@ def test_load_sigterm_keeps_the_final_numbers_marked_incomplete(tmp_path: Path) 
     assert "INCOMPLETE run]" in stopped.output
     for name in ("locust_report.html", "load_stats.csv", "junit.xml"):
         assert (run_dir / name).stat().st_size > 0, name
+
+
+def target_serving(pid: int) -> bool:
+    """Ready once the embedded target (``tokenprobe serve``) has its gunicorn workers."""
+    deadline = time.monotonic() + READY_WITHIN_S
+    while time.monotonic() < deadline:
+        for child in psutil.Process(pid).children(recursive=True):
+            if "serve" in child.cmdline() and child.children():
+                return True
+        time.sleep(0.1)  # polling for the process, not guessing how long it takes
+    return False
+
+
+def test_sigterm_stops_the_embedded_target_too(tmp_path: Path) -> None:
+    # No --url: the command starts the reference target (a process group of its own) and must
+    # stop it, workers included, whatever it was doing when the signal came.
+    command = tokenprobe("security", "--report-dir", "run")
+    stopped = interrupt(
+        command, target_serving, signal.SIGTERM, cwd=tmp_path, log=tmp_path / "output.log"
+    )
+    assert stopped.returncode == 143, stopped.output
+    assert stopped.stop_s < STOP_WITHIN_S
+    assert stopped.survivors == []
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

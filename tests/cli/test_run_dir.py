@@ -51,13 +51,12 @@ def test_a_real_latest_folder_is_left_alone_and_named_in_one_line(tmp_path: Path
     latest = tmp_path / "reports" / "latest"
     latest.mkdir(parents=True)
     (latest / "mine.txt").write_text("kept")
-    with misbehaving_server(
-        "reset"
-    ) as server:  # unreachable: the gate ends at once, reports written
+    # Unreachable: the gate ends at once, its reports written, and then moves latest.
+    with misbehaving_server("reset") as server:
         result = tokenprobe(tmp_path, "gate", "--url", server.url)
     assert result.returncode == 2
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
-    (run,) = [p for p in (tmp_path / "reports").iterdir() if p.name != "latest"]
+    (run,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir() and p != latest]
     assert warnings == [
         f"tokenprobe: warning: {Path('reports') / 'latest'} is a real folder, not a link: left "
         f"alone; this run is {Path('reports') / run.name}"
