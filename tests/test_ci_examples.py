@@ -64,9 +64,25 @@ def test_github_workflow_runs_gate_and_publishes_everything() -> None:
     assert all(step["if"].startswith("always()") for step in after_gate)
 
 
+def test_github_workflow_compares_with_the_previous_release() -> None:
+    workflow = yaml.safe_load(GITHUB.read_text())
+    steps = workflow["jobs"]["gate"]["steps"]
+    names = [step.get("name") for step in steps]
+    fetch = steps[names.index("Previous release's run folder")]
+    assert names.index("Previous release's run folder") < names.index("Release gate")
+    assert "--branch main --status success" in fetch["run"]
+    assert "gh run download" in fetch["run"]
+    assert "--name tokenprobe-reports --dir previous-release" in fetch["run"]
+    assert fetch["continue-on-error"] is True  # no previous release yet: no comparison
+    gate = steps[names.index("Release gate")]["run"]
+    assert '--compare previous-release"' in gate
+    assert ".venv/bin/tokenprobe gate $options" in gate
+    assert workflow["permissions"]["actions"] == "read"
+
+
 def test_gitlab_job_runs_gate_and_publishes_everything() -> None:
     job = yaml.safe_load(GITLAB.read_text())["tokenprobe-gate"]
-    assert ".venv/bin/tokenprobe gate" in job["script"]
+    assert ".venv/bin/tokenprobe gate" in "\n".join(job["script"])
     assert job["artifacts"]["when"] == "always"
     assert job["artifacts"]["reports"]["junit"] == "tokenprobe-report/junit.xml"
     note = job["after_script"][1]
@@ -74,3 +90,18 @@ def test_gitlab_job_runs_gate_and_publishes_everything() -> None:
     # The embedded Python that posts the note is valid.
     source = note.split("<<'PY'\n", 1)[1].rsplit("\nPY\n", 1)[0]
     compile(source, "after_script", "exec")
+
+
+def test_gitlab_job_compares_with_the_previous_release() -> None:
+    job = yaml.safe_load(GITLAB.read_text())["tokenprobe-gate"]
+    fetch = next(line for line in job["script"] if "jobs/artifacts" in line)
+    gate = next(line for line in job["script"] if "tokenprobe gate" in line)
+    assert job["script"].index(fetch) < job["script"].index(gate)
+    assert '"JOB-TOKEN": os.environ["CI_JOB_TOKEN"]' in fetch
+    assert 'os.environ["CI_DEFAULT_BRANCH"]' in fetch
+    # The previous run is this job's own artifact folder, as the artifacts keep it.
+    assert job["artifacts"]["paths"] == ["tokenprobe-report/"]
+    assert "--compare previous-release/tokenprobe-report" in gate
+    assert ".venv/bin/tokenprobe gate $options" in gate
+    source = fetch.split("<<'PY'\n", 1)[1].rsplit("\nPY\n", 1)[0]
+    compile(source, "script", "exec")

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tokenprobe.core.config import Config, LatencySlo, TargetConfig, load_config
+from tokenprobe.core.config import Config, LatencySlo, TargetConfig, load_config, slo_text
 from tokenprobe.core.defaults import FUZZ_MAX_EXAMPLES
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
+from tokenprobe.load.slo import parse_slos
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The repository root's copy of the commented configuration `tokenprobe init` writes.
@@ -59,7 +60,7 @@ def test_example_file_documents_every_default_and_valid_examples(tmp_path: Path)
     assert config.slo.min_throughput_rps == 20
     assert config.slo.latency == {
         "total": LatencySlo(p95_ms=500, p99_ms=1000),
-        "valid login": LatencySlo(p95_ms=300),
+        "valid_login": LatencySlo(p95_ms=300),
     }
     assert config.severities == {"TP-CONF-005": Severity.WARNING}
     assert config.load.allowed_hosts == ("staging.example.com",)
@@ -156,6 +157,17 @@ def test_list_from_environment(tmp_path: Path) -> None:
         ("[severities]\nTP-TOKEN-012 = 'error'\n", "unknown key severities.TP-TOKEN-012 (expected"),
         ("[slo.latency.total]\np95 = 3\n", "unknown key slo.latency.total.p95"),
         ("[slo.latency.total]\np95-ms = -1\n", "slo.latency.total.p95-ms: expected milliseconds"),
+        # A scenario that does not exist names the ones that do.
+        (
+            "[slo.latency.valid-login]\np95-ms = 3\n",
+            "unknown key slo.latency.valid-login (expected one of: total, valid_login, "
+            "wrong_password, unknown_user, malformed_body, login_storm)",
+        ),
+        # The same scenario by its key and by its display name: which one is meant?
+        (
+            '[slo.latency.valid_login]\np95-ms = 3\n[slo.latency."valid login"]\np95-ms = 4\n',
+            "slo.latency.valid_login is given twice (as 'valid login' too)",
+        ),
         ("[target]\nurl = 'ftp://x'\n", "target.url: expected an http(s) base URL"),
         ("[security]\ncanary-username-env = 'a b'\n", "security.canary-username-env: expected"),
         # Semantic rule beyond the schema.
@@ -174,6 +186,24 @@ def test_bad_config_is_one_line_naming_file_and_key(
     assert "\n" not in message
     assert message.startswith(f"{path}: ")
     assert expected in message
+
+
+def test_latency_slos_name_scenarios_by_key_in_the_load_suite_syntax(tmp_path: Path) -> None:
+    write(
+        tmp_path / "tokenprobe.toml",
+        "[slo.latency.total]\np95-ms = 500\n[slo.latency.valid_login]\np95-ms = 300\n"
+        # a display name, as configurations written before the keys say, is read as the key
+        '[slo.latency."login storm"]\np99-ms = 900\n',
+    )
+    slo = load_config(environ={}, cwd=tmp_path).slo
+    assert slo.latency == {
+        "total": LatencySlo(p95_ms=500),
+        "valid_login": LatencySlo(p95_ms=300),
+        "login_storm": LatencySlo(p99_ms=900),
+    }
+    text = slo_text(slo)
+    assert text == "p95<500, p95[valid_login]<300, p99[login_storm]<900, error_ratio<0.01"
+    assert [t.scenario for t in parse_slos(text)] == [None, "valid_login", "login_storm", None]
 
 
 def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:

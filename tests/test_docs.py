@@ -22,6 +22,7 @@ import pytest
 
 from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
 from tokenprobe.load.artifacts import HISTOGRAM_PLOT, LATENCY_PLOT, STATS_CSV, THROUGHPUT_PLOT
+from tokenprobe.load.evidence import HISTOGRAMS_FILE
 from tokenprobe.load.runner import (
     LOCUST_CSV_FILES,
     LOCUST_HTML_FILE,
@@ -29,6 +30,7 @@ from tokenprobe.load.runner import (
     LOCUST_LOG_FILE,
 )
 from tokenprobe.reference.server import DEFAULT_CREDENTIALS_OUT, inactive_credentials_path
+from tokenprobe.reports.history import INDEX_FILE
 from tokenprobe.reports.html import HTML_FILE
 from tokenprobe.reports.junit import JUNIT_FILE
 from tokenprobe.reports.markdown import MARKDOWN_FILE
@@ -56,6 +58,8 @@ WRITTEN_FILES = frozenset(
         LATENCY_PLOT,
         THROUGHPUT_PLOT,
         HISTOGRAM_PLOT,
+        HISTOGRAMS_FILE,
+        INDEX_FILE,
         LOCUST_HTML_FILE,
         LOCUST_LOG_FILE,
         LOCUST_JSON_FILE,

@@ -1,9 +1,13 @@
-"""The breakpoint profile finds the capacity of a target whose capacity is known.
+"""The breakpoint profile's capacity search against targets whose capacity is known.
 
 ``slow=100`` on one gunicorn worker with 8 threads: every request holds a thread for 100 ms
-(plus ~2 ms of hashing), so the target answers at most about 8 / 0.102 ≈ 78 requests/s.
-After a warm-up, steps of 20 req/s up to 200 req/s, 1.8 s each: 80 still holds (78 ≥ 90 % of
-80), 100 does not.
+(plus ~2 ms of hashing), so the target answers at most about 8 / 0.102 ≈ 78 requests/s. With a
+short time budget the search cannot converge, but what it reports must already be true: a
+level that broke above the capacity and one that held at or below it. Its accuracy against
+wrk, with the default budget, is measured in ``bench/capacity.py``.
+
+The clean target answers far more than 30 logins/s, so a search with a safety maximum of 30
+must say "not reached, ≥ 30" and give no capacity figure.
 """
 
 from __future__ import annotations
@@ -18,35 +22,66 @@ TRUE_CAPACITY_RPS = 78.0
 
 
 @pytest.fixture(scope="module")
-def run(target_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    target = target_factory("slow=100")
-    workdir = tmp_path_factory.mktemp("breakpoint")
-    args = locust_args(
-        target, workdir, "--tp-profile", "breakpoint", "--tp-rate", "200",
-        "--tp-duration", "20s", "--tp-weights", "valid_login=1",
-        "--tp-slo", "p95<2000,error_ratio<0.05",
-    )  # fmt: skip
-    return finish(start(args, workdir), workdir)
+def runs(
+    target_factory: Any, load_target: Any, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    slow = target_factory("slow=100")
+    base = tmp_path_factory.mktemp("breakpoint")
+    common = ("--tp-profile", "breakpoint", "--tp-weights", "valid_login=1")
+    specs = {
+        # First probe at 40 req/s (holds), then 80 (breaks); the budget ends the bisection.
+        "search": (slow, (*common, "--tp-rate", "40", "-t", "26s",
+                          "--tp-slo", "p95<2000,error_ratio<0.05")),
+        "ceiling": (load_target, (*common, "--tp-rate", "30", "--tp-max-rate", "30",
+                                  "-t", "20s", "--tp-slo", "error_ratio<0.05")),
+    }  # fmt: skip
+    started = {
+        key: (start(locust_args(target, base / key, *extra), base / key), base / key)
+        for key, (target, extra) in specs.items()
+    }
+    return {key: finish(process, workdir) for key, (process, workdir) in started.items()}
 
 
-def test_breakpoint_reports_capacity_with_per_step_evidence(run: Any) -> None:
+def test_the_search_brackets_the_capacity_with_per_step_evidence(runs: dict[str, Any]) -> None:
+    run = runs["search"]
     assert run.returncode in (0, 1), run.output
     results = run.results
-    capacity = results["capacity_rps"]
-    assert capacity is not None
+    capacity = results["capacity"]
+    assert capacity["reached"], capacity
+    lo, hi = capacity["bracket"]
+    assert results["capacity_rps"] == capacity["capacity_rps"] == lo
     # Never above what the target can do; below only when the shared machine starves it.
-    assert 0.25 * TRUE_CAPACITY_RPS <= capacity <= 1.1 * TRUE_CAPACITY_RPS, results["steps"]
-    steps = results["steps"]
+    assert 0.25 * TRUE_CAPACITY_RPS <= lo <= 1.1 * TRUE_CAPACITY_RPS, capacity
+    assert hi > lo
+    broke = [p for p in capacity["probes"] if not p["held"]]
+    assert broke, capacity["probes"]
+    assert all("answered" in p["reason"] or "p95" in p["reason"] for p in broke)
+    measured = [s for s in results["steps"] if s["purpose"] == "measure"]
+    judged = [s for s in measured if s["held"] is not None]  # the budget may cut the last
+    assert [s["held"] for s in judged] == [p["held"] for p in capacity["probes"]]
     assert {"offered_rps", "achieved_rps", "p95_ms", "error_ratio", "held", "reason"} <= set(
-        steps[0]
+        measured[0]
     )
-    broken = next(step for step in steps if not step["held"])
-    assert broken["offered_rps"] > capacity
-    assert "answered" in broken["reason"] or "p95" in broken["reason"]
+    # A step that broke was answered more slowly than it was offered.
+    assert any(s["achieved_rps"] < s["offered_rps"] for s in judged if not s["held"])
 
 
-def test_breakpoint_stops_soon_after_the_break(run: Any) -> None:
+def test_the_search_stays_within_its_time_budget(runs: dict[str, Any]) -> None:
+    results = runs["search"].results
+    assert results["capacity"]["search_s"] <= 28
+    assert results["duration_s"] <= 27
+
+
+def test_a_safety_maximum_that_holds_is_not_a_capacity(runs: dict[str, Any]) -> None:
+    run = runs["ceiling"]
+    assert run.returncode == 0, run.output
     results = run.results
-    # It stops once a broken step is judged, long before the last step (200 req/s at 18 s).
-    assert results["duration_s"] < 16, results["duration_s"]
-    assert max(step["offered_rps"] for step in results["steps"]) <= 160
+    capacity = results["capacity"]
+    assert not capacity["reached"]
+    assert results["capacity_rps"] is None  # never a capacity figure
+    assert capacity["at_least_rps"] == 30
+    assert "not reached, ≥ 30" in capacity["summary"]
+    assert "capacity not reached, ≥ 30" in run.output
+    # The maximum was probed, held, and the search ended there, well within its budget.
+    assert [p["level"] for p in capacity["probes"]] == [30]
+    assert results["duration_s"] < 20

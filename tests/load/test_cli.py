@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ from tests.load.conftest import finish, start
 from tokenprobe.core.credentials import load_csv
 from tokenprobe.reports import update_latest
 
+KNOWN_SCENARIOS = "known: valid_login, wrong_password, unknown_user, malformed_body, login_storm"
 REPORTS = [
     "summary.json", "junit.xml", "locust_report.html", "load_stats.csv", "locust.json",
     "latency_over_time.png", "throughput_errors.png", "latency_histogram.png",
@@ -27,11 +29,15 @@ def tokenprobe_load(*args: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def gate_runs(target_factory: Any, load_target: Any, tmp_path_factory: pytest.TempPathFactory):
-    """A slow target against a tight SLO, and the clean target against a loose one."""
+    """A slow target against a tight SLO, and the clean target against a loose one; each has
+    one on a scenario (the met one by its display name, read as the key)."""
     base = tmp_path_factory.mktemp("cli")
     slow = target_factory("slow=200")
     runs = {}
-    for key, target, slo in (("breach", slow, "p95<100"), ("met", load_target, "p99<5000")):
+    for key, target, slo in (
+        ("breach", slow, "p95<100,p95[valid_login]<100"),
+        ("met", load_target, "p99<5000,p95[valid login]<5000"),
+    ):
         report_dir = base / key
         args = tokenprobe_load(
             "--url", target.base_url, "--rate", "8", "--duration", "3s",
@@ -56,9 +62,15 @@ def test_slo_breach_exits_1_with_each_threshold_and_its_observed_value(gate_runs
     assert slo["p95"]["observed"] >= 200  # every answer waits 200 ms
     assert slo["p95"]["threshold"] == "< 100 ms"
     assert slo["error_ratio"]["passed"]
-    (breach,) = [f for f in summary["findings"] if f["id"] == "TP-LOAD-001"]
-    assert (breach["severity"], breach["expected"]) == ("error", "p95 < 100 ms")
-    assert breach["received"].startswith("p95 = ")
+    # A scenario's SLO is judged on that scenario's own numbers.
+    logins = summary["load"]["scenarios"]["valid_login"]
+    assert logins["name"] == "valid login"
+    assert slo["p95[valid_login]"]["observed"] == logins["latency_ms"]["p95"] >= 200
+    assert checks["slo:p95[valid_login]"]["outcome"] == "failed"
+    breaches = {f["expected"]: f for f in summary["findings"] if f["id"] == "TP-LOAD-001"}
+    assert set(breaches) == {"p95 < 100 ms", "p95[valid_login] < 100 ms"}
+    assert breaches["p95 < 100 ms"]["severity"] == "error"
+    assert breaches["p95 < 100 ms"]["received"].startswith("p95 = ")
     assert "<failure" in (report_dir / "junit.xml").read_text()
     assert "SLO p95 < 100 ms: observed" in run.output
 
@@ -72,10 +84,19 @@ def test_slo_met_exits_0_and_writes_every_report(gate_runs: dict) -> None:
     assert load["capacity_rps"] is None
     assert set(load["latency_ms"]) == {"p50", "p90", "p95", "p99", "p999", "max"}
     assert {"late", "dropped", "unreliable", "scenarios", "slo", "requests"} <= set(load)
+    slo = {s["name"]: s for s in load["slo"]}
+    logins = load["scenarios"]["valid_login"]
+    assert slo["p95[valid_login]"]["observed"] == logins["latency_ms"]["p95"]
+    assert slo["p95[valid_login]"]["passed"]
     # load_stats.csv holds the final numbers, the same as summary.json
-    total = (report_dir / "load_stats.csv").read_text().splitlines()[-1].split(",")
-    assert total[0] == "Aggregated"
-    assert int(total[1]) == load["requests"]
+    with (report_dir / "load_stats.csv").open(newline="") as handle:
+        rows = {row["scenario"]: row for row in csv.DictReader(handle)}
+    assert (rows["total"]["name"], int(rows["total"]["requests"])) == (
+        "Aggregated",
+        load["requests"],
+    )
+    assert rows["valid_login"]["name"] == "valid login"
+    assert int(rows["valid_login"]["requests"]) == logins["requests"]
 
 
 @pytest.mark.parametrize("key", ["breach", "met"])
@@ -99,7 +120,14 @@ def test_no_password_or_token_in_any_report(gate_runs: dict, key: str) -> None:
         (["--slo", "p95<<1"], "SLO 'p95<<1'"),
         (["--slo", "throughput_rps<5"], "throughput_rps takes >"),
         (["--duration", "soon"], "expected a duration such as 90, 30s, 5m, 1h30m or 7d"),
-        (["--weights", "bogus=1"], "weight 'bogus=1'"),
+        (
+            ["--weights", "bogus=1"],
+            f"weight 'bogus=1': unknown scenario 'bogus' ({KNOWN_SCENARIOS})",
+        ),
+        (
+            ["--slo", "p95<500,p95[valid-login]<500"],
+            f"SLO 'p95[valid-login]<500': unknown scenario 'valid-login' ({KNOWN_SCENARIOS})",
+        ),
         (["--profile", "tsunami"], "Invalid value for '--profile'"),
     ],
 )
@@ -112,9 +140,29 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_configuration_sets_target_slos_and_a_fresh_run_folder(
+@pytest.mark.parametrize("command", ["load", "gate"])
+def test_an_unknown_scenario_in_the_configuration_exits_2_before_any_request(
+    tmp_path: Path, command: str
+) -> None:
+    (tmp_path / "tokenprobe.toml").write_text("[slo.latency.valid-login]\np95-ms = 300\n")
+    # Nothing listens there: an error about reaching it would mean the check came too late.
+    args = [sys.executable, "-m", "tokenprobe", command, "--url", "http://127.0.0.1:9"]
+    result = subprocess.run(
+        args, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "tokenprobe: error: tokenprobe.toml: unknown key slo.latency.valid-login (expected one "
+        "of: total, valid_login, wrong_password, unknown_user, malformed_body, login_storm)"
+    ]
+    assert not (tmp_path / "reports").exists()
+
+
+def test_configuration_sets_target_slos_per_scenario_and_a_fresh_run_folder(
     load_target: Any, tmp_path: Path
 ) -> None:
+    """The documented configuration, [slo.latency.valid_login] included, end to end: each
+    threshold is judged on the scenario's observed value (one met, one breached: exit 1)."""
     earlier = tmp_path / "out" / "earlier"
     earlier.mkdir(parents=True)
     update_latest(earlier)  # as a gate run would leave it
@@ -123,16 +171,23 @@ def test_configuration_sets_target_slos_and_a_fresh_run_folder(
         f'credentials = "{load_target.credentials_file}"\n'
         '[reports]\ndir = "out"\n'
         "[slo]\nerror-ratio = 0.5\n[slo.latency.total]\np95-ms = 5000\n"
+        # no login answers within a microsecond: breached, on its observed value
+        "[slo.latency.valid_login]\np95-ms = 5000\np99-ms = 0.001\n"
     )
     args = tokenprobe_load("--rate", "8", "--duration", "2s")
     run = finish(start(args, tmp_path / "log", cwd=tmp_path), tmp_path / "log")
-    assert run.returncode == 0, run.output
+    assert run.returncode == 1, run.output
     run_dir = (tmp_path / "out" / "latest").resolve()
     assert run_dir.parent == (tmp_path / "out").resolve()
     assert run_dir.name != "earlier"
     assert not any(earlier.iterdir())  # never written through latest into an earlier run
-    slos = json.loads((run_dir / "summary.json").read_text())["load"]["slo"]
-    assert {(s["name"], s["threshold"]) for s in slos} == {
-        ("p95", "< 5000 ms"),
-        ("error_ratio", "< 0.5"),
+    load = json.loads((run_dir / "summary.json").read_text())["load"]
+    logins = load["scenarios"]["valid_login"]["latency_ms"]
+    assert {(s["name"], s["threshold"], s["observed"], s["passed"]) for s in load["slo"]} == {
+        ("p95", "< 5000 ms", load["latency_ms"]["p95"], True),
+        ("p95[valid_login]", "< 5000 ms", logins["p95"], True),
+        ("p99[valid_login]", "< 0.001 ms", logins["p99"], False),
+        ("error_ratio", "< 0.5", round(load["failures"] / load["requests"], 4), True),
     }
+    assert "SLO p99[valid_login] < 0.001 ms: observed" in run.output
+    assert "[FAIL]" in run.output.split("SLO p99[valid_login]")[1].splitlines()[0]

@@ -5,6 +5,11 @@ An arrival at phase φ ∈ [0, 0.5) s waits 0.5 - φ, so with evenly spread arri
 latency exceeds x for a share (0.5 - x)/2 of requests: p90 ≈ 300 ms, p99 ≈ 480 ms (plus the
 service time). A closed-model user stuck in the freeze sends nothing meanwhile, so almost all
 of its samples are fast: it hides the freeze (coordinated omission).
+
+Constant arrivals are evenly spread in total (`tokenprobe.load.arrivals`): at 20 req/s the
+freeze is met every 50 ms, so these percentiles hold in every run. (Ten streams of 2/s with
+phases of their own met it at ten random phases, the same ones in every period: p90 was the
+fourth-largest of ten random waits, below 240 ms in about one run in ten.)
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ def runs(target_factory: Any, load_target: Any, tmp_path_factory: pytest.TempPat
     common = ("--tp-weights", ONLY_VALID_LOGINS, "--tp-duration", "8s")
     specs = {
         "open-stall": (stall, ("--tp-rate", "20", *common)),
-        # One stream at 10/s, like one wrk2 connection: every arrival behind the freeze is
-        # sent late, and only measuring from the intended time shows the freeze.
+        # One stream at 10/s: every arrival is sent at its intended time, however long the
+        # answers to the ones before it take.
         "open-one-stream": (stall, ("--tp-rate", "10", "--tp-stream-rate", "10", *common)),
         "closed-stall": (stall_for_closed, ("--tp-model", "closed", "--tp-users", "2", *common)),
         "open-constant": (load_target, ("--tp-rate", "30", "--tp-duration", "5s")),
@@ -66,10 +71,12 @@ def test_open_model_reports_the_stall_as_users_feel_it(runs: dict, key: str) -> 
     assert 0.9 * TRUE_P99_MS <= latency["p99"] <= 2.5 * TRUE_P99_MS, latency
 
 
-def test_one_stream_counts_its_late_sends(runs: dict) -> None:
+def test_one_stream_keeps_its_schedule_through_a_freeze(runs: dict) -> None:
     results = runs["open-one-stream"].results
-    # A quarter of the arrivals fall inside a freeze; all but the first wait behind it.
-    assert results["late"] >= 0.1 * results["requests"], results["late"]
+    # A quarter of the arrivals fall inside a freeze. Each is sent at its time, answered or
+    # not the one before: a stream that waited for each answer would send nearly all of them
+    # late (and queue them behind everyone else's, a closed loop by the back door).
+    assert results["late"] <= 0.1 * results["requests"], results["late"]
 
 
 def test_closed_model_hides_the_stall(runs: dict) -> None:
@@ -89,7 +96,7 @@ def test_open_model_offers_the_configured_rate_to_every_scenario(runs: dict, key
     # 30 req/s for 5 s; Poisson arrivals vary (3 sigma is about 37 of 150), startup costs a little.
     assert 100 <= results["requests"] <= 200, results["requests"]
     assert results["dropped"] == 0
-    assert set(results["scenarios"]) >= {"valid login", "malformed body"}
+    assert set(results["scenarios"]) >= {"valid_login", "malformed_body"}
     assert len(results["steps"]) == 1  # constant: one stage
 
 

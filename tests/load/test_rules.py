@@ -1,17 +1,29 @@
-"""The load suite's pure rules: SLO syntax and verdicts, profiles, account split, host safety,
-generator saturation. No network; the behaviour against real targets is in the other modules."""
+"""The load suite's pure rules: SLO syntax and verdicts, profiles, the capacity search, account
+split, host safety, generator saturation, fast token validation. No network; the behaviour
+against real targets is in the other modules."""
 
 from __future__ import annotations
 
+import base64
+import itertools
+import json
+from typing import Any
+
+import jwt
 import pytest
 
 from tokenprobe.core.credentials import Credential
+from tokenprobe.core.jwt_inspect import ClaimsReader, NotAJWT, inspect_token
 from tokenprobe.load.accounts import LoadAccounts
+from tokenprobe.load.arrivals import ArrivalStream
+from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import build_profile, users_for_rate
 from tokenprobe.load.recorder import Recorder
-from tokenprobe.load.results import cpu_verdict
+from tokenprobe.load.results import cpu_verdict, step_rows
 from tokenprobe.load.runner import saturated_generator, slo_breach
 from tokenprobe.load.safety import host_problem
+from tokenprobe.load.search import CapacitySearch
+from tokenprobe.load.settings import parse_weights
 from tokenprobe.load.slo import evaluate, parse_slos
 
 
@@ -20,8 +32,10 @@ from tokenprobe.load.slo import evaluate, parse_slos
     [
         ("", []),
         ("p95<500", ["p95"]),
-        # a scenario narrows the threshold; spaces around items are fine
-        (" p99[valid login] < 800 , error_ratio<0.01", ["p99[valid login]", "error_ratio"]),
+        # a scenario (by key) narrows the threshold; spaces around items are fine
+        (" p99[valid_login] < 800 , error_ratio<0.01", ["p99[valid_login]", "error_ratio"]),
+        # a display name, as configurations written before the keys say, is read as the key
+        ("p99[valid login]<800, p95[ login storm ]<900", ["p99[valid_login]", "p95[login_storm]"]),
         ("throughput_rps>20, dropped_ratio<0.001", ["throughput_rps", "dropped_ratio"]),
     ],
 )  # fmt: skip
@@ -37,6 +51,7 @@ def test_slo_syntax(text: str, names: list[str]) -> None:
         "throughput_rps<5",  # throughput from below
         "p42<5",  # unknown metric
         "p95<fast",  # not a number
+        "p95[valid-login]<500",  # no such scenario
     ],
 )
 def test_slo_syntax_errors_name_the_item(text: str) -> None:
@@ -44,14 +59,28 @@ def test_slo_syntax_errors_name_the_item(text: str) -> None:
         parse_slos(text)
 
 
+def test_an_unknown_scenario_is_named_with_the_known_ones() -> None:
+    known = "valid_login, wrong_password, unknown_user, malformed_body, login_storm"
+    with pytest.raises(ValueError, match="unknown scenario") as slo_error:
+        parse_slos("p95<500, p95[valid-login]<500")
+    assert str(slo_error.value) == (
+        f"SLO 'p95[valid-login]<500': unknown scenario 'valid-login' (known: {known})"
+    )
+    with pytest.raises(ValueError, match="unknown scenario") as weight_error:
+        parse_weights("valid_login=8,valid login=1")
+    assert str(weight_error.value) == (
+        f"weight 'valid login=1': unknown scenario 'valid login' (known: {known})"
+    )
+
+
 def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
     results = {
         "requests": 100, "failures": 3, "dropped": 0, "throughput_rps": 10.0,
         "latency_ms": {"p95": 120.0},
-        "scenarios": {"valid login": {"requests": 50, "failures": 0, "throughput_rps": 5.0,
-                                      "latency_ms": {"p95": 80.0}}},
+        "scenarios": {"valid_login": {"name": "valid login", "requests": 50, "failures": 0,
+                                      "throughput_rps": 5.0, "latency_ms": {"p95": 80.0}}},
     }  # fmt: skip
-    slos = parse_slos("p95<100, p95[valid login]<100, error_ratio<0.01, p95[login storm]<100")
+    slos = parse_slos("p95<100, p95[valid_login]<100, error_ratio<0.01, p95[login_storm]<100")
     verdicts = {v["name"]: v for v in evaluate(slos, results)}
     assert verdicts["p95"] == {
         "name": "p95",
@@ -59,11 +88,13 @@ def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
         "observed": 120.0,
         "passed": False,
     }
-    assert verdicts["p95[valid login]"]["passed"]
+    assert verdicts["p95[valid_login]"] == {
+        "name": "p95[valid_login]", "threshold": "< 100 ms", "observed": 80.0, "passed": True,
+    }  # fmt: skip
     assert verdicts["error_ratio"]["observed"] == 0.03
     # a threshold on a scenario that never ran cannot pass
-    assert verdicts["p95[login storm]"] == {
-        "name": "p95[login storm]", "threshold": "< 100 ms", "observed": None, "passed": False,
+    assert verdicts["p95[login_storm]"] == {
+        "name": "p95[login_storm]", "threshold": "< 100 ms", "observed": None, "passed": False,
     }  # fmt: skip
 
 
@@ -74,8 +105,8 @@ def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
         ("soak", [40]),
         ("ramp", [10, 20, 30, 40]),
         ("spike", [8, 40, 8]),
-        # a warm-up at the first level (not judged), then ten steps
-        ("breakpoint", [4] + [4 * k for k in range(1, 11)]),
+        # an open-ended warm-up at the first probe's level; the search adds the rest
+        ("breakpoint", [40]),
         ("smoke", [2]),  # smoke stays tiny whatever the rate
     ],
 )
@@ -89,9 +120,167 @@ def test_profiles_as_steps(name: str, levels: list[float]) -> None:
     assert not any(s.warmup for s in profile.steps[1:])
 
 
+def run_search(capacity: float, start: float = 20, maximum: float = 5000, noise=None) -> Any:
+    """Drive the search against a target that holds every level up to ``capacity``;
+    ``noise(level, purpose)`` may flip a verdict."""
+    search = CapacitySearch(start=start, maximum=maximum, resolution=0.05)
+    for _ in range(100):
+        decision = search.next_level()
+        if decision is None:
+            return search
+        level, purpose = decision
+        held = level <= capacity
+        if noise is not None:
+            held = noise(level, purpose, held)
+        search.record(level, held, purpose)
+    raise AssertionError("the search did not end")
+
+
+@pytest.mark.parametrize(
+    ("capacity", "start"),
+    [
+        (78, 20),  # grows 20, 40, 80, then bisects 40..80
+        (3, 20),  # the first probe breaks: halves until one holds
+        (1234.5, 20),
+        (20, 20),  # exactly the first level
+    ],
+)
+def test_capacity_search_brackets_within_the_resolution(capacity: float, start: float) -> None:
+    search = run_search(capacity, start)
+    assert search.reached
+    assert search.converged
+    assert search.capacity is not None
+    assert capacity / 1.05 <= search.capacity <= capacity
+    assert search.hi <= search.capacity * 1.05
+    assert search.probes[-1].purpose == "confirm"  # the knee is re-run before it is reported
+    assert len(search.probes) <= 16
+
+
+def test_capacity_search_reports_a_held_maximum_as_not_reached() -> None:
+    search = run_search(capacity=10_000, start=20, maximum=300)
+    assert not search.reached
+    assert search.capacity is None  # never a capacity figure
+    assert search.at_least == 300
+    assert max(p.level for p in search.probes) == 300
+    assert "not reached, ≥ 300" in search.describe()
+
+
+def test_a_knee_that_breaks_when_re_run_is_searched_below() -> None:
+    flips = {"done": False}
+
+    def noisy(level: float, purpose: str, held: bool) -> bool:
+        # The first verdict at the knee is a lucky hold; its re-run breaks.
+        if purpose == "confirm" and not flips["done"]:
+            flips["done"] = True
+            return False
+        return held
+
+    search = run_search(capacity=78, noise=noisy)
+    assert flips["done"]
+    assert search.converged
+    confirms = [p for p in search.probes if p.purpose == "confirm"]
+    assert not confirms[0].held
+    assert confirms[-1].held
+    assert search.capacity < confirms[0].level  # the refuted level is not reported
+
+
+def test_claims_reader_rejects_exactly_what_pyjwt_rejects() -> None:
+    key = "k" * 32
+    header = b64url({"alg": "HS256", "typ": "JWT"})
+    good = jwt.encode({"sub": "1", "exp": 2_000_000_000}, key, algorithm="HS256")
+    tokens = {
+        "good": good,
+        "claims a list": f"{header}.{b64url([1])}.c2ln",
+        "claims not JSON": f"{header}.{b64url(b'not json')}.c2ln",
+        "claim types are not checked": f"{header}.{b64url({'nbf': 'x', 'jti': 5})}.c2ln",
+        "signature of impossible length": f"{header}.{b64url({'a': 1})}.abcde",
+        "signature with stray bits": f"{header}.{b64url({'a': 1})}.xy",
+        "claims with stray bits": f"{header}.{b64url({'a': 1})}B.c2ln",
+        "empty signature": f"{header}.{b64url({'a': 1})}.",
+        "empty claims": f"{header}..c2ln",
+        "kid not a string": f"{b64url({'alg': 'HS256', 'kid': 3})}.{b64url({'a': 1})}.c2ln",
+        "unsupported crit": f"{b64url({'alg': 'HS256', 'crit': ['b64'], 'b64': False})}.e30.c2ln",
+        "header a list": f"{b64url([1])}.{b64url({'a': 1})}.c2ln",
+        "not base64url": f"{header}.{b64url({'a': 1})}!.c2ln",
+    }
+    warm = ClaimsReader()
+    warm.claims(good)  # the good header is remembered: the fast path judges the rest
+    for name, token in tokens.items():
+        expected = outcome(lambda t: inspect_token(t).claims, token)
+        assert outcome(warm.claims, token) == expected, name
+        assert outcome(ClaimsReader().claims, token) == expected, name
+
+
+def b64url(value: object) -> str:
+    raw = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def outcome(read: Any, token: str) -> object:
+    try:
+        return read(token)
+    except NotAJWT:
+        return "rejected"
+
+
 def test_open_model_streams_never_exceed_the_stream_rate() -> None:
     assert users_for_rate(100, 2) == 50
     assert users_for_rate(0.5, 2) == 1
+
+
+def arrivals_of(stream: ArrivalStream) -> list[float]:
+    """Every intended send of one stream, to the end of its profile."""
+    times = []
+    while (arrival := stream.next_arrival()) is not None:
+        times.append(arrival.intended_wall)
+    return times
+
+
+# Wall-clock seconds as time.time() gives them: large enough that float error could add up.
+STARTED_WALL = 1_700_000_000.0
+
+
+def evenly_spaced(times: list[float], interval: float) -> bool:
+    """Consecutive sends ``interval`` apart, to the microsecond a wall-clock float holds."""
+    ordered = sorted(times)
+    return all(abs(b - a - interval) < 1e-6 for a, b in itertools.pairwise(ordered))
+
+
+def test_constant_streams_take_turns_on_one_evenly_spaced_schedule() -> None:
+    """20 req/s from 10 streams of 2/s: one arrival every 50 ms in total, each stream every
+    500 ms. Streams with phases of their own would sample a target that freezes every 2 s at
+    10 random phases, and its percentiles would vary from run to run with them."""
+    profile = build_profile("constant", "open", 20, 4)
+    streams = [
+        ArrivalStream(profile, STARTED_WALL, 2, False, STARTED_WALL, index=i) for i in range(10)
+    ]
+    schedules = [arrivals_of(stream) for stream in streams]
+    assert all(evenly_spaced(times, 0.5) for times in schedules)
+    merged = [t for times in schedules for t in times]
+    assert len(merged) == 80
+    assert evenly_spaced(merged, 0.05)
+    assert min(merged) == STARTED_WALL
+
+
+def test_constant_streams_keep_even_turns_across_workers_and_steps() -> None:
+    """A ramp (10, 20, 30, 40 req/s over 4 s) whose streams start when their step does, spread
+    over two workers (index = number * 2 + slot): every step sends evenly at its own rate."""
+    profile = build_profile("ramp", "open", 40, 4)
+    schedules = []
+    for slot in (0, 1):
+        for number in range(10):
+            index = number * 2 + slot
+            # stream `index` is needed from the first step that has more than `index` streams
+            step = next(s for s in profile.steps if users_for_rate(s.level, 2) > index)
+            begins = STARTED_WALL + step.start_s + 0.001  # spawned just after its step started
+            stream = ArrivalStream(profile, STARTED_WALL, 2, False, begins, index)
+            schedules.append(arrivals_of(stream))
+    merged = [t for times in schedules for t in times]
+    for step in profile.steps:
+        inside = [t for t in merged if step.start_s <= t - STARTED_WALL < step.end_s - 1e-6]
+        # a stream spawned after its step began skips the turn it missed, and no other
+        assert evenly_spaced(inside, 1 / step.level), step
+        assert step.level * step.duration_s - 1 <= len(inside) <= step.level * step.duration_s
 
 
 def test_accounts_are_disjoint_across_workers_and_users() -> None:
@@ -133,6 +322,29 @@ def test_a_saturated_generator_makes_results_unreliable() -> None:
     unreliable, report = cpu_verdict(recorder)
     assert unreliable
     assert report["processes"]["worker-1"]["saturated"] == 2
+
+
+def test_a_step_holds_on_the_answers_that_came_while_it_ran() -> None:
+    """A target that answers 78 req/s, offered 100: the step's own requests all get answers in
+    the end, working off the backlog during the next step, yet the step did not keep up."""
+    profile = build_profile("ramp", "open", 200, 4)  # 50, 100, 150, 200 req/s, 1 s each
+    options = LocustOptions(
+        model="open", arrival="constant", profile=profile, stream_rate=2, late_s=0.01,
+        max_lateness_s=10, weights=parse_weights("valid_login=1"), storm_size=10,
+        credentials_file="", throttled_is_failure=False, slos=[], max_requests=1000,
+        allow_hosts=(), allow_remote=False, results_file="", raw_samples_prefix="",
+    )  # fmt: skip
+    recorder = Recorder(profile)
+    recorder.reset(STARTED_WALL)
+    for n in range(100):  # step 1: 100 requests offered evenly, answered 78 a second
+        intended = 1 + n / 100
+        answered = 1 + (n + 0.5) / 78
+        recorder.record("valid login", (answered - intended) * 1000, False, False,
+                        STARTED_WALL + intended)  # fmt: skip
+    (row,) = step_rows(recorder, options, [profile.steps[1]])
+    assert row["requests"] == 100  # every request of the step was answered…
+    assert row["achieved_rps"] == 78  # …but only 78 while it ran
+    assert (row["held"], row["reason"]) == (False, "answered 78 of 100 req/s offered")
 
 
 def test_a_breached_slo_is_an_error_finding_with_threshold_and_observed_value() -> None:

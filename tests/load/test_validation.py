@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.load.conftest import locust_args, run_together
+from tokenprobe.load.settings import SCENARIOS
 
 # Faults that break different scenarios share one target (fewer targets, a faster suite).
 TARGETS = {
@@ -19,19 +20,19 @@ TARGETS = {
     "flaky": ("flaky=0.5",),
 }
 WEIGHTS = "valid_login=2,malformed_body=3,wrong_password=1,unknown_user=1"
-# target, expected failure message fragment
+# target, scenario key, expected failure message fragment
 CASES = [
     # the 200 lacks one half of the pair (missing-refresh)
-    ("contract", "valid login", "200 without a refresh token"),
+    ("contract", "valid_login", "200 without a refresh token"),
     # malformed JSON answers a 500 debug page instead of a 4xx (debug-error-page)
-    ("contract", "malformed body", "malformed JSON answered server error 500"),
+    ("contract", "malformed_body", "malformed JSON answered server error 500"),
     # wrong credentials answer 401, not the documented 400 (status-401)
-    ("contract", "wrong password", "answered 401, expected 400"),
-    ("contract", "unknown user", "answered 401, expected 400"),
+    ("contract", "wrong_password", "answered 401, expected 400"),
+    ("contract", "unknown_user", "answered 401, expected 400"),
     # the access token is issued already expired (expired-access)
-    ("expired", "valid login", "access token already expired"),
+    ("expired", "valid_login", "access token already expired"),
     # a share of answers are 502s (flaky)
-    ("flaky", "valid login", "server error 502"),
+    ("flaky", "valid_login", "server error 502"),
 ]
 
 
@@ -46,13 +47,16 @@ def runs(target_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return run_together(specs)
 
 
-@pytest.mark.parametrize(("target", "entry", "message"), CASES, ids=[c[2] for c in CASES])
+@pytest.mark.parametrize(("target", "scenario", "message"), CASES, ids=[c[2] for c in CASES])
 def test_contract_breaks_are_failures_with_a_reason(
-    runs: dict, target: str, entry: str, message: str
+    runs: dict, target: str, scenario: str, message: str
 ) -> None:
     run = runs[target]
     assert run.returncode in (0, 1), run.output
-    assert run.results["scenarios"][entry]["failures"] > 0
+    assert run.results["scenarios"][scenario]["failures"] > 0
+    # Locust's own failure table names the request entry: the scenario's display name.
+    entry = SCENARIOS[scenario]
+    assert run.results["scenarios"][scenario]["name"] == entry
     lines = run.failure_messages()
     assert any(entry in line and message in line for line in lines), lines
 

@@ -62,12 +62,14 @@ def load_section(p95: float = 12.0, throughput: float = 180.0, passed: bool = Tr
         "latency_ms": latency,
         "scenarios": {
             "valid_login": {
+                "name": "valid login",
                 "requests": 3000,
                 "failures": 1,
                 "throughput_rps": throughput / 2,
                 "latency_ms": {**latency, "p95": p95 + 2},
             },
             "wrong_password": {
+                "name": "wrong password",
                 "requests": 2400,
                 "failures": 2,
                 "throughput_rps": throughput / 2,

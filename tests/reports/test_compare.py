@@ -70,6 +70,20 @@ def test_load_deltas_total_and_scenarios(make_summary: Callable[..., Summary]) -
     }
 
 
+def test_a_summary_keyed_by_display_names_compares_by_key(
+    make_summary: Callable[..., Summary],
+) -> None:
+    """Summaries written before scenarios were keyed by key name them "valid login"."""
+    old = load_section(p95=10.0)
+    old["scenarios"] = {v.pop("name"): v for v in old["scenarios"].values()}
+    assert set(old["scenarios"]) == {"valid login", "wrong password"}
+    current = make_summary(load=load_section(p95=15.0)).to_dict()
+    comparison = compare_summaries(current, make_summary(load=old).to_dict(), "p")
+    deltas = {(d.scope, d.metric): d for d in comparison.load}
+    assert deltas[("valid_login", "p95_ms")].change == 5.0
+    assert ("wrong_password", "p50_ms") in deltas
+
+
 def test_no_load_section_no_deltas(make_summary: Callable[..., Summary]) -> None:
     comparison = compare_summaries(
         make_summary(load=False).to_dict(), make_summary().to_dict(), "p"

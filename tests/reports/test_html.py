@@ -99,7 +99,8 @@ def test_verdict_findings_slos_load(make_summary: Callable[..., Summary], tmp_pa
     assert "RFC 6749 §5.1" in html
     assert '<span class="tag" title="TICKET-1 (accepted until 2027-01-31)">accepted</span>' in html
     assert "<td>total p95 latency</td>" in html
-    assert "<td>valid_login</td>" in html
+    # a scenario by its key, with its display name (Locust's request entry) beside it
+    assert '<td>valid_login <span class="muted">valid login</span></td>' in html
     # The check failed only by the accepted finding is shown as passed.
     assert "5 passed, 1 failed, 1 skipped, 0 errored" in html
 

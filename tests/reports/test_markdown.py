@@ -101,3 +101,21 @@ def test_a_pass_says_what_it_did_not_evaluate(make_summary: Callable[..., Summar
     assert text.startswith("## tokenprobe gate: ✅ PASS, 1 check not evaluated\n")
     assert "**Not evaluated** (the verdict does not cover these):" in text
     assert "- `TP-SEC-103` TP-SEC-015 brute-force protection: no canary account configured" in text
+
+
+def capacity(reached: bool) -> dict:
+    return {
+        "reached": reached, "capacity_rps": 77.5 if reached else None,
+        "at_least_rps": None if reached else 300.0, "bracket": [77.5, 80.0] if reached else
+        [300.0, None], "bracket_unit": "req/s", "search_s": 96.0,
+        "probes": [{"level": 20.0, "held": True}] * 9,
+    }  # fmt: skip
+
+
+def test_a_breakpoint_run_states_its_capacity(make_summary: Callable[..., Summary]) -> None:
+    reached = render_markdown(make_summary(load={**load_section(), "capacity": capacity(True)}))
+    assert "Capacity 77.5 req/s (held at 77.5, broke at 80.0 req/s; 9 probes in 96.0 s)" in reached
+    held = render_markdown(make_summary(load={**load_section(), "capacity": capacity(False)}))
+    # A safety maximum that held is a lower bound, never a capacity figure.
+    assert "Capacity not reached: ≥ 300.0 req/s held (9 probes in 96.0 s)" in held
+    assert "Capacity" not in render_markdown(make_summary())

@@ -15,6 +15,7 @@ from tokenprobe import __version__
 from tokenprobe.cli.checks import checks
 from tokenprobe.cli.conformance import conformance
 from tokenprobe.cli.gate import gate
+from tokenprobe.cli.history import history
 from tokenprobe.cli.init import init
 from tokenprobe.cli.load import load
 from tokenprobe.cli.security import security
@@ -35,6 +36,7 @@ cli.add_command(load)
 cli.add_command(gate)
 cli.add_command(init)
 cli.add_command(checks)
+cli.add_command(history)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tokenprobe.cli.options import Duration, command_config, target_options
+from tokenprobe.cli.options import Duration, command_config, compare_option, target_options
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.gate import GateOptions, run_gate
@@ -21,11 +21,7 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
 
 @click.command()
 @target_options
-@click.option(
-    "--compare",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A previous run directory: report new, fixed and unchanged findings.",
-)
+@compare_option
 @click.option(
     "--update-baseline",
     is_flag=True,

@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from tokenprobe import load as suite
-from tokenprobe.cli.options import TARGET_KEYS, Duration, command_config, target_options
+from tokenprobe.cli.options import (
+    TARGET_KEYS,
+    Duration,
+    command_config,
+    compare_option,
+    target_options,
+)
 from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
 from tokenprobe.core import defaults
@@ -21,6 +27,7 @@ from tokenprobe.load.profiles import PROFILES
 from tokenprobe.load.runner import LoadOptions
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.settings import MAX_DURATION_S
+from tokenprobe.reports import Regression, compare_summaries, judge_against, load_previous_run
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
@@ -54,7 +61,22 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
     type=click.FloatRange(min=0.1),
     default=defaults.LOAD_RATE_PER_S,
     show_default=True,
-    help="Open model: peak arrival rate (requests/s).",
+    help="Open model: peak arrival rate (requests/s); breakpoint: the first probe's.",
+)
+@click.option(
+    "--max-rate",
+    type=click.FloatRange(min=0.1),
+    default=defaults.BREAKPOINT_MAX_RATE_PER_S,
+    show_default=True,
+    help="Breakpoint: the capacity search never offers more (req/s); if it holds, the "
+    "capacity is reported as not reached.",
+)
+@click.option(
+    "--resolution",
+    type=click.FloatRange(min=0.001, max=0.5),
+    default=defaults.BREAKPOINT_RESOLUTION,
+    show_default=True,
+    help="Breakpoint: bisect until the capacity bracket is this narrow.",
 )
 @click.option(
     "--users",
@@ -78,7 +100,7 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
 @click.option(
     "--slo",
     "slos",
-    help="Thresholds: p95<MS, p99[scenario]<MS, error_ratio<R, throughput_rps>R ... "
+    help="Thresholds: p95<MS, p99[valid_login]<MS, error_ratio<R, throughput_rps>R ... "
     "[default: [slo] in the configuration].",
 )
 @click.option("--weights", help="Scenario weights, e.g. valid_login=8,wrong_password=1.")
@@ -95,6 +117,7 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
     is_flag=True,
     help="Load-test a non-loopback host that is not allow-listed.",
 )
+@compare_option
 @click.pass_context
 def load(
     ctx: click.Context,
@@ -106,6 +129,8 @@ def load(
     model: str,
     arrival: str,
     rate: float,
+    max_rate: float,
+    resolution: float,
     users: int,
     duration: float | None,
     processes: int,
@@ -113,6 +138,7 @@ def load(
     weights: str | None,
     allow_hosts: tuple[str, ...],
     allow_remote: bool,
+    compare: Path | None,
 ) -> None:
     """Load-test POST /api/v1/token/ with Locust and gate on SLOs.
 
@@ -124,12 +150,14 @@ def load(
     options = LoadOptions(
         report_dir=config.report_root,  # checked now; the run folder is made further down
         profile=profile, model=model, arrival=arrival, rate=rate, users=users,
+        max_rate=max_rate, resolution=resolution,
         duration_s=duration, processes=processes,
         slos=slo_text(config.slo) if slos is None else slos,
         allow_hosts=allowed, allow_remote=allow_remote,
         **({"weights": weights} if weights else {}),
     )  # fmt: skip
     options.validate()
+    previous = load_previous_run(compare) if compare else None  # bad: exit 2, not one request
     target = config.target.url
     if target and (problem := host_problem(normalise_base_url(target), allowed, allow_remote)):
         raise ConfigError(problem)  # before the reachability probe: not one request
@@ -138,12 +166,31 @@ def load(
         run_dir = RunDir.choose(report_dir, config.report_root)
         options = dataclasses.replace(options, report_dir=run_dir.path)
         summary = suite.run(session, options, announce=click.echo)
+        regression = None
+        if previous is not None:
+            regression = judge_against(summary, run_dir.path, previous, config.regression)
         summary.findings = apply_severity_overrides(summary.findings, config.severities)
+        if previous is not None:
+            comparison = compare_summaries(
+                summary.to_dict(), previous.summary, str(previous.given), regression
+            )
+            summary.sections["comparison"] = comparison.to_dict()
         run_dir.write_reports(summary, session.redactor)
     for error in summary.errors:
         click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
     for slo in summary.sections.get("load", {}).get("slo", []):
         verdict = "pass" if slo["passed"] else "FAIL"
         click.echo(f"SLO {slo['name']} {slo['threshold']}: observed {slo['observed']} [{verdict}]")
+    if regression is not None:
+        click.echo(regression_line(regression))
     click.echo(f"{summary.status}: reports in {run_dir.path}")
     sys.exit(summary.exit_code)
+
+
+def regression_line(regression: Regression) -> str:
+    if regression.not_evaluated:
+        return f"vs previous run: not evaluated ({regression.not_evaluated})"
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in regression.counts().items() if n)
+    regressed = [v.label for v in regression.verdicts if v.verdict == "regressed"]
+    shown = f": {', '.join(regressed)}" if regressed else ""
+    return f"vs previous run: {regression.overall} ({counts}){shown}"

@@ -69,6 +69,13 @@ report_dir_option = click.option(
     "configuration, TOKENPROBE_REPORT_DIR or 'reports'].",
 )
 
+compare_option = click.option(
+    "--compare",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A previous run folder (or <root>/latest): report new, fixed and unchanged findings, "
+    "load deltas, and whether latency, error ratio or capacity regressed ([regression]).",
+)
+
 
 def target_options(command: F) -> F:
     """The options every command has: what to test, with which configuration, reports where."""

@@ -11,7 +11,9 @@ ID families, never renumbered or reused:
 * ``TP-CONF-1NN``: Schemathesis' built-in checks, under IDs of ours so findings stay stable
   whichever tool found them; TP-CONF-199 for any other Schemathesis check;
 * ``TP-SEC-0NN``: the security probes;
-* ``TP-LOAD-0NN``: the load suite (SLO breaches, an unreliable generator).
+* ``TP-LOAD-0NN``: the load suite (SLO breaches, an unreliable generator);
+* ``TP-REG-0NN``: regression verdicts of ``--compare`` (this run's load numbers against a
+  previous run's).
 
 A check that can say two things of different weight (a lifetime above the maximum is an error,
 above the recommended bound a warning) has one ID for each, so each can be re-graded alone.
@@ -24,7 +26,8 @@ The first entry listed for a check is the check's own ID, the one its `CheckResu
   between them, each at most ``--failures-per-account``; ``N-M``: the probe is evaluated with N
   and covers more with up to M;
 * ``canary``: a dedicated account that brute force may lock out;
-* ``key``: the real signature verification key (``--verify-key-file``).
+* ``key``: the real signature verification key (``--verify-key-file``);
+* ``previous run``: a previous run folder with load results (``--compare``).
 
 A check that could not be evaluated is never a pass: it reports a **not-evaluated** finding
 (``not_evaluated=True`` below, one per kind of missing need, warning by default) naming what it
@@ -51,6 +54,7 @@ ACCOUNTS = "accounts"  # wrong-password budget of pool accounts (see `wrong_pass
 CANARY = "canary"
 KEY = "key"
 UNTHROTTLED = "unthrottled answers"  # a 429 in the way
+PREVIOUS_RUN = "previous run"
 PUBLISHED_SPEC = "Published spec specs/token.openapi.yaml, POST /api/v1/token/"
 SUCCESS_PATH_RULE = "Issue #3: the 200 path must be exercised when credentials are configured"
 # The check name under which any Schemathesis check missing from this catalogue is reported.
@@ -549,12 +553,54 @@ LOAD_RULES: tuple[CatalogueEntry, ...] = (
     ),
 )
 
+BOOTSTRAP = "Bootstrap percentile interval (Efron & Tibshirani 1993) over blocks of seconds"
+REGRESSION_RULES: tuple[CatalogueEntry, ...] = (
+    CatalogueEntry(
+        "TP-REG-001",
+        "Latency regressed since the previous run",
+        Severity.ERROR,
+        f"{BOOTSTRAP} (Carlstein 1986); [regression] tolerance",
+        "gate",
+        "latency_regression",
+        (PREVIOUS_RUN,),
+    ),
+    CatalogueEntry(
+        "TP-REG-002",
+        "Error ratio regressed since the previous run",
+        Severity.ERROR,
+        "Ratio of proportions, log interval (Katz et al. 1978); [regression] tolerance",
+        "gate",
+        "error_ratio_regression",
+        (PREVIOUS_RUN,),
+    ),
+    CatalogueEntry(
+        "TP-REG-003",
+        "Capacity regressed since the previous run",
+        Severity.ERROR,
+        "Breakpoint search: capacity between the last step held and the first that failed;"
+        " [regression] tolerance",
+        "gate",
+        "capacity_regression",
+        (PREVIOUS_RUN,),
+    ),
+    CatalogueEntry(
+        "TP-REG-004",
+        "No regression verdict: too few samples, too noisy, or no evidence to compare",
+        Severity.INFO,
+        f"{BOOTSTRAP}; [regression] min-tail-samples",
+        "gate",
+        "regression_inconclusive",
+        (PREVIOUS_RUN,),
+    ),
+)
+
 ENTRIES: tuple[CatalogueEntry, ...] = (
     *CONFORMANCE_CHECKS,
     *SCHEMATHESIS_CHECKS,
     *SECURITY_PROBES,
     *SECURITY_NOT_EVALUATED,
     *LOAD_RULES,
+    *REGRESSION_RULES,
 )
 BY_ID: dict[str, CatalogueEntry] = {entry.id: entry for entry in ENTRIES}
 IDS: frozenset[str] = frozenset(BY_ID)
@@ -606,13 +652,30 @@ def conformance_check(check_name: str) -> CatalogueEntry:
 # Check results of SLO thresholds are named ``slo:<threshold name>``; a breach of any of them is
 # finding TP-LOAD-001.
 SLO_CHECK_PREFIX = "slo:"
+# Check results of regression verdicts are named ``regression:<metric>[<scope>]``; each answers
+# for its metric's regression finding and for an inconclusive verdict.
+REGRESSION_CHECK_PREFIX = "regression:"
+REGRESSION_CHECKS = {
+    "error_ratio": "error_ratio_regression",
+    "capacity_rps": "capacity_regression",
+}  # every other metric is a latency percentile
+
+
+def regression_rule(metric: str) -> CatalogueEntry:
+    """The entry a regressed ``metric`` (``p95_ms``, ``error_ratio``, ``capacity_rps``) reports."""
+    return entry_of("gate", REGRESSION_CHECKS.get(metric, "latency_regression"))
 
 
 def reported_by_check(check_id: str) -> frozenset[str]:
     """The finding IDs a check result with ``check_id`` answers for: every ID its check reports
-    (a lifetime check's error and its warning), or TP-LOAD-001 for an SLO threshold."""
+    (a lifetime check's error and its warning), TP-LOAD-001 for an SLO threshold, and for a
+    regression verdict its metric's regression and TP-REG-004 (inconclusive)."""
     if check_id.startswith(SLO_CHECK_PREFIX):
         return frozenset({"TP-LOAD-001"})
+    if check_id.startswith(REGRESSION_CHECK_PREFIX):
+        metric = check_id.removeprefix(REGRESSION_CHECK_PREFIX).partition("[")[0]
+        inconclusive = entry_of("gate", "regression_inconclusive")
+        return frozenset({regression_rule(metric).id, inconclusive.id})
     known = BY_ID.get(check_id)
     if known is None:
         return frozenset({check_id})

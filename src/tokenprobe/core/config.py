@@ -72,7 +72,7 @@ class LatencySlo:
 class SloConfig:
     error_ratio: float | None = defaults.SLO_ERROR_RATIO
     min_throughput_rps: float | None = None
-    # Scenario name → thresholds; "total" covers every request of the run.
+    # Scenario key (`defaults.LOAD_SCENARIOS`) → thresholds; "total" covers every request.
     latency: Mapping[str, LatencySlo] = dataclasses.field(
         default_factory=lambda: {
             "total": LatencySlo(p95_ms=defaults.SLO_P95_MS, p99_ms=defaults.SLO_P99_MS)
@@ -108,6 +108,18 @@ class GateConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class RegressionConfig:
+    """How ``--compare`` judges this run's load numbers against a previous run's."""
+
+    tolerance: float = defaults.REGRESSION_TOLERANCE
+    percentiles: tuple[str, ...] = defaults.REGRESSION_PERCENTILES
+    confidence: float = defaults.REGRESSION_CONFIDENCE
+    min_tail_samples: int = defaults.REGRESSION_MIN_TAIL_SAMPLES
+    resamples: int = defaults.REGRESSION_RESAMPLES
+    resample: str = defaults.REGRESSION_RESAMPLE
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     source: Path | None = None  # the file read, None when defaults only
     target: TargetConfig = TargetConfig()
@@ -118,6 +130,7 @@ class Config:
     security: SecurityConfig = SecurityConfig()
     conformance: ConformanceConfig = ConformanceConfig()
     gate: GateConfig = GateConfig()
+    regression: RegressionConfig = RegressionConfig()
     baseline_path: Path = Path(defaults.BASELINE_FILE)
     report_root: Path = Path(defaults.REPORT_ROOT)
 
@@ -267,11 +280,7 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
         slo=SloConfig(
             error_ratio=slo.get("error-ratio", defaults.slo.error_ratio),
             min_throughput_rps=slo.get("min-throughput-rps"),
-            latency={
-                name: LatencySlo(p95_ms=t.get("p95-ms"), p99_ms=t.get("p99-ms"))
-                for name, t in slo.get("latency", {}).items()
-            }
-            or defaults.slo.latency,
+            latency=latency_slos(slo.get("latency", {}), source) or defaults.slo.latency,
         ),
         severities={k: Severity.parse(v) for k, v in doc.get("severities", {}).items()},
         load=LoadConfig(allowed_hosts=tuple(doc.get("load", {}).get("allowed-hosts", ()))),
@@ -298,8 +307,35 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
                 "require-complete", defaults.gate.require_complete
             ),
         ),
+        regression=build_regression(doc.get("regression", {})),
         baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]
         report_root=path_of("reports.dir", defaults.report_root),  # type: ignore[arg-type]
+    )
+
+
+def latency_slos(tables: Mapping[str, Any], source: Path | None) -> dict[str, LatencySlo]:
+    """``[slo.latency.<scope>]`` tables by scenario key: a display name (``"valid login"``,
+    as configurations written before the keys say) is read as its key."""
+    key_of = {name: key for key, name in defaults.LOAD_SCENARIOS.items()}
+    latency: dict[str, LatencySlo] = {}
+    for name, table in tables.items():
+        key = key_of.get(name, name)
+        if key in latency:
+            where = display_path(source) if source else "configuration"
+            raise ConfigError(f"{where}: slo.latency.{key} is given twice (as {name!r} too)")
+        latency[key] = LatencySlo(p95_ms=table.get("p95-ms"), p99_ms=table.get("p99-ms"))
+    return latency
+
+
+def build_regression(table: Mapping[str, Any]) -> RegressionConfig:
+    default = RegressionConfig()
+    return RegressionConfig(
+        tolerance=table.get("tolerance", default.tolerance),
+        percentiles=tuple(table.get("percentiles", default.percentiles)),
+        confidence=table.get("confidence", default.confidence),
+        min_tail_samples=table.get("min-tail-samples", default.min_tail_samples),
+        resamples=table.get("bootstrap-resamples", default.resamples),
+        resample=table.get("resample", default.resample),
     )
 
 

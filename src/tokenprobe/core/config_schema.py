@@ -9,12 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from tokenprobe.core.catalogue import ENTRIES
-from tokenprobe.core.defaults import JWS_ALGORITHMS
+from tokenprobe.core.defaults import JWS_ALGORITHMS, LATENCY_PERCENTILES, LOAD_SCENARIOS
 from tokenprobe.core.durations import DURATION_EXPECTED, DURATION_PATTERN
 from tokenprobe.core.findings import Severity
 
+# How a regression verdict resamples a run (`tokenprobe.reports.statistics`).
+RESAMPLING = ("blocks", "requests")
 FINDING_ID_PATTERN = r"^TP-[A-Z0-9]+-[0-9]{3}$"
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# [slo.latency.<scope>]: "total" (every request) or a load scenario by key; display names
+# ("valid login") are read as their key (`tokenprobe.core.config`), but not offered.
+LATENCY_SCOPES = ("total", *LOAD_SCENARIOS)
 # One rule and one wording for a target URL, wherever it comes from (file, variable, option).
 BASE_URL_PATTERN = r"^https?://[^/\s]+"
 BASE_URL_EXPECTED = "an http(s) base URL such as https://api.example.com"
@@ -94,11 +99,13 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                     "minimum": 0,
                     "x-expected": "requests per second as a number ≥ 0",
                 },
-                # Per scenario name as the load suite reports it; "total" is every request.
-                "latency": {
-                    "type": "object",
-                    "additionalProperties": section({"p95-ms": POSITIVE_MS, "p99-ms": POSITIVE_MS}),
-                },
+                "latency": section(
+                    dict.fromkeys(
+                        (*LATENCY_SCOPES, *LOAD_SCENARIOS.values()),
+                        section({"p95-ms": POSITIVE_MS, "p99-ms": POSITIVE_MS}),
+                    ),
+                    **{"x-keys": ", ".join(LATENCY_SCOPES)},
+                ),
             }
         ),
         # Only IDs tokenprobe can report: a typo would silently re-grade nothing.
@@ -148,6 +155,48 @@ CONFIG_SCHEMA: dict[str, Any] = section(
         "gate": section(
             {
                 "require-complete": {"type": "boolean", "x-expected": "true or false"},
+            }
+        ),
+        "regression": section(
+            {
+                "tolerance": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 10,
+                    "x-expected": "a ratio above 0 such as 0.1 (+10 %)",
+                },
+                "percentiles": {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {
+                        "enum": list(LATENCY_PERCENTILES),
+                        "x-expected": f"one of {', '.join(LATENCY_PERCENTILES)}",
+                    },
+                    "x-expected": "a non-empty list of distinct percentiles such as p95",
+                },
+                "confidence": {
+                    "type": "number",
+                    "minimum": 0.5,
+                    "maximum": 0.999,
+                    "x-expected": "a confidence level between 0.5 and 0.999",
+                },
+                "min-tail-samples": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 10_000,
+                    "x-expected": "an integer between 1 and 10000",
+                },
+                "bootstrap-resamples": {
+                    "type": "integer",
+                    "minimum": 100,
+                    "maximum": 100_000,
+                    "x-expected": "an integer between 100 and 100000",
+                },
+                "resample": {
+                    "enum": list(RESAMPLING),
+                    "x-expected": f"one of {', '.join(RESAMPLING)}",
+                },
             }
         ),
         "reports": section({"dir": {**NON_EMPTY_STRING, "x-expected": "a directory path"}}),

@@ -49,14 +49,42 @@ LOAD_PROFILE = "constant"
 LOAD_RATE_PER_S = 20.0  # open model: peak arrival rate
 LOAD_USERS = 10  # closed model: peak users
 LOAD_DURATION_S = 60.0  # the constant profile's length
+# The load scenarios: key (weights, SLOs, configuration, reports) → display name (Locust's request
+# entry name, shown in its UI and CSVs). The configuration accepts only these keys (and, for
+# configurations written before the keys, the display names).
+LOAD_SCENARIOS = {
+    "valid_login": "valid login",
+    "wrong_password": "wrong password",
+    "unknown_user": "unknown user",
+    "malformed_body": "malformed body",
+    "login_storm": "login storm",
+}
 # Scenario weights in the load suite's option syntax (--tp-weights, `tokenprobe load --weights`).
 LOAD_WEIGHTS = "valid_login=8,wrong_password=1,unknown_user=1,malformed_body=1,login_storm=0"
 LOAD_MAX_REQUESTS = 1_000_000  # a run stops after this many requests, whatever its duration
 LOAD_STORM_SIZE = 10  # concurrent logins in one login storm
 LOAD_STREAM_RATE_PER_S = 2.0  # open model: most arrivals per second per simulated user
+# The breakpoint profile's capacity search: no ceiling to guess, only a safety maximum, and the
+# width of the final bracket (highest level that held .. lowest that broke).
+BREAKPOINT_MAX_RATE_PER_S = 5_000.0
+BREAKPOINT_MAX_USERS = 2_000
+BREAKPOINT_RESOLUTION = 0.05
 # The gate's load smoke: short and gentle, yet enough samples (a hundred) for a p99.
 GATE_LOAD_DURATION_S = 10.0
 GATE_LOAD_RATE_PER_S = 10.0
+
+# Latency percentiles the load suite reports (name → percent); SLOs and verdicts use the names.
+LATENCY_PERCENTILES = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
+
+# --- Regression verdicts (`--compare`: this run against a previous one) ---------------------
+REGRESSION_TOLERANCE = 0.10  # new/old above 1.10 is worse, below 1/1.10 better
+REGRESSION_PERCENTILES = ("p50", "p95", "p99")
+REGRESSION_CONFIDENCE = 0.95  # two-sided confidence interval of the ratio
+# A percentile is judged only when each run has this many samples beyond it (p99: 1000 requests).
+REGRESSION_MIN_TAIL_SAMPLES = 10
+REGRESSION_RESAMPLES = 2000  # bootstrap replicates (Efron & Tibshirani: 1000+ for intervals)
+REGRESSION_RESAMPLE = "blocks"  # whole seconds ("blocks") or single requests ("requests")
+HISTORY_RUNS = 20  # runs listed in reports/index.html and by `tokenprobe history`
 
 # --- Security probes ------------------------------------------------------------------------
 BRUTE_FORCE_ATTEMPTS = 30  # consecutive wrong passwords against the canary account

@@ -98,8 +98,9 @@ def render_locust_conf() -> str:
 
 def render_tokenprobe_toml() -> str:
     """The configuration file with every key commented out, showing its default."""
-    return ENVIRONMENT.get_template(TOKENPROBE_TOML + ".j2").render(
-        config=Config(), defaults=defaults
+    template = ENVIRONMENT.get_template(TOKENPROBE_TOML + ".j2")
+    return template.render(
+        config=Config(), defaults=defaults, scenarios=list(defaults.LOAD_SCENARIOS)
     )
 
 

@@ -39,10 +39,15 @@ from tokenprobe.load import LoadOptions
 from tokenprobe.load.artifacts import STATS_CSV
 from tokenprobe.load.runner import LOCUST_HTML_FILE
 from tokenprobe.reports import (
-    compare_runs,
+    PreviousRun,
+    Regression,
+    compare_summaries,
+    judge_against,
+    load_previous_run,
     new_run_dir,
     update_latest,
     write_all_reports,
+    write_history_index,
     write_stage_reports,
 )
 from tokenprobe.security import FINDING_IDS, SecurityOptions
@@ -253,14 +258,17 @@ def run_gate(
         failed.errors.append(str(exc))
         results.append(("target", failed))
     summary = merge(target, started, results)
+    previous, regression = _judge_regression(summary, run_dir, options)
     summary.findings = apply_severity_overrides(summary.findings, config.severities)
     if options.require_complete:  # before the baseline: it may still accept one
         summary.findings = raise_to_error(summary.findings, catalogue.NOT_EVALUATED_IDS)
     comparison = None
     try:
         _apply_baseline(summary, options)
-        if options.compare:
-            comparison = compare_runs(summary.to_dict(), options.compare)
+        if previous is not None:
+            comparison = compare_summaries(
+                summary.to_dict(), previous.summary, str(previous.given), regression
+            )
     except TokenprobeError as exc:  # a bad baseline or comparison must not lose the report
         summary.errors.append(str(exc))
     summary.finish()
@@ -274,7 +282,23 @@ def run_gate(
     )
     if options.report_dir is None:
         update_latest(run_dir)
+        write_history_index(run_dir.parent)
     return GateResult(summary, run_dir)
+
+
+def _judge_regression(
+    summary: Summary, run_dir: Path, options: GateOptions
+) -> tuple[PreviousRun | None, Regression | None]:
+    """With ``--compare``: the regression verdicts join the findings; a previous run that
+    cannot be read is an error of this run (its report is still written)."""
+    if options.compare is None:
+        return None, None
+    try:
+        previous = load_previous_run(options.compare)
+    except TokenprobeError as exc:
+        summary.errors.append(str(exc))
+        return None, None
+    return previous, judge_against(summary, run_dir, previous, options.config.regression)
 
 
 def _apply_baseline(summary: Summary, options: GateOptions) -> None:

@@ -26,8 +26,11 @@ STATS_CSV = "load_stats.csv"
 LATENCY_PLOT = "latency_over_time.png"
 THROUGHPUT_PLOT = "throughput_errors.png"
 HISTOGRAM_PLOT = "latency_histogram.png"
+# "name" is Locust's request entry (as in its own CSVs), "scenario" the key SLOs and the
+# configuration use ("total" for the Aggregated row); last, so earlier columns keep their place.
 CSV_COLUMNS = ["name", "requests", "failures", "throttled", "throughput_rps",
-               "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms"]  # fmt: skip
+               "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "scenario"]  # fmt: skip
+TOTAL_SCENARIO = "total"
 
 
 def write_stats_csv(results: Mapping[str, Any], report_dir: Path) -> Path:
@@ -35,12 +38,12 @@ def write_stats_csv(results: Mapping[str, Any], report_dir: Path) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    rows = [*results["scenarios"].items(), (TOTAL, results)]
-    for name, entry in rows:
+    rows = [*results["scenarios"].items(), (TOTAL_SCENARIO, {**results, "name": TOTAL})]
+    for key, entry in rows:
         latency = entry["latency_ms"]
         percentiles = [latency[k] for k in ("p50", "p90", "p95", "p99", "p999", "max")]
         counts = [entry[k] for k in ("requests", "failures", "throttled", "throughput_rps")]
-        writer.writerow([name, *counts, *percentiles])
+        writer.writerow([entry["name"], *counts, *percentiles, key])
     return write_text_atomic(report_dir / STATS_CSV, buffer.getvalue())
 
 

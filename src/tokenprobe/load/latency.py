@@ -15,10 +15,12 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from tokenprobe.core.defaults import LATENCY_PERCENTILES
+
 HIGHEST_US = 3_600_000_000  # one hour: anything slower is clamped, never lost
 EXACT_DIGITS = 3
 SERIES_DIGITS = 2  # per-second histograms only feed plots; 1 % is plenty and 7x smaller
-PERCENTILES = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
+PERCENTILES = LATENCY_PERCENTILES
 TOTAL = "Aggregated"
 
 
@@ -85,6 +87,14 @@ class Book:
             tally.histogram.decode_and_add(histogram)
             tally.failures += failures
             tally.throttled += throttled
+
+    def add(self, other: Book) -> None:
+        """Merge another book of this process (no encoding on the way)."""
+        for name, theirs in other.tallies.items():
+            tally = self.tally(name)
+            tally.histogram.add(theirs.histogram)
+            tally.failures += theirs.failures
+            tally.throttled += theirs.throttled
 
     def total(self) -> Tally:
         combined = Tally(new_histogram(self.digits))

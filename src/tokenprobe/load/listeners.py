@@ -27,19 +27,27 @@ from locust.runners import MasterRunner, WorkerRunner
 from tokenprobe.core.errors import CredentialsError
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
-from tokenprobe.load.locust_options import LocustOptions, add_arguments, parse_options
+from tokenprobe.load.breakpoint import BreakpointDriver, receive_steps
+from tokenprobe.load.locust_options import (
+    CommonOptions,
+    LocustOptions,
+    add_arguments,
+    common_options,
+    parse_options,
+)
 from tokenprobe.load.partition import Partition
 from tokenprobe.load.profiles import users_for_rate
 from tokenprobe.load.recorder import Recorder
-from tokenprobe.load.results import build_results, step_rows
+from tokenprobe.load.results import build_results
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.scenarios import MALFORMED_BODIES
 from tokenprobe.load.settings import LoadOptionError
+from tokenprobe.load.web_ui import install as install_web_ui
 
 logger = logging.getLogger("tokenprobe.load")
 MONITOR_INTERVAL_S = 1.0
 RESULTS_KEY = "tokenprobe"
-BREAKPOINT_GRACE_S = {"standalone": 1.5, "master": 4.5}  # worker reports come every 3 s
+BULKY_RESULTS = ("histograms", "series")  # left out of the web UI's verdict
 
 
 class LoadRun:
@@ -51,14 +59,18 @@ class LoadRun:
         options: LocustOptions,
         pool: LoadAccounts,
         partition: Partition,
+        common: CommonOptions | None = None,
     ) -> None:
         self.environment = environment
         self.options = options
         self.pool = pool
         self.partition = partition
+        self.common = common or CommonOptions(None, None, None)
+        self.breakpoint: BreakpointDriver | None = None
         self.recorder = Recorder(options.profile, options.raw_samples_prefix)
         self.started_wall = time.time()
         self.users_started = 0
+        self.streams_started = 0
         self.started = False
         self.refused: str | None = None
         self._malformed = itertools.cycle(MALFORMED_BODIES)
@@ -76,7 +88,13 @@ class LoadRun:
         self.started_wall = time.time()
         self.recorder.reset(self.started_wall)
         self.users_started = 0
+        self.streams_started = 0
+        if self.options.profile.is_breakpoint and self.role != "worker":
+            self.breakpoint = BreakpointDriver(self)
         self._monitor = gevent.spawn(self._watch)
+
+    def elapsed_s(self) -> float:
+        return time.time() - self.started_wall
 
     def stop(self) -> None:
         if self.recorder.stopped_wall is None:
@@ -127,11 +145,16 @@ class LoadRun:
         return next(self._malformed)
 
     def new_arrival_stream(self) -> ArrivalStream:
+        """The next stream's schedule. Its turn interleaves with the other workers' streams
+        (Locust spreads users evenly over workers), so all of them together send evenly."""
         options = self.options
-        poisson = options.arrival == "poisson"
+        assignment = self.partition.current()
+        number, self.streams_started = self.streams_started, self.streams_started + 1
         return ArrivalStream(
-            options.profile, self.started_wall, options.stream_rate, poisson, time.time()
-        )
+            options.profile, self.started_wall, options.stream_rate,
+            options.arrival == "poisson", time.time(),
+            index=number * assignment.slots + assignment.slot,
+        )  # fmt: skip
 
     def _watch(self) -> None:
         """Sample this process's CPU; enforce the request cap on the master/standalone."""
@@ -151,17 +174,22 @@ class LoadRun:
     def _over_request_cap(self) -> bool:
         return self.environment.runner.stats.total.num_requests >= self.options.max_requests
 
-    def breakpoint_broken(self, elapsed_s: float) -> bool:
-        """Master/standalone: has a finished breakpoint step failed to hold?"""
-        grace = BREAKPOINT_GRACE_S["master" if self.role == "master" else "standalone"]
-        done = [s for s in self.options.profile.steps if s.end_s + grace <= elapsed_s]
-        return any(not row["held"] for row in step_rows(self.recorder, self.options, done))
-
     def finish(self) -> dict[str, Any]:
         self.stop()
-        duration = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
-        duration = min(duration, self.options.profile.duration_s)
-        return build_results(self.recorder, self.options, duration)
+        return self.results(final=True)
+
+    def results(self, final: bool) -> dict[str, Any]:
+        """The run's results; not ``final``: a snapshot while it runs (the web UI's)."""
+        elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
+        duration = min(elapsed, self.options.profile.duration_s)
+        search = self.breakpoint.outcome(elapsed) if self.breakpoint else None
+        return build_results(self.recorder, self.options, duration, search, final=final)
+
+    def stopped_early(self) -> bool:
+        """Stopped before its profile ended (STOP in the web UI, a signal, the request cap)."""
+        end = self.recorder.stopped_wall or time.time()
+        search_over = self.breakpoint is not None and self.breakpoint.ended_s is not None
+        return not search_over and end - self.started_wall < self.options.profile.duration_s - 1
 
 
 def _refuse(environment: Environment, reason: str) -> None:
@@ -188,6 +216,8 @@ class LoadListeners:
     def __init__(self) -> None:
         self.run: LoadRun | None = None
         self.partition: Partition | None = None
+        self.common = CommonOptions(None, None, None)
+        self.final_results: dict[str, Any] | None = None  # web UI: the last stopped run's
 
     def register(self, events: Events) -> None:
         events.init_command_line_parser.add_listener(self.on_init_command_line_parser)
@@ -204,8 +234,13 @@ class LoadListeners:
         anything is sent."""
         if self.partition is None:
             self.partition = Partition(environment)
+        parsed = environment.parsed_options
         try:
-            options = parse_options(environment.parsed_options)
+            if not isinstance(environment.runner, WorkerRunner):
+                for warning in common_options(parsed, self.common):
+                    if at_init:
+                        logger.warning("tokenprobe: %s", warning)
+            options = parse_options(parsed)
         except LoadOptionError as exc:
             _refuse(environment, str(exc))
             raise SystemExit(2) from None
@@ -222,7 +257,7 @@ class LoadListeners:
         if not pool.valid and (options.weights["valid_login"] or options.weights["login_storm"]):
             _refuse(environment, "valid-login scenarios need credentials (--tp-credentials)")
             raise SystemExit(2)
-        self.run = LoadRun(environment, options, pool, self.partition)
+        self.run = LoadRun(environment, options, pool, self.partition, self.common)
         return self.run
 
     def on_init_command_line_parser(self, parser: Any, **_kw: Any) -> None:
@@ -231,10 +266,37 @@ class LoadListeners:
     def on_init(self, environment: Environment, **_kw: Any) -> None:
         if self.run is not None and self.run.started:
             return  # a worker that joined a running test got its spawn before init
-        self.configure(environment, at_init=True)
+        # Before Locust applies its headless defaults to -u and -r (see CommonOptions).
+        self.common = CommonOptions.given(environment.parsed_options)
+        run = self.configure(environment, at_init=True)
+        if environment.web_ui is not None:
+            install_web_ui(environment, self.web_verdict)
+            use_common_fields(environment, run.options.model)
+
+    def web_verdict(self) -> dict[str, Any]:
+        """The web UI's view: the final verdict of the last stopped run, or the running one's
+        so far."""
+        run, state = self.run, self.run.environment.runner.state if self.run else "ready"
+        if self.final_results is not None:
+            results, final = self.final_results, True
+        elif run is not None and run.started:
+            results, final = run.results(final=False), False
+        else:
+            return {"state": state, "final": False, "passed": None, "stopped_early": False,
+                    "results": None}  # fmt: skip
+        shown = {k: v for k, v in results.items() if k not in BULKY_RESULTS}
+        passed = all(slo["passed"] for slo in results["slo"])
+        stopped_early = bool(run and final and run.stopped_early())
+        return {"state": state, "final": final, "passed": passed,
+                "stopped_early": stopped_early, "results": shown}  # fmt: skip
 
     def on_test_start(self, environment: Environment, **_kw: Any) -> None:
+        parsed = environment.parsed_options
+        if parsed is not None and not parsed.headless:
+            self.common = CommonOptions.given(parsed)  # the web UI's form, as the user left it
         run = self.configure(environment)  # workers receive the master's options with the spawn
+        receive_steps(environment, lambda: self.run)
+        self.final_results = None
         if not check_host(run) and run.role != "worker":
             gevent.spawn(environment.runner.quit)
             return
@@ -246,7 +308,9 @@ class LoadListeners:
     ) -> None:
         if self.run is None:
             return
-        intended = context.get("tp_intended", kw.get("start_time", time.time()))
+        intended = context.get("tp_intended")
+        if intended is None:
+            intended = kw.get("start_time") or time.time()
         throttled = context.get("tp_throttled", False)
         account = context.get("tp_account", "")
         self.run.recorder.record(
@@ -262,8 +326,18 @@ class LoadListeners:
             self.run.recorder.absorb(data[RESULTS_KEY])
 
     def on_test_stop(self, environment: Environment, **_kw: Any) -> None:
-        if self.run is not None:
-            self.run.stop()
+        run = self.run
+        if run is None:
+            return
+        run.stop()
+        headless = environment.parsed_options is None or environment.parsed_options.headless
+        if headless or run.role == "worker" or run.refused or not run.started:
+            return
+        # Web UI: STOP (or the end of the profile) gives the verdict now, not at quit.
+        self.final_results = run.finish()
+        _write_results(run.options.results_file, self.final_results)
+        _print_verdict(self.final_results)
+        use_common_fields(environment, run.options.model)
 
     def on_quitting(self, environment: Environment, **_kw: Any) -> None:
         run = self.run
@@ -271,9 +345,11 @@ class LoadListeners:
             return
         if not run.started:  # the web UI was opened and closed without a test
             return
-        results = run.finish()
-        _write_results(run.options.results_file, results)
-        _print_verdict(results)
+        results = self.final_results  # the web UI's, given at STOP
+        if results is None:
+            results = run.finish()
+            _write_results(run.options.results_file, results)
+            _print_verdict(results)
         if run.options.slos:
             environment.process_exit_code = 0 if all(s["passed"] for s in results["slo"]) else 1
 
@@ -294,6 +370,15 @@ def current_run() -> LoadRun:
     return _LISTENERS.run
 
 
+def use_common_fields(environment: Environment, model: str) -> None:
+    """Web UI: the users, ramp-up and run-time fields of Locust's start form mean something in
+    the closed model only; for the open model Locust greys them out ("disabled for tests using
+    LoadTestShape"), and the rate and duration are tp-rate and tp-duration."""
+    shape = environment.shape_class
+    if shape is not None:
+        shape.use_common_options = model == "closed"
+
+
 def _write_results(path: str, results: dict[str, Any]) -> None:
     if path:
         target = Path(path)
@@ -311,8 +396,8 @@ def _print_verdict(results: dict[str, Any]) -> None:
         results["late"], results["dropped"],
         "; UNRELIABLE: load generator CPU saturated" if results["unreliable"] else "",
     )  # fmt: skip
-    if results["capacity_rps"] is not None:
-        logger.info("tokenprobe: capacity %s req/s", results["capacity_rps"])
+    if results.get("capacity"):
+        logger.info("tokenprobe: breakpoint: %s", results["capacity"]["summary"])
     for slo in results["slo"]:
         verdict = "pass" if slo["passed"] else "FAIL"
         logger.info("tokenprobe: SLO %s %s: observed %s [%s]",

@@ -3,10 +3,17 @@
 Options are registered with ``events.init_command_line_parser``, so they work on the command
 line, in ``locust.conf`` (without the leading dashes) and in the web UI. Locust's master sends
 custom options to its workers with every spawn message, so workers see the master's values.
+
+Locust's own ``-t/--run-time`` and ``-u/--users`` keep their meaning: the run's length and the
+closed model's peak users (``-r`` the closed model's spawn rate). ``--tp-duration`` and
+``--tp-users`` say the same and may be given instead; given both with different values, the
+run is refused rather than one silently winning. Locust sends its own options to no worker,
+so the master copies them into two hidden options of ours (`common_options`).
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 from typing import Any
 
@@ -39,11 +46,35 @@ def add_arguments(parser: Any) -> None:
         default=defaults.LOAD_RATE_PER_S,
         help="open model: peak arrival rate (requests/s)",
     )
-    add("--tp-users", type=int, default=0, help="closed model: peak users (default: -u)")
+    add(
+        "--tp-users",
+        type=int,
+        default=0,
+        include_in_web_ui=False,  # the web UI's own "Number of users" field says it
+        help=f"closed model: peak users, the same as -u (default: {defaults.LOAD_USERS})",
+    )
     add(
         "--tp-duration",
         default="",
-        help="profile duration, e.g. 30s, 5m (default: -t or the profile's)",
+        help="profile duration, e.g. 30s, 5m; the same as -t (default: the profile's)",
+    )
+    add(
+        "--tp-max-rate",
+        type=float,
+        default=defaults.BREAKPOINT_MAX_RATE_PER_S,
+        help="breakpoint, open model: the capacity search never offers more (req/s)",
+    )
+    add(
+        "--tp-max-users",
+        type=int,
+        default=defaults.BREAKPOINT_MAX_USERS,
+        help="breakpoint, closed model: the capacity search never runs more users",
+    )
+    add(
+        "--tp-resolution",
+        type=float,
+        default=defaults.BREAKPOINT_RESOLUTION,
+        help="breakpoint: bisect until the capacity bracket is this narrow (0.05 = 5 %%)",
     )
     add(
         "--tp-stream-rate",
@@ -58,7 +89,7 @@ def add_arguments(parser: Any) -> None:
         default=10.0,
         help="an arrival that cannot be sent within this many seconds is dropped (and counted)",
     )
-    add("--tp-weights", default=defaults.LOAD_WEIGHTS, help="scenario weights, name=weight,...")
+    add("--tp-weights", default=defaults.LOAD_WEIGHTS, help="scenario weights, key=weight,...")
     add(
         "--tp-storm-size",
         type=int,
@@ -80,7 +111,7 @@ def add_arguments(parser: Any) -> None:
     add(
         "--tp-slo",
         default="",
-        help="thresholds, e.g. 'p95<500,p99[valid login]<800,error_ratio<0.01'",
+        help="thresholds, e.g. 'p95<500,p99[valid_login]<800,error_ratio<0.01'",
     )
     add(
         "--tp-max-requests",
@@ -105,12 +136,65 @@ def add_arguments(parser: Any) -> None:
         include_in_web_ui=False,
         help="write exact results (JSON) here at quit",
     )
+    for hidden in ("--tp-common-run-time", "--tp-common-users"):
+        # Locust's -t and -u as the master resolved them (`common_options`), for its workers.
+        add(hidden, type=float, default=0, include_in_web_ui=False, help=argparse.SUPPRESS)
+    add(
+        "--tp-help",
+        action=_FullHelp,
+        nargs=0,
+        include_in_web_ui=False,
+        help="show Locust's help with tokenprobe's options and exit (Locust's own --help is "
+        "printed before any locustfile is imported, so it cannot list them)",
+    )
     add(
         "--tp-raw-samples",
         default="",
         include_in_web_ui=False,
         help="write every raw sample (name,username,ms) to one file per process at this prefix",
     )
+
+
+class _FullHelp(argparse.Action):
+    """``--tp-help``: argparse's help action, run after the locustfile added its options."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        parser.print_help()
+        parser.exit()
+
+
+@dataclasses.dataclass(frozen=True)
+class CommonOptions:
+    """Locust's ``-t``, ``-u`` and ``-r`` as given: read before Locust fills in its headless
+    defaults (one user, one per second), which would be indistinguishable from a user's."""
+
+    run_time_s: float | None
+    users: int | None
+    spawn_rate: float | None
+
+    @classmethod
+    def given(cls, parsed: Any) -> CommonOptions:
+        return cls(
+            float(parsed.run_time) if getattr(parsed, "run_time", None) else None,
+            getattr(parsed, "num_users", None) or None,
+            getattr(parsed, "spawn_rate", None) or None,
+        )
+
+
+def common_options(parsed: Any, common: CommonOptions) -> list[str]:
+    """Master/standalone: hand ``-t`` and ``-u`` to the workers in our hidden options; return
+    warnings for those the model has no use for (never a silent override)."""
+    parsed.tp_common_run_time = common.run_time_s or 0
+    parsed.tp_common_users = common.users or 0
+    if parsed.tp_model == "closed":
+        return []
+    return [
+        f"{flag} has no effect in the open model (its load is --tp-rate, "
+        f"{parsed.tp_rate:g} req/s); give --tp-model closed to run {what}"
+        for flag, what, value in (("-u/--users", "users", common.users),
+                                  ("-r/--spawn-rate", "a spawn rate", common.spawn_rate))
+        if value
+    ]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,6 +217,8 @@ class LocustOptions:
     allow_remote: bool
     results_file: str
     raw_samples_prefix: str
+    max_level: float = defaults.BREAKPOINT_MAX_RATE_PER_S  # breakpoint: the search's maximum
+    resolution: float = defaults.BREAKPOINT_RESOLUTION
 
     @property
     def scenario_weights(self) -> dict[str, int]:
@@ -141,20 +227,34 @@ class LocustOptions:
 
 
 def duration_of(options: Any) -> float | None:
-    """``--tp-duration``, else Locust's ``-t``, else None (the profile's default)."""
-    run_time = options.tp_duration or getattr(options, "run_time", None)
-    return parse_duration(str(run_time), max_s=MAX_DURATION_S) if run_time else None
+    """``-t`` or ``--tp-duration`` (refused when they disagree), else None (the profile's)."""
+    ours = (
+        parse_duration(options.tp_duration, max_s=MAX_DURATION_S) if options.tp_duration else None
+    )
+    locusts = options.tp_common_run_time or None
+    if ours is not None and locusts is not None and ours != locusts:
+        raise LoadOptionError(
+            f"-t/--run-time ({locusts:g}s) and --tp-duration ({options.tp_duration}) disagree: "
+            "give one of them"
+        )
+    if locusts is not None:
+        parse_duration(f"{locusts:g}s", max_s=MAX_DURATION_S)  # the same bounds as ours
+    return ours if ours is not None else locusts
+
+
+def users_of(options: Any) -> int:
+    """``-u`` or ``--tp-users`` (refused when they disagree), else the default."""
+    ours, locusts = options.tp_users or None, int(options.tp_common_users) or None
+    if ours is not None and locusts is not None and ours != locusts:
+        raise LoadOptionError(f"-u/--users ({locusts}) and --tp-users ({ours}) disagree")
+    return ours or locusts or defaults.LOAD_USERS
 
 
 def parse_options(options: Any) -> LocustOptions:
     """Validate Locust's parsed options into `LocustOptions`; raise `LoadOptionError`."""
     model = options.tp_model
-    level = (
-        options.tp_rate
-        if model == "open"
-        else (options.tp_users or options.num_users or defaults.LOAD_USERS)
-    )
     try:
+        level = options.tp_rate if model == "open" else users_of(options)
         profile = build_profile(options.tp_profile, model, float(level), duration_of(options))
         slos = parse_slos(options.tp_slo)
     except ValueError as exc:
@@ -162,7 +262,10 @@ def parse_options(options: Any) -> LocustOptions:
     for name, value in (("--tp-stream-rate", options.tp_stream_rate),
                         ("--tp-max-lateness", options.tp_max_lateness),
                         ("--tp-max-requests", options.tp_max_requests),
-                        ("--tp-storm-size", options.tp_storm_size)):  # fmt: skip
+                        ("--tp-storm-size", options.tp_storm_size),
+                        ("--tp-max-rate", options.tp_max_rate),
+                        ("--tp-max-users", options.tp_max_users),
+                        ("--tp-resolution", options.tp_resolution)):  # fmt: skip
         if value <= 0:
             raise LoadOptionError(f"{name} must be positive, got {value}")
     return LocustOptions(
@@ -184,4 +287,6 @@ def parse_options(options: Any) -> LocustOptions:
         allow_remote=options.tp_allow_remote,
         results_file=options.tp_results,
         raw_samples_prefix=options.tp_raw_samples,
+        max_level=options.tp_max_rate if model == "open" else float(options.tp_max_users),
+        resolution=options.tp_resolution,
     )

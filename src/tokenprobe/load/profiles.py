@@ -1,9 +1,12 @@
-"""Load profiles as data: each is a list of steps, a pure function of the elapsed time.
+"""Load profiles as data: each is a list of steps, looked up by the elapsed time.
 
 A step's ``level`` is an arrival rate (requests/s) in the open model and a user count in the
-closed model. Because the profile is a pure function of (options, elapsed time), the master's
-load shape and every worker's arrival streams compute the same level at the same moment
-without exchanging messages.
+closed model. Every profile but one is a pure function of (options, elapsed time), so the
+master's load shape and every worker's arrival streams compute the same level at the same
+moment without exchanging messages. The breakpoint profile is a capacity search
+(`tokenprobe.load.search`): it starts with an open-ended warm-up, and the master adds each
+next step once it has judged the last; workers receive the steps in a message
+(`tokenprobe.load.breakpoint`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ DEFAULT_DURATION_S = {
 }
 SMOKE_LEVEL = {"open": 2.0, "closed": 1.0}
 RAMP_STEPS = 4
-BREAKPOINT_STEPS = 10
+BREAKPOINT_WARMUP_S = 3.0
 SPIKE_WINDOW = (0.4, 0.6)  # the spike occupies this share of the run
 SPIKE_BASELINE_SHARE = 0.2  # baseline level as a share of the spike's level
 
@@ -33,24 +36,36 @@ SPIKE_BASELINE_SHARE = 0.2  # baseline level as a share of the spike's level
 class Step:
     index: int
     start_s: float
-    end_s: float
+    end_s: float  # math.inf: open-ended, until the next step is decided (breakpoint)
     level: float
-    warmup: bool = False  # not judged: first connections and a cold target are slow
+    warmup: bool = False  # not judged: first connections, a cold target, a settling queue
+    purpose: str = ""  # breakpoint: warm-up, settle, measure or drain
+
+    def as_message(self) -> dict[str, object]:
+        return {**dataclasses.asdict(self), "end_s": None if math.isinf(self.end_s) else self.end_s}
+
+    @classmethod
+    def from_message(cls, data: dict[str, object], shift_s: float = 0.0) -> Step:
+        end = data["end_s"]
+        return cls(**{**data, "start_s": float(data["start_s"]) + shift_s,  # type: ignore[arg-type]
+                      "end_s": math.inf if end is None else float(end) + shift_s})  # type: ignore[arg-type]  # fmt: skip
 
     @property
     def duration_s(self) -> float:
         return self.end_s - self.start_s
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Profile:
     name: str
     model: str  # "open" or "closed"
-    steps: tuple[Step, ...]
+    steps: list[Step]
+    budget_s: float = 0.0  # breakpoint: the search's time limit
 
     @property
     def duration_s(self) -> float:
-        return self.steps[-1].end_s
+        """How long the run may last: the last step's end, or the search's budget."""
+        return self.budget_s if self.is_breakpoint else self.steps[-1].end_s
 
     @property
     def is_breakpoint(self) -> bool:
@@ -58,13 +73,22 @@ class Profile:
 
     def step_at(self, elapsed_s: float) -> Step | None:
         """The step running at ``elapsed_s`` since the start, or None once the profile ended."""
-        for step in self.steps:
-            if step.start_s <= elapsed_s < step.end_s:
-                return step
+        if elapsed_s >= self.duration_s:
+            return None
+        for step in reversed(self.steps):  # the current step is the last or close to it
+            if step.start_s <= elapsed_s:
+                return step if elapsed_s < step.end_s else None
         return None
 
     def max_level(self) -> float:
         return max(step.level for step in self.steps)
+
+    def put(self, step: Step) -> None:
+        """Add a step, or replace the one with its index (breakpoint: the search decides)."""
+        if step.index < len(self.steps):
+            self.steps[step.index] = step
+        else:
+            self.steps.append(step)
 
 
 def build_profile(name: str, model: str, level: float, duration_s: float | None) -> Profile:
@@ -76,12 +100,14 @@ def build_profile(name: str, model: str, level: float, duration_s: float | None)
     if level <= 0:
         raise ValueError(f"load level must be positive, got {level:g}")
     duration = duration_s if duration_s and duration_s > 0 else DEFAULT_DURATION_S[name]
+    if name == "breakpoint":
+        first = round_level(level, model)
+        warmup = Step(0, 0.0, math.inf, first, warmup=True, purpose="warm-up")
+        return Profile(name, model, [warmup], budget_s=duration)
     shape = _SHAPES[name](level, duration, model)
-    steps = tuple(
-        Step(index, start, end, lvl, warmup=name == "breakpoint" and index == 0)
-        for index, (start, end, lvl) in enumerate(shape)
-        if end > start
-    )
+    steps = [
+        Step(index, start, end, lvl) for index, (start, end, lvl) in enumerate(shape) if end > start
+    ]
     return Profile(name, model, steps)
 
 
@@ -98,18 +124,9 @@ def _ramp(level: float, duration: float, model: str) -> list[tuple[float, float,
 
 
 def _spike(level: float, duration: float, model: str) -> list[tuple[float, float, float]]:
-    low = _round_level(level * SPIKE_BASELINE_SHARE, model)
+    low = round_level(level * SPIKE_BASELINE_SHARE, model)
     up, down = (duration * share for share in SPIKE_WINDOW)
     return [(0.0, up, low), (up, down, level), (down, duration, low)]
-
-
-def _breakpoint(level: float, duration: float, model: str) -> list[tuple[float, float, float]]:
-    """A warm-up at the first step's level, then equal steps up to ``level`` (the highest rate
-    worth trying), all of the same length."""
-    width = duration / (BREAKPOINT_STEPS + 1)
-    steps = _steps(level, duration - width, BREAKPOINT_STEPS, model)
-    first = steps[0][2]
-    return [(0.0, width, first)] + [(start + width, end + width, lvl) for start, end, lvl in steps]
 
 
 def _steps(
@@ -117,12 +134,12 @@ def _steps(
 ) -> list[tuple[float, float, float]]:
     width = duration / count
     return [
-        (k * width, (k + 1) * width, _round_level(level * (k + 1) / count, model))
+        (k * width, (k + 1) * width, round_level(level * (k + 1) / count, model))
         for k in range(count)
     ]
 
 
-def _round_level(level: float, model: str) -> float:
+def round_level(level: float, model: str) -> float:
     # Users are whole; rates may be fractional but never zero.
     return float(max(1, math.ceil(level))) if model == "closed" else max(level, 0.1)
 
@@ -133,7 +150,6 @@ _SHAPES = {
     "ramp": _ramp,
     "spike": _spike,
     "soak": _constant,
-    "breakpoint": _breakpoint,
 }
 
 

@@ -1,11 +1,13 @@
 """Per-process recording of every sample, and its merge on Locust's master.
 
-Each process records what its users do: exact latencies for the whole run, per profile step
-(keyed by the step of the *intended* send time, so a late answer still counts for the step
-that offered it) and per second (for plots); offered, late and dropped arrivals; how busy its
-CPU was. A worker ships the increments since its last report with Locust's ``report_to_master``
-event; the master merges them in ``worker_report``. A standalone process records into the
-same books directly. Only the master (or the standalone process) ever judges the results.
+Each process records what its users do: exact latencies per profile step (keyed by the step
+of the *intended* send time, so a late answer still counts for the step that offered it; the
+whole run is their sum) and per second (for plots); answers per step of their *completion*
+time (the throughput the target achieved while a step ran); offered, late and dropped
+arrivals; how busy its CPU was. A worker ships the increments since its last report with
+Locust's ``report_to_master`` event; the master merges them in ``worker_report``. A standalone
+process records into the same books directly. Only the master (or the standalone process)
+ever judges the results.
 """
 
 from __future__ import annotations
@@ -35,13 +37,15 @@ class Recorder:
     def reset(self, started_wall: float) -> None:
         self.started_wall = started_wall
         self.stopped_wall: float | None = None
-        self.run = Book()
         self.steps: dict[int, Book] = {}
         self.seconds: dict[int, Book] = {}
         self.series: dict[int, dict[str, Any]] = {}
+        # Settled seconds' books, encoded (`Book.encode`): a regression verdict resamples them.
+        self.settled: dict[int, list[dict[str, Any]]] = {}
         self.offered: Counter[int] = Counter()  # step -> requests the schedule asked for
         self.dropped: Counter[int] = Counter()  # step -> requests never sent
-        self.late = 0
+        self.late_by_step: Counter[int] = Counter()  # step -> requests sent late
+        self.completed: Counter[int] = Counter()  # step -> answers that arrived while it ran
         self.cpu: dict[str, tuple[int, int]] = {}  # process -> (samples, saturated samples)
         if self.raw_samples_prefix:
             self._open_raw_file()
@@ -58,22 +62,44 @@ class Recorder:
         account: str = "",
     ) -> None:
         microseconds = to_microseconds(response_ms)
-        self.run.record(name, microseconds, failed, throttled)
-        current = self.profile.step_at(intended_wall - self.started_wall)
-        step = (current or self.profile.steps[-1]).index
-        self.steps.setdefault(step, Book()).record(name, microseconds, failed, throttled)
-        second = int(intended_wall + response_ms / 1000 - self.started_wall)
-        self.seconds.setdefault(second, Book(SERIES_DIGITS)).record(
-            name, microseconds, failed, throttled
-        )
+        elapsed = intended_wall - self.started_wall
+        step = self._step_index(elapsed)
+        book = self.steps.get(step)
+        if book is None:
+            book = self.steps[step] = Book()
+        book.record(name, microseconds, failed, throttled)
+        done = elapsed + response_ms / 1000
+        self.completed[self._step_index(done)] += 1
+        second = int(done)
+        per_second = self.seconds.get(second)
+        if per_second is None:  # (setdefault would build a Book for every sample)
+            per_second = self.seconds[second] = Book(SERIES_DIGITS)
+        per_second.record(name, microseconds, failed, throttled)
         if self._raw is not None:
             # name,username (valid logins; never a password),latency: audits which worker
             # logged in as whom, so a distributed run can be shown to use disjoint accounts.
             self._raw.write(f"{name},{account},{response_ms!r}\n")
 
+    def _step_index(self, elapsed_s: float) -> int:
+        current = self.profile.step_at(elapsed_s)
+        return (current or self.profile.steps[-1]).index
+
+    @property
+    def run(self) -> Book:
+        """The whole run: every step's book merged (histograms add up exactly)."""
+        run = Book()
+        for book in self.steps.values():
+            run.add(book)
+        return run
+
+    @property
+    def late(self) -> int:
+        return sum(self.late_by_step.values())
+
     def note_offered(self, step: int, requests: int, late: bool) -> None:
         self.offered[step] += requests
-        self.late += late
+        if late:
+            self.late_by_step[step] += requests
 
     def note_dropped(self, step: int, requests: int) -> None:
         self.dropped[step] += requests
@@ -87,12 +113,12 @@ class Recorder:
     def drain(self) -> dict[str, Any]:
         """Encode the increments since the last call and start afresh (worker side)."""
         data = {
-            "run": self.run.encode(),
             "steps": {str(k): book.encode() for k, book in self.steps.items()},
             "seconds": {str(k): book.encode() for k, book in self.seconds.items()},
-            "offered": {str(k): v for k, v in self.offered.items()},
-            "dropped": {str(k): v for k, v in self.dropped.items()},
-            "late": self.late,
+            "offered": _by_step(self.offered),
+            "dropped": _by_step(self.dropped),
+            "late": _by_step(self.late_by_step),
+            "completed": _by_step(self.completed),
             "cpu": dict(self.cpu),
         }
         cpu, started = self.cpu, self.started_wall
@@ -103,14 +129,14 @@ class Recorder:
 
     def absorb(self, data: dict[str, Any]) -> None:
         """Merge one worker's increments (master side)."""
-        self.run.merge(data["run"])
         for key, encoded in data["steps"].items():
             self.steps.setdefault(int(key), Book()).merge(encoded)
         for key, encoded in data["seconds"].items():
             self.seconds.setdefault(int(key), Book(SERIES_DIGITS)).merge(encoded)
-        self.offered.update({int(k): v for k, v in data["offered"].items()})
-        self.dropped.update({int(k): v for k, v in data["dropped"].items()})
-        self.late += data["late"]
+        counters = {"offered": self.offered, "dropped": self.dropped,
+                    "late": self.late_by_step, "completed": self.completed}  # fmt: skip
+        for key, counter in counters.items():
+            counter.update({int(k): v for k, v in data[key].items()})
         self.cpu.update({k: tuple(v) for k, v in data["cpu"].items()})
         self.settle_series(time.time() - SERIES_SETTLE_S)
 
@@ -122,7 +148,9 @@ class Recorder:
         for second in sorted(self.seconds):
             if limit is not None and second >= limit:
                 break
-            total = self.seconds.pop(second).total()
+            book = self.seconds.pop(second)
+            self.settled.setdefault(second, []).append(book.encode())
+            total = book.total()
             row = self.series.setdefault(second, {"t": second, "requests": 0, "failures": 0})
             row["requests"] += total.requests
             row["failures"] += total.failures
@@ -139,3 +167,7 @@ class Recorder:
     def flush_raw(self) -> None:
         if self._raw is not None:
             self._raw.flush()
+
+
+def _by_step(counter: Counter[int]) -> dict[str, int]:
+    return {str(k): v for k, v in counter.items()}

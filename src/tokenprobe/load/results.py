@@ -1,25 +1,32 @@
 """From merged books to the numbers a run is judged on: totals, steps, capacity, SLOs.
 
-The breakpoint rule: a step *holds* when the target keeps up (open model: at least 90 % of the
-requests the schedule offered were answered; closed model: throughput still grew by at least
-5 % over the previous step), its p95 stays within the p95 SLO and its error ratio within the
-error-ratio SLO, when those are configured. ``capacity_rps`` is the offered rate (open) or the
-achieved throughput (closed) of the last step that held before the first that did not.
+A step *holds* when the target keeps up and its SLOs do. Keeping up, open model: the answers
+that arrived while the step ran (its achieved throughput, by completion time) fall at most
+3 % short of the rate it offered; a target past its capacity answers at its capacity whatever
+is offered, so the shortfall shows from the step's first second. Closed model: throughput
+still grew by 5 % over the best step so far. SLOs: the step's p95 (exact, of the requests it
+offered) stays within the p95 SLO and its error ratio within the error-ratio SLO, when those
+are configured. The breakpoint profile's capacity search (`tokenprobe.load.search`) probes
+levels with these verdicts; its outcome is the ``capacity`` section.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from tokenprobe.load.evidence import evidence_document
 from tokenprobe.load.latency import latency_ms, summarize
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
 from tokenprobe.load.recorder import CPU_SATURATED_PERCENT, Recorder
+from tokenprobe.load.search import CapacitySearch
 from tokenprobe.load.settings import SCENARIOS
 from tokenprobe.load.slo import evaluate
 
-FOLLOW_RATIO = 0.9  # open model: answered / offered requests for a step to hold
-GROWTH_RATIO = 1.05  # closed model: throughput growth for a step to hold
+FOLLOW_TOLERANCE = 0.03  # open model: achieved throughput may trail the offered rate this much
+GROWTH_RATIO = 1.05  # closed model: throughput growth over the best step so far
+LATE_SHARE = 0.5  # a step with this share of late sends measured the generator, not the target
 UNRELIABLE_SHARE = 0.1  # share of CPU samples at saturation that taints the results
 
 
@@ -38,53 +45,50 @@ def limit_of(options: LocustOptions, metric: str) -> float | None:
     return None
 
 
-def step_rows(
-    recorder: Recorder, options: LocustOptions, steps: list[Step]
-) -> list[dict[str, Any]]:
-    """Evidence for each step: offered and achieved rates, p95, errors, held or not and why."""
-    rows: list[dict[str, Any]] = []
+def step_row(
+    recorder: Recorder, options: LocustOptions, step: Step, elapsed_s: float
+) -> dict[str, Any]:
+    """Evidence for one step: offered and achieved rates, p95, errors (no verdict yet)."""
+    book = recorder.steps.get(step.index)
+    total = book.total() if book else None
+    requests = total.requests if total else 0
+    failures = total.failures if total else 0
+    seconds = max(1e-3, min(step.end_s, elapsed_s) - step.start_s)
     per_arrival = requests_per_arrival(options)
-    for step in steps:
-        book = recorder.steps.get(step.index)
-        total = book.total() if book else None
-        requests = total.requests if total else 0
-        failures = total.failures if total else 0
-        p95 = latency_ms(total.histogram)["p95"] if total else None
-        row = {
-            "step": step.index,
-            "start_s": round(step.start_s, 3),
-            "duration_s": round(step.duration_s, 3),
-            "offered_rps": round(step.level * per_arrival, 3) if options.model == "open" else None,
-            "users": int(step.level) if options.model == "closed" else None,
-            "achieved_rps": round(requests / step.duration_s, 3),
-            "requests": requests,
-            "failures": failures,
-            "dropped": recorder.dropped.get(step.index, 0),
-            "p95_ms": p95,
-            "error_ratio": round(failures / requests, 4) if requests else None,
-            "warmup": step.warmup,
-        }
-        row["held"], row["reason"] = _step_verdict(row, rows[-1] if rows else None, options)
-        rows.append(row)
-    return rows
+    return {
+        "step": step.index,
+        "purpose": step.purpose or None,
+        "start_s": round(step.start_s, 3),
+        "duration_s": round(seconds, 3),
+        "offered_rps": round(step.level * per_arrival, 3) if options.model == "open" else None,
+        "users": int(step.level) if options.model == "closed" else None,
+        "achieved_rps": round(recorder.completed.get(step.index, 0) / seconds, 3),
+        "requests": requests,
+        "failures": failures,
+        "sent": recorder.offered.get(step.index, 0),
+        "late": recorder.late_by_step.get(step.index, 0),
+        "dropped": recorder.dropped.get(step.index, 0),
+        "p95_ms": latency_ms(total.histogram)["p95"] if total else None,
+        "error_ratio": round(failures / requests, 4) if requests else None,
+        "warmup": step.warmup,
+    }
 
 
-def _step_verdict(
-    row: dict[str, Any], previous: dict[str, Any] | None, options: LocustOptions
+def step_verdict(
+    row: dict[str, Any], options: LocustOptions, best_rps: float | None = None
 ) -> tuple[bool, str]:
+    """Did the step hold, and why not. ``best_rps``: closed model, the best throughput of the
+    steps that held before it."""
     if row["warmup"]:
         return True, "warm-up, not judged"
     if not row["requests"]:
         return False, "no answers"
-    if options.model == "open" and row["achieved_rps"] < FOLLOW_RATIO * row["offered_rps"]:
-        return False, f"answered {row['achieved_rps']:g} of {row['offered_rps']:g} req/s offered"
-    if (
-        options.model == "closed"
-        and previous is not None
-        and not previous["warmup"]
-        and previous["held"]
-        and row["achieved_rps"] < GROWTH_RATIO * previous["achieved_rps"]
-    ):
+    if options.model == "open":
+        floor = (1 - FOLLOW_TOLERANCE) * row["offered_rps"]
+        if row["achieved_rps"] < floor:
+            achieved, offered = row["achieved_rps"], row["offered_rps"]
+            return False, f"answered {achieved:g} req/s of {offered:g} offered"
+    elif best_rps is not None and row["achieved_rps"] < GROWTH_RATIO * best_rps:
         return False, f"throughput stopped growing ({row['achieved_rps']:g} req/s)"
     p95_limit = limit_of(options, "p95")
     if p95_limit is not None and row["p95_ms"] is not None and row["p95_ms"] >= p95_limit:
@@ -95,16 +99,60 @@ def _step_verdict(
     return True, "held"
 
 
-def capacity_rps(rows: list[dict[str, Any]], model: str) -> float | None:
-    """The last step that held before the first that did not (None when none held)."""
+def step_rows(
+    recorder: Recorder, options: LocustOptions, steps: list[Step], elapsed_s: float
+) -> list[dict[str, Any]]:
+    """Every step's evidence and verdict (closed model: growth over the best step so far)."""
+    rows: list[dict[str, Any]] = []
     best = None
-    for row in rows:
-        if row["warmup"]:
-            continue
-        if not row["held"]:
-            break
-        best = row["offered_rps"] if model == "open" else row["achieved_rps"]
-    return best
+    for step in steps:
+        row = step_row(recorder, options, step, elapsed_s)
+        row["held"], row["reason"] = step_verdict(row, options, best)
+        if row["held"] and not row["warmup"]:
+            best = max(best or 0.0, row["achieved_rps"])
+        rows.append(row)
+    return rows
+
+
+@dataclasses.dataclass
+class SearchOutcome:
+    """A breakpoint run's search, the verdict it took on each step, and how long it ran."""
+
+    search: CapacitySearch
+    verdicts: dict[int, tuple[bool, str]]
+    search_s: float
+
+
+def capacity_section(
+    search: CapacitySearch, rows: list[dict[str, Any]], model: str, search_s: float
+) -> dict[str, Any]:
+    """What the capacity search found: the capacity with its bracket, or only a lower bound.
+
+    Open model: levels are offered rates, and the capacity is the highest rate that held.
+    Closed model: levels are users, and the capacity is the best throughput that held."""
+    if model == "closed":
+        held = [r["achieved_rps"] for r in rows if r["purpose"] == "measure" and r["held"]]
+        best = max(held) if held else None
+        rps = best if search.reached else None
+        at_least = None if search.reached else best
+    else:
+        rps, at_least = search.capacity, search.at_least
+    return {
+        "reached": search.reached,
+        "capacity_rps": rps,
+        "at_least_rps": at_least,
+        "bracket": [search.lo, search.hi],
+        "bracket_unit": "req/s" if model == "open" else "users",
+        "resolution": search.resolution,
+        "converged": search.converged,
+        "search_s": round(search_s, 1),
+        "probes": [
+            {"level": p.level, "purpose": p.purpose, "held": p.held, "reason": p.reason}
+            for p in search.probes
+        ],
+        "stopped": search.stopped or None,
+        "summary": search.describe(),
+    }
 
 
 def cpu_verdict(recorder: Recorder) -> tuple[bool, dict[str, Any]]:
@@ -119,10 +167,19 @@ def cpu_verdict(recorder: Recorder) -> tuple[bool, dict[str, Any]]:
     return unreliable, {"threshold_percent": CPU_SATURATED_PERCENT, "processes": report}
 
 
-def build_results(recorder: Recorder, options: LocustOptions, duration_s: float) -> dict[str, Any]:
-    """The complete, JSON-ready result of a run (the master's or the standalone process's)."""
-    recorder.settle_series()
-    total = recorder.run.total()
+def build_results(
+    recorder: Recorder,
+    options: LocustOptions,
+    duration_s: float,
+    search: SearchOutcome | None = None,
+    final: bool = True,
+) -> dict[str, Any]:
+    """The complete, JSON-ready result of a run (the master's or the standalone process's);
+    not ``final``: a snapshot that leaves the per-second series to settle as usual."""
+    if final:
+        recorder.settle_series()
+    run = recorder.run
+    total = run.total()
     results: dict[str, Any] = {
         "model": options.model,
         "arrival": options.arrival if options.model == "open" else None,
@@ -130,24 +187,32 @@ def build_results(recorder: Recorder, options: LocustOptions, duration_s: float)
         "duration_s": round(duration_s, 3),
         **summarize(total, duration_s),
         "scenarios": {
-            name: summarize(tally, duration_s)
-            for name, tally in sorted(recorder.run.tallies.items())
+            name: summarize(tally, duration_s) for name, tally in sorted(run.tallies.items())
         },
         "late": recorder.late,
         "dropped": sum(recorder.dropped.values()),
     }
     started = [s for s in options.profile.steps if s.start_s < duration_s]
-    rows = step_rows(recorder, options, started)
+    rows = step_rows(recorder, options, started, duration_s)
     results["steps"] = rows
-    results["capacity_rps"] = (
-        capacity_rps(rows, options.model) if options.profile.is_breakpoint else None
-    )
+    results["capacity_rps"] = None
+    if search is not None:
+        for row in rows:  # the verdicts the search acted on, taken when each step was judged
+            unjudged = (
+                (None, "not judged: the run ended first")
+                if row["purpose"] == "measure"
+                else (True, "not judged")
+            )
+            row["held"], row["reason"] = search.verdicts.get(row["step"], unjudged)
+        results["capacity"] = capacity_section(search.search, rows, options.model, search.search_s)
+        results["capacity_rps"] = results["capacity"]["capacity_rps"]
     results["slo"] = evaluate(options.slos, results)
     results["unreliable"], results["cpu"] = cpu_verdict(recorder)
     results["series"] = [recorder.series[k] for k in sorted(recorder.series)]
     results["histograms"] = {
-        name: tally.histogram.encode().decode("ascii")
-        for name, tally in recorder.run.tallies.items()
+        name: tally.histogram.encode().decode("ascii") for name, tally in run.tallies.items()
     }
     results["scenario_keys"] = {v: k for k, v in SCENARIOS.items()}
+    # Keyed like "scenarios" (the run book's names): the evidence is read back by name.
+    results["evidence"] = evidence_document(recorder.run, recorder.settled)
     return results

@@ -32,6 +32,7 @@ from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
+from tokenprobe.load.evidence import write_evidence
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.settings import MAX_DURATION_S, parse_weights
@@ -49,7 +50,7 @@ LOCUST_HTML_FILE = "locust_report.html"
 LOCUST_LOG_FILE = "locust.log"
 LOCUST_JSON_FILE = f"{LOCUST_PREFIX}.json"  # --json-file PREFIX: Locust appends ".json"
 LOCUST_CSV_FILES = f"{LOCUST_PREFIX}_*.csv"  # --csv PREFIX: _stats, _stats_history, _failures…
-SECTION_DROP = ("histograms", "series", "scenario_keys")
+SECTION_DROP = ("histograms", "series", "scenario_keys", "evidence")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +73,8 @@ class LoadOptions:
     max_requests: int = defaults.LOAD_MAX_REQUESTS
     storm_size: int = defaults.LOAD_STORM_SIZE
     stream_rate: float = defaults.LOAD_STREAM_RATE_PER_S
+    max_rate: float = defaults.BREAKPOINT_MAX_RATE_PER_S  # breakpoint: the search's maximum
+    resolution: float = defaults.BREAKPOINT_RESOLUTION  # breakpoint: the bracket's width
     extra_args: tuple[str, ...] = ()  # more Locust options, passed as given
 
     def validate(self) -> None:
@@ -80,6 +83,8 @@ class LoadOptions:
             raise ConfigError(f"unknown profile {self.profile!r}; choose {', '.join(PROFILES)}")
         if self.processes < 1:
             raise ConfigError(f"processes must be at least 1, got {self.processes}")
+        if self.max_rate <= 0 or not 0 < self.resolution < 1:
+            raise ConfigError("the maximum rate must be positive and the resolution in (0, 1)")
         try:
             if self.duration_s is not None:
                 parse_duration(self.duration_s, max_s=MAX_DURATION_S)
@@ -124,6 +129,7 @@ def locust_command(
         "--tp-max-requests", str(options.max_requests),
         "--tp-storm-size", str(options.storm_size),
         "--tp-stream-rate", f"{options.stream_rate:g}",
+        "--tp-max-rate", f"{options.max_rate:g}", "--tp-resolution", f"{options.resolution:g}",
         "--tp-results", str(workdir / "results.json"),
         "--tp-allow-hosts", ",".join(options.allow_hosts),
     ]  # fmt: skip
@@ -167,6 +173,7 @@ def run(
     else:
         _fill_summary(summary, results, report_dir)
         write_stats_csv(results, report_dir)
+        write_evidence(results["evidence"], report_dir)
         write_plots(results, report_dir)
     summary.finish()
     return summary

@@ -9,11 +9,12 @@ that could carry a token, nor any password.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
-from tokenprobe.core.jwt_inspect import NotAJWT, inspect_token
+from tokenprobe.core.jwt_inspect import ClaimsReader, NotAJWT
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
@@ -31,6 +32,8 @@ MALFORMED_BODIES: list[tuple[str, dict[str, Any]]] = [
     ),
     ("over-long username", {"json": {"username": "u" * 5000, "password": "x"}}),
 ]
+# Every 200 is validated; the reader only remembers which token headers PyJWT accepted.
+TOKENS = ClaimsReader()
 
 
 def token_pair_problem(response: Any, now: float | None = None) -> str | None:
@@ -39,8 +42,9 @@ def token_pair_problem(response: Any, now: float | None = None) -> str | None:
     Returns why the answer breaks that rule, or None when it holds.
     """
     try:
-        body = response.json()
-    except ValueError:
+        # JSON is UTF-8 (RFC 8259 §8.1): parse the bytes, without a charset look-up per answer.
+        body = json.loads(response.content)
+    except (ValueError, TypeError):
         return "200 body is not JSON"
     if not isinstance(body, dict):
         return "200 body is not a JSON object"
@@ -49,7 +53,7 @@ def token_pair_problem(response: Any, now: float | None = None) -> str | None:
         if kind not in body:
             return f"200 without a {kind} token"
         try:
-            claims = inspect_token(body[kind]).claims
+            claims = TOKENS.claims(body[kind])
         except NotAJWT as exc:
             return f"{kind} token is not a JWT ({exc})"
         exp = claims.get("exp")

@@ -7,19 +7,37 @@ Locust-free modules like this one.
 
 from __future__ import annotations
 
-SCENARIOS = {
-    # weight key: request entry name in Locust's statistics
-    "valid_login": "valid login",
-    "wrong_password": "wrong password",
-    "unknown_user": "unknown user",
-    "malformed_body": "malformed body",
-    "login_storm": "login storm",
-}
+from tokenprobe.core import defaults
+
+# Scenario key (weights, SLOs, reports) → display name, the request entry name in Locust's
+# statistics.
+SCENARIOS = defaults.LOAD_SCENARIOS
+_DISPLAY_NAMES = {name: key for key, name in SCENARIOS.items()}
 MAX_DURATION_S = 4 * 3600.0
 
 
 class LoadOptionError(ValueError):
     """A load option has a bad value."""
+
+
+def unknown_scenario(name: str) -> str:
+    """The one-line complaint about a scenario that does not exist, naming those that do."""
+    return f"unknown scenario {name!r} (known: {', '.join(SCENARIOS)})"
+
+
+def scenario_key(name: str) -> str:
+    """A scenario's key from its key or its display name (``valid login`` → ``valid_login``)."""
+    if name in SCENARIOS:
+        return name
+    if name in _DISPLAY_NAMES:
+        return _DISPLAY_NAMES[name]
+    raise LoadOptionError(unknown_scenario(name))
+
+
+def key_of_entry(entry: str) -> str:
+    """The scenario key of a Locust request entry; an entry of no scenario keeps its name
+    (a locustfile may add its own tasks to tokenprobe's users)."""
+    return _DISPLAY_NAMES.get(entry, entry)
 
 
 def parse_weights(text: str) -> dict[str, int]:
@@ -28,8 +46,10 @@ def parse_weights(text: str) -> dict[str, int]:
     for item in filter(None, (part.strip() for part in text.split(","))):
         key, sep, value = item.partition("=")
         key = key.strip()
-        if not sep or key not in SCENARIOS:
+        if not sep:
             raise LoadOptionError(f"weight {item!r}: expected one of {', '.join(SCENARIOS)}=N")
+        if key not in SCENARIOS:
+            raise LoadOptionError(f"weight {item!r}: {unknown_scenario(key)}")
         try:
             weights[key] = int(value)
         except ValueError:

@@ -2,8 +2,13 @@
 
 The shape runs on the master (or the standalone process). Each tick it reads the profile's
 current step: the open model needs ``rate / stream_rate`` arrival streams (users), the closed
-model the step's user count. A breakpoint run also stops as soon as a finished step failed to
-hold (see `tokenprobe.load.results`), so it never pushes far past the capacity it found.
+model the step's user count. A breakpoint run first lets its capacity search decide the next
+step (`tokenprobe.load.breakpoint`) and ends when the search does.
+
+It reads Locust's common options itself (``use_common_options``): ``-t`` is the profile's
+duration, ``-u`` the closed model's peak users and ``-r`` its spawn rate
+(`tokenprobe.load.locust_options`). In the web UI, where the open model has no use for the
+users and ramp-up fields, the listeners turn them off (`LoadRun.web_ui_fields`).
 """
 
 from __future__ import annotations
@@ -23,16 +28,25 @@ SPAWN_WITHIN_S = 0.2
 class ProfileShape(LoadTestShape):
     """Steps as data (`tokenprobe.load.profiles`); ``tick`` only looks them up."""
 
+    use_common_options = True
+
     def tick(self) -> tuple[int, float, list] | None:
         load = current_run()
-        elapsed = self.get_run_time()
+        # The run's own clock, which the arrival streams and the books follow too (the shape's
+        # starts a moment earlier, before the test_start listeners run).
+        elapsed = load.elapsed_s()
+        if load.breakpoint is not None and not load.breakpoint.tick(elapsed):
+            return None
         step = load.options.profile.step_at(elapsed)
         if step is None:
             return None
-        if load.options.profile.is_breakpoint and load.breakpoint_broken(elapsed):
-            return None
+        user_class = OpenUser if load.options.model == "open" else ClosedUser
+        if step.level <= 0:  # a breakpoint drain: nothing sent until the queue is empty
+            stop_rate = max(MIN_SPAWN_RATE, load.environment.runner.user_count / SPAWN_WITHIN_S)
+            return 0, stop_rate, [user_class]
         if load.options.model == "open":
             users = users_for_rate(step.level, load.options.stream_rate)
             return users, max(MIN_SPAWN_RATE, users / SPAWN_WITHIN_S), [OpenUser]
         users = int(step.level)
-        return users, max(MIN_SPAWN_RATE, float(users)), [ClosedUser]
+        spawn_rate = load.common.spawn_rate or max(MIN_SPAWN_RATE, float(users))
+        return users, spawn_rate, [ClosedUser]

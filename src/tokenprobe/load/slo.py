@@ -2,10 +2,12 @@
 
 Syntax (``tp-slo`` in locust.conf, ``--tp-slo`` on the command line), comma-separated::
 
-    p95<500, p99[valid login]<800, error_ratio<0.01, throughput_rps>20, dropped_ratio<0.001
+    p95<500, p99[valid_login]<800, error_ratio<0.01, throughput_rps>20, dropped_ratio<0.001
 
 Latency metrics (p50 p90 p95 p99 p999 max) are milliseconds and take ``<``; an optional
-``[scenario]`` narrows a threshold to one named request entry (default: all requests).
+``[scenario]`` narrows a threshold to one scenario, named by its key (``valid_login``; its
+display name ``valid login`` is read as the key), default: all requests. An unknown scenario
+is an error when the SLOs are parsed, before any request.
 ``error_ratio`` and ``dropped_ratio`` take ``<``, ``throughput_rps`` takes ``>``.
 """
 
@@ -15,6 +17,8 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from tokenprobe.load.settings import scenario_key
 
 LATENCY_METRICS = ("p50", "p90", "p95", "p99", "p999", "max")
 UPPER_BOUNDED = (*LATENCY_METRICS, "error_ratio", "dropped_ratio")
@@ -29,7 +33,7 @@ class Threshold:
     metric: str
     op: str
     value: float
-    scenario: str | None = None
+    scenario: str | None = None  # a scenario key; None: every request
 
     @property
     def name(self) -> str:
@@ -45,7 +49,7 @@ class Threshold:
 
 
 def parse_slos(text: str | None) -> list[Threshold]:
-    """Parse the SLO string; raise ValueError naming the first bad item."""
+    """Parse the SLO string; raise ValueError naming the first bad item (or unknown scenario)."""
     thresholds = []
     for raw in (text or "").split(","):
         item = raw.strip()
@@ -61,6 +65,11 @@ def parse_slos(text: str | None) -> list[Threshold]:
         if op != expected:
             raise ValueError(f"SLO {item!r}: {metric} takes {expected}")
         scenario = match["scenario"].strip() if match["scenario"] else None
+        if scenario is not None:
+            try:
+                scenario = scenario_key(scenario)
+            except ValueError as exc:
+                raise ValueError(f"SLO {item!r}: {exc}") from None
         thresholds.append(Threshold(metric, op, float(match["value"]), scenario))
     return thresholds
 

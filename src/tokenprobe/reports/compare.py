@@ -3,7 +3,9 @@
 Findings are matched by (ID, title): the evidence of one deviation varies from run to run
 (counts, timings), its ID and title do not. *New* = only in this run, *fixed* = only in the
 previous one, *unchanged* = in both. Latency (p50/p95/p99) and throughput deltas come from the
-``load`` sections of both summaries when both have one, in total and per common scenario.
+``load`` sections of both summaries when both have one, in total and per common scenario
+(by key; a summary written before scenarios were keyed by key is read by their display names).
+The regression verdicts (`tokenprobe.reports.regression`) ride along when they were judged.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.core.errors import ConfigError
-from tokenprobe.core.summary import SCHEMA_VERSION
+from tokenprobe.core.config import RegressionConfig
+from tokenprobe.core.defaults import LOAD_SCENARIOS
+from tokenprobe.core.errors import ConfigError, TokenprobeError
+from tokenprobe.core.summary import SCHEMA_VERSION, Summary
+from tokenprobe.reports.regression import Regression, judge_regression
 from tokenprobe.reports.rundir import resolve_run_dir
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
@@ -24,7 +29,7 @@ COMPARED_PERCENTILES = ("p50", "p95", "p99")
 
 @dataclasses.dataclass(frozen=True)
 class MetricDelta:
-    scope: str  # "total" or a scenario name
+    scope: str  # "total" or a scenario key
     metric: str  # "p50_ms", "p95_ms", "p99_ms", "throughput_rps"
     previous: float
     current: float
@@ -63,9 +68,11 @@ class Comparison:
     fixed: tuple[dict[str, str], ...]
     unchanged: tuple[dict[str, str], ...]
     load: tuple[MetricDelta, ...] = ()
+    regression: Regression | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """summary.json ``comparison`` section."""
+        regression = {} if self.regression is None else {"regression": self.regression.to_dict()}
         return {
             "previous_run": self.previous_run,
             "previous_started_at": self.previous_started_at,
@@ -74,7 +81,22 @@ class Comparison:
             "fixed": list(self.fixed),
             "unchanged": list(self.unchanged),
             "load": [d.to_dict() for d in self.load],
+            **regression,
         }
+
+
+@dataclasses.dataclass(frozen=True)
+class PreviousRun:
+    """The run ``--compare`` names: as given, where it really is, and its summary."""
+
+    given: Path
+    run_dir: Path  # ``latest`` followed
+    summary: Mapping[str, Any]
+
+
+def load_previous_run(path: Path) -> PreviousRun:
+    """`ConfigError` (one line) when ``path`` holds no readable tokenprobe summary."""
+    return PreviousRun(path, resolve_run_dir(path), load_summary_json(path))
 
 
 def load_summary_json(run_dir: Path) -> dict[str, Any]:
@@ -96,13 +118,35 @@ def load_summary_json(run_dir: Path) -> dict[str, Any]:
     return data
 
 
+def judge_against(
+    summary: Summary, run_dir: Path, previous: PreviousRun, settings: RegressionConfig
+) -> Regression | None:
+    """Judge this run's load numbers (``summary``, its folder ``run_dir``) against the previous
+    run's; the verdicts' findings and checks join ``summary``, before severities and the
+    baseline apply. Unreadable evidence is an error of this run, whose reports still get
+    written; None when there was nothing to judge (no load results in this run)."""
+    try:
+        regression = judge_regression(
+            summary.to_dict(), run_dir, previous.summary, previous.run_dir, settings
+        )
+    except TokenprobeError as exc:
+        summary.errors.append(str(exc))
+        return None
+    if regression is not None:
+        regression.apply_to(summary)
+    return regression
+
+
 def compare_runs(current: Mapping[str, Any], previous_dir: Path) -> Comparison:
     """Compare a summary dict (``Summary.to_dict()``) with the run stored in ``previous_dir``."""
     return compare_summaries(current, load_summary_json(previous_dir), str(previous_dir))
 
 
 def compare_summaries(
-    current: Mapping[str, Any], previous: Mapping[str, Any], previous_run: str
+    current: Mapping[str, Any],
+    previous: Mapping[str, Any],
+    previous_run: str,
+    regression: Regression | None = None,
 ) -> Comparison:
     now, before = _findings_by_key(current), _findings_by_key(previous)
     return Comparison(
@@ -113,6 +157,7 @@ def compare_summaries(
         fixed=tuple(before[k] for k in before if k not in now),
         unchanged=tuple(now[k] for k in now if k in before),
         load=tuple(load_deltas(current.get("load"), previous.get("load"))),
+        regression=regression,
     )
 
 
@@ -121,12 +166,22 @@ def load_deltas(current: Any, previous: Any) -> list[MetricDelta]:
     if not isinstance(current, Mapping) or not isinstance(previous, Mapping):
         return []
     deltas = _scope_deltas("total", current, previous)
-    now_scenarios, old_scenarios = current.get("scenarios"), previous.get("scenarios")
-    if isinstance(now_scenarios, Mapping) and isinstance(old_scenarios, Mapping):
-        for name in now_scenarios:
-            if name in old_scenarios:
-                deltas += _scope_deltas(str(name), now_scenarios[name], old_scenarios[name])
+    now_scenarios, old_scenarios = _by_key(current), _by_key(previous)
+    for key in now_scenarios:
+        if key in old_scenarios:
+            deltas += _scope_deltas(key, now_scenarios[key], old_scenarios[key])
     return deltas
+
+
+_KEY_OF_DISPLAY_NAME = {name: key for key, name in LOAD_SCENARIOS.items()}
+
+
+def _by_key(load: Mapping[str, Any]) -> dict[str, Any]:
+    """A load section's scenarios by key, whichever way the summary named them."""
+    scenarios = load.get("scenarios")
+    if not isinstance(scenarios, Mapping):
+        return {}
+    return {_KEY_OF_DISPLAY_NAME.get(str(name), str(name)): v for name, v in scenarios.items()}
 
 
 def _scope_deltas(scope: str, current: Any, previous: Any) -> list[MetricDelta]:

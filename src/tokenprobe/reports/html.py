@@ -23,7 +23,7 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
-from tokenprobe.reports.load_view import load_rows, load_section_of, slo_rows
+from tokenprobe.reports.load_view import capacity_line, load_rows, slo_rows
 
 HTML_FILE = "report.html"
 TEMPLATE = "report.html.j2"
@@ -60,7 +60,6 @@ def report_context(
 ) -> dict[str, Any]:
     data = summary.to_dict()
     checks = [{**c.to_dict(), "outcome": summary.effective_outcome(c)} for c in summary.checks]
-    load = load_section_of(summary)
     return {
         "summary": data,
         "status": summary.status,
@@ -71,7 +70,7 @@ def report_context(
         "checks": checks,
         "slos": slo_rows(summary),
         "load_rows": load_rows(summary),
-        "capacity_rps": (load or {}).get("capacity_rps"),
+        "capacity": capacity_line(summary),
         "plots": [plot for plot in (embed_plot(p) for p in plots) if plot],
         "native_reports": [native_link(label, p, run_dir) for label, p in native_reports.items()],
         "comparison": comparison.to_dict() if comparison else None,

@@ -1,9 +1,11 @@
 """The load section as report rows, tolerant of partial data.
 
 The load stage writes ``summary["load"]`` (docs/load.md, "Reports"): ``slo`` is a list of
-``{"name", "threshold", "observed", "passed"}``, ``scenarios`` maps names to the same fields
-as the total. A stage that stopped early may leave parts out; a report must still render
-(missing values show empty), never crash.
+``{"name", "threshold", "observed", "passed"}``, ``scenarios`` maps scenario keys
+(``valid_login``) to the same fields as the total plus ``name``, the display name (Locust's
+request entry; summaries written before the keys are keyed by it and lack it). A stage that
+stopped early may leave parts out; a report must still render (missing values show empty),
+never crash.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def slo_rows(summary: Summary) -> list[dict[str, Any]]:
 
 
 def load_rows(summary: Summary) -> list[dict[str, Any]]:
-    """The total, then each scenario by name: requests, failures, req/s, latency percentiles."""
+    """The total, then each scenario by key: requests, failures, req/s, latency percentiles;
+    ``label`` is the scenario's display name when it has one besides its key."""
     load = load_section_of(summary)
     if load is None:
         return []
@@ -47,10 +50,32 @@ def _row(name: str, values: Any) -> dict[str, Any]:
     values = values if isinstance(values, dict) else {}
     latency = values.get("latency_ms")
     latency = latency if isinstance(latency, dict) else {}
+    label = values.get("name")
     return {
         "name": name,
+        "label": label if isinstance(label, str) and label != name else "",
         "requests": values.get("requests", ""),
         "failures": values.get("failures", ""),
         "throughput_rps": values.get("throughput_rps", ""),
         "latency": [latency.get(p, "") for p in LATENCY_FIELDS],
     }
+
+
+def capacity_line(summary: Summary) -> str | None:
+    """The breakpoint search's outcome in one sentence; None when the run had no search."""
+    capacity = (load_section_of(summary) or {}).get("capacity")
+    if not isinstance(capacity, dict):
+        return None
+    probes = capacity.get("probes")
+    count = len(probes) if isinstance(probes, list) else "?"
+    took = f"{count} probes in {capacity.get('search_s')} s"
+    if capacity.get("reached") and capacity.get("capacity_rps") is not None:
+        bracket = capacity.get("bracket") or [None, None]
+        unit = capacity.get("bracket_unit", "req/s")
+        return (
+            f"Capacity {capacity['capacity_rps']} req/s (held at {bracket[0]}, broke at "
+            f"{bracket[1]} {unit}; {took})"
+        )
+    if capacity.get("at_least_rps") is not None:
+        return f"Capacity not reached: ≥ {capacity['at_least_rps']} req/s held ({took})"
+    return f"Capacity unknown: {capacity.get('summary', 'no level was judged')} ({took})"

@@ -17,7 +17,8 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
-from tokenprobe.reports.load_view import slo_rows
+from tokenprobe.reports.load_view import capacity_line, slo_rows
+from tokenprobe.reports.regression import MetricVerdict, Regression, describe_interval
 
 MARKDOWN_FILE = "summary.md"
 MAX_ROWS = 20
@@ -36,6 +37,8 @@ def render_markdown(summary: Summary, comparison: Comparison | None = None) -> s
     lines += error_findings_table(summary)
     lines += not_evaluated_lines(summary)
     lines += slo_table(slo_rows(summary))
+    if capacity := capacity_line(summary):
+        lines += [capacity, ""]
     if comparison is not None:
         lines += comparison_lines(comparison)
     lines += ["_Full report: `report.html` in the run's report directory._", ""]
@@ -123,7 +126,37 @@ def comparison_lines(comparison: Comparison) -> list[str]:
             return (d.metric, f"{d.previous:g}", f"{d.current:g}", f"{pct} ({trend})")
 
         lines += table(("load (total)", "previous", "now", "change"), totals, row)
+    if comparison.regression is not None:
+        lines += regression_lines(comparison.regression)
     return lines
+
+
+VERDICT_MARK = {"regressed": "❌ regressed", "improved": "✅ improved", "unchanged": "unchanged",
+                "inconclusive": "❔ inconclusive"}  # fmt: skip
+
+
+def regression_lines(regression: Regression) -> list[str]:
+    """The verdicts, regressed first: a table a reviewer reads in a pull request."""
+    settings = regression.settings
+    if regression.not_evaluated:
+        return [f"**Regression:** not evaluated: {cell(regression.not_evaluated, 300)}", ""]
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in regression.counts().items() if n)
+    lines = [
+        f"**Regression** (tolerance ±{settings.tolerance:.0%}, {settings.confidence:.0%}"
+        f" confidence): **{regression.overall}** ({counts})",
+        "",
+    ]
+    order = {verdict: index for index, verdict in enumerate(VERDICT_MARK)}
+    verdicts = sorted(regression.verdicts, key=lambda v: order[v.verdict])
+
+    def row(v: MetricVerdict) -> Sequence[str]:
+        previous = "" if v.previous is None else f"{v.previous:g}"
+        current = "" if v.current is None else f"{v.current:g}"
+        ratio = "" if v.ratio is None else describe_interval(v.ratio, v.interval)
+        return (cell(v.label, 60), previous, current, ratio, VERDICT_MARK[v.verdict])
+
+    header = ("metric", "previous", "now", "now / previous (CI)", "verdict")
+    return lines + table(header, verdicts, row)
 
 
 def table(header: Sequence[str], items: Sequence[Any], row: Callable[[Any], Sequence[str]]) -> list:

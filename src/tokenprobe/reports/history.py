@@ -1,0 +1,245 @@
+"""The report root's history: ``<root>/index.html`` and ``tokenprobe history``.
+
+One row per run folder under the root (the newest `HISTORY_RUNS` by default, newest first):
+when it started, the command, its status, its findings by severity, its regression verdict
+against the run it was compared with, p95 per scope (``total`` and every scenario the run
+reports, by name), ``capacity_rps``, and a link to its ``report.html`` (a command without one:
+its ``summary.json``). Read from each folder's ``summary.json`` only. ``index.html`` is
+self-contained like ``report.html`` (inline CSS, plots as ``data:`` URIs, no script, a CSP that
+loads nothing) and is rewritten atomically after every gate run that made a fresh run folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import dataclasses
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from matplotlib.figure import Figure
+
+from tokenprobe import __version__
+from tokenprobe.core.defaults import HISTORY_RUNS
+from tokenprobe.core.files import write_text_atomic
+from tokenprobe.core.summary import utc_now
+from tokenprobe.reports.html import HTML_FILE
+from tokenprobe.reports.summary_json import SUMMARY_FILE
+
+INDEX_FILE = "index.html"
+INDEX_TEMPLATE = "index.html.j2"
+TOTAL = "total"
+SEVERITIES = ("error", "warning", "info")
+
+ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.PackageLoader("tokenprobe.reports", "templates"),
+    autoescape=True,  # run data is text, never markup
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryRow:
+    run: str  # the run folder's name
+    started_at: str
+    command: str
+    status: str  # pass, fail, error; "unreadable" when its summary.json is not one
+    findings: Mapping[str, int]  # severity → count
+    accepted: int
+    regression: str | None  # the comparison's overall verdict, None without --compare
+    compared_with: str | None
+    p95_ms: Mapping[str, float | None]  # scope → p95, "total" first
+    capacity_rps: float | None
+    report: str  # link relative to the root: ./<run>/report.html or ./<run>/summary.json
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "findings": dict(self.findings)}
+
+
+def run_folders(root: Path) -> list[Path]:
+    """Every run folder of the root: real directories (not ``latest``) with a summary.json."""
+    if not root.is_dir():
+        return []
+    return [
+        path
+        for path in root.iterdir()
+        if path.is_dir()
+        and not path.is_symlink()
+        and not path.name.startswith(".")
+        and (path / SUMMARY_FILE).is_file()
+    ]
+
+
+def history_rows(root: Path, limit: int = HISTORY_RUNS) -> list[HistoryRow]:
+    """The newest ``limit`` runs, newest first."""
+    rows = [history_row(folder) for folder in run_folders(root)]
+    rows.sort(key=lambda row: (row.started_at, row.run), reverse=True)
+    return rows[:limit]
+
+
+def history_row(folder: Path) -> HistoryRow:
+    report = folder / HTML_FILE
+    link = f"./{folder.name}/{HTML_FILE if report.is_file() else SUMMARY_FILE}"
+    try:
+        summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        summary = None
+    if not isinstance(summary, dict):
+        return HistoryRow(folder.name, "", "?", "unreadable", {}, 0, None, None, {}, None, link)
+    findings = [f for f in summary.get("findings") or [] if isinstance(f, dict)]
+    severities = collections.Counter(str(f.get("severity")) for f in findings)
+    load = summary.get("load") if isinstance(summary.get("load"), dict) else {}
+    comparison = summary.get("comparison") if isinstance(summary.get("comparison"), dict) else {}
+    regression = comparison.get("regression") if isinstance(comparison, dict) else None
+    return HistoryRow(
+        run=folder.name,
+        started_at=str(summary.get("started_at", "")),
+        command=str(summary.get("command", "?")),
+        status=str(summary.get("status", "?")),
+        findings={s: severities[s] for s in SEVERITIES},
+        accepted=sum(f.get("accepted") is True for f in findings),
+        regression=regression.get("verdict") if isinstance(regression, dict) else None,
+        compared_with=comparison.get("previous_run") if comparison else None,
+        p95_ms=p95_by_scope(load),
+        capacity_rps=_number(load.get("capacity_rps")),
+        report=link,
+    )
+
+
+def p95_by_scope(load: Mapping[str, Any]) -> dict[str, float | None]:
+    if not load:
+        return {}
+    scopes: dict[str, Any] = {TOTAL: load}
+    scenarios = load.get("scenarios")
+    if isinstance(scenarios, dict):
+        scopes.update(sorted(scenarios.items()))
+    return {name: _p95(values) for name, values in scopes.items()}
+
+
+def _p95(values: Any) -> float | None:
+    latency = values.get("latency_ms") if isinstance(values, dict) else None
+    return _number(latency.get("p95")) if isinstance(latency, dict) else None
+
+
+def _number(value: Any) -> float | None:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if is_number else None
+
+
+def scopes_of(rows: Iterable[HistoryRow]) -> list[str]:
+    """Every scope any row reports, ``total`` first, the scenarios by name."""
+    names = {name for row in rows for name in row.p95_ms}
+    return ([TOTAL] if TOTAL in names else []) + sorted(names - {TOTAL})
+
+
+# -- the terminal table ------------------------------------------------------------------------
+
+
+def history_table(rows: Sequence[HistoryRow]) -> str:
+    scopes = scopes_of(rows)
+    header = ["RUN", "COMMAND", "STATUS", "FINDINGS E/W/I", "VS PREVIOUS"]
+    header += [f"P95 {scope.upper()} MS" for scope in scopes] + ["CAPACITY RPS"]
+    table = [header]
+    for row in rows:
+        counts = "/".join(str(row.findings.get(s, 0)) for s in SEVERITIES)
+        cells = [row.run, row.command, row.status, counts, row.regression or "-"]
+        cells += [_cell(row.p95_ms.get(scope)) for scope in scopes]
+        table.append([*cells, _cell(row.capacity_rps)])
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in table]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+# -- index.html --------------------------------------------------------------------------------
+
+
+def render_index(rows: Sequence[HistoryRow], root: Path) -> str:
+    scopes = scopes_of(rows)
+    plots = [plot for plot in trend_plots(list(reversed(rows)), scopes) if plot]
+    return ENVIRONMENT.get_template(INDEX_TEMPLATE).render(
+        rows=[{**row.to_dict(), "p95": [row.p95_ms.get(s) for s in scopes]} for row in rows],
+        scopes=scopes,
+        plots=plots,
+        root=root.name,
+        tool=f"tokenprobe {__version__}",
+        generated_at=utc_now().isoformat(timespec="seconds"),
+    )
+
+
+def write_history_index(root: Path, limit: int = HISTORY_RUNS) -> Path:
+    """Rewrite ``<root>/index.html`` (atomically) from the run folders there."""
+    return write_text_atomic(root / INDEX_FILE, render_index(history_rows(root, limit), root))
+
+
+def trend_plots(rows: Sequence[HistoryRow], scopes: Sequence[str]) -> list[dict[str, str] | None]:
+    """p95 per scope, capacity and findings over the runs (oldest first), as PNG data URIs."""
+    labels = [row.run for row in rows]
+    p95 = {scope: [row.p95_ms.get(scope) for row in rows] for scope in scopes}
+    capacity = [row.capacity_rps for row in rows]
+    return [
+        _line_plot("p95 latency per scope (ms)", labels, p95),
+        _line_plot("capacity (req/s)", labels, {"capacity_rps": capacity}),
+        _findings_plot(labels, rows),
+    ]
+
+
+def _line_plot(
+    title: str, labels: list[str], series: Mapping[str, list[float | None]]
+) -> dict[str, str] | None:
+    if not any(v is not None for values in series.values() for v in values):
+        return None
+    figure, axes = _figure(title, labels)
+    for name, values in series.items():
+        points = [(i, v) for i, v in enumerate(values) if v is not None]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            axes.plot(xs, ys, marker="o", linewidth=1.2, label=name)
+    axes.set_ylim(bottom=0)
+    _legend(axes)
+    return _embedded(figure, title)
+
+
+def _findings_plot(labels: list[str], rows: Sequence[HistoryRow]) -> dict[str, str] | None:
+    if not rows:
+        return None
+    title = "findings per run"
+    figure, axes = _figure(title, labels)
+    bottom = [0] * len(rows)
+    colours = {"error": "#cf222e", "warning": "#9a6700", "info": "#57606a"}
+    for severity in SEVERITIES:
+        counts = [row.findings.get(severity, 0) for row in rows]
+        axes.bar(range(len(rows)), counts, bottom=bottom, color=colours[severity], label=severity)
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    _legend(axes)
+    return _embedded(figure, title)
+
+
+def _legend(axes: Any) -> None:
+    """Beside the plot, never over a line."""
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+
+
+def _figure(title: str, labels: list[str]) -> tuple[Figure, Any]:
+    figure = Figure(figsize=(10, 3.2), dpi=90)
+    axes = figure.add_subplot()
+    axes.set_title(title, fontsize=10)
+    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=7)
+    axes.grid(alpha=0.3)
+    return figure, axes
+
+
+def _embedded(figure: Figure, title: str) -> dict[str, str]:
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png")
+    payload = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return {"title": title, "uri": f"data:image/png;base64,{payload}"}

@@ -1,0 +1,520 @@
+"""Regression verdicts: is this run's load worse than a previous run's, beyond the tolerance?
+
+For each scope (the whole run, ``total``, and every scenario both runs have, by the names the
+runs report) and each configured percentile, for each scope's error ratio, and for
+``capacity_rps`` when both runs searched for one, a confidence interval for new / previous
+(`tokenprobe.reports.statistics`) decides, with ``t`` the tolerance (default 0.1). A comparison
+fails if any of its m intervals is wholly beyond the band, so ``confidence`` is for all of them
+together: each is taken at ``1 - (1 - confidence) / m`` (Bonferroni; Dunn 1961).
+
+* **regressed**: the whole interval is worse than the tolerance (latency, errors: above
+  ``1 + t``; capacity: below ``1 / (1 + t)``). Only this fails: an error finding (TP-REG-001
+  latency, TP-REG-002 error ratio, TP-REG-003 capacity).
+* **improved**: the whole interval is better by more than the tolerance (the same band,
+  mirrored: ``1 / (1 + t)`` and ``1 + t``, so that twice as fast and twice as slow are equally
+  far from 1).
+* **unchanged**: the whole interval lies within the band ``[1 / (1 + t), 1 + t]``.
+* **inconclusive**: the interval straddles an edge of the band, or a run has too few samples
+  for the percentile (fewer than ``min-tail-samples`` beyond it), or fewer than `MIN_BLOCKS`
+  seconds, or its load generator was CPU-saturated. The verdict says how many requests per run
+  would decide: an interval's width shrinks as 1/√n, so ``n · (half width / distance to the
+  edge)²``, both measured in log ratio. An info finding, TP-REG-004.
+
+An error ratio of 0 in both runs is *unchanged* (nothing failed to compare). A capacity is
+known only between the last step that held and the first that did not; the ratio's interval is
+that bracket's (``[new low / old high, new high / old low]``), a resolution, not a sampling
+interval: a finer search narrows it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from tokenprobe.core import catalogue
+from tokenprobe.core.config import RegressionConfig
+from tokenprobe.core.defaults import LATENCY_PERCENTILES
+from tokenprobe.core.findings import Finding
+from tokenprobe.core.summary import CheckResult, Outcome, Summary
+from tokenprobe.load.evidence import (
+    HISTOGRAMS_FILE,
+    TOTAL_SCOPE,
+    Evidence,
+    Scope,
+    find_evidence,
+    read_evidence,
+)
+from tokenprobe.reports.statistics import (
+    RatioInterval,
+    block_percentile_ratios,
+    error_ratio_interval,
+    percentile_of_counts,
+    request_percentile_ratios,
+)
+
+Verdict = Literal["regressed", "improved", "unchanged", "inconclusive"]
+# For one word about many verdicts: the first of these that any verdict has (nothing may be
+# called unchanged or improved while another metric could not be judged).
+OVERALL_ORDER: tuple[Verdict, ...] = ("regressed", "inconclusive", "improved", "unchanged")
+OUTCOMES: dict[Verdict, Outcome] = {
+    "regressed": "failed",
+    "inconclusive": "skipped",
+    "improved": "passed",
+    "unchanged": "passed",
+}
+MIN_BLOCKS = 5  # blocks (seconds) with samples each run needs for a block bootstrap
+MAX_FACTOR = 100.0  # "needs more than 100x the requests" beyond this
+SOURCE = "regression"
+METHODS = {
+    "blocks": "bootstrap percentile interval over blocks of seconds "
+    "(Efron & Tibshirani 1993; Carlstein 1986)",
+    "requests": "bootstrap percentile interval over single requests (Efron & Tibshirani 1993)",
+}
+ERROR_RATIO_METHOD = "ratio of proportions, log interval (Katz et al. 1978)"
+CAPACITY_METHOD = "breakpoint search bracket: last step held, first step failed"
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricVerdict:
+    """One metric of one scope: previous and current values, new/previous and its interval."""
+
+    scope: str  # "total" or a scenario name as the runs report it
+    metric: str  # "p95_ms", "error_ratio", "capacity_rps"
+    previous: float | None
+    current: float | None
+    verdict: Verdict
+    reason: str  # one line for people
+    interval: RatioInterval | None = None  # of current / previous
+    samples: tuple[int, int] = (0, 0)  # requests in this scope: previous run, this run
+    samples_needed: int | None = None  # per run, to turn an inconclusive verdict into another
+
+    @property
+    def ratio(self) -> float | None:
+        if self.previous is None or self.current is None or self.previous <= 0:
+            return None
+        return self.current / self.previous
+
+    @property
+    def label(self) -> str:
+        name = self.metric.removesuffix("_ms").replace("_", " ")
+        return name if self.scope == TOTAL_SCOPE else f"{self.scope} {name}"
+
+    @property
+    def check_id(self) -> str:
+        where = "" if self.scope == TOTAL_SCOPE else f"[{self.scope}]"
+        return f"{catalogue.REGRESSION_CHECK_PREFIX}{self.metric}{where}"
+
+    def to_dict(self) -> dict[str, Any]:
+        interval = None
+        if self.interval is not None:
+            interval = [_finite(self.interval.low), _finite(self.interval.high)]
+        return {
+            "scope": self.scope,
+            "metric": self.metric,
+            "previous": self.previous,
+            "current": self.current,
+            "ratio": None if self.ratio is None else round(self.ratio, 4),
+            "interval": interval,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "samples": {"previous": self.samples[0], "current": self.samples[1]},
+            "samples_needed": self.samples_needed,
+        }
+
+    def check(self) -> CheckResult:
+        name = f"{self.label} vs previous run"
+        return CheckResult(self.check_id, name, SOURCE, OUTCOMES[self.verdict], self.reason)
+
+    def finding(self, tolerance: float) -> Finding | None:
+        """A regressed metric's error finding (inconclusive ones are reported together)."""
+        if self.verdict != "regressed":
+            return None
+        better = "at least" if self.metric == "capacity_rps" else "at most"
+        bound = 1 / (1 + tolerance) if self.metric == "capacity_rps" else 1 + tolerance
+        return catalogue.finding(
+            catalogue.regression_rule(self.metric).id,
+            f"{self.label}: {self.reason}",
+            expected=f"{self.label} {better} {bound:.3g} times the previous {self.previous:g}",
+            received=f"{self.current:g}, ratio {describe_interval(self.ratio, self.interval)}",
+            source=SOURCE,
+        )
+
+
+def inconclusive_finding(evidence: str, received: str = "") -> Finding:
+    entry = catalogue.entry_of("gate", "regression_inconclusive")
+    expected = "a verdict for every compared metric"
+    return catalogue.finding(
+        entry.id, evidence, expected=expected, received=received, source=SOURCE
+    )
+
+
+def inconclusive_summary(verdicts: list[MetricVerdict]) -> Finding:
+    """One finding for every inconclusive verdict of a comparison (each is also a check)."""
+    labels = ", ".join(v.label for v in verdicts)
+    evidence = f"{len(verdicts)} inconclusive: {labels}"
+    demanding = max(
+        (v for v in verdicts if v.samples_needed is not None),
+        key=lambda v: v.samples_needed or 0,
+        default=None,
+    )
+    if demanding is not None:
+        evidence += (
+            f"; the most demanding, {demanding.label}, needs about"
+            f" {demanding.samples_needed} requests per run"
+        )
+    return inconclusive_finding(evidence, received=labels)
+
+
+@dataclasses.dataclass(frozen=True)
+class Regression:
+    """Every verdict of one comparison, or why none could be made."""
+
+    settings: RegressionConfig
+    verdicts: tuple[MetricVerdict, ...] = ()
+    not_evaluated: str = ""  # why nothing was judged ("" when verdicts were made)
+    interval_confidence: float | None = None  # each interval's, after Bonferroni's correction
+
+    @property
+    def overall(self) -> Verdict:
+        found = {v.verdict for v in self.verdicts}
+        return next((v for v in OVERALL_ORDER if v in found), "inconclusive")
+
+    def findings(self) -> list[Finding]:
+        if self.not_evaluated:
+            return [inconclusive_finding(self.not_evaluated)]
+        found = [v.finding(self.settings.tolerance) for v in self.verdicts]
+        findings = [f for f in found if f is not None]
+        inconclusive = [v for v in self.verdicts if v.verdict == "inconclusive"]
+        if inconclusive:
+            findings.append(inconclusive_summary(inconclusive))
+        return findings
+
+    def checks(self) -> list[CheckResult]:
+        if self.not_evaluated:
+            name = "load vs previous run"
+            check_id = f"{catalogue.REGRESSION_CHECK_PREFIX}load"
+            return [CheckResult(check_id, name, SOURCE, "skipped", self.not_evaluated)]
+        return [v.check() for v in self.verdicts]
+
+    def apply_to(self, summary: Summary) -> None:
+        """Its findings and checks join the run's (before severities and the baseline apply)."""
+        summary.findings.extend(self.findings())
+        summary.checks.extend(self.checks())
+
+    def counts(self) -> dict[str, int]:
+        return {v: sum(x.verdict == v for x in self.verdicts) for v in OVERALL_ORDER}
+
+    def to_dict(self) -> dict[str, Any]:
+        """summary.json ``comparison.regression``."""
+        settings = self.settings
+        return {
+            "verdict": None if self.not_evaluated else self.overall,
+            "counts": self.counts(),
+            "not_evaluated": self.not_evaluated or None,
+            "tolerance": settings.tolerance,
+            "confidence": settings.confidence,
+            "interval_confidence": self.interval_confidence,
+            "percentiles": list(settings.percentiles),
+            "min_tail_samples": settings.min_tail_samples,
+            "resample": settings.resample,
+            "bootstrap_resamples": settings.resamples,
+            "methods": {
+                "latency": METHODS[settings.resample],
+                "error_ratio": ERROR_RATIO_METHOD,
+                "capacity": CAPACITY_METHOD,
+            },
+            "verdicts": [v.to_dict() for v in self.verdicts],
+        }
+
+
+# -- judging -----------------------------------------------------------------------------------
+
+
+def judge_regression(
+    current: Mapping[str, Any],
+    current_dir: Path,
+    previous: Mapping[str, Any],
+    previous_dir: Path,
+    settings: RegressionConfig,
+) -> Regression | None:
+    """Judge this run (summary dict and folder) against a previous one; None when this run has
+    no load results (nothing to judge). A previous run without load evidence gives no verdict
+    but says why (TP-REG-004); an unreadable histograms file raises `ConfigError`."""
+    now, before = current.get("load"), previous.get("load")
+    if not isinstance(now, Mapping):
+        return None
+    if not isinstance(before, Mapping):
+        return Regression(settings, not_evaluated="the previous run has no load results")
+    current_file, previous_file = find_evidence(current_dir), find_evidence(previous_dir)
+    if previous_file is None:
+        reason = f"the previous run kept no {HISTOGRAMS_FILE} (made by an older tokenprobe?)"
+        return Regression(settings, not_evaluated=reason)
+    if current_file is None:
+        return Regression(settings, not_evaluated=f"this run kept no {HISTOGRAMS_FILE}")
+    old, new = read_evidence(previous_file), read_evidence(current_file)
+    noisy = _generator_saturated(before, now)
+    pairs = [(scope, old.scopes[scope], new.scopes[scope]) for scope in _common_scopes(old, new)]
+    # The gate fails if any interval is wholly beyond the band: ``confidence`` holds for all of
+    # them together when each of the m intervals is taken at 1 - (1 - confidence) / m.
+    intervals = sum(_interval_count(o, n, settings, noisy) for _, o, n in pairs)
+    each = dataclasses.replace(settings, confidence=bonferroni(settings.confidence, intervals))
+    verdicts: list[MetricVerdict] = []
+    for scope, before_scope, now_scope in pairs:
+        verdicts += latency_verdicts(scope, before_scope, now_scope, each, noisy)
+        verdicts += error_ratio_verdicts(scope, before_scope, now_scope, each)
+    verdicts += capacity_verdicts(before, now, settings)
+    return Regression(settings, tuple(verdicts), interval_confidence=each.confidence)
+
+
+def bonferroni(confidence: float, intervals: int) -> float:
+    """Each interval's confidence so that all ``intervals`` hold together with ``confidence``
+    (Bonferroni; Dunn 1961)."""
+    return 1 - (1 - confidence) / max(1, intervals)
+
+
+def _interval_count(old: Scope, new: Scope, settings: RegressionConfig, noisy: str) -> int:
+    """How many confidence intervals one scope gets: its judged percentiles, its error ratio
+    when a request failed in either run."""
+    latency = 0 if noisy else sum(
+        _shortfall(name, LATENCY_PERCENTILES[name], old, new, settings) is None
+        for name in settings.percentiles
+    )  # fmt: skip
+    errors = bool(old.requests and new.requests and (old.failures or new.failures))
+    return latency + errors
+
+
+def _common_scopes(old: Evidence, new: Evidence) -> list[str]:
+    """``total``, then every scenario both runs have (by the names the runs report)."""
+    return [name for name in new.scopes if name in old.scopes]
+
+
+def _generator_saturated(before: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """Why latencies cannot be judged when a run's own load generator was the bottleneck
+    (TP-LOAD-002): it delays sends and inflates latencies; "" when neither run's was."""
+    runs = {"the previous run": before.get("unreliable"), "this run": now.get("unreliable")}
+    saturated = [name for name, flag in runs.items() if flag]
+    if not saturated:
+        return ""
+    where = "both runs" if len(saturated) == 2 else saturated[0]
+    return f"the load generator was CPU-saturated in {where}: latencies are inflated"
+
+
+@dataclasses.dataclass(frozen=True)
+class Shortfall:
+    """Why a metric cannot be judged on these runs, and the requests per run it would need."""
+
+    reason: str
+    needed: int | None = None
+
+
+def latency_verdicts(
+    scope: str, old: Scope, new: Scope, settings: RegressionConfig, noisy: str
+) -> list[MetricVerdict]:
+    """One verdict per configured percentile of one scope."""
+    names = list(settings.percentiles)
+    levels = [LATENCY_PERCENTILES[name] for name in names]
+    shortfalls = [
+        Shortfall(noisy) if noisy else _shortfall(name, level, old, new, settings)
+        for name, level in zip(names, levels, strict=True)
+    ]
+    judged = any(short is None for short in shortfalls)
+    intervals = _latency_intervals(old, new, levels, settings) if judged else []
+    samples = (old.distribution.total, new.distribution.total)
+    verdicts = []
+    for index, (name, level) in enumerate(zip(names, levels, strict=True)):
+        previous, current = _percentile(old, level), _percentile(new, level)
+        base = MetricVerdict(scope, f"{name}_ms", previous, current, "inconclusive", "",
+                             samples=samples)  # fmt: skip
+        short = shortfalls[index]
+        if short is not None:
+            verdicts.append(
+                dataclasses.replace(base, reason=short.reason, samples_needed=short.needed)
+            )
+        else:
+            verdicts.append(_classified(base, intervals[index], settings.tolerance, "ms"))
+    return verdicts
+
+
+def _percentile(scope: Scope, level: float) -> float | None:
+    sample = scope.distribution
+    if not sample.total:
+        return None
+    return round(float(percentile_of_counts(sample.values_ms, sample.counts, level)), 3)
+
+
+def _shortfall(
+    name: str, level: float, old: Scope, new: Scope, settings: RegressionConfig
+) -> Shortfall | None:
+    """Too few samples beyond the percentile, or too few seconds to resample; None if enough."""
+    needed = math.ceil(settings.min_tail_samples / (1 - level / 100) - 1e-9)
+    if min(old.distribution.total, new.distribution.total) < needed:
+        return Shortfall(
+            f"{name} needs {needed} requests per run ({settings.min_tail_samples} beyond it);"
+            f" had {old.distribution.total} and {new.distribution.total}",
+            needed,
+        )
+    blocks = min(_filled(old), _filled(new))
+    if settings.resample == "blocks" and blocks < MIN_BLOCKS:
+        return Shortfall(
+            f"needs samples in at least {MIN_BLOCKS} seconds of each run; had {blocks}"
+        )
+    return None
+
+
+def _filled(scope: Scope) -> int:
+    return sum(1 for block in scope.blocks if block.total)
+
+
+def _latency_intervals(
+    old: Scope, new: Scope, levels: list[float], settings: RegressionConfig
+) -> list[RatioInterval]:
+    """Every percentile's interval from one bootstrap (called only when some can be judged)."""
+    options = {"confidence": settings.confidence, "resamples": settings.resamples}
+    if settings.resample == "blocks":
+        return block_percentile_ratios(old.blocks, new.blocks, levels, **options)
+    return request_percentile_ratios(old.distribution, new.distribution, levels, **options)
+
+
+def error_ratio_verdicts(
+    scope: str, old: Scope, new: Scope, settings: RegressionConfig
+) -> list[MetricVerdict]:
+    if not old.requests or not new.requests:
+        return []
+    previous = round(old.failures / old.requests, 6)
+    current = round(new.failures / new.requests, 6)
+    base = MetricVerdict(scope, "error_ratio", previous, current, "unchanged", "",
+                         None, (old.requests, new.requests))  # fmt: skip
+    if not old.failures and not new.failures:
+        return [dataclasses.replace(base, reason="no failed request in either run")]
+    interval = error_ratio_interval(
+        old.failures, old.requests, new.failures, new.requests, settings.confidence
+    )
+    return [_classified(base, interval, settings.tolerance, "")]
+
+
+def capacity_verdicts(
+    before: Mapping[str, Any], now: Mapping[str, Any], settings: RegressionConfig
+) -> list[MetricVerdict]:
+    """``capacity_rps`` of both runs, each known within its search bracket."""
+    old, new = capacity_bracket(before), capacity_bracket(now)
+    if old is None or new is None:
+        return []
+    interval = RatioInterval(new[0] / old[1], new[1] / old[0] if old[0] else math.inf)
+    base = MetricVerdict(TOTAL_SCOPE, "capacity_rps", old[0], new[0], "inconclusive", "",
+                         interval, (_requests(before), _requests(now)))  # fmt: skip
+    verdict = classify(interval, settings.tolerance, higher_is_better=True)
+    brackets = f"previous {_bracket_text(old)}, now {_bracket_text(new)} req/s"
+    if verdict == "inconclusive":
+        reason = f"capacity known only within {brackets}: a finer breakpoint search narrows it"
+    else:
+        reason = f"{verdict}: {brackets}, ratio {describe_interval(base.ratio, interval)}"
+    return [dataclasses.replace(base, verdict=verdict, reason=reason)]
+
+
+def capacity_bracket(load: Mapping[str, Any]) -> tuple[float, float] | None:
+    """(capacity, the lowest failed step rate above it, or inf) from a load section."""
+    capacity = load.get("capacity_rps")
+    if not isinstance(capacity, int | float) or isinstance(capacity, bool) or capacity <= 0:
+        return None
+    rate_key = "offered_rps" if load.get("model", "open") == "open" else "achieved_rps"
+    failed = [
+        float(step[rate_key])
+        for step in load.get("steps") or []
+        if isinstance(step, Mapping)
+        and not step.get("warmup")
+        and step.get("held") is False
+        and isinstance(step.get(rate_key), int | float)
+        and step[rate_key] > capacity
+    ]
+    return float(capacity), min(failed, default=math.inf)
+
+
+def _requests(load: Mapping[str, Any]) -> int:
+    requests = load.get("requests")
+    return requests if isinstance(requests, int) else 0
+
+
+def _bracket_text(bracket: tuple[float, float]) -> str:
+    high = "∞" if math.isinf(bracket[1]) else f"{bracket[1]:g}"
+    return f"[{bracket[0]:g}, {high})"
+
+
+# -- the rule ----------------------------------------------------------------------------------
+
+
+def classify(
+    interval: RatioInterval, tolerance: float, *, higher_is_better: bool = False
+) -> Verdict:
+    """The verdict of an interval of new/previous against the band [1/(1+t), 1+t]."""
+    upper, lower = 1 + tolerance, 1 / (1 + tolerance)
+    low, high = interval.low, interval.high
+    if higher_is_better:  # judge the cost, previous/new: a lower capacity costs more
+        low, high = (1 / high if high else math.inf), (1 / low if low else math.inf)
+    if low > upper:
+        return "regressed"
+    if high < lower:
+        return "improved"
+    if low >= lower and high <= upper:
+        return "unchanged"
+    return "inconclusive"
+
+
+def samples_factor(interval: RatioInterval, tolerance: float) -> float | None:
+    """How many times the requests per run would narrow ``interval`` enough to decide (width
+    ~ 1/√n in log ratio); None when it would take more than `MAX_FACTOR` times, or when the
+    interval is unbounded."""
+    if not interval.finite:
+        return None
+    edge = math.log(1 + tolerance)
+    center, half = abs(interval.log_center), interval.log_half_width
+    distance = edge - center if center < edge else center - edge
+    if distance <= 0:
+        return None
+    factor = max(1.0, (half / distance) ** 2)
+    return factor if factor <= MAX_FACTOR else None
+
+
+def _classified(
+    base: MetricVerdict, interval: RatioInterval, tolerance: float, unit: str
+) -> MetricVerdict:
+    verdict = classify(interval, tolerance)
+    values = f"{_value(base.previous, unit)} → {_value(base.current, unit)}"
+    described = f"ratio {describe_interval(base.ratio, interval)}"
+    needed = None
+    if verdict == "inconclusive":
+        factor = samples_factor(interval, tolerance)
+        n = min(base.samples)
+        if factor is None:
+            advice = f"more than {MAX_FACTOR:g} times the {n} requests per run would be needed"
+        else:
+            needed = math.ceil(n * factor)
+            advice = f"about {needed} requests per run ({factor:.1f} times as many) would decide"
+        reason = f"{values}, {described}: straddles the ±{tolerance:.0%} band; {advice}"
+    else:
+        band = f"+{tolerance:.0%}" if verdict == "regressed" else f"±{tolerance:.0%}"
+        reason = f"{values}, {described}: {verdict} ({band})"
+    return dataclasses.replace(
+        base, verdict=verdict, reason=reason, interval=interval, samples_needed=needed
+    )
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "?"
+    return f"{value:g} {unit}".strip()
+
+
+def describe_interval(ratio: float | None, interval: RatioInterval | None) -> str:
+    """``1.42 (CI 1.21 to 1.66)`` for people; the numbers themselves are in the data."""
+    shown = "?" if ratio is None else f"{ratio:.3g}"
+    if interval is None:
+        return shown
+    high = "∞" if math.isinf(interval.high) else f"{interval.high:.3g}"
+    return f"{shown} (CI {interval.low:.3g} to {high})"
+
+
+def _finite(value: float) -> float | None:
+    return None if math.isinf(value) or math.isnan(value) else round(value, 4)

@@ -1,0 +1,110 @@
+"""``--compare`` judges whether a release got slower, on real runs against reference targets.
+
+Two clean runs are made at the same time, so that both see the same machine: what the test
+asks is whether the statistics mistake one run's own noise for a regression. (Runs made one
+after another on a busy machine also differ by the machine's drift between them; how often
+that shows as *regressed* is measured in bench/regression_rates.py, not asserted here.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tokenprobe.core.config import RegressionConfig
+from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.reports.regression import judge_regression
+
+LOAD_ONLY = (
+    "--skip",
+    "conformance-published",
+    "--skip",
+    "conformance-strict",
+    "--skip",
+    "security",
+)
+RUN_BUDGET_S = 180
+SLOW_MS = 50  # well beyond any machine noise: this run must regress, every time
+
+
+def environment(target: EmbeddedTarget) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
+    return {**env, "CI": "true", "TOKENPROBE_CREDENTIALS": str(target.credentials_file)}
+
+
+def load_run(target: EmbeddedTarget, folder: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "tokenprobe", "load", "--url", target.base_url,
+               "--rate", "10", "--duration", "8s", "--report-dir", str(folder)]  # fmt: skip
+    return subprocess.Popen(command, env=environment(target), cwd=folder.parent, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def clean_runs(
+    clean_target: EmbeddedTarget, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """Two clean runs of the same target, side by side."""
+    work = tmp_path_factory.mktemp("clean-runs")
+    folders = (work / "first", work / "second")
+    runs = [load_run(clean_target, folder) for folder in folders]
+    for run in runs:
+        output, _ = run.communicate(timeout=RUN_BUDGET_S)
+        assert run.returncode == 0, output
+    return folders
+
+
+def test_two_clean_runs_never_regress(clean_runs: tuple[Path, Path]) -> None:
+    first, second = clean_runs
+    summaries = [json.loads((folder / "summary.json").read_text()) for folder in clean_runs]
+    regression = judge_regression(summaries[1], second, summaries[0], first, RegressionConfig())
+    assert regression is not None
+    assert regression.verdicts, regression.not_evaluated
+    assert {v.scope for v in regression.verdicts} >= {"total"}
+    regressed = [f"{v.label}: {v.reason}" for v in regression.verdicts if v.verdict == "regressed"]
+    assert regressed == []
+
+
+def test_a_slower_release_regresses_the_gate(
+    clean_runs: tuple[Path, Path], target_factory, tmp_path: Path
+) -> None:
+    slow = target_factory(f"slow={SLOW_MS}")
+    previous = clean_runs[0]
+    result = subprocess.run(
+        [sys.executable, "-m", "tokenprobe", "gate", "--url", slow.base_url, *LOAD_ONLY,
+         "--load-duration", "8s", "--compare", str(previous)],
+        cwd=tmp_path, env=environment(slow), capture_output=True, text=True,
+        timeout=RUN_BUDGET_S, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    run_dir = (tmp_path / "reports" / "latest").resolve()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert "TP-REG-001" in {f["id"] for f in summary["findings"] if f["severity"] == "error"}
+    regression = summary["comparison"]["regression"]
+    p50 = next(
+        v for v in regression["verdicts"] if (v["scope"], v["metric"]) == ("total", "p50_ms")
+    )
+    assert p50["verdict"] == "regressed"
+    assert p50["interval"][0] > 1.1
+    assert (run_dir / "load" / "latency_histograms.json").is_file()  # the next release's evidence
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert f"./{run_dir.name}/report.html" in index
+    assert '<span class="verdict regressed"' in index
+
+
+def test_load_compare_with_no_previous_run_exits_2_before_any_request(tmp_path: Path) -> None:
+    empty = tmp_path / "not-a-run"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "tokenprobe", "load", "--url", "http://127.0.0.1:9",
+         "--compare", str(empty)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=RUN_BUDGET_S, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == f"tokenprobe: error: --compare {empty}: no summary.json there\n"
+    assert not (tmp_path / "reports").exists()  # nothing ran, no run folder

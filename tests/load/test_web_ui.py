@@ -1,0 +1,104 @@
+"""Locust's web UI with tokenprobe's extension, over HTTP as a script would use it.
+
+Two web UIs on loopback, each autostarted (``--autostart``): one runs its 3 s to the end, the
+other is stopped with Locust's own STOP (``POST /stop``) after its first answers. Both must
+then give a final SLO verdict on ``/tokenprobe/verdict`` and in the tabs that ride on Locust's
+``/stats/requests`` poll.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.load.conftest import locust_args, start
+
+DEADLINE_S = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def poll(url: str, until: Callable[[dict[str, Any]], bool], process: subprocess.Popen) -> dict:
+    """GET ``url`` until its JSON satisfies ``until`` (the web UI starts in its own time)."""
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "locust exited"
+        with contextlib.suppress(requests.RequestException, ValueError):
+            body = requests.get(url, timeout=5).json()
+            if until(body):
+                return body
+        time.sleep(0.2)
+    raise AssertionError(f"{url} never satisfied the condition")
+
+
+@pytest.fixture(scope="module")
+def web_uis(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    base = tmp_path_factory.mktemp("web-ui")
+    uis = {}
+    for key, run_time in (("complete", "3s"), ("stopped", "60s")):
+        port = free_port()
+        args = [a for a in locust_args(load_target, base / key) if a != "--headless"]
+        args += ["--autostart", "-t", run_time, "--web-host", "127.0.0.1",
+                 "--web-port", str(port), "--tp-slo", "p99<5000,error_ratio<0.05"]  # fmt: skip
+        uis[key] = (start(args, base / key), f"http://127.0.0.1:{port}", base / key)
+    yield uis
+    for process, _, _ in uis.values():
+        process.send_signal(signal.SIGTERM)
+    for process, _, _ in uis.values():
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_a_finished_run_gives_its_verdict_over_http(web_uis: dict) -> None:
+    process, url, workdir = web_uis["complete"]
+    verdict = poll(f"{url}/tokenprobe/verdict", lambda body: body["final"], process)
+    assert verdict["passed"] is True
+    assert verdict["stopped_early"] is False
+    results = verdict["results"]
+    assert results["requests"] > 0
+    assert [slo["name"] for slo in results["slo"]] == ["p99", "error_ratio"]
+    assert isinstance(results["latency_ms"]["p99"], float)  # exact, not Locust's rounding
+    assert (Path(workdir) / "results.json").exists()  # written at STOP, not only at quit
+
+
+def test_stop_gives_the_verdict_of_the_partial_run(web_uis: dict) -> None:
+    process, url, _ = web_uis["stopped"]
+    poll(f"{url}/tokenprobe/verdict", lambda body: (body["results"] or {}).get("requests"), process)
+    assert requests.post(f"{url}/stop", timeout=10).json()["success"]
+    verdict = poll(f"{url}/tokenprobe/verdict", lambda body: body["final"], process)
+    assert verdict["stopped_early"] is True
+    assert verdict["passed"] in (True, False)
+    assert verdict["results"]["duration_s"] < 60
+    assert {slo["name"] for slo in verdict["results"]["slo"]} == {"p99", "error_ratio"}
+
+
+def test_the_tabs_ride_on_locusts_stats_poll(web_uis: dict) -> None:
+    process, url, _ = web_uis["complete"]
+    poll(f"{url}/tokenprobe/verdict", lambda body: body["final"], process)
+    stats = requests.get(f"{url}/stats/requests", timeout=10).json()
+    tables = {table["key"]: table["data"] for table in stats["extended_stats"]}
+    verdict_row, *slo_rows = tables["tokenprobe-slo"]
+    assert verdict_row["verdict"] == "PASS"
+    assert [row["name"] for row in slo_rows] == ["p99", "error_ratio"]
+    latency = {row["name"]: row for row in tables["tokenprobe-latency"]}
+    assert latency["Aggregated"]["requests"] > 0
+    page = requests.get(url, timeout=10).text
+    assert "tokenprobe SLOs" in page  # the extra tabs are in the page's template arguments
+    # Open model: Locust greys out the users and ramp-up fields the shape has no use for.
+    assert '"hide_common_options": true' in page
