@@ -50,7 +50,7 @@ LOCUST_HTML_FILE = "locust_report.html"
 LOCUST_LOG_FILE = "locust.log"
 LOCUST_JSON_FILE = f"{LOCUST_PREFIX}.json"  # --json-file PREFIX: Locust appends ".json"
 LOCUST_CSV_FILES = f"{LOCUST_PREFIX}_*.csv"  # --csv PREFIX: _stats, _stats_history, _failures…
-SECTION_DROP = ("histograms", "series", "scenario_keys", "evidence")
+SECTION_DROP = ("histograms", "series", "evidence")
 
 
 @dataclasses.dataclass(frozen=True)
