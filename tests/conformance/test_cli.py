@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conformance.helpers import REPO_ROOT, SMALL_N, closed_port_url
+from tests.leaks import leaks
 from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME
 
 BIN = Path(sys.executable).parent
@@ -60,6 +61,9 @@ def test_schemathesis_run_from_repo_root_uses_our_hooks(
     target = target_factory(*faults)
     result = schemathesis_run(target.base_url, target.credentials_file, spec)
     assert result.returncode == exit_code, result.stdout[-3000:]
+    # The console too: a failing token response is printed, and holds no whole token.
+    passwords = [c.password for c in target.credentials]
+    assert leaks(result.stdout + result.stderr, passwords) == []
     if expected:
         assert expected in result.stdout
     else:
@@ -132,6 +136,8 @@ def test_tokenprobe_conformance_fails_a_faulty_target(target_factory, tmp_path) 
     )  # fmt: skip
     assert result.returncode == 1
     assert "TP-TOKEN-002" in result.stdout
+    passwords = [c.password for c in target.credentials]
+    assert leaks(result.stdout + result.stderr, passwords) == []
 
 
 def test_tokenprobe_conformance_takes_policy_and_report_root_from_the_configuration(
@@ -175,3 +181,6 @@ def test_pytest_path(target_factory, faults: tuple[str, ...], exit_code: int) ->
         _env(target.credentials_file, TOKENPROBE_URL=target.base_url),
     )
     assert result.returncode == exit_code, result.stdout[-3000:]
+    # A failing test's report shows the response: no whole token, no password.
+    passwords = [c.password for c in target.credentials]
+    assert leaks(result.stdout + result.stderr, passwords) == []

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.leaks import leaks
 from tests.load.conftest import REPO_ROOT, finish, start
 
 
@@ -29,8 +30,14 @@ def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
         "--tp-duration", "60s", "--tp-max-requests", "30",
     ]  # fmt: skip
     disagree = [*plain, "--host", load_target.base_url, "-t", "3s", "--tp-duration", "60s"]
+    # Valid logins (tokens in every answer) against an SLO no target meets: a failing run.
+    breach = [
+        *ok[: ok.index("--tp-results")], "--tp-results", str(base / "breach" / "results.json"),
+        "--tp-slo", "p95<0.001", "--tp-weights", "valid_login=1",
+    ]  # fmt: skip
     started = {
         "ok": (start(ok, base / "ok", cwd=REPO_ROOT), base / "ok"),
+        "breach": (start(breach, base / "breach", cwd=REPO_ROOT), base / "breach"),
         "capped": (start(capped, base / "capped", cwd=REPO_ROOT), base / "capped"),
         "remote": (start(remote, base / "remote", cwd=REPO_ROOT), base / "remote"),
         "unknown": (start(unknown, base / "unknown", cwd=REPO_ROOT), base / "unknown"),
@@ -99,3 +106,10 @@ def test_a_run_stops_at_its_request_cap(runs: dict) -> None:
     # 20 req/s: the cap is reached after about 1.5 s, checked every second.
     assert 30 <= results["requests"] <= 80
     assert results["duration_s"] < 10
+
+
+def test_a_failing_run_prints_no_password_and_no_token(runs: dict, load_target: Any) -> None:
+    run = runs["breach"]
+    assert run.returncode == 1, run.output
+    assert "SLO p95 < 0.001 ms" in run.output
+    assert leaks(run.output, [c.password for c in load_target.credentials]) == []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.leaks import leaks
 from tests.security.conftest import SecurityTarget
 from tokenprobe.core.credentials import write_csv
 from tokenprobe.reference.embedded import EmbeddedTarget
@@ -32,8 +33,8 @@ def pool_env(target: EmbeddedTarget) -> dict[str, str]:
 
 
 def assert_no_secret(target: EmbeddedTarget, *texts: str) -> None:
-    for password in (c.password for c in target.credentials):
-        assert all(password not in text for text in texts)
+    passwords = [c.password for c in target.credentials]
+    assert all(leaks(text, passwords) == [] for text in texts)
 
 
 def test_embedded_target_passes_with_reports(tmp_path: Path) -> None:

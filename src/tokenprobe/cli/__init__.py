@@ -21,6 +21,7 @@ from tokenprobe.cli.load import load
 from tokenprobe.cli.security import security
 from tokenprobe.cli.serve import serve
 from tokenprobe.core.errors import TokenprobeError
+from tokenprobe.core.interrupts import Interrupted
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,18 +43,19 @@ cli.add_command(history)
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="tokenprobe", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # click turns KeyboardInterrupt into Abort
+        cause = exc.__cause__
         click.echo("tokenprobe: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(cause.exit_code if isinstance(cause, Interrupted) else 130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(2)
     except TokenprobeError as exc:
         click.echo(f"tokenprobe: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         click.echo("tokenprobe: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(exc.exit_code if isinstance(exc, Interrupted) else 130)
     except Exception as exc:
         # A bug in tokenprobe, not in the target: still one line, and never a secret-bearing
         # traceback. TOKENPROBE_DEBUG=1 shows the traceback to whoever is fixing it.

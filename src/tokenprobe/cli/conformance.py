@@ -14,6 +14,7 @@ from tokenprobe.cli.target import open_configured_target
 from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.core import defaults
 from tokenprobe.core.findings import apply_severity_overrides
+from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.summary import Summary
 
 
@@ -47,11 +48,12 @@ def conformance(
 
     Writes summary.json, junit.xml, cassette.har and schemathesis-junit.xml. The token policy
     (algorithms, lifetimes) and severities come from the configuration.
-    Exit 0 pass, 1 findings, 2 when the target cannot be reached or the run cannot start.
+    Exit 0 pass, 1 findings, 2 when the target cannot be reached or the run cannot start
+    or finish in time; 130/143 after SIGINT/SIGTERM, with the reports of what ran.
     Without credentials the success path is not exercised (and the run says so).
     """
     config = command_config(ctx, config_file)
-    with open_configured_target(config) as session:
+    with interrupt_on_signals(), open_configured_target(config) as session:
         run_dir = RunDir.choose(report_dir, config.report_root)
         options = ConformanceOptions(
             run_dir.path,
@@ -60,11 +62,12 @@ def conformance(
             policy=config.policy,
         )
         summary = suite.run(session, options)
-        summary.findings = apply_severity_overrides(summary.findings, config.severities)
-        run_dir.write_reports(summary, session.redactor)
-        click.echo(session.redactor(render(summary)))
-        for error in summary.errors:  # one line each on stderr, as every command does
-            click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
+        with shielded():  # a signal now must not cut a report in half
+            summary.findings = apply_severity_overrides(summary.findings, config.severities)
+            run_dir.write_reports(summary, session.redactor)
+            click.echo(session.redactor(render(summary)))
+            for error in summary.errors:  # one line each on stderr, as every command does
+                click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
     click.echo(f"conformance: reports in {run_dir.path}")
     sys.exit(summary.exit_code)
 

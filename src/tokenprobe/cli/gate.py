@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
+import psutil
 
 from tokenprobe.cli.options import Duration, command_config, compare_option, target_options
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
+from tokenprobe.core.interrupts import interrupt_on_signals
 from tokenprobe.gate import GateOptions, run_gate
 from tokenprobe.gate.progress import make_progress
 from tokenprobe.load.settings import MAX_DURATION_S
@@ -42,6 +45,12 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
     help="Fail (exit 1) when any check could not be evaluated (no credentials, accounts, "
     "canary or key; a 429) [default: [gate] require-complete in the configuration, else off].",
 )
+@click.option(
+    "--max-time",
+    type=Duration(),
+    help="End the gate within this, reports written; stages cut short are named, exit 2 "
+    f"[default: [gate] max-time in the configuration, else {defaults.GATE_MAX_TIME_S / 60:g}m].",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
 @click.option(
     "--json",
@@ -62,6 +71,7 @@ def gate(
     skip: tuple[str, ...],
     load_duration: float,
     require_complete: bool,
+    max_time: float | None,
     quiet: bool,
     json_output: bool,
 ) -> None:
@@ -69,7 +79,8 @@ def gate(
 
     Conformance (published and strict spec), security probes and a load smoke with SLOs run
     against one target; reports land in one run directory (summary.json, junit.xml,
-    summary.md, report.html, and each tool's own reports).
+    summary.md, report.html, and each tool's own reports). The gate ends within --max-time;
+    SIGINT or SIGTERM stop it with its reports written (exit 130 or 143).
     """
     config = command_config(ctx, config_file)
     options = GateOptions(
@@ -81,10 +92,15 @@ def gate(
         skip=frozenset(skip),
         load_duration_s=load_duration,
         require_complete=require_complete or config.gate.require_complete,
+        max_time_s=config.gate.max_time_s if max_time is None else max_time,
+        # --max-time counts from the process's start: imports take seconds on a busy runner.
+        elapsed_before_s=time.time() - psutil.Process().create_time(),
     )
-    with make_progress(quiet=quiet, json_lines=json_output) as progress:
+    with interrupt_on_signals(), make_progress(quiet=quiet, json_lines=json_output) as progress:
         result = run_gate(options, progress, open_target, environ=dict(os.environ))
     summary = result.summary
+    if result.latest_problem:
+        click.echo(f"tokenprobe: warning: {result.latest_problem}", err=True)
     if json_output:  # the redacted file as written, never the in-memory summary
         click.echo((result.run_dir / SUMMARY_FILE).read_text(encoding="utf-8"), nl=False)
     counts = f"{len(summary.findings)} findings, {len(summary.errors)} errors"

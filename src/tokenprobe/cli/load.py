@@ -22,6 +22,7 @@ from tokenprobe.core import defaults
 from tokenprobe.core.config import slo_text
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import apply_severity_overrides
+from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.session import normalise_base_url
 from tokenprobe.load.profiles import PROFILES
 from tokenprobe.load.runner import LoadOptions
@@ -143,7 +144,8 @@ def load(
     """Load-test POST /api/v1/token/ with Locust and gate on SLOs.
 
     Writes Locust's HTML report and CSVs, load_stats.csv (exact final numbers), PNG plots,
-    summary.json and junit.xml. Exit 0: SLOs met; 1: an SLO was breached; 2: could not run.
+    summary.json and junit.xml. Exit 0: SLOs met; 1: an SLO was breached; 2: could not run
+    (or finish in time); 130/143 after SIGINT/SIGTERM, with the reports of what ran.
     """
     config = command_config(ctx, config_file, CONFIG_KEYS)
     allowed = config.load.allowed_hosts
@@ -161,26 +163,33 @@ def load(
     target = config.target.url
     if target and (problem := host_problem(normalise_base_url(target), allowed, allow_remote)):
         raise ConfigError(problem)  # before the reachability probe: not one request
-    with open_configured_target(config, users=EMBEDDED_USERS, extra_args=EMBEDDED_ARGS) as session:
+    with (
+        interrupt_on_signals(),
+        open_configured_target(config, users=EMBEDDED_USERS, extra_args=EMBEDDED_ARGS) as session,
+    ):
         # Made once the target answers: an unreachable one leaves no empty run folder behind.
         run_dir = RunDir.choose(report_dir, config.report_root)
         options = dataclasses.replace(options, report_dir=run_dir.path)
         summary = suite.run(session, options, announce=click.echo)
-        regression = None
-        if previous is not None:
-            regression = judge_against(summary, run_dir.path, previous, config.regression)
-        summary.findings = apply_severity_overrides(summary.findings, config.severities)
-        if previous is not None:
-            comparison = compare_summaries(
-                summary.to_dict(), previous.summary, str(previous.given), regression
-            )
-            summary.sections["comparison"] = comparison.to_dict()
-        run_dir.write_reports(summary, session.redactor)
+        with shielded():  # a signal now must not cut a report in half
+            regression = None
+            if previous is not None and summary.stopped is None:  # a cut run judges nothing
+                regression = judge_against(summary, run_dir.path, previous, config.regression)
+            summary.findings = apply_severity_overrides(summary.findings, config.severities)
+            if previous is not None:
+                comparison = compare_summaries(
+                    summary.to_dict(), previous.summary, str(previous.given), regression
+                )
+                summary.sections["comparison"] = comparison.to_dict()
+            run_dir.write_reports(summary, session.redactor)
     for error in summary.errors:
         click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
-    for slo in summary.sections.get("load", {}).get("slo", []):
+    section = summary.sections.get("load", {})
+    incomplete = "" if section.get("complete", True) else ", INCOMPLETE run"
+    for slo in section.get("slo", []):
         verdict = "pass" if slo["passed"] else "FAIL"
-        click.echo(f"SLO {slo['name']} {slo['threshold']}: observed {slo['observed']} [{verdict}]")
+        observed = f"observed {slo['observed']} [{verdict}{incomplete}]"
+        click.echo(f"SLO {slo['name']} {slo['threshold']}: {observed}")
     if regression is not None:
         click.echo(regression_line(regression))
     click.echo(f"{summary.status}: reports in {run_dir.path}")

@@ -17,6 +17,7 @@ from click.core import ParameterSource
 
 from tokenprobe.core.config import ENV_CONFIG, Config, load_config
 from tokenprobe.core.durations import DurationError, parse_duration
+from tokenprobe.reports import check_report_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 ENV_URL = "TOKENPROBE_URL"
@@ -61,12 +62,22 @@ config_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Configuration file [default: tokenprobe.toml, or [tool.tokenprobe] in pyproject.toml].",
 )
+
+
+def _refuse_run_folders(ctx: click.Context, param: click.Parameter, value: Path | None) -> Any:
+    """Before anything runs: a folder that is a link, or holds a run, is refused in one line."""
+    if value is not None:
+        check_report_dir(value)
+    return value
+
+
 report_dir_option = click.option(
     "--report-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write this run's reports into this folder [default: a new folder <root>/<UTC "
-    "timestamp>/, and <root>/latest points at it; <root> is [reports] dir in the "
-    "configuration, TOKENPROBE_REPORT_DIR or 'reports'].",
+    callback=_refuse_run_folders,
+    help="Write this run's reports into this folder, never one holding a run nor a link "
+    "[default: a new folder <root>/<UTC timestamp>/, and <root>/latest points at it; <root> is "
+    "[reports] dir in the configuration, TOKENPROBE_REPORT_DIR or 'reports'].",
 )
 
 compare_option = click.option(

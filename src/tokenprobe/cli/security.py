@@ -17,6 +17,7 @@ from tokenprobe.core.config import Config, SecurityConfig
 from tokenprobe.core.credentials import Credential, read_verify_key
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
+from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.security import FINDING_IDS, PROBE_IDS, SecurityOptions, TimingBudget
 
 # Options that override keys of the configuration's [security] table.
@@ -139,7 +140,8 @@ def security(
     authentication bypass, token signing, credentials in URLs, caching, content types,
     brute-force protection and costly input.
 
-    Exit 0: no error-severity finding; 1: findings; 2: could not run. Several accounts
+    Exit 0: no error-severity finding; 1: findings; 2: could not run (or finish in time);
+    130/143 after SIGINT/SIGTERM, with the reports of the probes that ran. Several accounts
     (--credentials, a pool) spread the wrong-password attempts. Brute force runs only against
     the canary account (or a dedicated seeded account of the embedded target).
     """
@@ -158,10 +160,11 @@ def security(
             else None
         ),
     )
-    with open_configured_target(config) as session:
+    with interrupt_on_signals(), open_configured_target(config) as session:
         run_dir = RunDir.choose(report_dir, config.report_root)
         summary = suite.run(session, options)
-        run_dir.write_reports(summary, session.redactor)
+        with shielded():  # a signal now must not cut a report in half
+            run_dir.write_reports(summary, session.redactor)
     redactor = session.redactor
     for check in summary.checks:
         click.echo(redactor(f"{check.outcome:<8} {check.id} {check.name}: {check.message}"))

@@ -11,10 +11,12 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from tokenprobe.core import defaults
 from tokenprobe.core.config import Config
 from tokenprobe.core.credentials import Credential, from_environment, pool
+from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.session import TOKEN_PATH, TargetSession, ensure_reachable, normalise_base_url
-from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.reference.embedded import STARTUP_TIMEOUT_S, EmbeddedTarget
 
 
 @contextlib.contextmanager
@@ -25,21 +27,33 @@ def open_target(
     faults: Iterable[str] = (),
     users: int = 20,
     extra_args: Iterable[str] = (),
+    deadline: Deadline | None = None,
 ) -> Iterator[TargetSession]:
     """Yield the run's target; start (and afterwards stop) the embedded one when ``url`` is None.
 
     For a given URL, credentials come from ``credentials`` or the environment
     (``TOKENPROBE_USERNAME``/``TOKENPROBE_PASSWORD`` or ``TOKENPROBE_CREDENTIALS``).
+    ``deadline`` (the run's) bounds the reachability check and the embedded target's start.
     """
     if url:
         base_url = normalise_base_url(url)
-        ensure_reachable(base_url + TOKEN_PATH)
+        ensure_reachable(base_url + TOKEN_PATH, _within(defaults.REACHABILITY_TIMEOUT_S, deadline))
         yield TargetSession(
             base_url, credentials if credentials is not None else from_environment()
         )
         return
-    with EmbeddedTarget(faults=faults, users=users, extra_args=list(extra_args)) as embedded:
+    with EmbeddedTarget(
+        faults=faults,
+        users=users,
+        extra_args=list(extra_args),
+        startup_timeout_s=_within(STARTUP_TIMEOUT_S, deadline),
+    ) as embedded:
         yield TargetSession(embedded.base_url, embedded.credentials, embedded=True)
+
+
+def _within(seconds: float, deadline: Deadline | None) -> float:
+    # Never zero: a run with no time left still gets a moment to find out what is there.
+    return seconds if deadline is None else max(0.5, min(seconds, deadline.remaining()))
 
 
 def open_configured_target(

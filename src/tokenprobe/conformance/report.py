@@ -6,9 +6,13 @@ tokenprobe's failures as the `TokenprobeFailure` objects themselves, Schemathesi
 their catalogue IDs (TP-CONF-1NN), and at the end the warnings and infos the checks noted.
 
 * With ``--tokenprobe-findings PATH`` it writes them, with the check tallies and the statuses
-  seen, as a `RunResults` JSON file: what ``tokenprobe conformance`` reads.
+  seen, as a `RunResults` JSON file: what ``tokenprobe conformance`` reads. The file is
+  rewritten (atomically) after every scenario, so a run killed on its way still leaves what it
+  had found.
 * Always, it prints the warnings and infos at the end: they never fail a run, and Schemathesis
   would not show them.
+* Always, it guards the process's console (`tokenprobe.conformance.console`): Schemathesis'
+  failure blocks print response bodies as they came, tokens included.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from schemathesis.core.failures import Failure
 from schemathesis.engine import Status, events
 from schemathesis.engine.recorder import ScenarioRecorder
 
+from tokenprobe.conformance.console import guard_console
 from tokenprobe.conformance.failures import NOTES, CheckFinding, TokenprobeFailure, describe
 from tokenprobe.conformance.results import RunResults, shape, write_results
 from tokenprobe.conformance.tokens import issued_tokens
@@ -47,15 +52,18 @@ class FindingsReport(EventHandler):
         self.path = Path(path) if path else None
         self.results = RunResults()
         self.redactor = Redactor()
+        guard_console(self.redactor)
 
     def start(self, ctx: Any) -> None:
-        # The report must not hold a password: those the checks log in with are known here.
+        # Neither the report nor the console may hold a password: those the checks log in
+        # with are known here.
         for credential in from_environment():
             self.redactor.add_password(credential.password)
 
     def handle_event(self, ctx: Any, event: events.EngineEvent) -> None:
         if isinstance(event, events.ScenarioFinished):
             self._add_scenario(event.recorder)
+            self._save()
         elif isinstance(event, events.EngineFinished):
             for failure in event.failures:  # run-level checks' (after_run)
                 self._add_failure(None, failure)
@@ -65,6 +73,9 @@ class FindingsReport(EventHandler):
         for found in NOTES.recorded():
             self.results.add_finding(shape(found, self.redactor))
             print(self.redactor(describe(found)), file=sys.stderr)
+        self._save()
+
+    def _save(self) -> None:
         if self.path is not None:
             write_results(self.results, self.path)
 

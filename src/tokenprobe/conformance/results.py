@@ -83,12 +83,21 @@ class RunResults:
     def to_findings(self, redact: Callable[[str], str]) -> list[Finding]:
         return [shape(found, redact).to_finding() for found in self.findings]
 
-    def check_results(self, credentials_given: bool) -> list[CheckResult]:
-        """One result per check: tokenprobe's always, Schemathesis' when they ran."""
+    def check_results(self, credentials_given: bool, complete: bool = True) -> list[CheckResult]:
+        """One result per check: tokenprobe's always, Schemathesis' when they ran.
+
+        ``complete`` False: the run was stopped early, and Schemathesis then skips its
+        run-level checks, so the run-level check is not evaluated (never passed)."""
         names = list(dict.fromkeys(e.check for e in CONFORMANCE_CHECKS if e.check != RUN_CHECK))
         names += sorted(n for n in self.tallies if n not in names and n != RUN_CHECK)
         results = [self._result(name) for name in names]
-        results.append(self._run_check_result(credentials_given))
+        if complete:
+            results.append(self._run_check_result(credentials_given))
+        else:
+            check_id = conformance_check(RUN_CHECK).id
+            results.append(
+                CheckResult(check_id, RUN_CHECK, SOURCE, "skipped", "run stopped before its end")
+            )
         return results
 
     def _result(self, name: str) -> CheckResult:

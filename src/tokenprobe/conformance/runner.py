@@ -12,6 +12,13 @@ Findings come as data from tokenprobe's Schemathesis extension (`report`, writte
 phases and errors from Schemathesis' own JSON report.
 Exit codes are ours: an unreachable target or a run that cannot start is an error (exit 2),
 never a finding, unlike plain Schemathesis, which exits 1 for an unreachable server.
+
+Time: the run has a budget (``budget_s``; the gate hands each stage its share of
+``--max-time``). Schemathesis' ``--request-timeout`` is per read and its ``--max-time`` is
+checked between cases, so neither stops a request a target trickles; the budget bounds the
+subprocess instead. Near its end, or on SIGINT/SIGTERM, ``schemathesis run`` gets a SIGINT (it
+then writes its reports, as on Ctrl-C) and what it found so far is kept; the summary says the
+run was stopped (`Stop`).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import subprocess
+import signal
 import sys
 import tempfile
 import time
@@ -31,15 +38,19 @@ from tokenprobe.conformance.cassette import redact_har
 from tokenprobe.conformance.policy import POLICY_ENV
 from tokenprobe.conformance.report import OPTION as FINDINGS_OPTION
 from tokenprobe.conformance.results import RunResults, read_json_report, read_results
+from tokenprobe.core import defaults
 from tokenprobe.core.config import TokenPolicy
 from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME, write_csv
+from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import SpecError, StageError, TokenprobeError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import deduplicate
+from tokenprobe.core.interrupts import Interrupted, deferred
 from tokenprobe.core.native_files import write_schemathesis_toml
+from tokenprobe.core.processes import run_child
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession, ensure_reachable
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import Stop, Summary
 
 RESOURCES = Path(resources.__file__).parent
 SPECS = {
@@ -50,7 +61,7 @@ SPECS = {
 CASSETTE_FILE = "cassette.har"
 SCHEMATHESIS_JUNIT_FILE = "schemathesis-junit.xml"
 FINDINGS_FILE = "findings.json"  # in the run's private temporary directory
-DEFAULT_TIMEOUT_S = 600.0
+OUTPUT_FILE = "schemathesis.out"  # its console output, idem
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +69,7 @@ class SchemathesisRun:
     exit_code: int
     wall_time_s: float
     output_tail: str
+    stopped: Stop | None = None  # stopped before its end: out of time, or a signal
 
 
 def resolve_spec(spec: str) -> Path:
@@ -76,8 +88,9 @@ class ConformanceOptions:
     spec: str = "published"  # "published", "strict" or the path of an OpenAPI document
     max_examples: int | None = None  # None: schemathesis.toml's
     seed: int | None = None
-    timeout_s: float = DEFAULT_TIMEOUT_S
+    budget_s: float = defaults.CONFORMANCE_BUDGET_S  # the whole run, reachability included
     policy: TokenPolicy | None = None  # None: schemathesis.toml's
+    stage: str = "conformance"  # what a stop names: the command, or the gate's stage
 
 
 def run(session: TargetSession, options: ConformanceOptions) -> Summary:
@@ -89,24 +102,46 @@ def run(session: TargetSession, options: ConformanceOptions) -> Summary:
     """
     summary = Summary(command="conformance", target=session.token_url)
     redactor = session.redactor
+    deadline = Deadline.after(options.budget_s)
     try:
         spec_path = resolve_spec(options.spec)
-        ensure_reachable(session.token_url)
+        ensure_reachable(session.token_url, min(defaults.REACHABILITY_TIMEOUT_S, options.budget_s))
         with tempfile.TemporaryDirectory(prefix="tokenprobe-conformance-") as work:
             workdir = Path(work)
-            run = _run_schemathesis(session, spec_path, workdir, options)
-            results = _read_results(run, workdir, redactor)
-            report = read_json_report(workdir / "report.json")
-            summary.findings = deduplicate(results.to_findings(redactor))
-            summary.checks = results.check_results(bool(session.credentials))
-            summary.sections["conformance"] = _section(
-                options.spec, spec_path, session, run, results, report
-            )
-            _copy_reports(workdir, options.report_dir, redactor)
+            run = _run_schemathesis(session, spec_path, workdir, options, deadline)
+            if run.stopped is not None:
+                summary.stop(run.stopped)
+            try:
+                with deferred():  # Schemathesis is done: a signal now must not cost its results
+                    _keep_results(summary, session, options, spec_path, run, workdir)
+            except Interrupted as exc:
+                summary.stop(Stop(exc.signal_name, options.stage))
     except TokenprobeError as exc:
-        summary.errors.append(redactor(str(exc)))
+        if summary.stopped is None:  # a stopped run's partial results may be missing: said
+            summary.errors.append(redactor(str(exc)))
     summary.finish()
     return summary
+
+
+def _keep_results(
+    summary: Summary,
+    session: TargetSession,
+    options: ConformanceOptions,
+    spec_path: Path,
+    run: SchemathesisRun,
+    workdir: Path,
+) -> None:
+    """Findings, checks and the section on ``summary``; Schemathesis' reports, redacted, into
+    the report directory."""
+    redactor = session.redactor
+    results = _read_results(run, workdir, redactor)
+    report = read_json_report(workdir / "report.json")
+    summary.findings = deduplicate(results.to_findings(redactor))
+    summary.checks = results.check_results(bool(session.credentials), complete=run.stopped is None)
+    summary.sections["conformance"] = _section(
+        options.spec, spec_path, session, run, results, report
+    )
+    _copy_reports(workdir, options.report_dir, redactor)
 
 
 def _command(spec_path: Path, config_file: Path, base_url: str, workdir: Path) -> list[str]:
@@ -133,7 +168,11 @@ def _environment(session: TargetSession, workdir: Path) -> dict[str, str]:
 
 
 def _run_schemathesis(
-    session: TargetSession, spec_path: Path, workdir: Path, options: ConformanceOptions
+    session: TargetSession,
+    spec_path: Path,
+    workdir: Path,
+    options: ConformanceOptions,
+    deadline: Deadline,
 ) -> SchemathesisRun:
     config_file = write_schemathesis_toml(workdir, options.policy)
     command = _command(spec_path, config_file, session.base_url, workdir)
@@ -142,30 +181,28 @@ def _run_schemathesis(
     if options.seed is not None:
         command += ["--seed", str(options.seed)]
     started = time.perf_counter()
-    try:
-        completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
-            command,
-            cwd=workdir,
-            env=_environment(session, workdir),
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=options.timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise StageError(
-            f"schemathesis run did not finish within {options.timeout_s:g} s"
-        ) from None
-    output = (completed.stdout + completed.stderr).strip().splitlines()
+    with (workdir / OUTPUT_FILE).open("w+", encoding="utf-8", errors="replace") as output:
+        child = run_child(
+            command, cwd=workdir, env=_environment(session, workdir), output=output,
+            deadline=deadline, stop_signal=signal.SIGINT, stage=options.stage,
+        )  # fmt: skip
+        output.seek(0)
+        lines = output.read().strip().splitlines()
     return SchemathesisRun(
-        completed.returncode, time.perf_counter() - started, "\n".join(output[-5:])
+        child.code, time.perf_counter() - started, "\n".join(lines[-5:]), child.stopped
     )
 
 
 def _read_results(run: SchemathesisRun, workdir: Path, redactor: Redactor) -> RunResults:
-    """What the run found, or a `StageError` when it did not get to test anything."""
+    """What the run found, or a `StageError` when it did not get to test anything.
+
+    A stopped run keeps whatever Schemathesis wrote before it ended (the stop is the error).
+    """
     results = read_results(workdir / FINDINGS_FILE)
+    if run.stopped is not None:
+        if results is None:
+            raise StageError("schemathesis run wrote no results before it was stopped")
+        return results
     if run.exit_code not in (0, 1) or results is None:
         last = redactor(run.output_tail.splitlines()[-1]) if run.output_tail else "no output"
         raise StageError(f"schemathesis run could not start (exit {run.exit_code}): {last}")

@@ -105,6 +105,7 @@ class ConformanceConfig:
 class GateConfig:
     # Checks that could not be evaluated fail the gate (they are errors, not warnings).
     require_complete: bool = False
+    max_time_s: float = defaults.GATE_MAX_TIME_S  # the whole gate ends within this
 
 
 @dataclasses.dataclass(frozen=True)
@@ -306,6 +307,7 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
             require_complete=doc.get("gate", {}).get(
                 "require-complete", defaults.gate.require_complete
             ),
+            max_time_s=_duration(doc.get("gate", {}), "gate", "max-time", defaults.gate.max_time_s),
         ),
         regression=build_regression(doc.get("regression", {})),
         baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]
@@ -361,13 +363,18 @@ def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:
 
 
 def _lifetime(table: Mapping[str, Any], prefix: str, default: int) -> int:
-    raw = table.get(f"{prefix}-lifetime")
+    # Whole seconds, like a JWT's exp and iat.
+    return round(_duration(table, "policy", f"{prefix}-lifetime", default))
+
+
+def _duration(table: Mapping[str, Any], name: str, key: str, default: float) -> float:
+    raw = table.get(key)
     if raw is None:
         return default
     try:
-        return round(parse_duration(raw))  # whole seconds, like a JWT's exp and iat
+        return parse_duration(raw)
     except DurationError as exc:  # "0s": the schema checks the shape, not the value
-        raise DurationError(f"policy.{prefix}-lifetime: {exc}") from None
+        raise DurationError(f"{name}.{key}: {exc}") from None
 
 
 def slo_text(slo: SloConfig) -> str:

@@ -155,6 +155,7 @@ CONFIG_SCHEMA: dict[str, Any] = section(
         "gate": section(
             {
                 "require-complete": {"type": "boolean", "x-expected": "true or false"},
+                "max-time": DURATION,
             }
         ),
         "regression": section(

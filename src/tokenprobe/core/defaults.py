@@ -36,6 +36,12 @@ REFRESH_WARN_LIFETIME_S = 1 * DAY_S  # SimpleJWT's default refresh lifetime
 PROTOCOL_STATUSES = (405, 415, 429)
 # Fuzzing cases per operation (Schemathesis' max-examples); boundary and coverage cases add more.
 FUZZ_MAX_EXAMPLES = 100
+# Schemathesis' [output.sanitization] sensitive-markers: a list replaces its defaults (the first
+# eight), which miss the token pair's keys, "access" and "refresh".
+SENSITIVE_KEY_MARKERS = (
+    "token", "key", "secret", "password", "auth", "session", "passwd", "credential",
+    "access", "refresh",
+)  # fmt: skip
 
 # --- Load SLOs (checked by `tokenprobe load` and the gate's load smoke) -------------------------
 SLO_P95_MS = 500.0  # every request of the run ("total")
@@ -95,11 +101,20 @@ FAILURES_PER_ACCOUNT = 15
 CANARY_USERNAME_ENV = "TOKENPROBE_CANARY_USERNAME"
 CANARY_PASSWORD_ENV = "TOKENPROBE_CANARY_PASSWORD"
 
-# --- Timeouts -------------------------------------------------------------------------------
+# --- Time: every request has a deadline, every run a budget ---------------------------------
+# Request timeouts are total (connect, send, the whole answer), never per read
+# (`tokenprobe.core.http`).
 REACHABILITY_TIMEOUT_S = 5.0  # "is anything answering at the URL?" before a run starts
 REQUEST_TIMEOUT_S = 30.0  # one request of a security probe
 # In the gate, a login slower than this is broken, not slow: keeps a hanging target's gate short.
 GATE_REQUEST_TIMEOUT_S = 10.0
+# The whole release gate ([gate] max-time, --max-time): a CI job's usual step timeout is longer,
+# so the gate ends first, with its reports, rather than being killed without them.
+GATE_MAX_TIME_S = 15 * 60.0
+# A suite run as its own command (the gate gives each stage its share of --max-time instead).
+CONFORMANCE_BUDGET_S = 10 * 60.0
+SECURITY_BUDGET_S = 10 * 60.0
+LOAD_STARTUP_ALLOWANCE_S = 60.0  # a load run's budget is its profile's length plus this
 
 # --- Files ----------------------------------------------------------------------------------
 REPORT_ROOT = "reports"  # run directories go to <root>/<UTC timestamp>/, <root>/latest

@@ -15,6 +15,7 @@ Two trees, never mixed (see docs/architecture.md, "Findings and errors"):
       │   ├── TargetUnreachable  nothing answers at the URL
       │   └── TargetStartError   the embedded reference target did not start
       └── StageError             a stage (conformance, security, load) failed to run
+          └── OutOfTime          its time budget ran out before it was done
 
 Messages never contain passwords or tokens.
 """
@@ -54,3 +55,7 @@ class TargetStartError(TargetError):
 
 class StageError(TokenprobeError):
     """A stage could not run to completion."""
+
+
+class OutOfTime(StageError):
+    """A stage's time budget ran out before it was done."""

@@ -16,6 +16,7 @@ from tokenprobe.core import defaults
 from tokenprobe.core.config_schema import BASE_URL_EXPECTED, BASE_URL_PATTERN
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import ConfigError, TargetUnreachable
+from tokenprobe.core.http import DeadlineSession
 from tokenprobe.core.redact import Redactor
 
 TOKEN_PATH = "/api/v1/token/"
@@ -57,9 +58,14 @@ def url_problem(url: str) -> str:
 
 
 def ensure_reachable(token_url: str, timeout_s: float = defaults.REACHABILITY_TIMEOUT_S) -> None:
-    """Any HTTP answer counts; only no answer at all is 'unreachable'."""
+    """Any HTTP answer counts; only no answer at all is 'unreachable'.
+
+    ``timeout_s`` bounds the whole exchange up to the end of the answer's headers (the body is
+    not read): a server that trickles its status line is as unreachable as a silent one.
+    """
     try:
-        requests.options(token_url, timeout=timeout_s, allow_redirects=False)
+        with DeadlineSession(timeout_s) as session:
+            session.options(token_url, stream=True).close()
     except requests.ConnectionError:
         raise TargetUnreachable(f"cannot connect to {token_url}") from None
     except requests.Timeout:

@@ -10,10 +10,14 @@ Schema version 1 (documented in docs/reports.md, "summary.json")::
      "errors": ["one-line reason", ...],
      "checks": [{"id", "name", "source", "outcome", "message", "duration_s"}],
      "not_evaluated": int,      # findings that say a check could not run (catalogue)
+     "stopped": null | {"reason": "time" | "SIGINT" | "SIGTERM", "stage", "budget_s"},
      <section>: {...}}          # "conformance", "security", "load", ... per command
 
 ``checks`` lists everything that was evaluated, passed or not (each becomes a JUnit test case);
 ``findings`` lists only what went wrong.
+
+``stopped`` says why a run ended before its end (its time budget ran out, or a signal came) and
+which command or stage was running; its findings and checks are what it got to.
 
 ``status`` is "error" when the run could not complete, else "fail" when any finding has
 severity error (or a section says it failed, e.g. an SLO breach), else "pass". Findings whose
@@ -31,6 +35,7 @@ from typing import Any, Literal
 from tokenprobe import __version__
 from tokenprobe.core import catalogue
 from tokenprobe.core.findings import Finding, Severity, has_errors
+from tokenprobe.core.interrupts import exit_code_of
 from tokenprobe.core.redact import redact_data
 
 SCHEMA_VERSION = 1
@@ -58,6 +63,31 @@ class CheckResult:
         return dataclasses.asdict(self)
 
 
+TIME = "time"  # `Stop.reason` when a budget ran out; otherwise the signal's name
+
+
+@dataclasses.dataclass(frozen=True)
+class Stop:
+    """Why a run, or a stage of it, ended before its end, and what was running then."""
+
+    reason: str  # TIME, or the signal's name: "SIGTERM", "SIGINT"
+    stage: str  # the command or gate stage that was running
+    budget_s: float | None = None  # the budget that ran out (reason TIME)
+
+    @property
+    def exit_code(self) -> int:
+        """2 (could not run) when out of time; 128 + the signal's number for a signal."""
+        return 2 if self.reason == TIME else exit_code_of(self.reason)
+
+    def describe(self) -> str:
+        if self.reason == TIME:
+            return f"{self.stage}: out of time (its {self.budget_s:g} s budget ran out)"
+        return f"{self.stage}: interrupted by {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 @dataclasses.dataclass
 class Summary:
     command: str
@@ -72,6 +102,12 @@ class Summary:
     failed_sections: set[str] = dataclasses.field(default_factory=set)
     # Finding ID → why the baseline accepts it; accepted findings never fail the run.
     accepted: dict[str, str] = dataclasses.field(default_factory=dict)
+    stopped: Stop | None = None  # the run ended early: out of time or a signal
+
+    def stop(self, stop: Stop) -> None:
+        """Record that the run ended early; the reason is also one of its errors."""
+        self.stopped = stop
+        self.errors.append(stop.describe())
 
     def is_accepted(self, finding: Finding) -> bool:
         return finding.id in self.accepted
@@ -115,6 +151,8 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
+        if self.stopped is not None:
+            return self.stopped.exit_code
         return {"pass": 0, "fail": 1, "error": 2}[self.status]
 
     def finish(self) -> None:
@@ -161,5 +199,6 @@ class Summary:
             "errors": list(self.errors),
             "checks": [c.to_dict() for c in self.checks],
             "not_evaluated": len(self.not_evaluated),
+            "stopped": self.stopped.to_dict() if self.stopped else None,
             **self.sections,
         }

@@ -7,10 +7,19 @@ sub-directory; a stage that cannot run is recorded as an error and the others st
 gate then merges findings and checks, applies severities and the known-deviation baseline,
 and writes ``summary.json``, ``junit.xml``, ``summary.md`` and ``report.html`` at the top.
 
+Time: the gate has ``--max-time`` (``[gate] max-time``) and ends within it. Each stage, when it
+starts, gets a budget: an equal share of the time left among the stages still to run, after
+holding back the load smoke's length (plus its start-up) for it; time a stage leaves unused goes
+to the next. A stage that runs out of its budget is stopped, keeps what it found, and is named
+in the summary (``stopped``); the stages after it still run while time is left. After each
+stage ``summary.json`` is rewritten (atomically) with the stages so far, so a gate killed even
+by SIGKILL leaves the last one. SIGINT or SIGTERM stops the running stage the same way, skips
+the rest, and the four reports are written.
+
 Exit code (`Summary.exit_code`): 0 pass; 1 an error-severity finding not accepted by the
-baseline, or an SLO breach; 2 a stage or the gate itself could not run. A check that could not
-be evaluated is a not-evaluated finding (a warning, counted in the verdict line); with
-``require_complete`` it is an error.
+baseline, or an SLO breach; 2 a stage or the gate itself could not run, or ran out of time;
+130 after SIGINT, 143 after SIGTERM. A check that could not be evaluated is a not-evaluated
+finding (a warning, counted in the verdict line); with ``require_complete`` it is an error.
 """
 
 from __future__ import annotations
@@ -29,11 +38,13 @@ from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
 from tokenprobe.core.config import Config, slo_text
 from tokenprobe.core.credentials import Credential, pool, read_verify_key
+from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import TokenprobeError
 from tokenprobe.core.findings import apply_severity_overrides, deduplicate, raise_to_error
+from tokenprobe.core.interrupts import Interrupted, shielded
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import TIME, Stop, Summary
 from tokenprobe.gate.progress import Progress
 from tokenprobe.load import LoadOptions
 from tokenprobe.load.artifacts import STATS_CSV
@@ -41,6 +52,7 @@ from tokenprobe.load.runner import LOCUST_HTML_FILE
 from tokenprobe.reports import (
     PreviousRun,
     Regression,
+    claim_report_dir,
     compare_summaries,
     judge_against,
     load_previous_run,
@@ -50,16 +62,25 @@ from tokenprobe.reports import (
     write_history_index,
     write_stage_reports,
 )
+from tokenprobe.reports.summary_json import write_summary
 from tokenprobe.security import FINDING_IDS, SecurityOptions
 
-# A stage runs one suite against a target, its tool-native files going to the given folder.
-StageRunner = Callable[[TargetSession, Path], Summary]
+# A stage runs one suite against a target, its tool-native files going to the given folder,
+# within a budget (seconds): `StageRun`.
+StageRunner = Callable[[TargetSession, "StageRun"], Summary]
 # Opens the run's target (the command line's `open_target`): the gate never starts a server.
 TargetOpener = Callable[..., AbstractContextManager[TargetSession]]
 # Enough accounts that security probes spread failed logins and load users get their own.
 EMBEDDED_USERS = 60
 MIN_POOL_TO_PARTITION = 20
 CONFORMANCE_ACCOUNTS = 3
+# Held back from --max-time for what follows the stages: stopping the embedded target and
+# writing the four reports.
+REPORT_RESERVE_S = 5.0
+# Held back for the load smoke besides its length: Locust's start-up and final reports.
+LOAD_RESERVE_S = 20.0
+NOT_RUN = "not run"  # a stage's status when the gate never started it
+MIN_STAGE_S = 1.0  # with less time left than this, a stage is not started
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +95,17 @@ class GateOptions:
     load_rate: float = defaults.GATE_LOAD_RATE_PER_S
     # Not-evaluated findings fail the gate (also [gate] require-complete in the configuration).
     require_complete: bool = False
+    max_time_s: float = defaults.GATE_MAX_TIME_S  # the whole gate, reports included
+    elapsed_before_s: float = 0.0  # already spent (the process's start-up), counted in it
+
+
+@dataclasses.dataclass(frozen=True)
+class StageRun:
+    """Where a stage writes its own files, what it is called, and how long it may take."""
+
+    name: str
+    report_dir: Path
+    budget_s: float
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +118,7 @@ class Stage:
 class GateResult:
     summary: Summary
     run_dir: Path
+    latest_problem: str | None = None  # why ``latest`` was left alone, if it was
 
 
 def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions:
@@ -104,25 +137,42 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
     )
 
 
-def load_options(config: Config, options: GateOptions, report_dir: Path) -> LoadOptions:
+def load_options(config: Config, options: GateOptions, stage: StageRun) -> LoadOptions:
     # The "smoke" profile caps the rate at 2/s: too few samples for a p99. A short constant
     # run gives the SLOs a hundred or more.
     return LoadOptions(
-        report_dir=report_dir,
+        report_dir=stage.report_dir,
         profile="constant",
         rate=options.load_rate,
         duration_s=options.load_duration_s,
         slos=slo_text(config.slo),
         allow_hosts=tuple(config.load.allowed_hosts),
+        budget_s=stage.budget_s,
+        stage=stage.name,
     )
 
 
 def conformance_stage(spec: str, config: Config) -> StageRunner:
-    def run(session: TargetSession, report_dir: Path) -> Summary:
+    def run(session: TargetSession, stage: StageRun) -> Summary:
         options = ConformanceOptions(
-            report_dir, spec, max_examples=config.conformance.max_examples, policy=config.policy
+            stage.report_dir,
+            spec,
+            max_examples=config.conformance.max_examples,
+            policy=config.policy,
+            budget_s=stage.budget_s,
+            stage=stage.name,
         )
         return conformance.run(session, options)
+
+    return run
+
+
+def security_stage(config: Config, environ: dict[str, str]) -> StageRunner:
+    def run(session: TargetSession, stage: StageRun) -> Summary:
+        options = dataclasses.replace(
+            security_options(config, environ), budget_s=stage.budget_s, stage=stage.name
+        )
+        return security.run(session, options)
 
     return run
 
@@ -132,10 +182,23 @@ def build_stages(options: GateOptions, environ: dict[str, str]) -> list[Stage]:
     stages = [
         Stage("conformance-published", conformance_stage("published", config)),
         Stage("conformance-strict", conformance_stage("strict", config)),
-        Stage("security", lambda s, d: security.run(s, security_options(config, environ))),
-        Stage("load", lambda s, d: load.run(s, load_options(config, options, d))),
+        Stage("security", security_stage(config, environ)),
+        Stage("load", lambda s, run: load.run(s, load_options(config, options, run))),
     ]
     return [stage for stage in stages if stage.name not in options.skip]
+
+
+def stage_budget(name: str, later: Sequence[str], remaining_s: float, load_need_s: float) -> float:
+    """The seconds a stage may take when it starts with ``remaining_s`` left for it and the
+    stages ``later``: an equal share among the stages left, after holding back ``load_need_s``
+    for the load smoke (the last stage, which takes whatever is left)."""
+    if name == "load":
+        return remaining_s
+    sharing = 1 + sum(1 for other in later if other != "load")
+    held_back = load_need_s if "load" in later else 0.0
+    # With less left than the load smoke needs, it gets an equal share like the others.
+    available = max(remaining_s - held_back, remaining_s * sharing / (sharing + 1))
+    return available / sharing
 
 
 def partition_accounts(session: TargetSession, stages: Sequence[Stage]) -> dict[str, TargetSession]:
@@ -158,30 +221,36 @@ def partition_accounts(session: TargetSession, stages: Sequence[Stage]) -> dict[
     return {name: dataclasses.replace(session, credentials=slices[name]) for name in names}
 
 
-def run_stage(stage: Stage, session: TargetSession, run_dir: Path) -> Summary:
-    """Run one stage and write its reports into its own folder; whatever goes wrong becomes an
-    error on its summary, never an exception."""
-    stage_dir = run_dir / stage.name
-    result = _run_suite(stage, session, stage_dir)
-    write_stage_reports(result, stage_dir, session.redactor)
-    return result
+def run_stage(stage: Stage, session: TargetSession, run_dir: Path, budget_s: float) -> Summary:
+    """Run one stage within ``budget_s``; whatever goes wrong (a signal included) becomes an
+    error on its summary, never an exception. The stage's reports are the caller's to write."""
+    return _run_suite(stage, session, StageRun(stage.name, run_dir / stage.name, budget_s))
 
 
-def _run_suite(stage: Stage, session: TargetSession, stage_dir: Path) -> Summary:
+def _run_suite(stage: Stage, session: TargetSession, stage_run: StageRun) -> Summary:
+    failed = Summary(command=stage.name, target=session.base_url)
     try:
-        return stage.run(session, stage_dir)
+        return stage.run(session, stage_run)
+    except Interrupted as exc:  # before the suite could stop in good order (e.g. starting)
+        failed.stop(Stop(exc.signal_name, stage.name))
     except TokenprobeError as exc:
-        failed = Summary(command=stage.name, target=session.base_url)
         failed.errors.append(f"{stage.name}: {exc}")
     except Exception as exc:  # a bug in a stage must not cost the other stages' results
-        failed = Summary(command=stage.name, target=session.base_url)
         failed.errors.append(f"{stage.name}: internal error: {type(exc).__name__}")
     failed.finish()
     return failed
 
 
-def merge(target: str, started_at: dt.datetime, results: Sequence[tuple[str, Summary]]) -> Summary:
-    """One gate summary from the stages' summaries; stage sections keep their own keys."""
+def merge(
+    target: str,
+    started_at: dt.datetime,
+    results: Sequence[tuple[str, Summary]],
+    not_run: Sequence[str] = (),
+) -> Summary:
+    """One gate summary from the stages' summaries; stage sections keep their own keys.
+
+    ``stopped``: the first stage stopped by a signal, else the first that ran out of time.
+    """
     gate = Summary(command="gate", target=target, started_at=started_at)
     stages: dict[str, Any] = {}
     conformance: dict[str, Any] = {}
@@ -196,16 +265,22 @@ def merge(target: str, started_at: dt.datetime, results: Sequence[tuple[str, Sum
             "findings": len(result.findings),
             "errors": list(result.errors),
             "report_dir": f"./{name}",
+            "stopped": result.stopped.to_dict() if result.stopped else None,
         }
         for key, value in result.sections.items():
             if name.startswith("conformance"):
                 conformance[name.removeprefix("conformance-")] = value
             else:
                 gate.sections[key] = value
+    for name in not_run:
+        stages[name] = {"status": NOT_RUN, "findings": 0, "errors": [], "stopped": None}
     gate.findings = deduplicate(gate.findings)
     gate.sections["stages"] = stages
     if conformance:
         gate.sections["conformance"] = conformance
+    stops = [result.stopped for _, result in results if result.stopped is not None]
+    signals = [stop for stop in stops if stop.reason != TIME]
+    gate.stopped = (signals or stops or [None])[0]
     return gate
 
 
@@ -227,63 +302,139 @@ def run_gate(
     open_target: TargetOpener,
     environ: dict[str, str] | None = None,
 ) -> GateResult:
-    """Run every stage, write every report, return the verdict. Raises nothing but bugs."""
+    """Run every stage within ``--max-time``, write every report, return the verdict.
+
+    Raises `ConfigError` before anything runs for a ``report_dir`` that would overwrite a run
+    (`claim_report_dir`); otherwise nothing but bugs."""
     env = dict(environ or {})
     config = options.config
-    run_dir = options.report_dir or new_run_dir(config.report_root)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    redactor = Redactor()
-    started = dt.datetime.now(dt.UTC)
-    results: list[tuple[str, Summary]] = []
+    if options.report_dir is not None:
+        run_dir = claim_report_dir(options.report_dir)
+    else:
+        run_dir = new_run_dir(config.report_root)
     target = config.target.url or "embedded reference target"
+    run = GateRun(options, run_dir, progress, target)
+    stages = build_stages(options, env)
     try:
         # The same pool as every command: the credentials file with USERNAME/PASSWORD.
         credentials = pool(config.target.credentials, env) if config.target.url else None
         with open_target(
-            config.target.url, credentials=credentials, users=EMBEDDED_USERS
+            config.target.url, credentials=credentials, users=EMBEDDED_USERS, deadline=run.deadline
         ) as opened:
             # One redactor for the whole run: the gate's own reports are written after the
             # target is closed, and must hide what every stage learnt.
-            session = dataclasses.replace(opened, redactor=redactor)
-            target = session.base_url
-            stages = build_stages(options, env)
-            sessions = partition_accounts(session, stages)
-            for stage in stages:
-                progress.stage_started(stage.name)
-                result = run_stage(stage, sessions[stage.name], run_dir)
-                progress.stage_finished(stage.name, result.status, result.findings)
-                results.append((stage.name, result))
+            session = dataclasses.replace(opened, redactor=run.redactor)
+            run.target = session.base_url
+            run.run_stages(stages, partition_accounts(session, stages))
     except TokenprobeError as exc:
-        failed = Summary(command="target", target=target)
-        failed.errors.append(str(exc))
-        results.append(("target", failed))
-    summary = merge(target, started, results)
-    previous, regression = _judge_regression(summary, run_dir, options)
-    summary.findings = apply_severity_overrides(summary.findings, config.severities)
-    if options.require_complete:  # before the baseline: it may still accept one
-        summary.findings = raise_to_error(summary.findings, catalogue.NOT_EVALUATED_IDS)
-    comparison = None
-    try:
-        _apply_baseline(summary, options)
-        if previous is not None:
-            comparison = compare_summaries(
-                summary.to_dict(), previous.summary, str(previous.given), regression
-            )
-    except TokenprobeError as exc:  # a bad baseline or comparison must not lose the report
-        summary.errors.append(str(exc))
-    summary.finish()
-    write_all_reports(
-        summary,
-        run_dir,
-        redactor,
-        plots=sorted(run_dir.glob("load/*.png")),
-        native_reports=native_reports(run_dir),
-        comparison=comparison,
-    )
-    if options.report_dir is None:
-        update_latest(run_dir)
-        write_history_index(run_dir.parent)
-    return GateResult(summary, run_dir)
+        run.add_error("target", str(exc))
+    except Interrupted as exc:  # starting or stopping the target: nothing else is running
+        run.add_stop("target", Stop(exc.signal_name, "target"))
+    with shielded():  # a signal now must not cut a report in half
+        summary = run.summary([stage.name for stage in stages])
+        previous, regression = _judge_regression(summary, run_dir, options)
+        summary.findings = apply_severity_overrides(summary.findings, config.severities)
+        if options.require_complete:  # before the baseline: it may still accept one
+            summary.findings = raise_to_error(summary.findings, catalogue.NOT_EVALUATED_IDS)
+        comparison = None
+        try:
+            _apply_baseline(summary, options)
+            if previous is not None:
+                comparison = compare_summaries(
+                    summary.to_dict(), previous.summary, str(previous.given), regression
+                )
+        except TokenprobeError as exc:  # a bad baseline or comparison must not lose the report
+            summary.errors.append(str(exc))
+        summary.finish()
+        write_all_reports(
+            summary,
+            run_dir,
+            run.redactor,
+            plots=sorted(run_dir.glob("load/*.png")),
+            native_reports=native_reports(run_dir),
+            comparison=comparison,
+        )
+        latest_problem = None
+        if options.report_dir is None:
+            latest_problem = update_latest(run_dir)
+            write_history_index(run_dir.parent)
+    return GateResult(summary, run_dir, latest_problem)
+
+
+class GateRun:
+    """One gate run as it goes: its clock, the stages' results so far, the progress file."""
+
+    def __init__(self, options: GateOptions, run_dir: Path, progress: Progress, target: str):
+        self.options = options
+        self.run_dir = run_dir
+        self.progress = progress
+        self.target = target
+        self.redactor = Redactor()
+        self.started = dt.datetime.now(dt.UTC)
+        spent_s = options.elapsed_before_s + REPORT_RESERVE_S
+        self.deadline = Deadline.after(max(0.0, options.max_time_s - spent_s))
+        self.results: list[tuple[str, Summary]] = []
+        self.out_of_time = False  # the gate's own time ran out before every stage started
+        self.interrupted: Stop | None = None  # a signal outside any stage's own handling
+
+    def run_stages(self, stages: Sequence[Stage], sessions: dict[str, TargetSession]) -> None:
+        """The stages in order, each within its budget, until done, out of time or stopped
+        by a signal; each stage's reports, and ``summary.json``, are written after it."""
+        names = [stage.name for stage in stages]
+        load_need_s = self.options.load_duration_s + LOAD_RESERVE_S
+        current = names[0] if names else "target"
+        try:
+            for index, stage in enumerate(stages):
+                current = stage.name
+                remaining_s = self.deadline.remaining()
+                if remaining_s < MIN_STAGE_S:
+                    self.out_of_time = True
+                    return  # the rest are "not run"
+                later = names[index + 1 :]
+                budget_s = round(stage_budget(stage.name, later, remaining_s, load_need_s), 1)
+                self.progress.stage_started(stage.name)
+                result = run_stage(stage, sessions[stage.name], self.run_dir, budget_s)
+                self.results.append((stage.name, result))
+                write_stage_reports(result, self.run_dir / stage.name, self.redactor)
+                self.progress.stage_finished(stage.name, result.status, result.findings)
+                self.write_progress(names)
+                if result.stopped is not None and result.stopped.reason != TIME:
+                    return  # a signal: the rest are "not run"
+        except Interrupted as exc:  # between stages, or writing one's reports (atomically)
+            self.interrupted = Stop(exc.signal_name, current)
+
+    def add_error(self, name: str, error: str) -> None:
+        failed = Summary(command=name, target=self.target)
+        failed.errors.append(error)
+        self.results.append((name, failed))
+
+    def add_stop(self, name: str, stop: Stop) -> None:
+        failed = Summary(command=name, target=self.target)
+        failed.stop(stop)
+        self.results.append((name, failed))
+
+    def summary(self, planned: Sequence[str]) -> Summary:
+        """The merged summary; stages of ``planned`` not run are listed and named in errors."""
+        ran = {name for name, _ in self.results}
+        not_run = [name for name in planned if name not in ran]
+        summary = merge(self.target, self.started, self.results, not_run)
+        if self.interrupted is not None:
+            summary.stop(self.interrupted)
+        if self.out_of_time and summary.stopped is None:  # between stages, none cut short
+            summary.stopped = Stop(TIME, not_run[0], self.options.max_time_s)
+        if not_run and summary.stopped is not None:  # else the target's error says why
+            summary.errors.append(f"gate: not run: {', '.join(not_run)}")
+        return summary
+
+    def write_progress(self, planned: Sequence[str]) -> None:
+        """summary.json as things stand, written atomically: what a killed gate leaves."""
+        interim = merge(self.target, self.started, self.results)
+        done = {name for name, _ in self.results}
+        rest = [name for name in planned if name not in done]
+        if rest:
+            interim.errors.append(f"gate: unfinished: {', '.join(rest)} not run yet")
+        interim.finish()
+        write_summary(interim, self.run_dir, self.redactor)
 
 
 def _judge_regression(
@@ -292,6 +443,8 @@ def _judge_regression(
     """With ``--compare``: the regression verdicts join the findings; a previous run that
     cannot be read is an error of this run (its report is still written)."""
     if options.compare is None:
+        return None, None
+    if summary.stopped is not None:  # a run cut short is judged against nothing
         return None, None
     try:
         previous = load_previous_run(options.compare)

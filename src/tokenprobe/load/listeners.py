@@ -7,6 +7,10 @@ after it: ``on_test_start``, ``on_request``, …); the locustfile calls it once.
 * worker: ships increments to the master (``report_to_master``);
 * master or standalone: merges (``worker_report``), enforces the request cap, and at
   ``quitting`` writes the exact results, prints the SLO table and sets the exit code.
+
+A headless run stopped by SIGTERM or SIGINT still ends through ``quitting``: its results are
+written with ``complete: false`` and ``stopped`` (which signal, after how long), the SLO lines
+say INCOMPLETE, and the exit code is the signal's (143 for SIGTERM, 130 for SIGINT).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,7 @@ from locust.event import Events
 from locust.runners import MasterRunner, WorkerRunner
 
 from tokenprobe.core.errors import CredentialsError
+from tokenprobe.core.interrupts import exit_code_of
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
 from tokenprobe.load.breakpoint import BreakpointDriver, receive_steps
@@ -73,6 +79,7 @@ class LoadRun:
         self.streams_started = 0
         self.started = False
         self.refused: str | None = None
+        self.stopped_by: str | None = None  # the signal that ended the run early
         self._malformed = itertools.cycle(MALFORMED_BODIES)
         self._monitor: gevent.Greenlet | None = None
 
@@ -176,7 +183,16 @@ class LoadRun:
 
     def finish(self) -> dict[str, Any]:
         self.stop()
-        return self.results(final=True)
+        results = self.results(final=True)
+        elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
+        planned = self.options.profile.duration_s
+        results["complete"] = self.stopped_by is None
+        results["stopped"] = (
+            None
+            if self.stopped_by is None
+            else {"reason": self.stopped_by, "after_s": round(elapsed, 3), "planned_s": planned}
+        )
+        return results
 
     def results(self, final: bool) -> dict[str, Any]:
         """The run's results; not ``final``: a snapshot while it runs (the web UI's)."""
@@ -272,6 +288,29 @@ class LoadListeners:
         if environment.web_ui is not None:
             install_web_ui(environment, self.web_verdict)
             use_common_fields(environment, run.options.model)
+        headless = getattr(environment.parsed_options, "headless", False)
+        if headless and not isinstance(environment.runner, WorkerRunner):
+            self._stop_on_signals(environment)
+
+    def _stop_on_signals(self, environment: Environment) -> None:
+        """SIGTERM and SIGINT end a headless run through ``quitting``, noted as incomplete.
+
+        Locust 2.47 installs its own SIGTERM handler only once a shape test has ended (its
+        ``main`` first blocks on the shape greenlet), so until then SIGTERM would kill the run
+        with no final statistics. Both signals now stop the runner, which ends the shape test
+        the way its last tick would.
+        """
+
+        def stop(signal_name: str) -> None:
+            run = self.run
+            ongoing = run is not None and run.started and run.recorder.stopped_wall is None
+            if ongoing and run.stopped_by is None:  # type: ignore[union-attr]
+                run.stopped_by = signal_name  # type: ignore[union-attr]
+                logger.warning("tokenprobe: %s: stopping; the results are incomplete", signal_name)
+            environment.runner.quit()
+
+        gevent.signal_handler(signal.SIGTERM, stop, "SIGTERM")
+        gevent.signal_handler(signal.SIGINT, stop, "SIGINT")
 
     def web_verdict(self) -> dict[str, Any]:
         """The web UI's view: the final verdict of the last stopped run, or the running one's
@@ -350,7 +389,9 @@ class LoadListeners:
             results = run.finish()
             _write_results(run.options.results_file, results)
             _print_verdict(results)
-        if run.options.slos:
+        if run.stopped_by is not None:  # an incomplete run passes no verdict
+            environment.process_exit_code = exit_code_of(run.stopped_by)
+        elif run.options.slos:
             environment.process_exit_code = 0 if all(s["passed"] for s in results["slo"]) else 1
 
 
@@ -398,7 +439,16 @@ def _print_verdict(results: dict[str, Any]) -> None:
     )  # fmt: skip
     if results.get("capacity"):
         logger.info("tokenprobe: breakpoint: %s", results["capacity"]["summary"])
+    stopped = results.get("stopped")
+    incomplete = (
+        f", INCOMPLETE: stopped by {stopped['reason']} after {stopped['after_s']:g} of "
+        f"{stopped['planned_s']:g} s"
+        if stopped
+        else ""
+    )
     for slo in results["slo"]:
         verdict = "pass" if slo["passed"] else "FAIL"
-        logger.info("tokenprobe: SLO %s %s: observed %s [%s]",
-                    slo["name"], slo["threshold"], slo["observed"], verdict)  # fmt: skip
+        logger.info(
+            "tokenprobe: SLO %s %s: observed %s [%s%s]",
+            slo["name"], slo["threshold"], slo["observed"], verdict, incomplete,
+        )  # fmt: skip

@@ -4,17 +4,19 @@ Locust runs as a subprocess (``python -m locust -f loadtests/locustfile.py --hea
 same path a user takes by hand, and the only one where ``--processes N`` works. The locustfile
 writes its exact results (merged HDR histograms, steps, SLO verdicts) to a JSON file at quit;
 this module reads that file, writes the reports and builds the ``load`` section.
+
+Time: the run has a budget (the profile's length plus a start-up allowance, or the gate's share
+of ``--max-time``). Near its end, or on SIGINT/SIGTERM, Locust gets a SIGTERM: the locustfile
+then ends the run through ``quitting`` and writes its results marked incomplete, which this
+module keeps, with the `Stop` on the summary.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import json
-import os
 import signal
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -24,18 +26,21 @@ from typing import Any
 from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.config import SloConfig, slo_text
 from tokenprobe.core.credentials import write_csv
+from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.durations import parse_duration
 from tokenprobe.core.errors import ConfigError, StageError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding
+from tokenprobe.core.interrupts import Interrupted, deferred
+from tokenprobe.core.processes import run_child
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import CheckResult, Summary
+from tokenprobe.core.summary import CheckResult, Stop, Summary
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
 from tokenprobe.load.evidence import write_evidence
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
-from tokenprobe.load.settings import MAX_DURATION_S, parse_weights
+from tokenprobe.load.settings import MAX_DURATION_S, key_of_entry, parse_weights
 from tokenprobe.load.slo import parse_slos
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -43,7 +48,6 @@ CREDENTIALS_FILE = "credentials.csv"  # in the run's private temporary directory
 # Scenarios that log in as, or fail logins for, real accounts from the pool.
 ACCOUNT_SCENARIOS = ("valid_login", "login_storm", "wrong_password")
 DEFAULT_SLOS = slo_text(SloConfig())  # p95<500, p99<1000, error_ratio<0.01
-STARTUP_ALLOWANCE_S = 60.0  # imports, worker processes, the final report
 LOCUST_PREFIX = "locust"
 # Locust's own report files in the report directory (the docs cite these names; tests/test_docs).
 LOCUST_HTML_FILE = "locust_report.html"
@@ -76,6 +80,8 @@ class LoadOptions:
     max_rate: float = defaults.BREAKPOINT_MAX_RATE_PER_S  # breakpoint: the search's maximum
     resolution: float = defaults.BREAKPOINT_RESOLUTION  # breakpoint: the bracket's width
     extra_args: tuple[str, ...] = ()  # more Locust options, passed as given
+    budget_s: float | None = None  # None: the profile's length + LOAD_STARTUP_ALLOWANCE_S
+    stage: str = "load"  # what a stop names: the command, or the gate's stage
 
     def validate(self) -> None:
         """Raise `ConfigError` (exit 2) before anything is started."""
@@ -98,6 +104,12 @@ class LoadOptions:
         """The steps this run will go through; its ``duration_s`` is the run's length."""
         level = self.rate if self.model == "open" else self.users
         return build_profile(self.profile, self.model, float(level), self.duration_s)
+
+    def budget(self) -> float:
+        """Seconds the whole run may take, Locust's start and final reports included."""
+        if self.budget_s is not None:
+            return self.budget_s
+        return self.planned_profile().duration_s + defaults.LOAD_STARTUP_ALLOWANCE_S
 
 
 def weights_without_accounts(text: str) -> str:
@@ -166,60 +178,67 @@ def run(
     report_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary(command="load", target=session.token_url)
     say(f"tokenprobe load: target {describe_host(session.base_url)}")
+    deadline = Deadline.after(options.budget())
     try:
-        results = _run_and_read(session, options, report_dir)
+        results = _run_and_read(session, options, report_dir, deadline, summary)
     except StageError as exc:
-        summary.errors.append(redactor(str(exc)))
+        if summary.stopped is None:  # a stopped run that left no results: the stop says why
+            summary.errors.append(redactor(str(exc)))
     else:
-        _fill_summary(summary, results, report_dir)
-        write_stats_csv(results, report_dir)
-        write_evidence(results["evidence"], report_dir)
-        write_plots(results, report_dir)
+        try:
+            with deferred():  # Locust is done: a signal now must not cost its numbers
+                _fill_summary(summary, results, report_dir)
+                write_stats_csv(results, report_dir)
+                write_evidence(results["evidence"], report_dir)
+                write_plots(results, report_dir)
+        except Interrupted as exc:
+            summary.stop(Stop(exc.signal_name, options.stage))
     summary.finish()
     return summary
 
 
-def _run_and_read(session: TargetSession, options: LoadOptions, report_dir: Path) -> dict[str, Any]:
+def _run_and_read(
+    session: TargetSession,
+    options: LoadOptions,
+    report_dir: Path,
+    deadline: Deadline,
+    summary: Summary,
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tokenprobe-load-") as tmp:
         workdir = Path(tmp)
         if session.credentials:
             write_csv(workdir / CREDENTIALS_FILE, session.credentials)
         command = locust_command(session.base_url, options, report_dir, workdir)
-        duration_s = options.planned_profile().duration_s
-        _run_locust(command, workdir, report_dir, duration_s, session.redactor)
+        redactor = session.redactor
+        stopped = _run_locust(command, workdir, report_dir, deadline, options.stage, redactor)
+        if stopped is not None:
+            summary.stop(stopped)
         return _read_results(workdir / "results.json", report_dir)
 
 
 def _run_locust(
-    command: list[str], workdir: Path, report_dir: Path, duration_s: float, redactor: Redactor
-) -> None:
+    command: list[str],
+    workdir: Path,
+    report_dir: Path,
+    deadline: Deadline,
+    stage: str,
+    redactor: Redactor,
+) -> Stop | None:
+    """Run Locust to its end, or stop it (SIGTERM: it writes its results) at the deadline or
+    on a signal; return the stop, if any."""
     log_path = report_dir / LOCUST_LOG_FILE
-    with (workdir / "locust.out").open("w+", encoding="utf-8") as output:
-        process = subprocess.Popen(  # noqa: S603 - our interpreter, our locustfile
-            command, cwd=workdir, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own group: a timeout stops its worker processes too
-        )  # fmt: skip
+    with (workdir / "locust.out").open("w+", encoding="utf-8", errors="replace") as output:
         try:
-            code = process.wait(timeout=duration_s + STARTUP_ALLOWANCE_S)
-        except subprocess.TimeoutExpired:
-            _stop_group(process)
-            raise StageError(f"Locust did not finish within {duration_s:g} s + allowance") from None
+            child = run_child(
+                command, cwd=workdir, env=None, output=output, deadline=deadline,
+                stop_signal=signal.SIGTERM, stage=stage,
+            )  # fmt: skip
         finally:
             output.seek(0)
             write_text_atomic(log_path, redactor(output.read()))
-    if code not in (0, 1):
-        raise StageError(f"Locust exited with {code}: {_last_error(log_path)}")
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    if child.stopped is None and child.code not in (0, 1):
+        raise StageError(f"Locust exited with {child.code}: {_last_error(log_path)}")
+    return child.stopped
 
 
 def _last_error(log_path: Path) -> str:
@@ -239,14 +258,20 @@ def _read_results(path: Path, report_dir: Path) -> dict[str, Any]:
 
 
 def failure_reasons(report_dir: Path) -> list[dict[str, Any]]:
-    """Why requests failed, from Locust's ``_failures.csv`` (written once, at the end)."""
+    """Why requests failed, from Locust's ``_failures.csv`` (written once, at the end): by
+    Locust's request entry (``name``, the display name) and by ``scenario`` key."""
     path = report_dir / f"{LOCUST_PREFIX}_failures.csv"
     if not path.exists():
         return []
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return [
-        {"name": row["Name"], "error": row["Error"], "occurrences": int(row["Occurrences"])}
+        {
+            "name": row["Name"],
+            "scenario": key_of_entry(row["Name"]),
+            "error": row["Error"],
+            "occurrences": int(row["Occurrences"]),
+        }
         for row in rows
     ]
 
@@ -261,9 +286,15 @@ def _fill_summary(summary: Summary, results: Mapping[str, Any], report_dir: Path
     """The load section, a check per SLO threshold, and the findings: each breached SLO (an
     error, so it fails the run unless re-graded or accepted) and a saturated generator."""
     summary.sections["load"] = load_section(results, report_dir)
+    stopped = results.get("stopped")
+    incomplete = (
+        f"; INCOMPLETE run: stopped after {stopped['after_s']:g} of {stopped['planned_s']:g} s"
+        if stopped
+        else ""
+    )
     for slo in results["slo"]:
         outcome = "passed" if slo["passed"] else "failed"
-        message = f"observed {slo['observed']} (threshold {slo['threshold']})"
+        message = f"observed {slo['observed']} (threshold {slo['threshold']}){incomplete}"
         name = f"SLO {slo['name']} {slo['threshold']}"
         check_id = f"{catalogue.SLO_CHECK_PREFIX}{slo['name']}"
         summary.checks.append(CheckResult(check_id, name, "load", outcome, message))

@@ -5,6 +5,11 @@ as soon as its previous request is answered (Locust's usual model: a stalled ser
 users down and hides the stall). An `OpenUser` sends on a schedule (`tokenprobe.load.arrivals`) and
 reports each latency from the request's *intended* send time, so time spent waiting behind a
 stall is counted, as a real client arriving then would feel it.
+
+Every request has a total deadline (`REQUEST_DEADLINE_S`: connect, send, the whole answer).
+FastHttpUser's ``network_timeout`` and ``connection_timeout`` apply per socket operation, so a
+target that trickles its answer would never trip them; a ``gevent.Timeout`` bounds the whole
+request, and a request past it is a failure like a refused connection.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from gevent.pool import Group
 from locust import FastHttpUser, constant, task
 from locust.exception import StopUser
 
+from tokenprobe.core import defaults
 from tokenprobe.core.session import TOKEN_PATH
 from tokenprobe.load.accounts import cycle
 from tokenprobe.load.listeners import LoadRun, current_run
@@ -32,6 +38,12 @@ from tokenprobe.load.scenarios import (
 from tokenprobe.load.settings import SCENARIOS
 
 PROFILE_END_POLL_S = 0.5
+REQUEST_DEADLINE_S = defaults.REQUEST_TIMEOUT_S
+
+
+class AnswerTooSlow(TimeoutError):
+    """No complete answer within the request's deadline (a TimeoutError, so Locust's
+    FastHttpSession reports it as the request's failure)."""
 
 
 class TokenEndpointUser(FastHttpUser):
@@ -40,6 +52,9 @@ class TokenEndpointUser(FastHttpUser):
     abstract = True
     # A login storm sends this many requests at once over one user's connection pool.
     concurrency = 64
+    # Per socket operation; `REQUEST_DEADLINE_S` bounds the whole request.
+    network_timeout = REQUEST_DEADLINE_S
+    connection_timeout = REQUEST_DEADLINE_S
 
     def on_start(self) -> None:
         self.load: LoadRun = current_run()
@@ -62,9 +77,17 @@ class TokenEndpointUser(FastHttpUser):
     ) -> None:
         sent = time.time()
         context = {"tp_intended": sent if intended is None else intended, "tp_account": account}
-        with self.client.post(
-            TOKEN_PATH, name=name, catch_response=True, context=context, **kwargs
-        ) as response:
+        deadline = gevent.Timeout(
+            REQUEST_DEADLINE_S, AnswerTooSlow(f"no complete answer within {REQUEST_DEADLINE_S:g} s")
+        )
+        deadline.start()
+        try:  # the timeout can only fire while the request waits on the network
+            answer = self.client.post(
+                TOKEN_PATH, name=name, catch_response=True, context=context, **kwargs
+            )
+        finally:
+            deadline.cancel()
+        with answer as response:
             if intended is not None:
                 # Open model: the wait behind a late send is part of what a user feels.
                 response.request_meta["response_time"] += max(0.0, sent - intended) * 1000

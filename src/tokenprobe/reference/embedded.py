@@ -26,6 +26,7 @@ from tokenprobe.core.errors import TargetStartError
 
 URL_LINE = re.compile(r"Listening on (?P<url>https?://\S+)")
 STOP_TIMEOUT_S = 10.0
+STARTUP_TIMEOUT_S = 60.0
 
 
 class EmbeddedTarget:
@@ -38,7 +39,7 @@ class EmbeddedTarget:
         hasher: str = "fast",
         workers: int | None = None,
         extra_args: Sequence[str] = (),
-        startup_timeout_s: float = 60.0,
+        startup_timeout_s: float = STARTUP_TIMEOUT_S,
     ) -> None:
         self.faults = list(faults)
         self.users = users

@@ -20,7 +20,13 @@ from tokenprobe.reports.compare import (
 )
 from tokenprobe.reports.history import write_history_index
 from tokenprobe.reports.regression import Regression
-from tokenprobe.reports.rundir import new_run_dir, resolve_run_dir, update_latest
+from tokenprobe.reports.rundir import (
+    check_report_dir,
+    claim_report_dir,
+    new_run_dir,
+    resolve_run_dir,
+    update_latest,
+)
 from tokenprobe.reports.stage import write_stage_reports
 
 __all__ = [
@@ -29,6 +35,8 @@ __all__ = [
     "PreviousRun",
     "Regression",
     "WrittenReports",
+    "check_report_dir",
+    "claim_report_dir",
     "compare_runs",
     "compare_summaries",
     "judge_against",

@@ -1,7 +1,9 @@
 """The probes' HTTP client: one keep-alive session, a request counter, tokens learnt for redaction.
 
 Every request a probe sends goes through `ProbeClient`, so the runner can report per-probe
-request counts and no issued token escapes the redactor.
+request counts and no issued token escapes the redactor. Every request has a total deadline
+(`tokenprobe.core.http`): its own timeout, or the end of the run's budget if that comes first;
+once the budget is spent, every request raises `OutOfTime`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 import requests
 
 from tokenprobe.core import defaults
-from tokenprobe.core.errors import StageError
+from tokenprobe.core.deadlines import Deadline
+from tokenprobe.core.errors import OutOfTime, StageError
+from tokenprobe.core.http import DeadlineSession
 from tokenprobe.core.redact import Redactor
 
 BODY_EXCERPT_CHARS = 80
@@ -75,13 +79,18 @@ class ProbeClient:
     """Sends probe requests to the token endpoint and counts them."""
 
     def __init__(
-        self, token_url: str, redactor: Redactor, timeout_s: float = defaults.REQUEST_TIMEOUT_S
+        self,
+        token_url: str,
+        redactor: Redactor,
+        timeout_s: float = defaults.REQUEST_TIMEOUT_S,
+        deadline: Deadline | None = None,  # the end of the run's budget
     ) -> None:
         self.token_url = token_url
         self.redactor = redactor
         self.timeout_s = timeout_s
+        self.deadline = deadline
         self.requests_sent = 0
-        self._session = requests.Session()
+        self._session = DeadlineSession(timeout_s)
 
     def close(self) -> None:
         self._session.close()
@@ -93,15 +102,20 @@ class ProbeClient:
         return self.post_json({"username": username, "password": password})
 
     def send(self, method: str, **kwargs: Any) -> Answer:
-        """One request to the token endpoint; no redirects (a POST would lose its body)."""
-        kwargs.setdefault("timeout", self.timeout_s)
+        """One request to the token endpoint; no redirects (a POST would lose its body).
+
+        ``timeout`` (default: the client's) is the request's total deadline, not per read.
+        """
+        timeout_s = kwargs.setdefault("timeout", self.timeout_s)
         self.requests_sent += 1
         started = time.perf_counter()
         try:
             response = self._request(method, kwargs)
         except requests.Timeout:
+            if self.deadline is not None and self.deadline.expired:
+                raise OutOfTime(f"its {self.deadline.budget_s:g} s budget ran out") from None
             raise RequestTimedOut(
-                f"{method} {self.token_url}: no answer within {kwargs['timeout']:g} s"
+                f"{method} {self.token_url}: no complete answer within {timeout_s:g} s"
             ) from None
         except requests.RequestException as exc:
             raise StageError(f"{method} {self.token_url} failed: {type(exc).__name__}") from None
@@ -117,13 +131,14 @@ class ProbeClient:
         500): the next request on it fails before the server reads it. Only a second failure,
         on a fresh connection, is the target's.
         """
+        url = self.token_url
         try:
-            return self._session.request(method, self.token_url, allow_redirects=False, **kwargs)
+            return self._session.request(method, url, deadline=self.deadline, **kwargs)
         except requests.ConnectionError as exc:
             if isinstance(exc, requests.ConnectTimeout):
                 raise
             self._session.close()  # drops the pooled connections; the session stays usable
-            return self._session.request(method, self.token_url, allow_redirects=False, **kwargs)
+            return self._session.request(method, url, deadline=self.deadline, **kwargs)
 
     def _learn_tokens(self, answer: Answer) -> None:
         body = answer.json

@@ -10,6 +10,10 @@ Outcome rules, for each probe's `CheckResult`:
 * ``error``   — the run broke (the target stopped answering); the summary's status is "error".
 
 The pool's wrong-password budget is planned before the first probe (`budget.plan_failures`).
+
+The run has a time budget too (``budget_s``): every request's deadline is at most its end. When
+it runs out, or SIGINT/SIGTERM comes (`Interrupted`), the probe under way ends as ``error``, the
+probes after it are ``skipped`` ("not run"), and the summary records the `Stop`.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from typing import Any
 
 from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import Credential
-from tokenprobe.core.errors import StageError
+from tokenprobe.core.deadlines import Deadline
+from tokenprobe.core.errors import OutOfTime, StageError
 from tokenprobe.core.findings import Finding, Severity, apply_severity_overrides, deduplicate
+from tokenprobe.core.interrupts import Interrupted
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import CheckResult, Outcome, Summary
+from tokenprobe.core.summary import TIME, CheckResult, Outcome, Stop, Summary
 from tokenprobe.security.accounts import ProbeAccounts
 from tokenprobe.security.budget import plan_failures
 from tokenprobe.security.client import ProbeClient
@@ -56,7 +62,8 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
     pool_accounts = [
         c for c in session.credentials if canary is None or c.username != canary.username
     ]
-    client = ProbeClient(session.token_url, redactor, options.request_timeout_s)
+    deadline = Deadline.after(options.budget_s)
+    client = ProbeClient(session.token_url, redactor, options.request_timeout_s, deadline)
     pool = ProbeAccounts(client, pool_accounts, options.failures_per_account)
     ctx = ProbeContext(client, pool, options, canary)
     summary = Summary(command="security", target=session.token_url)
@@ -65,13 +72,19 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
     allowances = plan_failures(demands, pool.capacity)
     try:
         for probe in probes:
+            if summary.stopped is not None:
+                break
             ctx.allowance = allowances.get(probe.name, 0)
             check, findings, entry = _run_one(probe, ctx, options, summary)
             summary.checks.append(check)
             summary.findings.extend(findings)
             section[probe.id] = entry
+    except Interrupted as exc:  # between two probes
+        summary.stop(Stop(exc.signal_name, options.stage))
     finally:
         client.close()
+    if summary.stopped is not None:
+        summary.checks += [_not_run(p, summary.stopped) for p in probes if p.id not in section]
     summary.findings = deduplicate(summary.findings)
     summary.sections[SOURCE] = {
         "probes": section,
@@ -93,6 +106,12 @@ def _run_one(
     broken = False
     try:
         result = probe.run(ctx)
+    except OutOfTime:
+        summary.stop(Stop(TIME, options.stage, options.budget_s))
+        result, broken = ProbeResult(False, "could not finish: out of time"), True
+    except Interrupted as exc:
+        summary.stop(Stop(exc.signal_name, options.stage))
+        result, broken = ProbeResult(False, f"could not finish: {exc.signal_name}"), True
     except StageError as exc:  # the target stopped answering: the run, not the target, failed
         summary.errors.append(f"{probe.id} {probe.name}: {exc}")
         result, broken = ProbeResult(False, f"could not run: {exc}"), True
@@ -110,6 +129,12 @@ def _run_one(
         **({"details": result.details} if result.details else {}),
     }
     return check, findings, entry
+
+
+def _not_run(probe: Probe, stop: Stop) -> CheckResult:
+    """A probe the run never got to: not evaluated, never a pass."""
+    why = "out of time" if stop.reason == TIME else stop.reason
+    return CheckResult(probe.id, probe.name, SOURCE, "skipped", f"not run: {why}")
 
 
 def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
