@@ -342,10 +342,10 @@ def test_a_step_holds_on_the_answers_that_came_while_it_ran() -> None:
         answered = 1 + (n + 0.5) / 78
         recorder.record("valid login", (answered - intended) * 1000, False, False,
                         STARTED_WALL + intended)  # fmt: skip
-    (row,) = step_rows(recorder, options, [profile.steps[1]])
+    (row,) = step_rows(recorder, options, [profile.steps[1]], elapsed_s=4)
     assert row["requests"] == 100  # every request of the step was answered…
     assert row["achieved_rps"] == 78  # …but only 78 while it ran
-    assert (row["held"], row["reason"]) == (False, "answered 78 of 100 req/s offered")
+    assert (row["held"], row["reason"]) == (False, "answered 78 req/s of 100 offered")
 
 
 def test_failure_reasons_name_the_scenario_by_key_and_display_name(tmp_path: Path) -> None:
