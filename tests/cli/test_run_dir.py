@@ -56,7 +56,8 @@ def test_a_real_latest_folder_is_left_alone_and_named_in_one_line(tmp_path: Path
         result = tokenprobe(tmp_path, "gate", "--url", server.url)
     assert result.returncode == 2
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
-    (run,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir() and p != latest]
+    # The run folder (the report root also holds the history page, index.html).
+    (run,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name != "latest"]
     assert warnings == [
         f"tokenprobe: warning: {Path('reports') / 'latest'} is a real folder, not a link: left "
         f"alone; this run is {Path('reports') / run.name}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -20,7 +21,7 @@ from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import build_profile, users_for_rate
 from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import cpu_verdict, step_rows
-from tokenprobe.load.runner import saturated_generator, slo_breach
+from tokenprobe.load.runner import failure_reasons, saturated_generator, slo_breach
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.search import CapacitySearch
 from tokenprobe.load.settings import parse_weights
@@ -341,10 +342,24 @@ def test_a_step_holds_on_the_answers_that_came_while_it_ran() -> None:
         answered = 1 + (n + 0.5) / 78
         recorder.record("valid login", (answered - intended) * 1000, False, False,
                         STARTED_WALL + intended)  # fmt: skip
-    (row,) = step_rows(recorder, options, [profile.steps[1]])
+    (row,) = step_rows(recorder, options, [profile.steps[1]], elapsed_s=4)
     assert row["requests"] == 100  # every request of the step was answered…
     assert row["achieved_rps"] == 78  # …but only 78 while it ran
-    assert (row["held"], row["reason"]) == (False, "answered 78 of 100 req/s offered")
+    assert (row["held"], row["reason"]) == (False, "answered 78 req/s of 100 offered")
+
+
+def test_failure_reasons_name_the_scenario_by_key_and_display_name(tmp_path: Path) -> None:
+    (tmp_path / "locust_failures.csv").write_text(
+        "Method,Name,Error,Occurrences\n"
+        "POST,valid login,200 without a refresh token,3\n"
+        "POST,my own task,server error 500,1\n"  # a locustfile's own request entry
+    )
+    assert failure_reasons(tmp_path) == [
+        {"name": "valid login", "scenario": "valid_login",
+         "error": "200 without a refresh token", "occurrences": 3},
+        {"name": "my own task", "scenario": "my own task",
+         "error": "server error 500", "occurrences": 1},
+    ]  # fmt: skip
 
 
 def test_a_breached_slo_is_an_error_finding_with_threshold_and_observed_value() -> None:

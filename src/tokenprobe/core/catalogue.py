@@ -365,7 +365,7 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         "Login response time reveals whether a username exists",
         Severity.ERROR,
         "OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
-        wrong_passwords(6, 40),
+        wrong_passwords(6, 100),
     ),
     _probe(
         "TP-SEC-003",

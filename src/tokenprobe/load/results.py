@@ -21,7 +21,7 @@ from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
 from tokenprobe.load.recorder import CPU_SATURATED_PERCENT, Recorder
 from tokenprobe.load.search import CapacitySearch
-from tokenprobe.load.settings import SCENARIOS
+from tokenprobe.load.settings import key_of_entry
 from tokenprobe.load.slo import evaluate
 
 FOLLOW_TOLERANCE = 0.03  # open model: achieved throughput may trail the offered rate this much
@@ -186,8 +186,11 @@ def build_results(
         "profile": options.profile.name,
         "duration_s": round(duration_s, 3),
         **summarize(total, duration_s),
+        # Keyed by scenario key, as SLOs and the configuration name them; "name" is the
+        # display name, Locust's request entry (its UI and CSVs).
         "scenarios": {
-            name: summarize(tally, duration_s) for name, tally in sorted(run.tallies.items())
+            key_of_entry(name): {"name": name, **summarize(tally, duration_s)}
+            for name, tally in sorted(run.tallies.items())
         },
         "late": recorder.late,
         "dropped": sum(recorder.dropped.values()),
@@ -212,7 +215,6 @@ def build_results(
     results["histograms"] = {
         name: tally.histogram.encode().decode("ascii") for name, tally in run.tallies.items()
     }
-    results["scenario_keys"] = {v: k for k, v in SCENARIOS.items()}
     # Keyed like "scenarios" (the run book's names): the evidence is read back by name.
     results["evidence"] = evidence_document(recorder.run, recorder.settled)
     return results

@@ -40,7 +40,7 @@ from tokenprobe.load.artifacts import write_plots, write_stats_csv
 from tokenprobe.load.evidence import write_evidence
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
-from tokenprobe.load.settings import MAX_DURATION_S, parse_weights
+from tokenprobe.load.settings import MAX_DURATION_S, key_of_entry, parse_weights
 from tokenprobe.load.slo import parse_slos
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -54,7 +54,7 @@ LOCUST_HTML_FILE = "locust_report.html"
 LOCUST_LOG_FILE = "locust.log"
 LOCUST_JSON_FILE = f"{LOCUST_PREFIX}.json"  # --json-file PREFIX: Locust appends ".json"
 LOCUST_CSV_FILES = f"{LOCUST_PREFIX}_*.csv"  # --csv PREFIX: _stats, _stats_history, _failures…
-SECTION_DROP = ("histograms", "series", "scenario_keys", "evidence")
+SECTION_DROP = ("histograms", "series", "evidence")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -258,14 +258,20 @@ def _read_results(path: Path, report_dir: Path) -> dict[str, Any]:
 
 
 def failure_reasons(report_dir: Path) -> list[dict[str, Any]]:
-    """Why requests failed, from Locust's ``_failures.csv`` (written once, at the end)."""
+    """Why requests failed, from Locust's ``_failures.csv`` (written once, at the end): by
+    Locust's request entry (``name``, the display name) and by ``scenario`` key."""
     path = report_dir / f"{LOCUST_PREFIX}_failures.csv"
     if not path.exists():
         return []
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return [
-        {"name": row["Name"], "error": row["Error"], "occurrences": int(row["Occurrences"])}
+        {
+            "name": row["Name"],
+            "scenario": key_of_entry(row["Name"]),
+            "error": row["Error"],
+            "occurrences": int(row["Occurrences"]),
+        }
         for row in rows
     ]
 

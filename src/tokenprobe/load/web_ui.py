@@ -99,7 +99,7 @@ def latency_rows(results: dict[str, Any] | None) -> list[dict[str, Any]]:
         return []
     entries = [*sorted(results["scenarios"].items()), (TOTAL, results)]
     return [
-        {"name": name, "requests": entry["requests"], "failures": entry["failures"],
-         **{key: entry["latency_ms"][key] for key in LATENCY_KEYS}}
-        for name, entry in entries
+        {"name": entry.get("name", key), "requests": entry["requests"],
+         "failures": entry["failures"], **{k: entry["latency_ms"][k] for k in LATENCY_KEYS}}
+        for key, entry in entries
     ]  # fmt: skip
