@@ -14,8 +14,10 @@ Two trees, never mixed (see docs/architecture.md, "Findings and errors"):
       ├── TargetError            the target could not be used
       │   ├── TargetUnreachable  nothing answers at the URL
       │   └── TargetStartError   the embedded reference target did not start
-      └── StageError             a stage (conformance, security, load) failed to run
-          └── OutOfTime          its time budget ran out before it was done
+      ├── StageError             a stage (conformance, security, load) failed to run
+      └── OutOfTime              a run's time budget ran out before it was done (not a
+                                 StageError: a probe that reads "no answer" as the target's
+                                 defect must never read a spent budget so)
 
 Messages never contain passwords or tokens.
 """
@@ -57,5 +59,5 @@ class StageError(TokenprobeError):
     """A stage could not run to completion."""
 
 
-class OutOfTime(StageError):
-    """A stage's time budget ran out before it was done."""
+class OutOfTime(TokenprobeError):
+    """A run's time budget ran out before it was done."""
