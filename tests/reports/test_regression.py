@@ -281,7 +281,10 @@ def test_a_previous_run_without_evidence_is_not_evaluated(tmp_path: Path) -> Non
     assert regression is not None
     assert regression.verdicts == ()
     (finding,) = regression.findings()
-    assert (finding.id, finding.severity) == ("TP-REG-004", Severity.INFO)
+    assert (finding.id, finding.severity) == ("TP-REG-005", Severity.WARNING)
+    summary = Summary(command="gate", target="t")
+    regression.apply_to(summary)
+    assert summary.not_evaluated == [finding]  # counted as not evaluated, like any other
     assert HISTOGRAMS_FILE in finding.evidence
     assert [c.outcome for c in regression.checks()] == ["skipped"]
 

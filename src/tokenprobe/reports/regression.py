@@ -5,7 +5,9 @@ runs report) and each configured percentile, for each scope's error ratio, and f
 ``capacity_rps`` when both runs searched for one, a confidence interval for new / previous
 (`tokenprobe.reports.statistics`) decides, with ``t`` the tolerance (default 0.1). A comparison
 fails if any of its m intervals is wholly beyond the band, so ``confidence`` is for all of them
-together: each is taken at ``1 - (1 - confidence) / m`` (Bonferroni; Dunn 1961).
+together: each is taken at ``1 - (1 - confidence) / m`` (Bonferroni; Dunn 1961). Nothing to
+compare (a previous run without load results or histograms) is a not-evaluated finding,
+TP-REG-005.
 
 * **regressed**: the whole interval is worse than the tolerance (latency, errors: above
   ``1 + t``; capacity: below ``1 / (1 + t)``). Only this fails: an error finding (TP-REG-001
@@ -184,7 +186,8 @@ class Regression:
 
     def findings(self) -> list[Finding]:
         if self.not_evaluated:
-            return [inconclusive_finding(self.not_evaluated)]
+            entry = catalogue.not_evaluated_entry("gate", catalogue.PREVIOUS_RUN)
+            return [catalogue.finding(entry.id, self.not_evaluated, source=SOURCE)]
         found = [v.finding(self.settings.tolerance) for v in self.verdicts]
         findings = [f for f in found if f is not None]
         inconclusive = [v for v in self.verdicts if v.verdict == "inconclusive"]
