@@ -577,7 +577,7 @@ REGRESSION_RULES: tuple[CatalogueEntry, ...] = (
         "TP-REG-003",
         "Capacity regressed since the previous run",
         Severity.ERROR,
-        "Breakpoint search: capacity between the last step held and the first that failed;"
+        "Capacity search bracket: the highest level that held, the lowest that broke;"
         " [regression] tolerance",
         "gate",
         "capacity_regression",
