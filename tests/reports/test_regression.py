@@ -256,6 +256,37 @@ def test_capacity_is_judged_on_the_search_brackets(
         assert "TP-REG-003" in {f.id for f in regression.findings()}
 
 
+def searched(low: float, high: float | None, model: str = "open") -> dict[str, Any]:
+    """A load section with the capacity search's outcome (issue 13's ``capacity`` section)."""
+    reached = high is not None
+    capacity = {"reached": reached, "capacity_rps": low if reached else None,
+                "at_least_rps": None if reached else low, "bracket": [low, high],
+                "bracket_unit": "req/s" if model == "open" else "users"}  # fmt: skip
+    steps = [{"achieved_rps": low, "held": True}, {"achieved_rps": low * 1.02, "held": False}]
+    return {"capacity": capacity, "capacity_rps": capacity["capacity_rps"], "model": model,
+            "steps": steps}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "verdict"),
+    [
+        (searched(40, 42), searched(20, 21), "regressed"),
+        (searched(40, 42), searched(40, 42), "unchanged"),  # a converged search: 5 % wide
+        (searched(40, 42), searched(80, None), "improved"),  # at least 80: not even reached
+        (searched(80, None), searched(80, None), "inconclusive"),  # both only "at least"
+        (searched(40, 60, "closed"), searched(20, 30, "closed"), "regressed"),  # throughput
+    ],
+)
+def test_capacity_from_the_capacity_search(
+    tmp_path: Path, previous: dict[str, Any], current: dict[str, Any], verdict: str
+) -> None:
+    small = {"seconds": 5, "per_second": 10}
+    regression = judge(
+        tmp_path, {"seed": 1, "load": previous, **small}, {"seed": 2, "load": current, **small}
+    )
+    assert verdict_of(regression, "capacity_rps").verdict == verdict
+
+
 def test_no_capacity_in_one_run_no_capacity_verdict(tmp_path: Path) -> None:
     load = {"capacity_rps": 40, "steps": steps(40, 50)}
     small = {"seconds": 5, "per_second": 10}
@@ -269,7 +300,8 @@ def test_scopes_are_the_scenarios_both_runs_report(tmp_path: Path) -> None:
         {"seed": 1, "scenarios": ("valid login", "wrong password"), "seconds": 5},
         {"seed": 2, "scenarios": ("valid login", "unknown user"), "seconds": 5},
     )
-    assert {v.scope for v in regression.verdicts} == {"total", "valid login"}
+    # Stored by scenario key, as the load section keys them; compared by those keys.
+    assert {v.scope for v in regression.verdicts} == {"total", "valid_login"}
 
 
 def test_a_previous_run_without_evidence_is_not_evaluated(tmp_path: Path) -> None:
@@ -281,7 +313,10 @@ def test_a_previous_run_without_evidence_is_not_evaluated(tmp_path: Path) -> Non
     assert regression is not None
     assert regression.verdicts == ()
     (finding,) = regression.findings()
-    assert (finding.id, finding.severity) == ("TP-REG-004", Severity.INFO)
+    assert (finding.id, finding.severity) == ("TP-REG-005", Severity.WARNING)
+    summary = Summary(command="gate", target="t")
+    regression.apply_to(summary)
+    assert summary.not_evaluated == [finding]  # counted as not evaluated, like any other
     assert HISTOGRAMS_FILE in finding.evidence
     assert [c.outcome for c in regression.checks()] == ["skipped"]
 

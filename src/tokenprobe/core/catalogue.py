@@ -577,20 +577,32 @@ REGRESSION_RULES: tuple[CatalogueEntry, ...] = (
         "TP-REG-003",
         "Capacity regressed since the previous run",
         Severity.ERROR,
-        "Breakpoint search: capacity between the last step held and the first that failed;"
+        "Capacity search bracket: the highest level that held, the lowest that broke;"
         " [regression] tolerance",
         "gate",
         "capacity_regression",
         (PREVIOUS_RUN,),
     ),
+    # Compared, but undecided: an observation about the runs' resolution, not a check that
+    # could not run (short runs leave p99 undecided every time).
     CatalogueEntry(
         "TP-REG-004",
-        "No regression verdict: too few samples, too noisy, or no evidence to compare",
+        "Regression verdict inconclusive: too few samples or too noisy",
         Severity.INFO,
         f"{BOOTSTRAP}; [regression] min-tail-samples",
         "gate",
         "regression_inconclusive",
         (PREVIOUS_RUN,),
+    ),
+    CatalogueEntry(
+        "TP-REG-005",
+        "Regression not evaluated: no load results or latency histograms to compare",
+        Severity.WARNING,
+        NOT_EVALUATED_RULE + "; --compare",
+        "gate",
+        "regression_not_evaluated",
+        (PREVIOUS_RUN,),
+        not_evaluated=True,
     ),
 )
 
@@ -659,6 +671,7 @@ REGRESSION_CHECKS = {
     "error_ratio": "error_ratio_regression",
     "capacity_rps": "capacity_regression",
 }  # every other metric is a latency percentile
+REGRESSION_UNDECIDED = ("regression_inconclusive", "regression_not_evaluated")
 
 
 def regression_rule(metric: str) -> CatalogueEntry:
@@ -669,13 +682,14 @@ def regression_rule(metric: str) -> CatalogueEntry:
 def reported_by_check(check_id: str) -> frozenset[str]:
     """The finding IDs a check result with ``check_id`` answers for: every ID its check reports
     (a lifetime check's error and its warning), TP-LOAD-001 for an SLO threshold, and for a
-    regression verdict its metric's regression and TP-REG-004 (inconclusive)."""
+    regression verdict its metric's regression, TP-REG-004 (inconclusive) and TP-REG-005 (not
+    evaluated)."""
     if check_id.startswith(SLO_CHECK_PREFIX):
         return frozenset({"TP-LOAD-001"})
     if check_id.startswith(REGRESSION_CHECK_PREFIX):
         metric = check_id.removeprefix(REGRESSION_CHECK_PREFIX).partition("[")[0]
-        inconclusive = entry_of("gate", "regression_inconclusive")
-        return frozenset({regression_rule(metric).id, inconclusive.id})
+        undecided = (entry_of("gate", c).id for c in REGRESSION_UNDECIDED)
+        return frozenset({regression_rule(metric).id, *undecided})
     known = BY_ID.get(check_id)
     if known is None:
         return frozenset({check_id})

@@ -9,8 +9,9 @@ consecutive seconds (2 significant digits): latencies within a run are correlate
 busy second slows many requests at once), so a regression verdict resamples whole blocks, not
 single requests (`tokenprobe.reports.statistics`).
 
-Scenario names are whatever the run's ``scenarios`` section uses, so a reader takes them from the
-file, never from a list of its own. Locust-free: the release gate and reports read it.
+Scenarios are keyed as the run's ``scenarios`` section keys them (scenario keys, ``valid_login``;
+a request entry of no scenario keeps its name), and a reader takes them from the file, never from
+a list of its own. Locust-free: the release gate and reports read it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from hdrh.histogram import HdrHistogram
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.load.latency import SERIES_DIGITS, Book, Tally, merge_books
+from tokenprobe.load.settings import key_of_entry
 
 HISTOGRAMS_FILE = "latency_histograms.json"
 FORMAT = "HdrHistogram V2, compressed, base64 (HdrHistogram.encode())"
@@ -50,14 +52,14 @@ def tally_entry(tally: Tally) -> dict[str, Any]:
 def evidence_document(
     run: Book, seconds: Mapping[int, Iterable[Mapping[str, Any]]]
 ) -> dict[str, Any]:
-    """The file's content: the run's book (one tally per scenario, by the name the run reports)
-    and, per second of the run, the encoded books recorded in it (`Book.encode`)."""
+    """The file's content: the run's book (one tally per request entry, stored by its scenario
+    key) and, per second of the run, the encoded books recorded in it (`Book.encode`)."""
     block_s, blocks = second_blocks(seconds)
     return {
         "format": FORMAT,
         "unit": UNIT,
         "total": tally_entry(run.total()),
-        "scenarios": {name: tally_entry(t) for name, t in sorted(run.tallies.items())},
+        "scenarios": {key_of_entry(n): tally_entry(t) for n, t in sorted(run.tallies.items())},
         "blocks": {"seconds": block_s, "digits": SERIES_DIGITS, "books": blocks},
     }
 
@@ -75,7 +77,7 @@ def second_blocks(
     for start in range(first, last + 1, block_s):
         encoded = [book for s in range(start, start + block_s) for book in seconds.get(s, ())]
         book = merge_books(encoded, SERIES_DIGITS)
-        blocks.append({name: tally_entry(tally) for name, tally in sorted(book.tallies.items())})
+        blocks.append({key_of_entry(n): tally_entry(t) for n, t in sorted(book.tallies.items())})
     return block_s, blocks
 
 

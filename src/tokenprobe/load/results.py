@@ -215,6 +215,6 @@ def build_results(
     results["histograms"] = {
         name: tally.histogram.encode().decode("ascii") for name, tally in run.tallies.items()
     }
-    # Keyed like "scenarios" (the run book's names): the evidence is read back by name.
+    # Keyed like "scenarios" (by scenario key): a comparison reads both runs by those keys.
     results["evidence"] = evidence_document(recorder.run, recorder.settled)
     return results

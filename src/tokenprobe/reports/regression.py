@@ -5,7 +5,9 @@ runs report) and each configured percentile, for each scope's error ratio, and f
 ``capacity_rps`` when both runs searched for one, a confidence interval for new / previous
 (`tokenprobe.reports.statistics`) decides, with ``t`` the tolerance (default 0.1). A comparison
 fails if any of its m intervals is wholly beyond the band, so ``confidence`` is for all of them
-together: each is taken at ``1 - (1 - confidence) / m`` (Bonferroni; Dunn 1961).
+together: each is taken at ``1 - (1 - confidence) / m`` (Bonferroni; Dunn 1961). Nothing to
+compare (a previous run without load results or histograms) is a not-evaluated finding,
+TP-REG-005.
 
 * **regressed**: the whole interval is worse than the tolerance (latency, errors: above
   ``1 + t``; capacity: below ``1 / (1 + t)``). Only this fails: an error finding (TP-REG-001
@@ -21,9 +23,9 @@ together: each is taken at ``1 - (1 - confidence) / m`` (Bonferroni; Dunn 1961).
   edge)²``, both measured in log ratio. An info finding, TP-REG-004.
 
 An error ratio of 0 in both runs is *unchanged* (nothing failed to compare). A capacity is
-known only between the last step that held and the first that did not; the ratio's interval is
-that bracket's (``[new low / old high, new high / old low]``), a resolution, not a sampling
-interval: a finer search narrows it.
+known only within its search's bracket (the highest level that held, the lowest that broke; "at
+least" when none broke); the ratio's interval is that of the two brackets (``[new low / old
+high, new high / old low]``), a resolution, not a sampling interval: a finer search narrows it.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ METHODS = {
     "requests": "bootstrap percentile interval over single requests (Efron & Tibshirani 1993)",
 }
 ERROR_RATIO_METHOD = "ratio of proportions, log interval (Katz et al. 1978)"
-CAPACITY_METHOD = "breakpoint search bracket: last step held, first step failed"
+CAPACITY_METHOD = "capacity search bracket: highest level that held, lowest that broke"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,7 +186,8 @@ class Regression:
 
     def findings(self) -> list[Finding]:
         if self.not_evaluated:
-            return [inconclusive_finding(self.not_evaluated)]
+            entry = catalogue.not_evaluated_entry("gate", catalogue.PREVIOUS_RUN)
+            return [catalogue.finding(entry.id, self.not_evaluated, source=SOURCE)]
         found = [v.finding(self.settings.tolerance) for v in self.verdicts]
         findings = [f for f in found if f is not None]
         inconclusive = [v for v in self.verdicts if v.verdict == "inconclusive"]
@@ -408,28 +411,61 @@ def capacity_verdicts(
     verdict = classify(interval, settings.tolerance, higher_is_better=True)
     brackets = f"previous {_bracket_text(old)}, now {_bracket_text(new)} req/s"
     if verdict == "inconclusive":
-        reason = f"capacity known only within {brackets}: a finer breakpoint search narrows it"
+        reason = f"capacity known only within {brackets}: a finer capacity search narrows it"
     else:
         reason = f"{verdict}: {brackets}, ratio {describe_interval(base.ratio, interval)}"
     return [dataclasses.replace(base, verdict=verdict, reason=reason)]
 
 
 def capacity_bracket(load: Mapping[str, Any]) -> tuple[float, float] | None:
-    """(capacity, the lowest failed step rate above it, or inf) from a load section."""
-    capacity = load.get("capacity_rps")
-    if not isinstance(capacity, int | float) or isinstance(capacity, bool) or capacity <= 0:
+    """(lowest, highest) the capacity can be, in req/s, from a load section; None without one.
+
+    From the capacity search's ``capacity`` section: the highest level that held and the lowest
+    that broke (open model); the best throughput that held and the best any step achieved, as
+    the target never answered faster (closed model); "at least" the maximum when none broke.
+    A summary written before the search keeps ``capacity_rps`` and its steps."""
+    section = load.get("capacity")
+    if isinstance(section, Mapping):
+        return _searched_bracket(section, load)
+    capacity = _number(load.get("capacity_rps"))
+    if capacity is None or capacity <= 0:
         return None
     rate_key = "offered_rps" if load.get("model", "open") == "open" else "achieved_rps"
     failed = [
-        float(step[rate_key])
-        for step in load.get("steps") or []
-        if isinstance(step, Mapping)
-        and not step.get("warmup")
-        and step.get("held") is False
-        and isinstance(step.get(rate_key), int | float)
-        and step[rate_key] > capacity
-    ]
-    return float(capacity), min(failed, default=math.inf)
+        rate
+        for step in _steps(load)
+        if step.get("held") is False and (rate := _number(step.get(rate_key))) is not None
+        and rate > capacity
+    ]  # fmt: skip
+    return capacity, min(failed, default=math.inf)
+
+
+def _searched_bracket(
+    section: Mapping[str, Any], load: Mapping[str, Any]
+) -> tuple[float, float] | None:
+    low = _number(section.get("capacity_rps")) or _number(section.get("at_least_rps"))
+    if low is None or low <= 0:
+        return None
+    if not section.get("reached"):
+        return low, math.inf
+    if section.get("bracket_unit") == "req/s":
+        bracket = section.get("bracket")
+        high = _number(bracket[1]) if isinstance(bracket, list) and len(bracket) == 2 else None
+        return low, high if high is not None and high > low else math.inf
+    achieved = [rate for step in _steps(load) if (rate := _number(step.get("achieved_rps")))]
+    return low, max([*achieved, low])
+
+
+def _steps(load: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    steps = load.get("steps")
+    if not isinstance(steps, list):
+        return []
+    return [s for s in steps if isinstance(s, Mapping) and not s.get("warmup")]
+
+
+def _number(value: Any) -> float | None:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if is_number else None
 
 
 def _requests(load: Mapping[str, Any]) -> int:
