@@ -185,6 +185,11 @@ def test_a_knee_that_breaks_when_re_run_is_searched_below() -> None:
     assert search.capacity < confirms[0].level  # the refuted level is not reported
 
 
+NAN_CLAIMS = b'{"exp": NaN}'
+SURROGATE_CLAIMS = b'{"sub": "\\ud800"}'
+UTF16_CLAIMS = '{"a": 1}'.encode("utf-16")
+
+
 def test_claims_reader_rejects_exactly_what_pyjwt_rejects() -> None:
     key = "k" * 32
     header = b64url({"alg": "HS256", "typ": "JWT"})
@@ -203,6 +208,18 @@ def test_claims_reader_rejects_exactly_what_pyjwt_rejects() -> None:
         "unsupported crit": f"{b64url({'alg': 'HS256', 'crit': ['b64'], 'b64': False})}.e30.c2ln",
         "header a list": f"{b64url([1])}.{b64url({'a': 1})}.c2ln",
         "not base64url": f"{header}.{b64url({'a': 1})}!.c2ln",
+        # What orjson refuses and the standard library (PyJWT's parser) accepts:
+        "claims with NaN": f"{header}.{b64url(NAN_CLAIMS)}.c2ln",
+        "claims with a lone surrogate": f"{header}.{b64url(SURROGATE_CLAIMS)}.c2ln",
+        "claims in UTF-16": f"{header}.{b64url(UTF16_CLAIMS)}.c2ln",
+        # Every length of a last, partial group, with and without stray bits:
+        **{
+            f"signature of {length} characters{' with stray bits' if stray else ''}": (
+                f"{header}.{b64url({'a': 1})}.{'A' * (length - 1)}{'B' if stray else 'A'}"
+            )
+            for length in (4, 5, 6, 7, 8)
+            for stray in (False, True)
+        },
     }
     warm = ClaimsReader()
     warm.claims(good)  # the good header is remembered: the fast path judges the rest
@@ -210,6 +227,17 @@ def test_claims_reader_rejects_exactly_what_pyjwt_rejects() -> None:
         expected = outcome(lambda t: inspect_token(t).claims, token)
         assert outcome(warm.claims, token) == expected, name
         assert outcome(ClaimsReader().claims, token) == expected, name
+
+
+def test_claims_reader_reads_a_number_past_64_bits_as_a_float() -> None:
+    """The one difference orjson makes (tokenprobe.core.fast_json): accepted all the same, and
+    an exp that large is in the future either way."""
+    token = jwt.encode({"exp": 10**30}, "k" * 32, algorithm="HS256")
+    assert inspect_token(token).claims == {"exp": 10**30}
+    assert ClaimsReader().claims(token) == {"exp": 10**30}  # PyJWT's path: the first header
+    warm = ClaimsReader()
+    warm.claims(jwt.encode({"exp": 1}, "k" * 32, algorithm="HS256"))
+    assert warm.claims(token) == {"exp": 1e30}
 
 
 def b64url(value: object) -> str:

@@ -6,11 +6,15 @@ target (``test_models``: zero failures with every scenario running).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.load.conftest import locust_args, run_together
+from tests.gate.misbehaving import misbehaving_server
+from tests.load.conftest import finish, locust_args, run_together, start
+from tokenprobe.load.runner import LOCUSTFILE
 from tokenprobe.load.settings import SCENARIOS
 
 # Faults that break different scenarios share one target (fewer targets, a faster suite).
@@ -64,3 +68,21 @@ def test_contract_breaks_are_failures_with_a_reason(
 def test_failures_never_quote_tokens(runs: dict) -> None:
     for run in runs.values():
         assert "eyJ" not in "\n".join(run.failure_messages())
+
+
+def test_a_request_past_its_timeout_is_a_failure_that_says_so(tmp_path: Path) -> None:
+    """A target that trickles its answer never trips a per-read timeout; the request timeout
+    ends each request anyway, and names itself as the reason. (A gevent.Timeout started again
+    after it fired fires at once: each request gets a timer of its own.)"""
+    with misbehaving_server("trickle=0.2") as server:  # a 150-byte answer would take 30 s
+        args = [
+            sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+            "--only-summary", "--host", server.url, "--tp-results", str(tmp_path / "results.json"),
+            "--csv", str(tmp_path / "locust"), "--tp-slo", "", "--tp-model", "closed", "-u", "1", "-t", "4s",
+            "--tp-weights", "unknown_user=1", "--tp-request-timeout", "0.8",
+        ]  # fmt: skip
+        run = finish(start(args, tmp_path), tmp_path)
+    assert run.returncode in (0, 1), run.output
+    timed_out = [m for m in run.failure_messages() if "no complete answer within 0.8 s" in m]
+    assert timed_out, run.output
+    assert run.results["scenarios"]["unknown_user"]["failures"] >= 3  # one per 0.8 s, not one

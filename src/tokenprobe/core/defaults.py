@@ -105,7 +105,7 @@ CANARY_PASSWORD_ENV = "TOKENPROBE_CANARY_PASSWORD"
 # Request timeouts are total (connect, send, the whole answer), never per read
 # (`tokenprobe.core.http`).
 REACHABILITY_TIMEOUT_S = 5.0  # "is anything answering at the URL?" before a run starts
-REQUEST_TIMEOUT_S = 30.0  # one request of a security probe
+REQUEST_TIMEOUT_S = 30.0  # one request of a security probe or of a load run, in total
 # In the gate, a login slower than this is broken, not slow: keeps a hanging target's gate short.
 GATE_REQUEST_TIMEOUT_S = 10.0
 # The whole release gate ([gate] max-time, --max-time): a CI job's usual step timeout is longer,

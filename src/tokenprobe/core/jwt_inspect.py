@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import binascii
 import dataclasses
-import json
 import re
+import string
 from typing import Any
 
 import jwt
 import jwt.utils
+
+from tokenprobe.core import fast_json
 
 COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
@@ -84,23 +86,43 @@ class ClaimsReader:
             if len(self._accepted_headers) < self.MAX_HEADERS:
                 self._accepted_headers.add(header)
             return claims
-        _canonical_base64url(signature, "crypto")
+        _check_canonical_tail(signature, "crypto")
+        _check_canonical_tail(payload, "payload")
         try:
-            claims = json.loads(_canonical_base64url(payload, "payload"))
-        except (ValueError, RecursionError) as exc:
+            claims = fast_json.loads(jwt.utils.base64url_decode(payload))
+        except (ValueError, RecursionError, binascii.Error) as exc:
             raise NotAJWT(f"undecodable: Invalid payload string: {exc}") from None
         if not isinstance(claims, dict):
             raise NotAJWT("claims are not a JSON object")
         return claims
 
 
-def _canonical_base64url(segment: str, name: str) -> bytes:
-    """Decode a segment the regular expression accepted, as strictly as PyJWT does: a length
-    that no encoding has, or trailing bits that a canonical encoder would not set, is refused."""
-    try:
-        decoded = jwt.utils.base64url_decode(segment) if len(segment) % 4 != 1 else None
-    except binascii.Error:
-        decoded = None
-    if decoded is None or jwt.utils.base64url_encode(decoded).decode("ascii") != segment:
+def _check_canonical_tail(segment: str, name: str) -> None:
+    """Refuse a segment the regular expression accepted, as strictly as PyJWT does: a length
+    that no encoding has, or trailing bits that a canonical encoder would not set.
+
+    PyJWT decodes the whole segment and encodes it again. base64 works in independent groups
+    of four characters and a whole group always survives that round trip; in a last, partial
+    group only the last character carries bits no byte uses, so that character alone decides.
+    """
+    partial = len(segment) % 4
+    if partial and segment[-1] not in _CANONICAL_LAST[partial]:
         raise NotAJWT(f"undecodable: Invalid {name} padding")
-    return decoded
+
+
+def _canonical_last_characters(partial: int) -> frozenset[str]:
+    """The characters that end a canonical partial group of ``partial`` characters, found by
+    PyJWT's own round trip (none for 1: no encoding leaves a single character)."""
+    if partial == 1:
+        return frozenset()
+    prefix = "A" * (partial - 1)
+    return frozenset(
+        char
+        for char in BASE64URL_ALPHABET
+        if jwt.utils.base64url_encode(jwt.utils.base64url_decode(prefix + char)).decode()
+        == prefix + char
+    )
+
+
+BASE64URL_ALPHABET = string.ascii_letters + string.digits + "-_"
+_CANONICAL_LAST = {partial: _canonical_last_characters(partial) for partial in (1, 2, 3)}

@@ -89,6 +89,13 @@ def add_arguments(parser: Any) -> None:
         default=10.0,
         help="an arrival that cannot be sent within this many seconds is dropped (and counted)",
     )
+    add(
+        "--tp-request-timeout",
+        type=float,
+        default=defaults.REQUEST_TIMEOUT_S,
+        help="seconds one request may take in total (connect, send, the whole answer); "
+        "past it the request is a failure",
+    )
     add("--tp-weights", default=defaults.LOAD_WEIGHTS, help="scenario weights, key=weight,...")
     add(
         "--tp-storm-size",
@@ -219,6 +226,7 @@ class LocustOptions:
     raw_samples_prefix: str
     max_level: float = defaults.BREAKPOINT_MAX_RATE_PER_S  # breakpoint: the search's maximum
     resolution: float = defaults.BREAKPOINT_RESOLUTION
+    request_timeout_s: float = defaults.REQUEST_TIMEOUT_S  # one request, in total
 
     @property
     def scenario_weights(self) -> dict[str, int]:
@@ -261,6 +269,7 @@ def parse_options(options: Any) -> LocustOptions:
         raise LoadOptionError(str(exc)) from None
     for name, value in (("--tp-stream-rate", options.tp_stream_rate),
                         ("--tp-max-lateness", options.tp_max_lateness),
+                        ("--tp-request-timeout", options.tp_request_timeout),
                         ("--tp-max-requests", options.tp_max_requests),
                         ("--tp-storm-size", options.tp_storm_size),
                         ("--tp-max-rate", options.tp_max_rate),
@@ -275,6 +284,7 @@ def parse_options(options: Any) -> LocustOptions:
         stream_rate=options.tp_stream_rate,
         late_s=options.tp_late_ms / 1000,
         max_lateness_s=options.tp_max_lateness,
+        request_timeout_s=options.tp_request_timeout,
         weights=parse_weights(options.tp_weights),
         storm_size=options.tp_storm_size,
         credentials_file=options.tp_credentials,

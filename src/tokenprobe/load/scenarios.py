@@ -9,11 +9,11 @@ that could carry a token, nor any password.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
+from tokenprobe.core import fast_json
 from tokenprobe.core.jwt_inspect import ClaimsReader, NotAJWT
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -42,8 +42,7 @@ def token_pair_problem(response: Any, now: float | None = None) -> str | None:
     Returns why the answer breaks that rule, or None when it holds.
     """
     try:
-        # JSON is UTF-8 (RFC 8259 §8.1): parse the bytes, without a charset look-up per answer.
-        body = json.loads(response.content)
+        body = fast_json.loads(response.content)
     except (ValueError, TypeError):
         return "200 body is not JSON"
     if not isinstance(body, dict):
@@ -98,7 +97,20 @@ def judge_malformed(label: str) -> Callable[[Any], str | None]:
 
 def _status(response: Any) -> str:
     if not response.status_code:
-        return f"nothing ({type(getattr(response, 'error', None)).__name__})"
+        return f"nothing ({_why_no_answer(getattr(response, 'error', None))})"
     if response.status_code >= 500:
         return f"server error {response.status_code}"
     return str(response.status_code)
+
+
+def _why_no_answer(error: BaseException | None) -> str:
+    """The cause of a missing answer, in words that carry no body or credential: a timeout's
+    own message (ours: "no complete answer within 30 s"), else the error's type.
+
+    geventhttpclient reports a failed attempt as `RetriesExceeded` and keeps the failure
+    itself as ``original``: that is the cause worth naming.
+    """
+    cause = getattr(error, "original", None) or error
+    if isinstance(cause, TimeoutError) and str(cause):
+        return str(cause)
+    return type(cause).__name__

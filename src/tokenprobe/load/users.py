@@ -6,7 +6,7 @@ users down and hides the stall). An `OpenUser` sends on a schedule (`tokenprobe.
 reports each latency from the request's *intended* send time, so time spent waiting behind a
 stall is counted, as a real client arriving then would feel it.
 
-Every request has a total deadline (`REQUEST_DEADLINE_S`: connect, send, the whole answer).
+Every request has a total deadline (``--tp-request-timeout``: connect, send, the whole answer).
 FastHttpUser's ``network_timeout`` and ``connection_timeout`` apply per socket operation, so a
 target that trickles its answer would never trip them; a ``gevent.Timeout`` bounds the whole
 request, and a request past it is a failure like a refused connection.
@@ -14,6 +14,7 @@ request, and a request past it is a failure like a refused connection.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import time
@@ -27,10 +28,12 @@ from locust import FastHttpUser, constant, task
 from locust.exception import StopUser
 
 from tokenprobe.core import defaults
+from tokenprobe.core.credentials import Credential
 from tokenprobe.core.session import TOKEN_PATH
 from tokenprobe.load.accounts import cycle
 from tokenprobe.load.listeners import LoadRun, current_run
 from tokenprobe.load.scenarios import (
+    JSON_HEADERS,
     judge_malformed,
     judge_rejected_credentials,
     judge_valid_login,
@@ -38,7 +41,11 @@ from tokenprobe.load.scenarios import (
 from tokenprobe.load.settings import SCENARIOS
 
 PROFILE_END_POLL_S = 0.5
-REQUEST_DEADLINE_S = defaults.REQUEST_TIMEOUT_S
+
+
+def login_body(account: Credential) -> bytes:
+    """The JSON body a login with ``account`` sends."""
+    return json.dumps(account.as_json()).encode()
 
 
 class AnswerTooSlow(TimeoutError):
@@ -52,9 +59,9 @@ class TokenEndpointUser(FastHttpUser):
     abstract = True
     # A login storm sends this many requests at once over one user's connection pool.
     concurrency = 64
-    # Per socket operation; `REQUEST_DEADLINE_S` bounds the whole request.
-    network_timeout = REQUEST_DEADLINE_S
-    connection_timeout = REQUEST_DEADLINE_S
+    # Per socket operation; ``--tp-request-timeout`` bounds the whole request.
+    network_timeout = defaults.REQUEST_TIMEOUT_S
+    connection_timeout = defaults.REQUEST_TIMEOUT_S
 
     def on_start(self) -> None:
         self.load: LoadRun = current_run()
@@ -63,8 +70,15 @@ class TokenEndpointUser(FastHttpUser):
         accounts = self.load.accounts_for_new_user()
         if accounts is None:
             raise StopUser()  # no slice of its own: never borrow another worker's accounts
-        self.accounts = cycle(accounts)
+        # Each account's login body, encoded once: a login storm or a fast target would
+        # otherwise pay a JSON encoding per request for bytes that never change.
+        self.logins = cycle([(account.username, login_body(account)) for account in accounts])
         self.decoys = cycle(self.load.pool.decoys)
+        self.audited = self.load.recorder.audits_accounts
+        # No cookie jar: every login is a fresh client, as a token API's clients are. A jar
+        # would send a cookie one account's login was given along with the next account's
+        # (each user rotates accounts), and costs the generator two look-ups per request.
+        self.client.client.cookiejar = None
 
     def _post(
         self,
@@ -75,16 +89,15 @@ class TokenEndpointUser(FastHttpUser):
         account: str = "",
         **kwargs: Any,
     ) -> None:
+        if intended is not None or self.audited:
+            # Open model: the intended send time; audits: who logged in (never a password).
+            # Without it, the listener takes Locust's own start time (the closed model's).
+            kwargs["context"] = {"tp_intended": intended or time.time(), "tp_account": account}
         sent = time.time()
-        context = {"tp_intended": sent if intended is None else intended, "tp_account": account}
-        deadline = gevent.Timeout(
-            REQUEST_DEADLINE_S, AnswerTooSlow(f"no complete answer within {REQUEST_DEADLINE_S:g} s")
-        )
+        deadline = self.new_deadline()
         deadline.start()
         try:  # the timeout can only fire while the request waits on the network
-            answer = self.client.post(
-                TOKEN_PATH, name=name, catch_response=True, context=context, **kwargs
-            )
+            answer = self.client.post(TOKEN_PATH, name=name, catch_response=True, **kwargs)
         finally:
             deadline.cancel()
         with answer as response:
@@ -104,12 +117,16 @@ class TokenEndpointUser(FastHttpUser):
             else:
                 response.success()
 
+    def new_deadline(self) -> gevent.Timeout:
+        seconds = self.load.options.request_timeout_s
+        return gevent.Timeout(seconds, AnswerTooSlow(f"no complete answer within {seconds:g} s"))
+
     def valid_login(self, intended: float | None = None) -> None:
         """Log in with one of this user's own accounts; expect a valid token pair."""
-        credential = next(self.accounts)
+        username, body = next(self.logins)
         self._post(
             SCENARIOS["valid_login"], judge_valid_login, intended,
-            account=credential.username, json=credential.as_json(),
+            account=username, data=body, headers=JSON_HEADERS,
         )  # fmt: skip
 
     def wrong_password(self, intended: float | None = None) -> None:
@@ -137,10 +154,10 @@ class TokenEndpointUser(FastHttpUser):
         start = time.time() if intended is None else intended
         storm = Group()
         for _ in range(self.load.options.storm_size):
-            credential = next(self.accounts)
+            username, body = next(self.logins)
             storm.spawn(
                 self._post, SCENARIOS["login_storm"], judge_valid_login, start,
-                account=credential.username, json=credential.as_json(),
+                account=username, data=body, headers=JSON_HEADERS,
             )  # fmt: skip
         storm.join()
 
