@@ -78,8 +78,8 @@ def test_a_request_past_its_timeout_is_a_failure_that_says_so(tmp_path: Path) ->
         args = [
             sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
             "--only-summary", "--host", server.url, "--tp-results", str(tmp_path / "results.json"),
-            "--csv", str(tmp_path / "locust"), "--tp-slo", "", "--tp-model", "closed", "-u", "1", "-t", "4s",
-            "--tp-weights", "unknown_user=1", "--tp-request-timeout", "0.8",
+            "--csv", str(tmp_path / "locust"), "--tp-slo", "", "--tp-model", "closed",
+            "-u", "1", "-t", "4s", "--tp-weights", "unknown_user=1", "--tp-request-timeout", "0.8",
         ]  # fmt: skip
         run = finish(start(args, tmp_path), tmp_path)
     assert run.returncode in (0, 1), run.output
