@@ -11,7 +11,7 @@ seconds (the default) and single requests, with every other setting at its defau
 (tolerance 10 %, 95 % confidence).
 
     .venv/bin/python -m bench.regression_rates [--rounds 20] [--seconds 15] [--rate 20]
-        [--side-by-side] [--keep DIR]   # keep the run folders (and pairs.json) in DIR
+        [--side-by-side] [--clean-only] [--keep DIR]   # keep the run folders (and pairs.json)
     .venv/bin/python -m bench.regression_rates --rejudge DIR   # judge kept runs again
     .venv/bin/python -m bench.regression_rates --timing 3600 20  # judging a 1 h run: how long
 
@@ -90,14 +90,16 @@ def load_runs_together(
     return [name for _, name in runs]
 
 
-def run_rounds(work: Path, rounds: int, seconds: int, rate: float, side_by_side: bool) -> dict:
+def run_rounds(
+    work: Path, rounds: int, seconds: int, rate: float, side_by_side: bool, clean_only: bool
+) -> dict:
     """Every load run; returns (and writes to ``work``) the manifest of pairs to judge."""
     rng = random.Random(14)
     mode = "side by side" if side_by_side else "one after another"
     manifest: dict = {"rounds": rounds, "seconds": seconds, "rate": rate, "mode": mode,
                       "pairs": [], "loads": []}  # fmt: skip
     no_lockout = ("--lockout-after", "0")  # wrong passwords cost a hash, every time
-    faults = [(), *((f"slow={d}",) for d in DELAYS_MS)]
+    faults = [(), *(() if clean_only else ((f"slow={d}",) for d in DELAYS_MS))]
     targets = [EmbeddedTarget(faults=f, workers=1, extra_args=no_lockout) for f in faults]
     for target in targets:
         target.start()
@@ -245,6 +247,11 @@ def main() -> None:
         help="run both runs of a pair at the same time: the machine's drift between runs cancels",
     )
     parser.add_argument(
+        "--clean-only",
+        action="store_true",
+        help="no slow targets: only the clean pairs (false alarms), in half the time",
+    )
+    parser.add_argument(
         "--timing",
         nargs=2,
         type=int,
@@ -263,7 +270,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tokenprobe-regression-bench-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        judge_all(work, run_rounds(work, args.rounds, args.seconds, args.rate, args.side_by_side))
+        manifest = run_rounds(
+            work, args.rounds, args.seconds, args.rate, args.side_by_side, args.clean_only
+        )
+        judge_all(work, manifest)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ stall is counted, as a real client arriving then would feel it.
 
 Every request has a total deadline (``--tp-request-timeout``: connect, send, the whole answer).
 FastHttpUser's ``network_timeout`` and ``connection_timeout`` apply per socket operation, so a
-target that trickles its answer would never trip them; a ``gevent.Timeout`` bounds the whole
+target that trickles its answer would never trip them; a timer on gevent's loop bounds the whole
 request, and a request past it is a failure like a refused connection.
 """
 
@@ -20,9 +20,10 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gevent
+from gevent import getcurrent
 from gevent.pool import Group
 from locust import FastHttpUser, constant, task
 from locust.exception import StopUser
@@ -40,6 +41,9 @@ from tokenprobe.load.scenarios import (
 )
 from tokenprobe.load.settings import SCENARIOS
 
+if TYPE_CHECKING:
+    from greenlet import greenlet
+
 PROFILE_END_POLL_S = 0.5
 
 
@@ -51,6 +55,11 @@ def login_body(account: Credential) -> bytes:
 class AnswerTooSlow(TimeoutError):
     """No complete answer within the request's deadline (a TimeoutError, so Locust's
     FastHttpSession reports it as the request's failure)."""
+
+
+def _too_slow(request: greenlet, seconds: float) -> None:
+    """The deadline passed: end the request where it waits (what gevent.Timeout does)."""
+    request.throw(AnswerTooSlow(f"no complete answer within {seconds:g} s"))
 
 
 class TokenEndpointUser(FastHttpUser):
@@ -75,6 +84,7 @@ class TokenEndpointUser(FastHttpUser):
         self.logins = cycle([(account.username, login_body(account)) for account in accounts])
         self.decoys = cycle(self.load.pool.decoys)
         self.audited = self.load.recorder.audits_accounts
+        self.loop = gevent.get_hub().loop
         # No cookie jar: every login is a fresh client, as a token API's clients are. A jar
         # would send a cookie one account's login was given along with the next account's
         # (each user rotates accounts), and costs the generator two look-ups per request.
@@ -94,12 +104,14 @@ class TokenEndpointUser(FastHttpUser):
             # Without it, the listener takes Locust's own start time (the closed model's).
             kwargs["context"] = {"tp_intended": intended or time.time(), "tp_account": account}
         sent = time.time()
-        deadline = self.new_deadline()
-        deadline.start()
-        try:  # the timeout can only fire while the request waits on the network
+        # The request's deadline: a bare timer of gevent's loop, as inside a gevent.Timeout,
+        # whose exception object would cost more than the timer itself on every request.
+        deadline = self.loop.timer(self.load.options.request_timeout_s)
+        deadline.start(_too_slow, getcurrent(), self.load.options.request_timeout_s)
+        try:  # it can only fire while the request waits on the network
             answer = self.client.post(TOKEN_PATH, name=name, catch_response=True, **kwargs)
         finally:
-            deadline.cancel()
+            deadline.close()
         with answer as response:
             if intended is not None:
                 # Open model: the wait behind a late send is part of what a user feels.
@@ -116,10 +128,6 @@ class TokenEndpointUser(FastHttpUser):
                 response.failure(problem)
             else:
                 response.success()
-
-    def new_deadline(self) -> gevent.Timeout:
-        seconds = self.load.options.request_timeout_s
-        return gevent.Timeout(seconds, AnswerTooSlow(f"no complete answer within {seconds:g} s"))
 
     def valid_login(self, intended: float | None = None) -> None:
         """Log in with one of this user's own accounts; expect a valid token pair."""
@@ -177,11 +185,11 @@ class ClosedUser(TokenEndpointUser):
     @task
     def log_in_as_configured(self) -> None:
         """Pick a scenario by the configured weights (``--tp-weights``)."""
-        self.act(random.choice(self.choices))
+        random.choice(self.actions)()
 
     def on_start(self) -> None:
         super().on_start()
-        self.choices = _weighted(self.load)
+        self.actions = [getattr(self, scenario) for scenario in _weighted(self.load)]
 
 
 class OpenUser(TokenEndpointUser):
