@@ -154,6 +154,9 @@ def test_tokenprobe_conformance_takes_policy_and_report_root_from_the_configurat
     summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
     errors = {f["id"] for f in summary["findings"] if f["severity"] == "error"}
     assert errors == {"TP-TOKEN-004"}
+    # The root's history page lists the run (the link is its summary.json: no report.html).
+    run = (tmp_path / "latest").resolve().name
+    assert f'href="./{run}/summary.json"' in (tmp_path / "index.html").read_text()
 
 
 @pytest.mark.parametrize(

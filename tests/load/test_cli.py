@@ -182,6 +182,8 @@ def test_configuration_sets_target_slos_per_scenario_and_a_fresh_run_folder(
     assert run_dir.parent == (tmp_path / "out").resolve()
     assert run_dir.name != "earlier"
     assert not any(earlier.iterdir())  # never written through latest into an earlier run
+    # The root's history page lists the run, as after a gate run (a load run has no report.html).
+    assert f'href="./{run_dir.name}/summary.json"' in (tmp_path / "out" / "index.html").read_text()
     load = json.loads((run_dir / "summary.json").read_text())["load"]
     logins = load["scenarios"]["valid_login"]["latency_ms"]
     assert {(s["name"], s["threshold"], s["observed"], s["passed"]) for s in load["slo"]} == {

@@ -114,6 +114,7 @@ def test_configuration_target_severities_and_a_fresh_run_folder(
     assert run_dir.parent == (tmp_path / "out").resolve()
     assert run_dir.name != "earlier"
     assert not any(earlier.iterdir())  # never written through latest into an earlier run
+    assert f'href="./{run_dir.name}/summary.json"' in (tmp_path / "out" / "index.html").read_text()
     findings = json.loads((run_dir / "summary.json").read_text())["findings"]
     assert [(f["id"], f["severity"]) for f in findings] == [("TP-SEC-012", "info")]
 

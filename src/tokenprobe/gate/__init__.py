@@ -57,9 +57,8 @@ from tokenprobe.reports import (
     judge_against,
     load_previous_run,
     new_run_dir,
-    update_latest,
+    publish_run,
     write_all_reports,
-    write_history_index,
     write_stage_reports,
 )
 from tokenprobe.reports.summary_json import write_summary
@@ -356,8 +355,7 @@ def run_gate(
         )
         latest_problem = None
         if options.report_dir is None:
-            latest_problem = update_latest(run_dir)
-            write_history_index(run_dir.parent)
+            latest_problem = publish_run(run_dir)
     return GateResult(summary, run_dir, latest_problem)
 
 
