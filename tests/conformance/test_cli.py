@@ -154,6 +154,29 @@ def test_tokenprobe_conformance_takes_policy_and_report_root_from_the_configurat
     summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
     errors = {f["id"] for f in summary["findings"] if f["severity"] == "error"}
     assert errors == {"TP-TOKEN-004"}
+    # The root's history page lists the run (the link is its summary.json: no report.html).
+    run = (tmp_path / "latest").resolve().name
+    assert f'href="./{run}/summary.json"' in (tmp_path / "index.html").read_text()
+
+
+def test_tokenprobe_conformance_require_complete_fails_a_run_without_credentials(
+    clean_target, tmp_path
+) -> None:
+    # Without credentials the success path is not exercised (TP-CONF-011, a warning) ...
+    args = ("--url", clean_target.base_url, "-n", str(SMALL_N))
+    plain = tokenprobe_conformance(*args, "--report-dir", str(tmp_path / "plain"))
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "conformance: pass, 1 check not evaluated" in plain.stdout
+    summary = json.loads((tmp_path / "plain" / "summary.json").read_text())
+    assert [(f["id"], f["severity"]) for f in summary["findings"]] == [("TP-CONF-011", "warning")]
+    # ... and --require-complete makes that a failure.
+    complete = tokenprobe_conformance(
+        *args, "--report-dir", str(tmp_path / "complete"), "--require-complete"
+    )
+    assert complete.returncode == 1, complete.stdout + complete.stderr
+    assert "conformance: fail, 1 check not evaluated" in complete.stdout
+    summary = json.loads((tmp_path / "complete" / "summary.json").read_text())
+    assert [(f["id"], f["severity"]) for f in summary["findings"]] == [("TP-CONF-011", "error")]
 
 
 @pytest.mark.parametrize(

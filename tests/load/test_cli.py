@@ -31,24 +31,28 @@ def tokenprobe_load(*args: str) -> list[str]:
 @pytest.fixture(scope="module")
 def gate_runs(target_factory: Any, load_target: Any, tmp_path_factory: pytest.TempPathFactory):
     """A slow target against a tight SLO, and the clean target against a loose one; each has
-    one on a scenario (the met one by its display name, read as the key)."""
+    one on a scenario (the met one by its display name, read as the key). And the clean target
+    without credentials, with and without --require-complete."""
     base = tmp_path_factory.mktemp("cli")
     slow = target_factory("slow=200")
     runs = {}
-    for key, target, slo in (
-        ("breach", slow, "p95<100,p95[valid_login]<100"),
-        ("met", load_target, "p99<5000,p95[valid login]<5000"),
+    for key, target, slo, credentials, extra in (
+        ("breach", slow, "p95<100,p95[valid_login]<100", True, ()),
+        ("met", load_target, "p99<5000,p95[valid login]<5000", True, ()),
+        ("no-credentials", load_target, "p99<5000", False, ()),
+        ("no-credentials-complete", load_target, "p99<5000", False, ("--require-complete",)),
     ):
         report_dir = base / key
         args = tokenprobe_load(
             "--url", target.base_url, "--rate", "8", "--duration", "3s",
-            "--slo", f"{slo},error_ratio<0.05", "--report-dir", str(report_dir),
+            "--slo", f"{slo},error_ratio<0.05", "--report-dir", str(report_dir), *extra,
         )  # fmt: skip
-        os.environ["TOKENPROBE_CREDENTIALS"] = str(target.credentials_file)
+        if credentials:
+            os.environ["TOKENPROBE_CREDENTIALS"] = str(target.credentials_file)
         try:
             runs[key] = (start(args, report_dir), report_dir, target)
         finally:
-            del os.environ["TOKENPROBE_CREDENTIALS"]
+            os.environ.pop("TOKENPROBE_CREDENTIALS", None)
     return {key: (finish(p, d), d, t) for key, (p, d, t) in runs.items()}
 
 
@@ -98,6 +102,36 @@ def test_slo_met_exits_0_and_writes_every_report(gate_runs: dict) -> None:
     )
     assert rows["valid_login"]["name"] == "valid login"
     assert int(rows["valid_login"]["requests"]) == logins["requests"]
+
+
+def test_without_credentials_the_account_scenarios_are_not_evaluated(gate_runs: dict) -> None:
+    """Scenarios switched off for lack of credentials are a not-evaluated finding (a warning),
+    never a silent pass; --require-complete makes it an error (exit 1)."""
+    run, report_dir, _ = gate_runs["no-credentials"]
+    assert run.returncode == 0, run.output
+    summary = json.loads((report_dir / "summary.json").read_text())
+    assert {f["id"]: f["severity"] for f in summary["findings"]} == {"TP-LOAD-003": "warning"}
+    (finding,) = summary["findings"]
+    assert finding["evidence"].startswith("valid_login, wrong_password not run: no credentials")
+    assert summary["not_evaluated"] == 1
+    checks = {c["id"]: c for c in summary["checks"]}
+    assert checks["TP-LOAD-003"]["outcome"] == "skipped"
+    assert summary["load"]["scenarios"].keys() == {"unknown_user", "malformed_body"}
+    assert "pass, 1 check not evaluated: reports in" in run.output
+
+    complete, report_dir, _ = gate_runs["no-credentials-complete"]
+    assert complete.returncode == 1, complete.output
+    summary = json.loads((report_dir / "summary.json").read_text())
+    assert {f["id"]: f["severity"] for f in summary["findings"]} == {"TP-LOAD-003": "error"}
+    assert summary["status"] == "fail"
+    assert "fail, 1 check not evaluated: reports in" in complete.output
+
+    # With credentials every scenario runs: nothing is left unevaluated.
+    met, report_dir, _ = gate_runs["met"]
+    summary = json.loads((report_dir / "summary.json").read_text())
+    assert summary["not_evaluated"] == 0
+    assert "TP-LOAD-003" not in {c["id"] for c in summary["checks"]}
+    assert met.output.rstrip().splitlines()[-1].startswith("pass: reports in")
 
 
 @pytest.mark.parametrize("key", ["breach", "met"])
@@ -182,6 +216,8 @@ def test_configuration_sets_target_slos_per_scenario_and_a_fresh_run_folder(
     assert run_dir.parent == (tmp_path / "out").resolve()
     assert run_dir.name != "earlier"
     assert not any(earlier.iterdir())  # never written through latest into an earlier run
+    # The root's history page lists the run, as after a gate run (a load run has no report.html).
+    assert f'href="./{run_dir.name}/summary.json"' in (tmp_path / "out" / "index.html").read_text()
     load = json.loads((run_dir / "summary.json").read_text())["load"]
     logins = load["scenarios"]["valid_login"]["latency_ms"]
     assert {(s["name"], s["threshold"], s["observed"], s["passed"]) for s in load["slo"]} == {

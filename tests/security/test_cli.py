@@ -72,6 +72,24 @@ def test_canary_and_severity_options(security_target: SecurityTarget, tmp_path: 
     assert "25 consecutive wrong passwords" in finding["evidence"]
 
 
+def test_require_complete_fails_a_run_that_could_not_evaluate_a_probe(
+    security_target: SecurityTarget, tmp_path: Path
+) -> None:
+    # Without credentials the caching probe cannot log in: not evaluated (TP-SEC-101).
+    args = ("--url", security_target().base_url, "--probe", "TP-SEC-012")
+    plain = tokenprobe(*args, "--report-dir", str(tmp_path / "plain"))
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "security: pass, 1 check not evaluated" in plain.stdout
+    summary = json.loads((tmp_path / "plain" / "summary.json").read_text())
+    assert [(f["id"], f["severity"]) for f in summary["findings"]] == [("TP-SEC-101", "warning")]
+    # --require-complete: what was not evaluated fails the run.
+    complete = tokenprobe(*args, "--report-dir", str(tmp_path / "complete"), "--require-complete")
+    assert complete.returncode == 1, complete.stdout + complete.stderr
+    assert "security: fail, 1 check not evaluated" in complete.stdout
+    summary = json.loads((tmp_path / "complete" / "summary.json").read_text())
+    assert [(f["id"], f["severity"]) for f in summary["findings"]] == [("TP-SEC-101", "error")]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -114,6 +132,7 @@ def test_configuration_target_severities_and_a_fresh_run_folder(
     assert run_dir.parent == (tmp_path / "out").resolve()
     assert run_dir.name != "earlier"
     assert not any(earlier.iterdir())  # never written through latest into an earlier run
+    assert f'href="./{run_dir.name}/summary.json"' in (tmp_path / "out" / "index.html").read_text()
     findings = json.loads((run_dir / "summary.json").read_text())["findings"]
     assert [(f["id"], f["severity"]) for f in findings] == [("TP-SEC-012", "info")]
 

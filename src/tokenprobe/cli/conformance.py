@@ -8,12 +8,11 @@ from pathlib import Path
 import click
 
 from tokenprobe import conformance as suite
-from tokenprobe.cli.options import command_config, target_options
+from tokenprobe.cli.options import command_config, require_complete_option, target_options
 from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
 from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.core import defaults
-from tokenprobe.core.findings import apply_severity_overrides
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.summary import Summary
 
@@ -34,6 +33,7 @@ from tokenprobe.core.summary import Summary
     help="Fuzzing cases per operation "
     f"[default: [conformance] max-examples, else {defaults.FUZZ_MAX_EXAMPLES}].",
 )
+@require_complete_option()
 @click.pass_context
 def conformance(
     ctx: click.Context,
@@ -43,6 +43,7 @@ def conformance(
     report_dir: Path | None,
     spec: str,
     max_examples: int | None,
+    require_complete: bool,
 ) -> None:
     """Run Schemathesis with tokenprobe's hooks and checks against POST /api/v1/token/.
 
@@ -50,7 +51,8 @@ def conformance(
     (algorithms, lifetimes) and severities come from the configuration.
     Exit 0 pass, 1 findings, 2 when the target cannot be reached or the run cannot start
     or finish in time; 130/143 after SIGINT/SIGTERM, with the reports of what ran.
-    Without credentials the success path is not exercised (and the run says so).
+    Without credentials the success path is not exercised (and the run says so:
+    TP-CONF-011; --require-complete makes that a failure).
     """
     config = command_config(ctx, config_file)
     with interrupt_on_signals(), open_configured_target(config) as session:
@@ -63,7 +65,7 @@ def conformance(
         )
         summary = suite.run(session, options)
         with shielded():  # a signal now must not cut a report in half
-            summary.findings = apply_severity_overrides(summary.findings, config.severities)
+            summary.grade(config.severities, require_complete=require_complete)
             run_dir.write_reports(summary, session.redactor)
             click.echo(session.redactor(render(summary)))
             for error in summary.errors:  # one line each on stderr, as every command does

@@ -10,7 +10,13 @@ from pathlib import Path
 import click
 import psutil
 
-from tokenprobe.cli.options import Duration, command_config, compare_option, target_options
+from tokenprobe.cli.options import (
+    Duration,
+    command_config,
+    compare_option,
+    require_complete_option,
+    target_options,
+)
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals
@@ -39,12 +45,7 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
     help="How long the load smoke runs, e.g. 10s, 1m "
     f"[default: {defaults.GATE_LOAD_DURATION_S:g}s].",
 )
-@click.option(
-    "--require-complete",
-    is_flag=True,
-    help="Fail (exit 1) when any check could not be evaluated (no credentials, accounts, "
-    "canary or key; a 429) [default: [gate] require-complete in the configuration, else off].",
-)
+@require_complete_option("[gate] require-complete in the configuration, else off")
 @click.option(
     "--max-time",
     type=Duration(),

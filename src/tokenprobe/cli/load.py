@@ -14,6 +14,7 @@ from tokenprobe.cli.options import (
     Duration,
     command_config,
     compare_option,
+    require_complete_option,
     target_options,
 )
 from tokenprobe.cli.run_dir import RunDir
@@ -21,7 +22,6 @@ from tokenprobe.cli.target import open_configured_target
 from tokenprobe.core import defaults
 from tokenprobe.core.config import slo_text
 from tokenprobe.core.errors import ConfigError
-from tokenprobe.core.findings import apply_severity_overrides
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.session import normalise_base_url
 from tokenprobe.load.profiles import PROFILES
@@ -119,6 +119,7 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
     help="Load-test a non-loopback host that is not allow-listed.",
 )
 @compare_option
+@require_complete_option()
 @click.pass_context
 def load(
     ctx: click.Context,
@@ -140,12 +141,14 @@ def load(
     allow_hosts: tuple[str, ...],
     allow_remote: bool,
     compare: Path | None,
+    require_complete: bool,
 ) -> None:
     """Load-test POST /api/v1/token/ with Locust and gate on SLOs.
 
     Writes Locust's HTML report and CSVs, load_stats.csv (exact final numbers), PNG plots,
-    summary.json and junit.xml. Exit 0: SLOs met; 1: an SLO was breached; 2: could not run
-    (or finish in time); 130/143 after SIGINT/SIGTERM, with the reports of what ran.
+    summary.json and junit.xml. Exit 0: SLOs met; 1: an SLO was breached (or, with
+    --require-complete, something was not evaluated: no credentials, no previous run); 2: could
+    not run (or finish in time); 130/143 after SIGINT/SIGTERM, with the reports of what ran.
     """
     config = command_config(ctx, config_file, CONFIG_KEYS)
     allowed = config.load.allowed_hosts
@@ -175,7 +178,7 @@ def load(
             regression = None
             if previous is not None and summary.stopped is None:  # a cut run judges nothing
                 regression = judge_against(summary, run_dir.path, previous, config.regression)
-            summary.findings = apply_severity_overrides(summary.findings, config.severities)
+            summary.grade(config.severities, require_complete=require_complete)
             if previous is not None:
                 comparison = compare_summaries(
                     summary.to_dict(), previous.summary, str(previous.given), regression
@@ -192,7 +195,7 @@ def load(
         click.echo(f"SLO {slo['name']} {slo['threshold']}: {observed}")
     if regression is not None:
         click.echo(regression_line(regression))
-    click.echo(f"{summary.status}: reports in {run_dir.path}")
+    click.echo(f"{summary.status}{summary.not_evaluated_note}: reports in {run_dir.path}")
     sys.exit(summary.exit_code)
 
 

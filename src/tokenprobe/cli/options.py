@@ -1,9 +1,10 @@
 """The options every command shares, declared once (like Schemathesis' ``cli/options.py``).
 
-``--url``, ``--credentials``, ``--config`` and ``--report-dir`` mean the same in every command,
-with one help text each; `DURATION` parses every duration option with the one grammar of
-`tokenprobe.core.durations`. `command_config` turns a command's options into the `Config`:
-an option typed on the command line wins over the environment, which wins over the file.
+``--url``, ``--credentials``, ``--config``, ``--report-dir`` and ``--require-complete`` mean the
+same in every command, with one help text each; `DURATION` parses every duration option with
+the one grammar of `tokenprobe.core.durations`. `command_config` turns a command's options into
+the `Config`: an option typed on the command line wins over the environment, which wins over
+the file.
 """
 
 from __future__ import annotations
@@ -86,6 +87,18 @@ compare_option = click.option(
     help="A previous run folder (or <root>/latest): report new, fixed and unchanged findings, "
     "load deltas, and whether latency, error ratio or capacity regressed ([regression]).",
 )
+
+
+def require_complete_option(default: str = "off") -> Callable[[F], F]:
+    """``--require-complete``, one meaning in every command that has it (`Summary.grade`);
+    ``default`` says where a command takes its default from."""
+    return click.option(
+        "--require-complete",
+        is_flag=True,
+        help="Fail (exit 1) when any check could not be evaluated (no credentials, accounts, "
+        "canary, key or previous run; a 429): its not-evaluated finding becomes an error "
+        f"[default: {default}].",
+    )
 
 
 def target_options(command: F) -> F:

@@ -9,7 +9,12 @@ from pathlib import Path
 import click
 
 from tokenprobe import security as suite
-from tokenprobe.cli.options import TARGET_KEYS, command_config, target_options
+from tokenprobe.cli.options import (
+    TARGET_KEYS,
+    command_config,
+    require_complete_option,
+    target_options,
+)
 from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
 from tokenprobe.core import defaults
@@ -119,6 +124,7 @@ def severities_from(config: Config, options: dict[str, Severity]) -> dict[str, S
     type=click.Choice(sorted(PROBE_IDS)),
     help="Run only this probe (repeatable).",
 )
+@require_complete_option()
 @click.pass_context
 def security(
     ctx: click.Context,
@@ -135,12 +141,14 @@ def security(
     verify_key_file: Path | None,
     severities: dict[str, Severity],
     probes: tuple[str, ...],
+    require_complete: bool,
 ) -> None:
     """Probe the token endpoint the way an attacker would: user enumeration (answers, timing),
     authentication bypass, token signing, credentials in URLs, caching, content types,
     brute-force protection and costly input.
 
-    Exit 0: no error-severity finding; 1: findings; 2: could not run (or finish in time);
+    Exit 0: no error-severity finding; 1: findings (with --require-complete, a probe that
+    could not be evaluated too); 2: could not run (or finish in time);
     130/143 after SIGINT/SIGTERM, with the reports of the probes that ran. Several accounts
     (--credentials, a pool) spread the wrong-password attempts. Brute force runs only against
     the canary account (or a dedicated seeded account of the embedded target).
@@ -164,6 +172,8 @@ def security(
         run_dir = RunDir.choose(report_dir, config.report_root)
         summary = suite.run(session, options)
         with shielded():  # a signal now must not cut a report in half
+            # The probes' re-gradings are applied already, probe by probe.
+            summary.grade(require_complete=require_complete)
             run_dir.write_reports(summary, session.redactor)
     redactor = session.redactor
     for check in summary.checks:

@@ -11,7 +11,8 @@ ID families, never renumbered or reused:
 * ``TP-CONF-1NN``: Schemathesis' built-in checks, under IDs of ours so findings stay stable
   whichever tool found them; TP-CONF-199 for any other Schemathesis check;
 * ``TP-SEC-0NN``: the security probes;
-* ``TP-LOAD-0NN``: the load suite (SLO breaches, an unreliable generator);
+* ``TP-LOAD-0NN``: the load suite (SLO breaches, an unreliable generator, scenarios switched
+  off for lack of credentials);
 * ``TP-REG-0NN``: regression verdicts of ``--compare`` (this run's load numbers against a
   previous run's).
 
@@ -550,6 +551,18 @@ LOAD_RULES: tuple[CatalogueEntry, ...] = (
         "Locust: a CPU-bound generator delays sends (≥10 % of samples at ≥90 % CPU)",
         "load",
         "generator_cpu",
+    ),
+    # Not evaluated: without credentials the scenarios that log in as real accounts, or fail
+    # logins for them (valid_login, login_storm, wrong_password), are switched off.
+    CatalogueEntry(
+        "TP-LOAD-003",
+        "Load scenarios not run: no credentials for the scenarios that need accounts",
+        Severity.WARNING,
+        NOT_EVALUATED_RULE + "; TOKENPROBE_CREDENTIALS or TOKENPROBE_USERNAME/_PASSWORD",
+        "load",
+        "account_scenarios",
+        (CREDENTIALS,),
+        not_evaluated=True,
     ),
 )
 

@@ -29,12 +29,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from tokenprobe import __version__
 from tokenprobe.core import catalogue
-from tokenprobe.core.findings import Finding, Severity, has_errors
+from tokenprobe.core.findings import (
+    Finding,
+    Severity,
+    apply_severity_overrides,
+    has_errors,
+    raise_to_error,
+)
 from tokenprobe.core.interrupts import exit_code_of
 from tokenprobe.core.redact import redact_data
 
@@ -108,6 +114,17 @@ class Summary:
         """Record that the run ended early; the reason is also one of its errors."""
         self.stopped = stop
         self.errors.append(stop.describe())
+
+    def grade(
+        self, severities: Mapping[str, Severity] | None = None, *, require_complete: bool = False
+    ) -> None:
+        """Re-grade the findings as configured (``[severities]``); then, with
+        ``require_complete`` (``--require-complete``), make every not-evaluated finding an error.
+        Every command and the gate grade this one way, before any baseline (which may still
+        accept a not-evaluated finding)."""
+        self.findings = apply_severity_overrides(self.findings, severities or {})
+        if require_complete:
+            self.findings = raise_to_error(self.findings, catalogue.NOT_EVALUATED_IDS)
 
     def is_accepted(self, finding: Finding) -> bool:
         return finding.id in self.accepted

@@ -34,13 +34,13 @@ from typing import Any
 from tokenprobe import conformance, load, security
 from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
-from tokenprobe.core import catalogue, defaults
+from tokenprobe.core import defaults
 from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
 from tokenprobe.core.config import Config, slo_text
 from tokenprobe.core.credentials import Credential, pool, read_verify_key
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import TokenprobeError
-from tokenprobe.core.findings import apply_severity_overrides, deduplicate, raise_to_error
+from tokenprobe.core.findings import deduplicate
 from tokenprobe.core.interrupts import Interrupted, shielded
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
@@ -57,9 +57,8 @@ from tokenprobe.reports import (
     judge_against,
     load_previous_run,
     new_run_dir,
-    update_latest,
+    publish_run,
     write_all_reports,
-    write_history_index,
     write_stage_reports,
 )
 from tokenprobe.reports.summary_json import write_summary
@@ -333,9 +332,7 @@ def run_gate(
     with shielded():  # a signal now must not cut a report in half
         summary = run.summary([stage.name for stage in stages])
         previous, regression = _judge_regression(summary, run_dir, options)
-        summary.findings = apply_severity_overrides(summary.findings, config.severities)
-        if options.require_complete:  # before the baseline: it may still accept one
-            summary.findings = raise_to_error(summary.findings, catalogue.NOT_EVALUATED_IDS)
+        summary.grade(config.severities, require_complete=options.require_complete)
         comparison = None
         try:
             _apply_baseline(summary, options)
@@ -356,8 +353,7 @@ def run_gate(
         )
         latest_problem = None
         if options.report_dir is None:
-            latest_problem = update_latest(run_dir)
-            write_history_index(run_dir.parent)
+            latest_problem = publish_run(run_dir)
     return GateResult(summary, run_dir, latest_problem)
 
 

@@ -112,8 +112,9 @@ class LoadOptions:
         return self.planned_profile().duration_s + defaults.LOAD_STARTUP_ALLOWANCE_S
 
 
-def weights_without_accounts(text: str) -> str:
-    """The scenario weights minus the scenarios that need real accounts."""
+def without_accounts(text: str) -> tuple[str, list[str]]:
+    """The scenario weights minus the scenarios that need real accounts, and the weighted
+    scenarios so switched off (by key)."""
     try:
         weights = parse_weights(text)
     except ValueError as exc:
@@ -121,7 +122,23 @@ def weights_without_accounts(text: str) -> str:
     kept = {name: w for name, w in weights.items() if name not in ACCOUNT_SCENARIOS and w}
     if not kept:
         raise ConfigError("every scenario left needs credentials, and none were given")
-    return ",".join(f"{name}={weight}" for name, weight in kept.items())
+    off = [name for name, w in weights.items() if name in ACCOUNT_SCENARIOS and w]
+    return ",".join(f"{name}={weight}" for name, weight in kept.items()), off
+
+
+def scenarios_not_run(off: list[str]) -> tuple[CheckResult, Finding]:
+    """Scenarios switched off for lack of credentials: not evaluated, never passed."""
+    entry = catalogue.not_evaluated_entry("load", catalogue.CREDENTIALS)
+    names = ", ".join(off)
+    message = f"no credentials: {names} not run"
+    check = CheckResult(entry.id, entry.check, "load", "skipped", message)
+    finding = catalogue.finding(
+        entry.id,
+        f"{names} not run: no credentials given (the target's accounts are needed)",
+        expected=f"{names} run with the target's accounts",
+        received=f"not evaluated: {catalogue.CREDENTIALS}",
+    )
+    return check, finding
 
 
 def locust_command(
@@ -163,13 +180,17 @@ def run(
     """Run one bounded load test and return its summary; Locust's reports, the exact statistics
     and the plots go to ``options.report_dir``.
 
-    An SLO breach is an error finding, TP-LOAD-001 (exit 1); a run that cannot happen raises a
+    An SLO breach is an error finding, TP-LOAD-001 (exit 1); scenarios switched off for lack of
+    credentials are a not-evaluated one, TP-LOAD-003; a run that cannot happen raises a
     `TokenprobeError` (exit 2).
     """
     say = announce or (lambda line: print(line, file=sys.stderr))
+    off: list[str] = []
     if not session.credentials:
-        options = dataclasses.replace(options, weights=weights_without_accounts(options.weights))
-        say("tokenprobe load: no credentials: valid-login, storm and wrong-password scenarios off")
+        weights, off = without_accounts(options.weights)
+        options = dataclasses.replace(options, weights=weights)
+        if off:
+            say(f"tokenprobe load: no credentials: scenarios {', '.join(off)} off")
     options.validate()
     if problem := host_problem(session.base_url, options.allow_hosts, options.allow_remote):
         raise ConfigError(problem)
@@ -177,6 +198,10 @@ def run(
     report_dir = options.report_dir.resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary(command="load", target=session.token_url)
+    if off:
+        check, finding = scenarios_not_run(off)
+        summary.checks.append(check)
+        summary.findings.append(finding)
     say(f"tokenprobe load: target {describe_host(session.base_url)}")
     deadline = Deadline.after(options.budget())
     try:

@@ -5,7 +5,8 @@ This package is the only writer of ``summary.json``, ``junit.xml``, ``summary.md
 ``write_stage_reports`` a single suite's summary.json and junit.xml; ``rundir`` makes the run
 directory and the ``latest`` pointer; ``compare`` computes what changed since a previous run and
 ``regression`` judges whether its load got worse; ``history`` writes the report root's
-``index.html``.
+``index.html``, and its ``publish_run`` ends every run made in a fresh folder (``latest``, then
+``index.html``).
 """
 
 from tokenprobe.reports.bundle import WrittenReports, redact_summary, write_all_reports
@@ -18,7 +19,7 @@ from tokenprobe.reports.compare import (
     judge_against,
     load_previous_run,
 )
-from tokenprobe.reports.history import write_history_index
+from tokenprobe.reports.history import publish_run, write_history_index
 from tokenprobe.reports.regression import Regression
 from tokenprobe.reports.rundir import (
     check_report_dir,
@@ -42,6 +43,7 @@ __all__ = [
     "judge_against",
     "load_previous_run",
     "new_run_dir",
+    "publish_run",
     "redact_summary",
     "resolve_run_dir",
     "update_latest",

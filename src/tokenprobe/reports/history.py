@@ -6,7 +6,8 @@ against the run it was compared with, p95 per scope (``total`` and every scenari
 reports, by name), ``capacity_rps``, and a link to its ``report.html`` (a command without one:
 its ``summary.json``). Read from each folder's ``summary.json`` only. ``index.html`` is
 self-contained like ``report.html`` (inline CSS, plots as ``data:`` URIs, no script, a CSP that
-loads nothing) and is rewritten atomically after every gate run that made a fresh run folder.
+loads nothing) and is rewritten atomically after every run, of any command, that made a fresh
+run folder under the root (`publish_run`), and by ``tokenprobe history``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tokenprobe.core.defaults import HISTORY_RUNS
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.summary import utc_now
 from tokenprobe.reports.html import HTML_FILE
+from tokenprobe.reports.rundir import update_latest
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
 INDEX_FILE = "index.html"
@@ -178,6 +180,15 @@ def render_index(rows: Sequence[HistoryRow], root: Path) -> str:
 def write_history_index(root: Path, limit: int = HISTORY_RUNS) -> Path:
     """Rewrite ``<root>/index.html`` (atomically) from the run folders there."""
     return write_text_atomic(root / INDEX_FILE, render_index(history_rows(root, limit), root))
+
+
+def publish_run(run_dir: Path) -> str | None:
+    """The last step of every run that made a fresh folder under a report root, its reports
+    written: point ``latest`` at it and rewrite the root's ``index.html`` with it listed.
+    Returns `update_latest`'s line, if ``latest`` was left alone."""
+    problem = update_latest(run_dir)
+    write_history_index(run_dir.parent)
+    return problem
 
 
 def trend_plots(rows: Sequence[HistoryRow], scopes: Sequence[str]) -> list[dict[str, str] | None]:

@@ -11,6 +11,9 @@ Rules: a run never writes into another run's directory.
   new one, never a missing link), so the whole ``reports/`` tree can be moved or archived. A
   real folder or file named ``latest`` is left alone, and `update_latest` says so in one line.
   Where the OS cannot make a symlink at all, ``latest.txt`` names the newest run instead.
+* A fresh run folder, whichever command made it, ends with
+  `tokenprobe.reports.history.publish_run`: ``latest`` points at it and the root's
+  ``index.html`` lists it.
 """
 
 from __future__ import annotations
