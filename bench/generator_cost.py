@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,15 +74,26 @@ def main() -> None:
         server = subprocess.Popen(["taskset", "-c", "1", *fast_target])  # noqa: S603, S607
         try:
             wait_until_answering(host + "/api/v1/token/")
+            costs = []
             for attempt in range(args.repeat):
                 print(f"\nround {attempt + 1}")
-                report(measure(host, work, creds, args))
+                rows = measure(host, work, creds, args, bare_first=attempt % 2 == 1)
+                costs.append(report(rows))
+            summarize(costs)
         finally:
             server.terminate()
             server.wait()
 
 
-def report(rows: dict[str, tuple[int, float, float]]) -> None:
+def summarize(costs: list[float]) -> None:
+    """The rounds' costs (long - short) together: one round is one sample of a noisy machine."""
+    ordered = sorted(costs)
+    print(f"\ncost (long - short) over {len(costs)} rounds: median {statistics.median(costs):.1%}, "
+          f"min {ordered[0]:.1%}, max {ordered[-1]:.1%}")  # fmt: skip
+
+
+def report(rows: dict[str, tuple[int, float, float]]) -> float:
+    """Print one round's table; return its cost (long - short)."""
     print(f"{'generator':<34}{'requests':>10}{'req/s':>10}{'cpu s':>8}{'req/cpu-s':>11}")
     for name, (count, wall, cpu) in rows.items():
         print(f"{name:<34}{count:>10}{count / wall:>10.0f}{cpu:>8.1f}{count / cpu:>11.0f}")
@@ -90,6 +102,7 @@ def report(rows: dict[str, tuple[int, float, float]]) -> None:
         bare = rows[f"bare FastHttpUser{label}"]
         cost = 1 - (validated[0] / validated[2]) / (bare[0] / bare[2])
         print(f"validation cost per CPU-second vs bare FastHttpUser{label}: {cost:.1%}")
+    return cost
 
 
 def validated_run(host: str, work: Path, creds: Path, seconds: int, users: int) -> tuple:
@@ -113,12 +126,13 @@ def bare_run(host: str, work: Path, seconds: int, users: int) -> tuple:
     return locust_total_requests(work / "bare.json"), float(seconds), outcome["cpu_s"]
 
 
-def measure(host: str, work: Path, creds: Path, args: argparse.Namespace) -> dict:
+def measure(host: str, work: Path, creds: Path, args: argparse.Namespace, bare_first: bool) -> dict:
     rows = {}
-    for name, run in (
+    generators = [
         ("tokenprobe validated login", lambda s: validated_run(host, work, creds, s, args.users)),
         ("bare FastHttpUser", lambda s: bare_run(host, work, s, args.users)),
-    ):
+    ]
+    for name, run in reversed(generators) if bare_first else generators:  # a drift cancels
         long, short = run(args.seconds), run(args.short)
         rows[name] = long
         rows[f"{name} (long - short)"] = tuple(a - b for a, b in zip(long, short, strict=True))

@@ -1,9 +1,10 @@
 """One process's view of the run: configuration, books and accounts, wired to Locust's events.
 
 ``install(events)`` registers the listeners of `LoadListeners` (one method per event, named
-after it: ``on_test_start``, ``on_request``, …); the locustfile calls it once. Roles:
+after it: ``on_test_start``, ``on_quitting``, …); the locustfile calls it once. Roles:
 
-* every process: records its users' samples (``request``), watches its own CPU;
+* every process: keeps the books its users record each sample into (`tokenprobe.load.users`,
+  as each request is judged: no ``request`` listener between), watches its own CPU;
 * worker: ships increments to the master (``report_to_master``);
 * master or standalone: merges (``worker_report``), enforces the request cap, and at
   ``quitting`` writes the exact results, prints the SLO table and sets the exit code.
@@ -239,7 +240,6 @@ class LoadListeners:
         events.init_command_line_parser.add_listener(self.on_init_command_line_parser)
         events.init.add_listener(self.on_init)
         events.test_start.add_listener(self.on_test_start)
-        events.request.add_listener(self.on_request)
         events.report_to_master.add_listener(self.on_report_to_master)
         events.worker_report.add_listener(self.on_worker_report)
         events.test_stop.add_listener(self.on_test_stop)
@@ -341,20 +341,6 @@ class LoadListeners:
             return
         run.partition.test_started()
         run.start()
-
-    def on_request(
-        self, name: str, response_time: float, exception: Any, context: dict, **kw: Any
-    ) -> None:
-        if self.run is None:
-            return
-        intended = context.get("tp_intended")
-        if intended is None:
-            intended = kw.get("start_time") or time.time()
-        throttled = context.get("tp_throttled", False)
-        account = context.get("tp_account", "")
-        self.run.recorder.record(
-            name, response_time, exception is not None, throttled, intended, account
-        )
 
     def on_report_to_master(self, client_id: str, data: dict[str, Any], **_kw: Any) -> None:
         if self.run is not None:

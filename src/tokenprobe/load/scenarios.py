@@ -56,7 +56,7 @@ def token_pair_problem(response: Any, now: float | None = None) -> str | None:
         except NotAJWT as exc:
             return f"{kind} token is not a JWT ({exc})"
         exp = claims.get("exp")
-        if not isinstance(exp, int | float):
+        if not isinstance(exp, (int, float)):
             return f"{kind} token has no numeric exp claim"
         if exp <= now:
             expired = dt.datetime.fromtimestamp(exp, dt.UTC).isoformat(timespec="seconds")

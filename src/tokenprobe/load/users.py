@@ -83,7 +83,6 @@ class TokenEndpointUser(FastHttpUser):
         # otherwise pay a JSON encoding per request for bytes that never change.
         self.logins = cycle([(account.username, login_body(account)) for account in accounts])
         self.decoys = cycle(self.load.pool.decoys)
-        self.audited = self.load.recorder.audits_accounts
         self.loop = gevent.get_hub().loop
         # No cookie jar: every login is a fresh client, as a token API's clients are. A jar
         # would send a cookie one account's login was given along with the next account's
@@ -99,10 +98,6 @@ class TokenEndpointUser(FastHttpUser):
         account: str = "",
         **kwargs: Any,
     ) -> None:
-        if intended is not None or self.audited:
-            # Open model: the intended send time; audits: who logged in (never a password).
-            # Without it, the listener takes Locust's own start time (the closed model's).
-            kwargs["context"] = {"tp_intended": intended or time.time(), "tp_account": account}
         sent = time.time()
         # The request's deadline: a bare timer of gevent's loop, as inside a gevent.Timeout,
         # whose exception object would cost more than the timer itself on every request.
@@ -112,22 +107,28 @@ class TokenEndpointUser(FastHttpUser):
             answer = self.client.post(TOKEN_PATH, name=name, catch_response=True, **kwargs)
         finally:
             deadline.close()
+        throttled = False
         with answer as response:
+            meta = response.request_meta
             if intended is not None:
                 # Open model: the wait behind a late send is part of what a user feels.
-                response.request_meta["response_time"] += max(0.0, sent - intended) * 1000
+                meta["response_time"] += max(0.0, sent - intended) * 1000
             if throttle_ok and response.status_code == 429:
-                if self.load.options.throttled_is_failure:
-                    response.failure("throttled (429)")
-                else:
-                    response.request_meta["context"]["tp_throttled"] = True
+                throttled = not self.load.options.throttled_is_failure
+                if throttled:
                     response.success()
-                return
-            problem = judge(response)
-            if problem:
+                else:
+                    response.failure("throttled (429)")
+            elif problem := judge(response):
                 response.failure(problem)
             else:
                 response.success()
+        # Leaving the block reported the request to Locust's statistics; the exact books get
+        # the same sample, timed from the intended send (open model) or the send (closed).
+        self.load.recorder.record(
+            name, meta["response_time"], meta["exception"] is not None, throttled,
+            sent if intended is None else intended, account,
+        )  # fmt: skip
 
     def valid_login(self, intended: float | None = None) -> None:
         """Log in with one of this user's own accounts; expect a valid token pair."""
