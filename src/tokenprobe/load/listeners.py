@@ -35,6 +35,7 @@ from tokenprobe.core.interrupts import exit_code_of
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
 from tokenprobe.load.breakpoint import BreakpointDriver, receive_steps
+from tokenprobe.load.final_reports import FinalReports
 from tokenprobe.load.locust_options import (
     CommonOptions,
     LocustOptions,
@@ -235,6 +236,7 @@ class LoadListeners:
         self.partition: Partition | None = None
         self.common = CommonOptions(None, None, None)
         self.final_results: dict[str, Any] | None = None  # web UI: the last stopped run's
+        self.final_reports: FinalReports | None = None
 
     def register(self, events: Events) -> None:
         events.init_command_line_parser.add_listener(self.on_init_command_line_parser)
@@ -250,6 +252,8 @@ class LoadListeners:
         anything is sent."""
         if self.partition is None:
             self.partition = Partition(environment)
+        if self.final_reports is None:
+            self.final_reports = FinalReports(environment, self._drain, self._absorb)
         parsed = environment.parsed_options
         try:
             if not isinstance(environment.runner, WorkerRunner):
@@ -340,15 +344,34 @@ class LoadListeners:
             gevent.spawn(environment.runner.quit)
             return
         run.partition.test_started()
+        assert self.final_reports is not None
+        self.final_reports.register()
         run.start()
 
     def on_report_to_master(self, client_id: str, data: dict[str, Any], **_kw: Any) -> None:
         if self.run is not None:
-            data[RESULTS_KEY] = self.run.recorder.drain()
+            data[RESULTS_KEY] = self._drain()
+        if self.final_reports is not None:
+            # A worker that joined a running test had no runner at its test_start.
+            self.final_reports.register()
 
     def on_worker_report(self, client_id: str, data: dict[str, Any], **_kw: Any) -> None:
-        if self.run is not None and RESULTS_KEY in data:
-            self.run.recorder.absorb(data[RESULTS_KEY])
+        if RESULTS_KEY in data:
+            self._absorb(data[RESULTS_KEY])
+
+    def _drain(self) -> dict[str, Any]:
+        assert self.run is not None
+        return self.run.recorder.drain()
+
+    def _absorb(self, data: dict[str, Any]) -> None:
+        if self.run is not None:
+            self.run.recorder.absorb(data)
+
+    def _final_results(self, run: LoadRun) -> dict[str, Any]:
+        """The run's results once every worker's last samples are in (master), or now."""
+        assert self.final_reports is not None
+        self.final_reports.collect()
+        return run.finish()
 
     def on_test_stop(self, environment: Environment, **_kw: Any) -> None:
         run = self.run
@@ -359,7 +382,7 @@ class LoadListeners:
         if headless or run.role == "worker" or run.refused or not run.started:
             return
         # Web UI: STOP (or the end of the profile) gives the verdict now, not at quit.
-        self.final_results = run.finish()
+        self.final_results = self._final_results(run)
         _write_results(run.options.results_file, self.final_results)
         _print_verdict(self.final_results)
         use_common_fields(environment, run.options.model)
@@ -372,7 +395,7 @@ class LoadListeners:
             return
         results = self.final_results  # the web UI's, given at STOP
         if results is None:
-            results = run.finish()
+            results = self._final_results(run)
             _write_results(run.options.results_file, results)
             _print_verdict(results)
         if run.stopped_by is not None:  # an incomplete run passes no verdict

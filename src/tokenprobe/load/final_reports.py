@@ -1,0 +1,84 @@
+"""The workers' last samples, collected by the master before it judges the run.
+
+A worker ships its increments every few seconds with Locust's ``report_to_master``, and Locust
+sends a worker's final report only when the master quits, after ``quitting`` has fired. A
+verdict taken at ``quitting`` (or at STOP in the web UI) would miss whatever each worker
+answered since its last report: up to three seconds of requests, so the exact totals would fall
+short of Locust's own. So once the workers have stopped, the master asks each for its
+increments (Locust's ``send_message``/``register_message``) and waits, bounded, for every reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from gevent.event import Event
+from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
+
+logger = logging.getLogger("tokenprobe.load")
+FLUSH = "tokenprobe_flush"
+FLUSHED = "tokenprobe_flushed"
+REPLY_TIMEOUT_S = 5.0  # after the workers' own --stop-timeout
+
+
+class FinalReports:
+    """This process's side of the last exchange: a worker drains, the master absorbs."""
+
+    def __init__(
+        self,
+        environment: Environment,
+        drain: Callable[[], dict[str, Any]],
+        absorb: Callable[[dict[str, Any]], None],
+    ) -> None:
+        self.environment = environment
+        self.drain = drain
+        self.absorb = absorb
+        self._waiting: set[str] = set()
+        self._all_replied = Event()
+        self._registered = False
+
+    def register(self) -> None:
+        """Listen for this role's message (once per runner; Locust refuses a second listener)."""
+        runner = self.environment.runner
+        if self._registered or not isinstance(runner, MasterRunner | WorkerRunner):
+            return
+        self._registered = True
+        if isinstance(runner, MasterRunner):
+            runner.register_message(FLUSHED, self._on_flushed)
+        else:
+            runner.register_message(FLUSH, self._on_flush)
+
+    def collect(self) -> list[str]:
+        """Master: every connected worker's last increments, absorbed; returns the workers that
+        did not reply in time (their last seconds are missing). Elsewhere: nothing to do."""
+        runner = self.environment.runner
+        if not isinstance(runner, MasterRunner):
+            return []
+        self.register()
+        self._waiting = {client.id for client in runner.clients.all}
+        self._all_replied.clear()
+        for client_id in sorted(self._waiting):
+            runner.send_message(FLUSH, None, client_id=client_id)
+        if self._waiting:
+            self._all_replied.wait(self.environment.stop_timeout + REPLY_TIMEOUT_S)
+        missing = sorted(self._waiting)
+        if missing:
+            logger.warning(
+                "tokenprobe: no last report from worker(s) %s: their last seconds are missing",
+                ", ".join(missing),
+            )
+        return missing
+
+    def _on_flush(self, environment: Environment, msg: Any, **_kw: Any) -> None:
+        environment.runner.send_message(FLUSHED, self.drain())
+
+    def _on_flushed(self, environment: Environment, msg: Any, **_kw: Any) -> None:
+        if msg.node_id not in self._waiting:
+            return  # a reply after the wait ended: the verdict is already taken
+        self.absorb(msg.data)
+        self._waiting.discard(msg.node_id)
+        if not self._waiting:
+            self._all_replied.set()
