@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from tokenprobe.core.credentials import Credential
 from tokenprobe.core.jwt_inspect import ClaimsReader, NotAJWT, inspect_token
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
+from tokenprobe.load.latency import SERIES_DIGITS, Book, latency_ms, to_microseconds
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import build_profile, users_for_rate
 from tokenprobe.load.recorder import Recorder
@@ -405,3 +407,34 @@ def test_a_saturated_generator_is_a_warning_naming_the_busy_process() -> None:
     finding = saturated_generator(cpu_verdict(recorder)[1])
     assert (finding.id, str(finding.severity)) == ("TP-LOAD-002", "warning")
     assert finding.received == "worker-1 2 of 3 samples"
+
+
+def test_each_sample_recorded_once_lands_in_its_step_and_its_second_exactly() -> None:
+    """The recorder keeps one exact record per sample (its step's and second's cell) and folds
+    cells into step books and 2-digit per-second books when they are read: both must equal
+    books that recorded every sample directly, whenever the fold happens."""
+    profile = build_profile("ramp", "open", 200, 4)  # four 1 s steps
+    recorder = Recorder(profile)
+    recorder.reset(STARTED_WALL)
+    steps: dict[int, Book] = {}
+    seconds: dict[int, Book] = {}
+    rng = random.Random(3)
+    for index in range(6000):
+        intended, ms = rng.uniform(0, 4.2), rng.lognormvariate(2.0, 1.2)  # up to seconds
+        name, failed = rng.choice(["valid login", "wrong password"]), rng.random() < 0.1
+        recorder.record(name, ms, failed, False, STARTED_WALL + intended)
+        step = profile.step_at(intended) or profile.steps[-1]
+        sample = (name, to_microseconds(ms), failed, False)
+        steps.setdefault(step.index, Book()).record(*sample)
+        seconds.setdefault(int(intended + ms / 1000), Book(SERIES_DIGITS)).record(*sample)
+        if index % 1500 == 0:
+            assert recorder.steps  # a read folds the cells so far
+    assert recorder.steps.keys() == steps.keys()
+    for key, book in steps.items():
+        assert recorder.steps[key].encode() == book.encode()
+    assert recorder.seconds.keys() == seconds.keys()
+    for key, book in seconds.items():
+        assert recorder.seconds[key].encode() == book.encode()
+        for name, tally in book.tallies.items():
+            folded = recorder.seconds[key].tallies[name]
+            assert latency_ms(folded.histogram) == latency_ms(tally.histogram)

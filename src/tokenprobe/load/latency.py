@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 from hdrh.histogram import HdrHistogram
 
 from tokenprobe.core.defaults import LATENCY_PERCENTILES
@@ -89,10 +90,11 @@ class Book:
             tally.throttled += throttled
 
     def add(self, other: Book) -> None:
-        """Merge another book of this process (no encoding on the way)."""
+        """Merge another book of this process (no encoding on the way), of the same or a
+        higher precision."""
         for name, theirs in other.tallies.items():
             tally = self.tally(name)
-            tally.histogram.add(theirs.histogram)
+            add_histogram(tally.histogram, theirs.histogram)
             tally.failures += theirs.failures
             tally.throttled += theirs.throttled
 
@@ -106,6 +108,23 @@ class Book:
 
     def __bool__(self) -> bool:
         return any(t.requests for t in self.tallies.values())
+
+
+def add_histogram(target: HdrHistogram, source: HdrHistogram) -> None:
+    """Add ``source``'s samples to ``target``, whose precision may be lower (fewer digits).
+
+    Every bucket of a finer histogram lies within one bucket of a coarser one (both split each
+    power of two into a power-of-two number of equal buckets), so recording each non-empty
+    bucket's value with its count gives ``target`` exactly the counts that recording every
+    sample would. hdrh's own ``add`` does that too, but walks all of a histogram's 23,552
+    buckets in Python; the non-empty ones are found here in one NumPy pass.
+    """
+    if target.sub_bucket_count == source.sub_bucket_count:
+        target.add(source)  # the same layout: hdrh adds the arrays in C
+        return
+    counts = np.ctypeslib.as_array(source.counts)
+    for index in np.flatnonzero(counts):
+        target.record_value(source.get_value_from_index(int(index)), int(counts[index]))
 
 
 def merge_books(encoded_books: Iterable[Mapping[str, Any]], digits: int = EXACT_DIGITS) -> Book:

@@ -2,7 +2,10 @@
 
 Each process records what its users do: exact latencies per profile step (keyed by the step
 of the *intended* send time, so a late answer still counts for the step that offered it; the
-whole run is their sum) and per second (for plots); answers per step of their *completion*
+whole run is their sum) and per second of completion (plots, regression blocks; 2 digits),
+each sample recorded once, in the cell of its step and second, and folded into both views
+when they are read (the load generator's hot path pays one exact record); answers per step of
+their *completion*
 time (the throughput the target achieved while a step ran); offered, late and dropped
 arrivals; how busy its CPU was. A worker ships the increments since its last report with
 Locust's ``report_to_master`` event; the master merges them in ``worker_report``. A standalone
@@ -37,8 +40,12 @@ class Recorder:
     def reset(self, started_wall: float) -> None:
         self.started_wall = started_wall
         self.stopped_wall: float | None = None
-        self.steps: dict[int, Book] = {}
-        self.seconds: dict[int, Book] = {}
+        # Each sample is recorded once, exactly, in the cell of its step and second; cells are
+        # folded into the step books (exact) and the per-second books (plots, regression blocks:
+        # 2 digits) whenever either is read, at least once a second.
+        self.cells: dict[tuple[int, int], Book] = {}
+        self._steps: dict[int, Book] = {}
+        self._seconds: dict[int, Book] = {}
         self.series: dict[int, dict[str, Any]] = {}
         # Settled seconds' books, encoded (`Book.encode`): a regression verdict resamples them.
         self.settled: dict[int, list[dict[str, Any]]] = {}
@@ -63,18 +70,13 @@ class Recorder:
     ) -> None:
         microseconds = to_microseconds(response_ms)
         elapsed = intended_wall - self.started_wall
-        step = self._step_index(elapsed)
-        book = self.steps.get(step)
-        if book is None:
-            book = self.steps[step] = Book()
-        book.record(name, microseconds, failed, throttled)
         done = elapsed + response_ms / 1000
+        key = (self._step_index(elapsed), int(done))
+        cell = self.cells.get(key)
+        if cell is None:  # (setdefault would build a Book for every sample)
+            cell = self.cells[key] = Book()
+        cell.record(name, microseconds, failed, throttled)
         self.completed[self._step_index(done)] += 1
-        second = int(done)
-        per_second = self.seconds.get(second)
-        if per_second is None:  # (setdefault would build a Book for every sample)
-            per_second = self.seconds[second] = Book(SERIES_DIGITS)
-        per_second.record(name, microseconds, failed, throttled)
         if self._raw is not None:
             # name,username (valid logins; never a password),latency: audits which worker
             # logged in as whom, so a distributed run can be shown to use disjoint accounts.
@@ -88,6 +90,24 @@ class Recorder:
     def _step_index(self, elapsed_s: float) -> int:
         current = self.profile.step_at(elapsed_s)
         return (current or self.profile.steps[-1]).index
+
+    @property
+    def steps(self) -> dict[int, Book]:
+        """Step index → the exact book of the samples its step sent."""
+        self._fold()
+        return self._steps
+
+    @property
+    def seconds(self) -> dict[int, Book]:
+        """Second → the book (2 digits) of the samples answered in it, not yet settled."""
+        self._fold()
+        return self._seconds
+
+    def _fold(self) -> None:
+        for (step, second), cell in self.cells.items():
+            self._steps.setdefault(step, Book()).add(cell)
+            self._seconds.setdefault(second, Book(SERIES_DIGITS)).add(cell)
+        self.cells.clear()
 
     @property
     def run(self) -> Book:
@@ -135,9 +155,9 @@ class Recorder:
     def absorb(self, data: dict[str, Any]) -> None:
         """Merge one worker's increments (master side)."""
         for key, encoded in data["steps"].items():
-            self.steps.setdefault(int(key), Book()).merge(encoded)
+            self._steps.setdefault(int(key), Book()).merge(encoded)
         for key, encoded in data["seconds"].items():
-            self.seconds.setdefault(int(key), Book(SERIES_DIGITS)).merge(encoded)
+            self._seconds.setdefault(int(key), Book(SERIES_DIGITS)).merge(encoded)
         counters = {"offered": self.offered, "dropped": self.dropped,
                     "late": self.late_by_step, "completed": self.completed}  # fmt: skip
         for key, counter in counters.items():
@@ -150,10 +170,11 @@ class Recorder:
     def settle_series(self, before_wall: float | None = None) -> None:
         """Turn per-second histograms older than ``before_wall`` (default: all) into rows."""
         limit = None if before_wall is None else int(before_wall - self.started_wall)
-        for second in sorted(self.seconds):
+        seconds = self.seconds
+        for second in sorted(seconds):
             if limit is not None and second >= limit:
                 break
-            book = self.seconds.pop(second)
+            book = seconds.pop(second)
             self.settled.setdefault(second, []).append(book.encode())
             total = book.total()
             row = self.series.setdefault(second, {"t": second, "requests": 0, "failures": 0})
