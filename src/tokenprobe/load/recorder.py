@@ -82,11 +82,6 @@ class Recorder:
             # logged in as whom, so a distributed run can be shown to use disjoint accounts.
             self._raw.write(f"{name},{account},{response_ms!r}\n")
 
-    @property
-    def audits_accounts(self) -> bool:
-        """Whether samples name the account that logged in (the raw samples file)."""
-        return bool(self.raw_samples_prefix)
-
     def _step_index(self, elapsed_s: float) -> int:
         current = self.profile.step_at(elapsed_s)
         return (current or self.profile.steps[-1]).index

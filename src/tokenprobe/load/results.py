@@ -216,5 +216,5 @@ def build_results(
         name: tally.histogram.encode().decode("ascii") for name, tally in run.tallies.items()
     }
     # Keyed like "scenarios" (by scenario key): a comparison reads both runs by those keys.
-    results["evidence"] = evidence_document(recorder.run, recorder.settled)
+    results["evidence"] = evidence_document(run, recorder.settled)
     return results
