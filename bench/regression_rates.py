@@ -6,9 +6,16 @@ Four reference targets run side by side: a clean one and three with the ``slow=M
 twice, and once against each slow target, in a shuffled order, then judges every run against
 the round's first clean run, the previous release. Two clean runs make a pair that must not
 regress; so does each round's first clean run with the previous round's (a longer gap, more
-drift). Each pair is judged twice from the same stored histograms: resampling blocks of
-seconds (the default) and single requests, with every other setting at its default
-(tolerance 10 %, 95 % confidence).
+drift). Each pair is judged from the same stored histograms several ways: resampling blocks of
+seconds (the default) or single requests, with every other setting at its default (tolerance
+10 %, 95 % confidence), and with the latency intervals widened by run-to-run drift or not:
+
+* ``no drift``: each interval from the two runs' own samples only (``drift-runs = 0``);
+* ``drift, held out``: drift learned from the clean runs of the first half of the rounds (the
+  newest 20), and only the second half's pairs judged: the runs judged never taught it;
+* ``drift, rolling``: as a CI runner learns it, from the newest 20 clean runs that ended before
+  the judged run (the pair's previous run among them); the first rounds have too few (drift
+  unknown: judged without it).
 
     .venv/bin/python -m bench.regression_rates [--rounds 20] [--seconds 15] [--rate 20]
         [--side-by-side] [--clean-only] [--keep DIR]   # keep the run folders (and pairs.json)
@@ -135,14 +142,57 @@ def run_rounds(
     return manifest
 
 
-def judge(previous: Path, current: Path, resample: str) -> tuple[Regression, float]:
-    settings = RegressionConfig(resample=resample)
+NO_DRIFT, HELD_OUT, ROLLING = "no drift", "drift, held out", "drift, rolling"
+EVALUATIONS = (("blocks", NO_DRIFT), ("blocks", HELD_OUT), ("blocks", ROLLING),
+               ("requests", NO_DRIFT), ("requests", HELD_OUT))  # fmt: skip
+HISTORY = 20  # stored runs drift is learned from (the default ``drift-runs``)
+
+
+def judge(
+    previous: Path, current: Path, resample: str, history: list[Path] | None
+) -> tuple[Regression, float]:
+    """``history`` None: no drift; else the run folders (newest first) it is learned from."""
+    drift_runs = 0 if history is None else HISTORY
+    settings = RegressionConfig(resample=resample, drift_runs=drift_runs)
     summaries = [json.loads((p / "summary.json").read_text()) for p in (previous, current)]
     started = time.perf_counter()
-    regression = judge_regression(summaries[1], current, summaries[0], previous, settings)
+    regression = judge_regression(
+        summaries[1], current, summaries[0], previous, settings, history=history or []
+    )
     if regression is None or regression.not_evaluated:
         raise SystemExit(f"nothing judged: {current}")
     return regression, time.perf_counter() - started
+
+
+def clean_runs(work: Path, manifest: dict) -> list[Path]:
+    """Every clean run, oldest first (a round's baseline, then its clean run)."""
+    names = [name for pair in manifest["pairs"] if pair[1] == CLEAN for name in pair[2:]]
+    return sorted((work / name for name in set(names)), key=_started)
+
+
+def _started(folder: Path) -> str:
+    return json.loads((folder / "summary.json").read_text())["started_at"]
+
+
+def history_for(
+    evaluation: str, round_index: int, current: Path, work: Path, manifest: dict
+) -> list[Path] | None:
+    """The runs drift is learned from for one pair (newest first); None: no drift."""
+    if evaluation == NO_DRIFT:
+        return None
+    clean = clean_runs(work, manifest)
+    if evaluation == HELD_OUT:
+        learning = {f"round{i}" for i in range(manifest["rounds"] // 2)}
+        return [run for run in clean if run.parent.name in learning][::-1][:HISTORY]
+    ended = [run for run in clean if _started(run) < _started(current) and run != current]
+    return ended[::-1][:HISTORY]
+
+
+def judged_pairs(evaluation: str, manifest: dict) -> list[list]:
+    pairs = sorted(manifest["pairs"], key=_order)
+    if evaluation == HELD_OUT:
+        return [pair for pair in pairs if pair[0] >= manifest["rounds"] // 2]
+    return pairs
 
 
 def judge_all(work: Path, manifest: dict) -> None:
@@ -151,20 +201,22 @@ def judge_all(work: Path, manifest: dict) -> None:
         collections.Counter
     )
     timings: dict[str, list[float]] = collections.defaultdict(list)
-    for resample in ("blocks", "requests"):
-        for round_index, comparison, old, new in sorted(manifest["pairs"], key=_order):
-            regression, seconds = judge(work / old, work / new, resample)
-            timings[resample].append(seconds)
-            tally = any_regressed[(resample, comparison)]
+    for resample, evaluation in EVALUATIONS:
+        label = f"{resample}, {evaluation}"
+        for round_index, comparison, old, new in judged_pairs(evaluation, manifest):
+            history = history_for(evaluation, round_index, work / new, work, manifest)
+            regression, seconds = judge(work / old, work / new, resample, history)
+            timings[label].append(seconds)
+            tally = any_regressed[(label, comparison)]
             tally[0] += 1
             tally[1] += regression.overall == "regressed"
             total = [v for v in regression.verdicts if v.scope == "total"]
             for v in total:
-                verdicts[(resample, comparison, v.metric)][v.verdict] += 1
+                verdicts[(label, comparison, v.metric)][v.verdict] += 1
             if regression.overall == "regressed" and comparison in (CLEAN, CLEAN_ACROSS):
                 worst = [f"{v.label} {v.reason}" for v in regression.verdicts
                          if v.verdict == "regressed"]  # fmt: skip
-                print(f"false alarm ({resample}, round {round_index + 1}, {comparison}): "
+                print(f"false alarm ({label}, round {round_index + 1}, {comparison}): "
                       + "; ".join(worst), file=sys.stderr)  # fmt: skip
     print_table(any_regressed, verdicts, timings, manifest)
 
@@ -179,12 +231,12 @@ def print_table(any_regressed: dict, verdicts: dict, timings: dict, manifest: di
           f"{manifest['seconds']} s per run, the two runs of a pair "
           f"{manifest.get('mode', 'one after another')}; the total's verdicts as "
           "regressed/inconclusive/improved/unchanged\n")  # fmt: skip
-    header = f"{'resample':9} {'comparison':32} {'pairs':>5} {'any regressed':>14}"
+    header = f"{'judged':26} {'comparison':32} {'pairs':>5} {'any regressed':>14}"
     header += "".join(f" {metric:>15}" for metric in SHOWN)
     print(header)
     for (resample, comparison), (pairs, regressed) in any_regressed.items():
         share = f"{regressed} ({regressed / pairs:.0%})"
-        cells = f"{resample:9} {comparison:32} {pairs:5} {share:>14}"
+        cells = f"{resample:26} {comparison:32} {pairs:5} {share:>14}"
         for metric in SHOWN:
             counts = verdicts[(resample, comparison, metric)]
             cells += " " + "/".join(f"{counts[v]:>3}" for v in MARK)

@@ -90,6 +90,10 @@ def test_a_slower_release_regresses_the_gate(
     )
     assert p50["verdict"] == "regressed"
     assert p50["interval"][0] > 1.1
+    # Two stored runs beside the previous one cannot teach the runner's drift: it says so.
+    assert "run-to-run drift unknown" in p50["reason"]
+    assert regression["drift"]["root"] == str(previous.parent.resolve())
+    assert set(regression["drift"]["runs"]) <= {"first", "second"}
     assert (run_dir / "load" / "latency_histograms.json").is_file()  # the next release's evidence
     index = (tmp_path / "reports" / "index.html").read_text()
     assert f"./{run_dir.name}/report.html" in index

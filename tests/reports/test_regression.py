@@ -350,6 +350,7 @@ def test_summary_json_form(tmp_path: Path) -> None:
     assert data["interval_confidence"] == pytest.approx(1 - 0.05 / 6)
     p50 = next(v for v in data["verdicts"] if (v["scope"], v["metric"]) == ("total", "p50_ms"))
     assert set(p50) == {"scope", "metric", "previous", "current", "ratio", "interval",
-                        "verdict", "reason", "samples", "samples_needed"}  # fmt: skip
+                        "verdict", "reason", "samples", "samples_needed", "drift_sigma",
+                        "drift_runs"}  # fmt: skip
     assert p50["samples"] == {"previous": 1200, "current": 1200}
     json.dumps(data, allow_nan=False)  # no Infinity or NaN: valid JSON for every reader

@@ -118,6 +118,7 @@ class RegressionConfig:
     min_tail_samples: int = defaults.REGRESSION_MIN_TAIL_SAMPLES
     resamples: int = defaults.REGRESSION_RESAMPLES
     resample: str = defaults.REGRESSION_RESAMPLE
+    drift_runs: int = defaults.REGRESSION_DRIFT_RUNS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -338,6 +339,7 @@ def build_regression(table: Mapping[str, Any]) -> RegressionConfig:
         min_tail_samples=table.get("min-tail-samples", default.min_tail_samples),
         resamples=table.get("bootstrap-resamples", default.resamples),
         resample=table.get("resample", default.resample),
+        drift_runs=table.get("drift-runs", default.drift_runs),
     )
 
 

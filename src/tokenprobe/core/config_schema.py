@@ -198,6 +198,12 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                     "enum": list(RESAMPLING),
                     "x-expected": f"one of {', '.join(RESAMPLING)}",
                 },
+                "drift-runs": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 1000,
+                    "x-expected": "an integer between 0 (off) and 1000",
+                },
             }
         ),
         "reports": section({"dir": {**NON_EMPTY_STRING, "x-expected": "a directory path"}}),

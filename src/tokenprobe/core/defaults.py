@@ -90,6 +90,8 @@ REGRESSION_CONFIDENCE = 0.95  # two-sided confidence interval of the ratio
 REGRESSION_MIN_TAIL_SAMPLES = 10
 REGRESSION_RESAMPLES = 2000  # bootstrap replicates (Efron & Tibshirani: 1000+ for intervals)
 REGRESSION_RESAMPLE = "blocks"  # whole seconds ("blocks") or single requests ("requests")
+# Run-to-run drift is learned from the newest this many comparable stored runs (0: not at all).
+REGRESSION_DRIFT_RUNS = 20
 HISTORY_RUNS = 20  # runs listed in reports/index.html and by `tokenprobe history`
 
 # --- Security probes ------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from tokenprobe.core.defaults import HISTORY_RUNS
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.summary import utc_now
 from tokenprobe.reports.html import HTML_FILE
-from tokenprobe.reports.rundir import update_latest
+from tokenprobe.reports.rundir import run_folders, update_latest
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
 INDEX_FILE = "index.html"
@@ -61,20 +61,6 @@ class HistoryRow:
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "findings": dict(self.findings)}
-
-
-def run_folders(root: Path) -> list[Path]:
-    """Every run folder of the root: real directories (not ``latest``) with a summary.json."""
-    if not root.is_dir():
-        return []
-    return [
-        path
-        for path in root.iterdir()
-        if path.is_dir()
-        and not path.is_symlink()
-        and not path.name.startswith(".")
-        and (path / SUMMARY_FILE).is_file()
-    ]
 
 
 def history_rows(root: Path, limit: int = HISTORY_RUNS) -> list[HistoryRow]:

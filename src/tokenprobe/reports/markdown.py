@@ -143,7 +143,8 @@ def regression_lines(regression: Regression) -> list[str]:
     counts = ", ".join(f"{n} {verdict}" for verdict, n in regression.counts().items() if n)
     lines = [
         f"**Regression** (tolerance ±{settings.tolerance:.0%}, {settings.confidence:.0%}"
-        f" confidence): **{regression.overall}** ({counts})",
+        f" confidence): **{regression.overall}** ({counts});"
+        f" run-to-run drift {cell(regression.drift.describe(), 200)}",
         "",
     ]
     order = {verdict: index for index, verdict in enumerate(VERDICT_MARK)}

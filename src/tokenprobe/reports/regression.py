@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,12 +49,15 @@ from tokenprobe.load.evidence import (
     find_evidence,
     read_evidence,
 )
+from tokenprobe.reports.drift import NO_DRIFT, Drift, DriftEstimate, drift_of_runs, learn_drift
 from tokenprobe.reports.statistics import (
+    MIN_BLOCKS,
     RatioInterval,
     block_percentile_ratios,
     error_ratio_interval,
     percentile_of_counts,
     request_percentile_ratios,
+    widened,
 )
 
 Verdict = Literal["regressed", "improved", "unchanged", "inconclusive"]
@@ -67,7 +70,6 @@ OUTCOMES: dict[Verdict, Outcome] = {
     "improved": "passed",
     "unchanged": "passed",
 }
-MIN_BLOCKS = 5  # blocks (seconds) with samples each run needs for a block bootstrap
 MAX_FACTOR = 100.0  # "needs more than 100x the requests" beyond this
 SOURCE = "regression"
 METHODS = {
@@ -75,6 +77,10 @@ METHODS = {
     "(Efron & Tibshirani 1993; Carlstein 1986)",
     "requests": "bootstrap percentile interval over single requests (Efron & Tibshirani 1993)",
 }
+DRIFT_METHOD = (
+    "widened by run-to-run drift: DerSimonian & Laird (1986) between-run variance over stored"
+    " runs, t on k - 2 degrees of freedom (Higgins, Thompson & Spiegelhalter 2009)"
+)
 ERROR_RATIO_METHOD = "ratio of proportions, log interval (Katz et al. 1978)"
 CAPACITY_METHOD = "capacity search bracket: highest level that held, lowest that broke"
 
@@ -92,6 +98,7 @@ class MetricVerdict:
     interval: RatioInterval | None = None  # of current / previous
     samples: tuple[int, int] = (0, 0)  # requests in this scope: previous run, this run
     samples_needed: int | None = None  # per run, to turn an inconclusive verdict into another
+    drift: DriftEstimate | None = None  # latency only: what the stored runs said of drift
 
     @property
     def ratio(self) -> float | None:
@@ -124,6 +131,8 @@ class MetricVerdict:
             "reason": self.reason,
             "samples": {"previous": self.samples[0], "current": self.samples[1]},
             "samples_needed": self.samples_needed,
+            "drift_sigma": None if self.drift is None else _rounded(self.drift.sigma),
+            "drift_runs": None if self.drift is None else self.drift.runs,
         }
 
     def check(self) -> CheckResult:
@@ -178,6 +187,7 @@ class Regression:
     verdicts: tuple[MetricVerdict, ...] = ()
     not_evaluated: str = ""  # why nothing was judged ("" when verdicts were made)
     interval_confidence: float | None = None  # each interval's, after Bonferroni's correction
+    drift: Drift = NO_DRIFT  # the run-to-run drift the latency intervals were widened by
 
     @property
     def overall(self) -> Verdict:
@@ -226,9 +236,12 @@ class Regression:
             "bootstrap_resamples": settings.resamples,
             "methods": {
                 "latency": METHODS[settings.resample],
+                "drift": DRIFT_METHOD,
                 "error_ratio": ERROR_RATIO_METHOD,
                 "capacity": CAPACITY_METHOD,
             },
+            "drift_runs": settings.drift_runs,
+            "drift": self.drift.to_dict(),
             "verdicts": [v.to_dict() for v in self.verdicts],
         }
 
@@ -242,10 +255,14 @@ def judge_regression(
     previous: Mapping[str, Any],
     previous_dir: Path,
     settings: RegressionConfig,
+    history: Sequence[Path] | None = None,
 ) -> Regression | None:
     """Judge this run (summary dict and folder) against a previous one; None when this run has
     no load results (nothing to judge). A previous run without load evidence gives no verdict
-    but says why (TP-REG-004); an unreadable histograms file raises `ConfigError`."""
+    but says why (TP-REG-005); an unreadable histograms file raises `ConfigError`.
+
+    Latency intervals widen by the run-to-run drift learned from ``history`` (run folders), by
+    default from the comparable runs stored beside the previous one (`tokenprobe.reports.drift`)."""
     now, before = current.get("load"), previous.get("load")
     if not isinstance(now, Mapping):
         return None
@@ -264,12 +281,19 @@ def judge_regression(
     # them together when each of the m intervals is taken at 1 - (1 - confidence) / m.
     intervals = sum(_interval_count(o, n, settings, noisy) for _, o, n in pairs)
     each = dataclasses.replace(settings, confidence=bonferroni(settings.confidence, intervals))
+    scopes = [scope for scope, _, _ in pairs]
+    if history is None or settings.drift_runs <= 0:
+        drift = learn_drift(previous_dir, current, current_dir, scopes, settings)
+    else:
+        kept = history[: settings.drift_runs]
+        runs = [(path, read_evidence(found)) for path in kept if (found := find_evidence(path))]
+        drift = drift_of_runs(runs, scopes, settings)
     verdicts: list[MetricVerdict] = []
     for scope, before_scope, now_scope in pairs:
-        verdicts += latency_verdicts(scope, before_scope, now_scope, each, noisy)
+        verdicts += latency_verdicts(scope, before_scope, now_scope, each, noisy, drift)
         verdicts += error_ratio_verdicts(scope, before_scope, now_scope, each)
     verdicts += capacity_verdicts(before, now, settings)
-    return Regression(settings, tuple(verdicts), interval_confidence=each.confidence)
+    return Regression(settings, tuple(verdicts), interval_confidence=each.confidence, drift=drift)
 
 
 def bonferroni(confidence: float, intervals: int) -> float:
@@ -314,9 +338,15 @@ class Shortfall:
 
 
 def latency_verdicts(
-    scope: str, old: Scope, new: Scope, settings: RegressionConfig, noisy: str
+    scope: str,
+    old: Scope,
+    new: Scope,
+    settings: RegressionConfig,
+    noisy: str,
+    drift: Drift = NO_DRIFT,
 ) -> list[MetricVerdict]:
-    """One verdict per configured percentile of one scope."""
+    """One verdict per configured percentile of one scope, each interval widened by that
+    percentile's run-to-run drift when the stored runs told it."""
     names = list(settings.percentiles)
     levels = [LATENCY_PERCENTILES[name] for name in names]
     shortfalls = [
@@ -329,15 +359,20 @@ def latency_verdicts(
     verdicts = []
     for index, (name, level) in enumerate(zip(names, levels, strict=True)):
         previous, current = _percentile(old, level), _percentile(new, level)
+        estimate = drift.estimate(scope, name) if drift.consulted else None
         base = MetricVerdict(scope, f"{name}_ms", previous, current, "inconclusive", "",
-                             samples=samples)  # fmt: skip
+                             samples=samples, drift=estimate)  # fmt: skip
         short = shortfalls[index]
         if short is not None:
             verdicts.append(
                 dataclasses.replace(base, reason=short.reason, samples_needed=short.needed)
             )
-        else:
-            verdicts.append(_classified(base, intervals[index], settings.tolerance, "ms"))
+            continue
+        interval, margin = intervals[index], 0.0
+        if estimate is not None and base.ratio is not None:
+            margin = estimate.margin(settings.confidence)
+            interval = widened(interval, base.ratio, margin)
+        verdicts.append(_classified(base, interval, settings.tolerance, "ms", margin))
     return verdicts
 
 
@@ -498,32 +533,42 @@ def classify(
     return "inconclusive"
 
 
-def samples_factor(interval: RatioInterval, tolerance: float) -> float | None:
-    """How many times the requests per run would narrow ``interval`` enough to decide (width
-    ~ 1/√n in log ratio); None when it would take more than `MAX_FACTOR` times, or when the
-    interval is unbounded."""
+def samples_factor(interval: RatioInterval, tolerance: float, drift: float = 0.0) -> float | None:
+    """How many times the requests per run would narrow ``interval`` enough to decide: its
+    sampling part shrinks as 1/√n in log ratio, the run-to-run ``drift`` margin (added in
+    quadrature) does not. None when it would take more than `MAX_FACTOR` times, when the drift
+    alone is too wide, or when the interval is unbounded."""
     if not interval.finite:
         return None
     edge = math.log(1 + tolerance)
     center, half = abs(interval.log_center), interval.log_half_width
     distance = edge - center if center < edge else center - edge
-    if distance <= 0:
+    if distance <= drift:
         return None
-    factor = max(1.0, (half / distance) ** 2)
+    sampling = max(0.0, half**2 - drift**2)
+    factor = max(1.0, sampling / (distance**2 - drift**2))
     return factor if factor <= MAX_FACTOR else None
 
 
 def _classified(
-    base: MetricVerdict, interval: RatioInterval, tolerance: float, unit: str
+    base: MetricVerdict, interval: RatioInterval, tolerance: float, unit: str, drift: float = 0.0
 ) -> MetricVerdict:
+    """The verdict of ``interval``; ``drift`` is the run-to-run margin it was widened by."""
     verdict = classify(interval, tolerance)
     values = f"{_value(base.previous, unit)} → {_value(base.current, unit)}"
     described = f"ratio {describe_interval(base.ratio, interval)}"
+    if base.drift is not None:
+        described += f", {base.drift.describe()}"
     needed = None
     if verdict == "inconclusive":
-        factor = samples_factor(interval, tolerance)
+        factor = samples_factor(interval, tolerance, drift)
         n = min(base.samples)
-        if factor is None:
+        if factor is None and _drift_too_wide(interval, tolerance, drift):
+            advice = (
+                "the run-to-run drift alone is wider than that: more requests will not decide"
+                " (a quieter runner or a larger tolerance will)"
+            )
+        elif factor is None:
             advice = f"more than {MAX_FACTOR:g} times the {n} requests per run would be needed"
         else:
             needed = math.ceil(n * factor)
@@ -535,6 +580,11 @@ def _classified(
     return dataclasses.replace(
         base, verdict=verdict, reason=reason, interval=interval, samples_needed=needed
     )
+
+
+def _drift_too_wide(interval: RatioInterval, tolerance: float, drift: float) -> bool:
+    distance = abs(math.log(1 + tolerance) - abs(interval.log_center))
+    return interval.finite and drift > 0 and distance <= drift
 
 
 def _value(value: float | None, unit: str) -> str:
@@ -550,6 +600,10 @@ def describe_interval(ratio: float | None, interval: RatioInterval | None) -> st
         return shown
     high = "∞" if math.isinf(interval.high) else f"{interval.high:.3g}"
     return f"{shown} (CI {interval.low:.3g} to {high})"
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 5)
 
 
 def _finite(value: float) -> float | None:

@@ -119,6 +119,20 @@ def _in_the_way(link: Path, run_dir: Path) -> str:
     return f"{link} is a real {kind}, not a link: left alone; this run is {run_dir}"
 
 
+def run_folders(root: Path) -> list[Path]:
+    """Every run folder of the root: real directories (not ``latest``) with a summary.json."""
+    if not root.is_dir():
+        return []
+    return [
+        path
+        for path in root.iterdir()
+        if path.is_dir()
+        and not path.is_symlink()
+        and not path.name.startswith(".")
+        and (path / RUN_MARKER).is_file()
+    ]
+
+
 def resolve_run_dir(path: Path) -> Path:
     """A run directory given directly, as ``<root>/latest``, or as a root holding a pointer."""
     if (path / RUN_MARKER).is_file():

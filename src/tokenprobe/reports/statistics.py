@@ -29,6 +29,15 @@
   failure (or no success) at all, 0.5 is added to every cell first (Haldane 1956; Anscombe 1956),
   the usual correction that keeps the interval finite.
 
+* **Run-to-run drift:** a percentile of the same build moves between runs by more than each run's
+  own sampling noise (the machine's mood changes between runs). Between-run variance of the log
+  percentile, over stored runs, is DerSimonian & Laird's (1986, *Controlled Clinical Trials*
+  7(3)) method-of-moments estimate of the random-effects variance τ², each run weighted by the
+  inverse of its own bootstrap variance; a ratio of two runs then carries ``2τ²`` more variance,
+  added to the bootstrap interval's half widths in quadrature with the quantile of Student's t
+  on ``k - 2`` degrees of freedom (the prediction interval for a new study of a random-effects
+  meta-analysis: Higgins, Thompson & Spiegelhalter 2009, *J. R. Statist. Soc. A* 172(1)).
+
 Everything here is numbers in, numbers out: no files, no verdicts (`tokenprobe.reports.regression`).
 """
 
@@ -44,11 +53,18 @@ from scipy.stats.contingency import relative_risk
 
 from tokenprobe.load.evidence import Distribution
 
+MIN_BLOCKS = 5  # blocks (seconds) with samples each run needs for a block bootstrap
 # ``requests`` resampling: at most this many values stand for one run (memory and time bound).
 MAX_REQUEST_SAMPLES = 20_000
 # Bootstrap replicates computed per batch: bounds memory to batch * (blocks + values) numbers.
 BATCH = 250
 SEED = 20_261_128  # fixed: the same two runs always get the same interval
+# Replicates for one run's variance of a log percentile: a standard error needs far fewer than
+# an interval's tails (Efron & Tibshirani 1993, ch. 6: 25-200).
+SPREAD_RESAMPLES = 200
+# A run's variance is floored at the histograms' resolution (3 significant digits: 0.1 %), so
+# that a run whose resamples all gave one value does not take all the weight.
+MIN_LOG_VARIANCE = 1e-3**2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,3 +248,85 @@ def error_ratio_interval(
     spread = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     return RatioInterval(math.exp(log_ratio - z * spread), math.exp(log_ratio + z * spread))
+
+
+# -- run-to-run drift --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class LogEstimate:
+    """One run's log percentile and the bootstrap variance of that log."""
+
+    value: float
+    variance: float
+
+
+def block_log_percentiles(
+    blocks: Sequence[Distribution], whole: Distribution, percentiles: Sequence[float]
+) -> list[LogEstimate | None]:
+    """Each percentile of one run as a `LogEstimate`, its variance from a block bootstrap;
+    None where the run has no sample."""
+    values = [b.values_ms for b in blocks if len(b.values_ms)]
+    if not values or not whole.total:
+        return [None] * len(percentiles)
+    sample = BlockSample(blocks, np.unique(np.concatenate(values)))
+    rng = np.random.default_rng(SEED)
+    chosen = rng.integers(0, len(blocks), size=(SPREAD_RESAMPLES, len(blocks)))
+    return _log_estimates(whole, percentiles, sample.percentiles(chosen, percentiles))
+
+
+def request_log_percentiles(
+    whole: Distribution, percentiles: Sequence[float]
+) -> list[LogEstimate | None]:
+    """The same, single requests resampled."""
+    if not whole.total:
+        return [None] * len(percentiles)
+    rng = np.random.default_rng(SEED)
+    indexes = request_indexes(whole, rng)
+    chosen = indexes[rng.integers(0, len(indexes), size=(SPREAD_RESAMPLES, len(indexes)))]
+    return _log_estimates(whole, percentiles, _counted_percentiles(whole, chosen, percentiles))
+
+
+def _log_estimates(
+    whole: Distribution, percentiles: Sequence[float], replicates: np.ndarray
+) -> list[LogEstimate | None]:
+    estimates: list[LogEstimate | None] = []
+    for level, row in zip(percentiles, replicates, strict=True):
+        point = float(percentile_of_counts(whole.values_ms, whole.counts, level))
+        kept = row[np.isfinite(row) & (row > 0)]
+        if point <= 0 or len(kept) < 2:
+            estimates.append(None)
+            continue
+        variance = max(float(np.var(np.log(kept), ddof=1)), MIN_LOG_VARIANCE)
+        estimates.append(LogEstimate(math.log(point), variance))
+    return estimates
+
+
+def between_run_variance(estimates: Sequence[LogEstimate]) -> float:
+    """DerSimonian & Laird's τ²: how much the runs' values vary beyond their own variances
+    (Q, the weighted sum of squares about the weighted mean, against its k - 1 expected under
+    no drift); 0 when they vary no more than that."""
+    values = np.array([e.value for e in estimates])
+    weights = 1 / np.array([e.variance for e in estimates])
+    mean = float(np.sum(weights * values) / np.sum(weights))
+    q = float(np.sum(weights * (values - mean) ** 2))
+    scale = float(np.sum(weights) - np.sum(weights**2) / np.sum(weights))
+    return max(0.0, (q - (len(estimates) - 1)) / scale) if scale > 0 else 0.0
+
+
+def drift_margin(variance: float, runs: int, confidence: float) -> float:
+    """How far, in log ratio, the drift of two runs moves a ratio at ``confidence``: Student's
+    t on ``runs - 2`` degrees of freedom times the drift's standard deviation, √(2τ²)."""
+    quantile = float(stats.t.ppf(0.5 + confidence / 2, max(1, runs - 2)))
+    return quantile * math.sqrt(2 * variance)
+
+
+def widened(interval: RatioInterval, ratio: float, margin: float) -> RatioInterval:
+    """``interval`` with ``margin`` (log ratio) added to each half width in quadrature, about
+    the observed ``ratio`` (so a skewed bootstrap interval stays skewed)."""
+    if margin <= 0 or not interval.finite or ratio <= 0:
+        return interval
+    center = math.log(ratio)
+    below = math.hypot(center - math.log(interval.low), margin)
+    above = math.hypot(math.log(interval.high) - center, margin)
+    return RatioInterval(math.exp(center - below), math.exp(center + above))

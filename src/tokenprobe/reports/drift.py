@@ -1,0 +1,224 @@
+"""The runner's run-to-run drift, learned from stored runs: how far a percentile of the same
+build moves between runs beyond each run's own sampling noise.
+
+A bootstrap interval (`tokenprobe.reports.statistics`) covers the noise *within* two runs; it
+cannot know that the machine as a whole was slower during one of them. The stored runs beside
+the previous run (the folders of its report root, ``--compare``'s parent) show how much that
+happens on this runner: for each scope and percentile, DerSimonian & Laird's between-run
+variance τ² of the log percentile over the newest ``drift-runs`` comparable runs (each weighted
+by its own bootstrap variance), at least `MIN_DRIFT_RUNS` of them. A comparison's latency
+intervals then widen by ``t(k - 2) · √(2τ²)`` in quadrature (`statistics.widened`).
+
+*Comparable* runs have the same load shape: model, arrival, profile, and every measured step's
+offered rate, users and length; the target's address may differ (the embedded target's port
+changes every run). Runs that started at or after the judged run, the judged run itself, and
+runs whose histograms cannot be read are left out. A stored run that was itself a regression
+widens the estimate: the drift learned is then, if anything, too large (fewer verdicts, never a
+false *regressed*).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tokenprobe.core.config import RegressionConfig
+from tokenprobe.core.defaults import LATENCY_PERCENTILES
+from tokenprobe.core.errors import ConfigError
+from tokenprobe.load.evidence import Evidence, Scope, find_evidence, read_evidence
+from tokenprobe.reports.rundir import run_folders
+from tokenprobe.reports.statistics import (
+    MIN_BLOCKS,
+    LogEstimate,
+    between_run_variance,
+    block_log_percentiles,
+    drift_margin,
+    request_log_percentiles,
+)
+from tokenprobe.reports.summary_json import SUMMARY_FILE
+
+# Fewer runs than this teach nothing about drift (t on k - 2 degrees of freedom: 3 at least).
+MIN_DRIFT_RUNS = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class DriftEstimate:
+    """One scope's percentile: the runs it was learned from and τ² of its log."""
+
+    runs: int
+    variance: float | None  # None: fewer than `MIN_DRIFT_RUNS` runs had this percentile
+
+    @property
+    def sigma(self) -> float | None:
+        return None if self.variance is None else self.variance**0.5
+
+    def margin(self, confidence: float) -> float:
+        """Log ratio to add in quadrature to an interval at ``confidence`` (0 when unknown)."""
+        if self.variance is None:
+            return 0.0
+        return drift_margin(self.variance, self.runs, confidence)
+
+    def describe(self) -> str:
+        if self.sigma is None:
+            return f"run-to-run drift unknown ({self.runs} of {MIN_DRIFT_RUNS} runs)"
+        return f"run-to-run drift ±{self.sigma:.1%} from {self.runs} runs"
+
+
+@dataclasses.dataclass(frozen=True)
+class Drift:
+    """What the stored runs taught, per (scope, percentile name)."""
+
+    root: Path | None  # where the runs were looked for; None when drift is not learned
+    runs: tuple[Path, ...] = ()  # the comparable runs read, newest first
+    estimates: Mapping[tuple[str, str], DriftEstimate] = dataclasses.field(default_factory=dict)
+    consulted: bool = True  # False: drift was not looked for (``drift-runs = 0``)
+
+    def estimate(self, scope: str, name: str) -> DriftEstimate:
+        return self.estimates.get((scope, name), DriftEstimate(len(self.runs), None))
+
+    def describe(self) -> str:
+        """One line for people: where the latency intervals' drift came from."""
+        if not self.consulted:
+            return "not learned (drift-runs = 0): intervals cover each run's own noise only"
+        if len(self.runs) < MIN_DRIFT_RUNS:
+            return (
+                f"unknown: {len(self.runs)} comparable stored runs, {MIN_DRIFT_RUNS} needed;"
+                " intervals cover each run's own noise only"
+            )
+        return f"learned from {len(self.runs)} comparable stored runs"
+
+    def to_dict(self) -> dict[str, Any]:
+        """summary.json ``comparison.regression.drift``."""
+        by_scope: dict[str, dict[str, Any]] = {}
+        for (scope, name), estimate in self.estimates.items():
+            sigma = None if estimate.sigma is None else round(estimate.sigma, 5)
+            by_scope.setdefault(scope, {})[name] = {"runs": estimate.runs, "sigma": sigma}
+        if not self.consulted:
+            return {"root": None, "runs": [], "min_runs": MIN_DRIFT_RUNS, "sigma": None,
+                    "description": self.describe()}  # fmt: skip
+        return {
+            "description": self.describe(),
+            "root": None if self.root is None else str(self.root),
+            "runs": [path.name for path in self.runs],
+            "min_runs": MIN_DRIFT_RUNS,
+            "sigma": by_scope,
+        }
+
+
+NO_DRIFT = Drift(None, consulted=False)
+
+
+def learn_drift(
+    previous_dir: Path,
+    current: Mapping[str, Any],
+    current_dir: Path,
+    scopes: Iterable[str],
+    settings: RegressionConfig,
+) -> Drift:
+    """The drift of every ``scopes`` percentile, from the runs stored beside ``previous_dir``."""
+    if settings.drift_runs <= 0:
+        return NO_DRIFT
+    root = previous_dir.resolve().parent
+    runs = comparable_runs(root, current, current_dir, settings.drift_runs)
+    return drift_of_runs(runs, scopes, settings, root)
+
+
+def comparable_runs(
+    root: Path, current: Mapping[str, Any], current_dir: Path, limit: int
+) -> list[tuple[Path, Evidence]]:
+    """The newest ``limit`` runs of ``root`` with ``current``'s load shape that started before it
+    and whose histograms read, newest first."""
+    shape, started = load_shape(current), str(current.get("started_at", ""))
+    this_run = current_dir.resolve()
+    candidates = []
+    for folder in run_folders(root):
+        summary = _summary(folder)
+        if summary is None or folder.resolve() == this_run or shape is None:
+            continue
+        if load_shape(summary) == shape and str(summary.get("started_at", "")) < started:
+            candidates.append((str(summary.get("started_at")), folder))
+    candidates.sort(reverse=True)
+    runs = []
+    for _, folder in candidates:
+        evidence = _evidence(folder)
+        if evidence is not None:
+            runs.append((folder, evidence))
+        if len(runs) == limit:
+            break
+    return runs
+
+
+def drift_of_runs(
+    runs: Sequence[tuple[Path, Evidence]],
+    scopes: Iterable[str],
+    settings: RegressionConfig,
+    root: Path | None = None,
+) -> Drift:
+    """τ² per scope and configured percentile over ``runs``."""
+    names = list(settings.percentiles)
+    levels = [LATENCY_PERCENTILES[name] for name in names]
+    estimates: dict[tuple[str, str], DriftEstimate] = {}
+    for scope in scopes:
+        per_level: list[list[LogEstimate]] = [[] for _ in names]
+        for _, evidence in runs:
+            stored = evidence.scopes.get(scope)
+            if stored is None:
+                continue
+            for index, estimate in enumerate(_log_percentiles(stored, levels, settings)):
+                if estimate is not None:
+                    per_level[index].append(estimate)
+        for name, found in zip(names, per_level, strict=True):
+            variance = between_run_variance(found) if len(found) >= MIN_DRIFT_RUNS else None
+            estimates[(scope, name)] = DriftEstimate(len(found), variance)
+    return Drift(root, tuple(folder for folder, _ in runs), estimates)
+
+
+def _log_percentiles(
+    scope: Scope, levels: list[float], settings: RegressionConfig
+) -> list[LogEstimate | None]:
+    """A run's log percentiles, None where it has too few samples beyond one to count."""
+    total = scope.distribution.total
+    enough = [settings.min_tail_samples <= total * (1 - level / 100) for level in levels]
+    filled = sum(1 for block in scope.blocks if block.total)
+    if not any(enough) or (settings.resample == "blocks" and filled < MIN_BLOCKS):
+        return [None] * len(levels)
+    if settings.resample == "blocks":
+        found = block_log_percentiles(scope.blocks, scope.distribution, levels)
+    else:
+        found = request_log_percentiles(scope.distribution, levels)
+    return [estimate if ok else None for estimate, ok in zip(found, enough, strict=True)]
+
+
+def load_shape(summary: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """What makes two runs' latencies comparable; None without load results."""
+    load = summary.get("load")
+    if not isinstance(load, Mapping):
+        return None
+    steps = load.get("steps") if isinstance(load.get("steps"), list) else []
+    measured = tuple(
+        (step.get("offered_rps"), step.get("users"), step.get("duration_s"))
+        for step in steps
+        if isinstance(step, Mapping) and not step.get("warmup")
+    )
+    return (load.get("model"), load.get("arrival"), load.get("profile"), measured)
+
+
+def _summary(folder: Path) -> Mapping[str, Any] | None:
+    try:
+        summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) else None
+
+
+def _evidence(folder: Path) -> Evidence | None:
+    path = find_evidence(folder)
+    if path is None:
+        return None
+    try:
+        return read_evidence(path)
+    except ConfigError:  # a damaged old run teaches nothing; it does not stop this comparison
+        return None
