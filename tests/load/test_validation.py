@@ -6,6 +6,8 @@ target (``test_models``: zero failures with every scenario running).
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,3 +88,30 @@ def test_a_request_past_its_timeout_is_a_failure_that_says_so(tmp_path: Path) ->
     timed_out = [m for m in run.failure_messages() if "no complete answer within 0.8 s" in m]
     assert timed_out, run.output
     assert run.results["scenarios"]["unknown_user"]["failures"] >= 3  # one per 0.8 s, not one
+
+
+def test_tokenprobe_load_passes_its_request_timeout_to_locust(tmp_path: Path) -> None:
+    """``tokenprobe load --request-timeout``: the same deadline, from the command users run."""
+    with misbehaving_server("trickle=0.2") as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "tokenprobe", "load", "--url", server.url, "--model", "closed",
+             "--users", "1", "--duration", "4s", "--weights", "unknown_user=1", "--slo", "",
+             "--request-timeout", "0.8", "--report-dir", str(tmp_path / "run")],
+            capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+        )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    reasons = [str(reason) for reason in summary["load"]["failure_reasons"]]
+    assert any("no complete answer within 0.8 s" in reason for reason in reasons), reasons
+
+
+def test_a_request_timeout_of_zero_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tokenprobe", "load", "--url", "http://127.0.0.1:9",
+         "--request-timeout", "0"],
+        capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--request-timeout" in result.stderr
+    assert "more than 0" in result.stderr
+    assert "Traceback" not in result.stderr

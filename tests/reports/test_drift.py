@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -85,10 +84,13 @@ def test_runner_drift_alone_regresses_without_history_and_not_with_it(tmp_path: 
     learned = compare(tmp_path / "on", SLOW)
     p50 = total(learned, "p50_ms")
     assert p50.verdict == "inconclusive"
-    assert p50.drift is not None and p50.drift.runs == 13  # and the previous run
+    assert p50.drift is not None
+    assert p50.drift.runs == 13
     assert p50.drift.sigma == pytest.approx(DRIFT_SD, rel=0.5)
-    assert "run-to-run drift ±" in p50.reason and "from 13 runs" in p50.reason
-    assert p50.interval is not None and total(alone, "p50_ms").interval is not None
+    assert "run-to-run drift ±" in p50.reason
+    assert "from 13 runs" in p50.reason
+    assert p50.interval is not None
+    assert total(alone, "p50_ms").interval is not None
     assert p50.interval.low < total(alone, "p50_ms").interval.low
     assert learned.overall != "regressed"
 
@@ -103,7 +105,8 @@ def test_a_slower_release_still_regresses_through_the_drift(tmp_path: Path) -> N
 def test_too_little_history_says_so_and_judges_within_runs_only(tmp_path: Path) -> None:
     few = compare(tmp_path / "few", SLOW, history=MIN_DRIFT_RUNS - 3)  # + the previous run
     p50 = total(few, "p50_ms")
-    assert p50.drift is not None and p50.drift.sigma is None
+    assert p50.drift is not None
+    assert p50.drift.sigma is None
     assert f"run-to-run drift unknown ({MIN_DRIFT_RUNS - 2} of {MIN_DRIFT_RUNS} runs)" in p50.reason
     assert p50.verdict == "regressed"  # as without drift: nothing to widen by
     drift = few.to_dict()["drift"]
@@ -123,9 +126,7 @@ def test_only_comparable_earlier_runs_teach_it(tmp_path: Path) -> None:
     stored_run(root, 52, scale=5.0, seed=3)  # started after this run: not history
     (root / "latest").symlink_to("run50")
     summaries = [json.loads((p / "summary.json").read_text()) for p in (previous, current)]
-    regression = judge_regression(
-        summaries[1], current, summaries[0], root / "latest", DEFAULTS
-    )
+    regression = judge_regression(summaries[1], current, summaries[0], root / "latest", DEFAULTS)
     assert regression is not None
     drift = regression.to_dict()["drift"]
     assert drift["root"] == str(root.resolve())

@@ -106,6 +106,14 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
 )
 @click.option("--weights", help="Scenario weights, e.g. valid_login=8,wrong_password=1.")
 @click.option(
+    "--request-timeout",
+    type=Duration(max_s=3600),
+    default=defaults.REQUEST_TIMEOUT_S,
+    show_default=True,
+    help="One request's whole deadline (connect, send, the full answer) in seconds, e.g. 5 "
+    "or 0.5; a request past it is a failure that names it.",
+)
+@click.option(
     "--allow-host",
     "allow_hosts",
     multiple=True,
@@ -138,6 +146,7 @@ def load(
     processes: int,
     slos: str | None,
     weights: str | None,
+    request_timeout: float,
     allow_hosts: tuple[str, ...],
     allow_remote: bool,
     compare: Path | None,
@@ -156,7 +165,7 @@ def load(
         report_dir=config.report_root,  # checked now; the run folder is made further down
         profile=profile, model=model, arrival=arrival, rate=rate, users=users,
         max_rate=max_rate, resolution=resolution,
-        duration_s=duration, processes=processes,
+        duration_s=duration, processes=processes, request_timeout_s=request_timeout,
         slos=slo_text(config.slo) if slos is None else slos,
         allow_hosts=allowed, allow_remote=allow_remote,
         **({"weights": weights} if weights else {}),

@@ -76,6 +76,7 @@ class LoadOptions:
     weights: str = defaults.LOAD_WEIGHTS
     max_requests: int = defaults.LOAD_MAX_REQUESTS
     storm_size: int = defaults.LOAD_STORM_SIZE
+    request_timeout_s: float = defaults.REQUEST_TIMEOUT_S  # one request, in total
     stream_rate: float = defaults.LOAD_STREAM_RATE_PER_S
     max_rate: float = defaults.BREAKPOINT_MAX_RATE_PER_S  # breakpoint: the search's maximum
     resolution: float = defaults.BREAKPOINT_RESOLUTION  # breakpoint: the bracket's width
@@ -89,6 +90,8 @@ class LoadOptions:
             raise ConfigError(f"unknown profile {self.profile!r}; choose {', '.join(PROFILES)}")
         if self.processes < 1:
             raise ConfigError(f"processes must be at least 1, got {self.processes}")
+        if self.request_timeout_s <= 0:
+            raise ConfigError(f"the request timeout must be positive, got {self.request_timeout_s}")
         if self.max_rate <= 0 or not 0 < self.resolution < 1:
             raise ConfigError("the maximum rate must be positive and the resolution in (0, 1)")
         try:
@@ -157,6 +160,7 @@ def locust_command(
         "--tp-slo", options.slos, "--tp-weights", options.weights,
         "--tp-max-requests", str(options.max_requests),
         "--tp-storm-size", str(options.storm_size),
+        "--tp-request-timeout", f"{options.request_timeout_s:g}",
         "--tp-stream-rate", f"{options.stream_rate:g}",
         "--tp-max-rate", f"{options.max_rate:g}", "--tp-resolution", f"{options.resolution:g}",
         "--tp-results", str(workdir / "results.json"),
