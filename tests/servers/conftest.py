@@ -76,6 +76,8 @@ def service_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servic
 
     yield get
     for service in started.values():
+        service.request_stop()  # all at once: their graceful shutdowns overlap
+    for service in started.values():
         service.stop()
 
 

@@ -106,11 +106,16 @@ class ServiceProcess:
         lines = self.log.read_text(errors="replace").strip().splitlines()
         return lines[-1] if lines else "no output"
 
+    def request_stop(self) -> None:
+        """Ask for a graceful shutdown without waiting: many services stop at once."""
+        if self._process is not None and self._process.poll() is None:
+            _signal_group(self._process, signal.SIGTERM)
+
     def stop(self) -> None:
+        self.request_stop()
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        _signal_group(process, signal.SIGTERM)
         try:
             process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
