@@ -143,11 +143,24 @@ def comparable_runs(
     candidates.sort(reverse=True)
     runs = []
     for _, folder in candidates:
-        evidence = _evidence(folder)
-        if evidence is not None:
-            runs.append((folder, evidence))
+        runs += readable_runs([folder])
         if len(runs) == limit:
             break
+    return runs
+
+
+def readable_runs(folders: Iterable[Path]) -> list[tuple[Path, Evidence]]:
+    """Each folder with its histograms, in order; one whose histograms cannot be read is left
+    out (a damaged old run teaches nothing; it does not stop this comparison)."""
+    runs = []
+    for folder in folders:
+        path = find_evidence(folder)
+        if path is None:
+            continue
+        try:
+            runs.append((folder, read_evidence(path)))
+        except ConfigError:
+            continue
     return runs
 
 
@@ -212,13 +225,3 @@ def _summary(folder: Path) -> Mapping[str, Any] | None:
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return summary if isinstance(summary, dict) else None
-
-
-def _evidence(folder: Path) -> Evidence | None:
-    path = find_evidence(folder)
-    if path is None:
-        return None
-    try:
-        return read_evidence(path)
-    except ConfigError:  # a damaged old run teaches nothing; it does not stop this comparison
-        return None

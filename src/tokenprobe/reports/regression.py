@@ -49,7 +49,14 @@ from tokenprobe.load.evidence import (
     find_evidence,
     read_evidence,
 )
-from tokenprobe.reports.drift import NO_DRIFT, Drift, DriftEstimate, drift_of_runs, learn_drift
+from tokenprobe.reports.drift import (
+    NO_DRIFT,
+    Drift,
+    DriftEstimate,
+    drift_of_runs,
+    learn_drift,
+    readable_runs,
+)
 from tokenprobe.reports.statistics import (
     MIN_BLOCKS,
     RatioInterval,
@@ -285,9 +292,7 @@ def judge_regression(
     if history is None or settings.drift_runs <= 0:
         drift = learn_drift(previous_dir, current, current_dir, scopes, settings)
     else:
-        kept = history[: settings.drift_runs]
-        runs = [(path, read_evidence(found)) for path in kept if (found := find_evidence(path))]
-        drift = drift_of_runs(runs, scopes, settings)
+        drift = drift_of_runs(readable_runs(history[: settings.drift_runs]), scopes, settings)
     verdicts: list[MetricVerdict] = []
     for scope, before_scope, now_scope in pairs:
         verdicts += latency_verdicts(scope, before_scope, now_scope, each, noisy, drift)
