@@ -78,7 +78,12 @@ def test_a_regression_on_every_surface(
     assert "**Regression** (tolerance ±10%, 95% confidence): **regressed**" in markdown
     assert "| p50 |" in markdown
     assert "❌ regressed" in markdown
+    # Two runs in the root cannot teach the runner's drift: every surface says so.
+    drift = regression["drift"]["description"]
+    assert drift.startswith("unknown: ")
+    assert f"run-to-run drift {drift}" in markdown
     html = (run_dir / "report.html").read_text()
+    assert f"Run-to-run drift: {drift}" in html.replace("&#39;", "'")
     assert 'id="regression"' in html
     assert '<span class="verdict regressed">regressed</span>' in html
     assert parse(html).scripts == 0

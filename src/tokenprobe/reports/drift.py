@@ -83,12 +83,11 @@ class Drift:
         """One line for people: where the latency intervals' drift came from."""
         if not self.consulted:
             return "not learned (drift-runs = 0): intervals cover each run's own noise only"
+        runs = f"{len(self.runs)} comparable stored run{'' if len(self.runs) == 1 else 's'}"
         if len(self.runs) < MIN_DRIFT_RUNS:
-            return (
-                f"unknown: {len(self.runs)} comparable stored runs, {MIN_DRIFT_RUNS} needed;"
-                " intervals cover each run's own noise only"
-            )
-        return f"learned from {len(self.runs)} comparable stored runs"
+            own = "intervals cover each run's own noise only"
+            return f"unknown: {runs}, {MIN_DRIFT_RUNS} needed; {own}"
+        return f"learned from {runs}"
 
     def to_dict(self) -> dict[str, Any]:
         """summary.json ``comparison.regression.drift``."""
