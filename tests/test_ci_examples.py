@@ -131,6 +131,14 @@ def gitlab_scripts() -> tuple[str, str]:
     return gate, keep
 
 
+def record_gate_options(folder: Path) -> None:
+    """A stand-in ``.venv/bin/tokenprobe`` that writes the options it was given to gate-options."""
+    fake = folder / ".venv" / "bin" / "tokenprobe"
+    fake.parent.mkdir(parents=True)
+    fake.write_text('#!/bin/sh\necho "$@" > gate-options\n')
+    fake.chmod(0o755)
+
+
 GITLAB_PASSED = {
     "CI_JOB_STATUS": "success",
     "CI_COMMIT_BRANCH": "main",
@@ -152,10 +160,7 @@ def test_the_history_scripts_compare_with_the_newest_and_keep_twenty(
     for stamp in reversed(stamps):  # created newest first: the order must come from the names
         (history / stamp).mkdir(parents=True)
         (history / stamp / "summary.json").write_text("{}")
-    fake = tmp_path / ".venv" / "bin" / "tokenprobe"  # records the options the gate was given
-    fake.parent.mkdir(parents=True)
-    fake.write_text('#!/bin/sh\necho "$@" > gate-options\n')
-    fake.chmod(0o755)
+    record_gate_options(tmp_path)
     shell = {**os.environ, **env}
     subprocess.run(["bash", "-e", "-c", gate], cwd=tmp_path, env=shell, check=True, timeout=30)
     options = (tmp_path / "gate-options").read_text().split()
@@ -173,9 +178,6 @@ def test_the_history_scripts_compare_with_the_newest_and_keep_twenty(
 
 def test_with_no_history_the_gate_runs_without_compare(tmp_path: Path) -> None:
     gate, _ = github_scripts()
-    fake = tmp_path / ".venv" / "bin" / "tokenprobe"
-    fake.parent.mkdir(parents=True)
-    fake.write_text('#!/bin/sh\necho "$@" > gate-options\n')
-    fake.chmod(0o755)
+    record_gate_options(tmp_path)
     subprocess.run(["bash", "-e", "-c", gate], cwd=tmp_path, check=True, timeout=30)
     assert "--compare" not in (tmp_path / "gate-options").read_text()

@@ -112,6 +112,11 @@ class Scope:
     distribution: Distribution
     blocks: tuple[Distribution, ...]  # per block of seconds; empty when none were stored
 
+    @property
+    def filled_blocks(self) -> int:
+        """Blocks with at least one sample: what a block bootstrap can draw from."""
+        return sum(1 for block in self.blocks if block.total)
+
 
 @dataclasses.dataclass(frozen=True)
 class Evidence:

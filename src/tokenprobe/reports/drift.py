@@ -20,7 +20,6 @@ false *regressed*).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,9 @@ from tokenprobe.reports.statistics import (
     block_log_percentiles,
     drift_margin,
     request_log_percentiles,
+    requests_needed,
 )
-from tokenprobe.reports.summary_json import SUMMARY_FILE
+from tokenprobe.reports.summary_json import read_stored_summary
 
 # Fewer runs than this teach nothing about drift (t on k - 2 degrees of freedom: 3 at least).
 MIN_DRIFT_RUNS = 5
@@ -116,10 +116,14 @@ def learn_drift(
     current_dir: Path,
     scopes: Iterable[str],
     settings: RegressionConfig,
+    history: Sequence[Path] | None = None,
 ) -> Drift:
-    """The drift of every ``scopes`` percentile, from the runs stored beside ``previous_dir``."""
+    """The drift of every ``scopes`` percentile, from ``history`` (run folders, newest first)
+    when given, else from the comparable runs stored beside ``previous_dir``."""
     if settings.drift_runs <= 0:
         return NO_DRIFT
+    if history is not None:
+        return drift_of_runs(readable_runs(history[: settings.drift_runs]), scopes, settings)
     root = previous_dir.resolve().parent
     runs = comparable_runs(root, current, current_dir, settings.drift_runs)
     return drift_of_runs(runs, scopes, settings, root)
@@ -131,11 +135,13 @@ def comparable_runs(
     """The newest ``limit`` runs of ``root`` with ``current``'s load shape that started before it
     and whose histograms read, newest first."""
     shape, started = load_shape(current), str(current.get("started_at", ""))
+    if shape is None:
+        return []
     this_run = current_dir.resolve()
     candidates = []
     for folder in run_folders(root):
-        summary = _summary(folder)
-        if summary is None or folder.resolve() == this_run or shape is None:
+        summary = read_stored_summary(folder)
+        if summary is None or folder.resolve() == this_run:
             continue
         if load_shape(summary) == shape and str(summary.get("started_at", "")) < started:
             candidates.append((str(summary.get("started_at")), folder))
@@ -193,9 +199,8 @@ def _log_percentiles(
 ) -> list[LogEstimate | None]:
     """A run's log percentiles, None where it has too few samples beyond one to count."""
     total = scope.distribution.total
-    enough = [settings.min_tail_samples <= total * (1 - level / 100) for level in levels]
-    filled = sum(1 for block in scope.blocks if block.total)
-    if not any(enough) or (settings.resample == "blocks" and filled < MIN_BLOCKS):
+    enough = [total >= requests_needed(level, settings.min_tail_samples) for level in levels]
+    if not any(enough) or (settings.resample == "blocks" and scope.filled_blocks < MIN_BLOCKS):
         return [None] * len(levels)
     if settings.resample == "blocks":
         found = block_log_percentiles(scope.blocks, scope.distribution, levels)
@@ -216,11 +221,3 @@ def load_shape(summary: Mapping[str, Any]) -> tuple[Any, ...] | None:
         if isinstance(step, Mapping) and not step.get("warmup")
     )
     return (load.get("model"), load.get("arrival"), load.get("profile"), measured)
-
-
-def _summary(folder: Path) -> Mapping[str, Any] | None:
-    try:
-        summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    return summary if isinstance(summary, dict) else None

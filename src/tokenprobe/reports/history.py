@@ -16,7 +16,6 @@ import base64
 import collections
 import dataclasses
 import io
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.summary import utc_now
 from tokenprobe.reports.html import HTML_FILE
 from tokenprobe.reports.rundir import run_folders, update_latest
-from tokenprobe.reports.summary_json import SUMMARY_FILE
+from tokenprobe.reports.summary_json import SUMMARY_FILE, read_stored_summary
 
 INDEX_FILE = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
@@ -73,11 +72,8 @@ def history_rows(root: Path, limit: int = HISTORY_RUNS) -> list[HistoryRow]:
 def history_row(folder: Path) -> HistoryRow:
     report = folder / HTML_FILE
     link = f"./{folder.name}/{HTML_FILE if report.is_file() else SUMMARY_FILE}"
-    try:
-        summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        summary = None
-    if not isinstance(summary, dict):
+    summary = read_stored_summary(folder)
+    if summary is None:
         return HistoryRow(folder.name, "", "?", "unreadable", {}, 0, None, None, {}, None, link)
     findings = [f for f in summary.get("findings") or [] if isinstance(f, dict)]
     severities = collections.Counter(str(f.get("severity")) for f in findings)

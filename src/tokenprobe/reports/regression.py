@@ -49,14 +49,7 @@ from tokenprobe.load.evidence import (
     find_evidence,
     read_evidence,
 )
-from tokenprobe.reports.drift import (
-    NO_DRIFT,
-    Drift,
-    DriftEstimate,
-    drift_of_runs,
-    learn_drift,
-    readable_runs,
-)
+from tokenprobe.reports.drift import NO_DRIFT, Drift, DriftEstimate, learn_drift
 from tokenprobe.reports.statistics import (
     MIN_BLOCKS,
     RatioInterval,
@@ -64,6 +57,7 @@ from tokenprobe.reports.statistics import (
     error_ratio_interval,
     percentile_of_counts,
     request_percentile_ratios,
+    requests_needed,
     widened,
 )
 
@@ -289,10 +283,7 @@ def judge_regression(
     intervals = sum(_interval_count(o, n, settings, noisy) for _, o, n in pairs)
     each = dataclasses.replace(settings, confidence=bonferroni(settings.confidence, intervals))
     scopes = [scope for scope, _, _ in pairs]
-    if history is None or settings.drift_runs <= 0:
-        drift = learn_drift(previous_dir, current, current_dir, scopes, settings)
-    else:
-        drift = drift_of_runs(readable_runs(history[: settings.drift_runs]), scopes, settings)
+    drift = learn_drift(previous_dir, current, current_dir, scopes, settings, history)
     verdicts: list[MetricVerdict] = []
     for scope, before_scope, now_scope in pairs:
         verdicts += latency_verdicts(scope, before_scope, now_scope, each, noisy, drift)
@@ -392,23 +383,19 @@ def _shortfall(
     name: str, level: float, old: Scope, new: Scope, settings: RegressionConfig
 ) -> Shortfall | None:
     """Too few samples beyond the percentile, or too few seconds to resample; None if enough."""
-    needed = math.ceil(settings.min_tail_samples / (1 - level / 100) - 1e-9)
+    needed = requests_needed(level, settings.min_tail_samples)
     if min(old.distribution.total, new.distribution.total) < needed:
         return Shortfall(
             f"{name} needs {needed} requests per run ({settings.min_tail_samples} beyond it);"
             f" had {old.distribution.total} and {new.distribution.total}",
             needed,
         )
-    blocks = min(_filled(old), _filled(new))
+    blocks = min(old.filled_blocks, new.filled_blocks)
     if settings.resample == "blocks" and blocks < MIN_BLOCKS:
         return Shortfall(
             f"needs samples in at least {MIN_BLOCKS} seconds of each run; had {blocks}"
         )
     return None
-
-
-def _filled(scope: Scope) -> int:
-    return sum(1 for block in scope.blocks if block.total)
 
 
 def _latency_intervals(

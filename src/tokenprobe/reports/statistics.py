@@ -87,6 +87,11 @@ class RatioInterval:
         return 0 < self.low <= self.high < math.inf
 
 
+def requests_needed(percentile: float, tail_samples: int) -> int:
+    """Requests a run needs for ``tail_samples`` of them to lie beyond ``percentile``."""
+    return math.ceil(tail_samples / (1 - percentile / 100) - 1e-9)
+
+
 def percentile_of_counts(values: np.ndarray, counts: np.ndarray, percentile: float) -> np.ndarray:
     """HdrHistogram's percentile for each row of ``counts`` (rows: resamples, columns: the
     sorted ``values``); NaN for a row with no sample."""
