@@ -12,6 +12,11 @@ it listens on a free port of 127.0.0.1 and prints ``Listening on http://127.0.0.
 
 ``TOKEN_SERVICE_DEFECT`` switches on one deliberate defect (`DEFECTS`), so tests can show that
 tokenprobe catches it on a server it did not build.
+
+``TOKEN_SERVICE_EMAIL_LOGIN=1`` also accepts ``{"email", "password"}`` (as dj-rest-auth's
+LoginView does), with the users CSV's ``email`` column; an unknown email costs the dummy hash
+too. The ``email-…`` defects switch it on. ``TOKEN_SERVICE_EMAIL_LOGIN=generic`` answers a body
+without a username or an email as dj-rest-auth does, like wrong credentials.
 """
 
 from __future__ import annotations
@@ -42,10 +47,15 @@ DEFECTS = {
     "get-query-login": "GET with the right credentials in the query string issues tokens "
     "(wrong ones get the usual 405)",
     "wrong-type-500": "a field of the wrong JSON type crashes the service (500)",
+    "email-enumeration-timing": "an unknown email is rejected without verifying any hash",
+    "email-enumeration-message": "unknown emails get their own 400 message",
 }
 DEFECT = os.environ.get("TOKEN_SERVICE_DEFECT", "")  # empty: the correct service
 if DEFECT and DEFECT not in DEFECTS:
     raise SystemExit(f"unknown TOKEN_SERVICE_DEFECT {DEFECT!r}; known: {', '.join(DEFECTS)}")
+EMAIL_LOGIN_MODE = os.environ.get("TOKEN_SERVICE_EMAIL_LOGIN", "")
+EMAIL_LOGIN = EMAIL_LOGIN_MODE in ("1", "generic") or DEFECT.startswith("email-")
+MUST_INCLUDE = 'Must include either "username" or "email" and "password".'
 
 TOKEN_PATH = "/api/v1/token/"
 ACCESS_LIFETIME_S = 15 * 60
@@ -74,7 +84,18 @@ def load_users(path: str) -> dict[str, tuple[int, str]]:
     }
 
 
+def load_emails(path: str) -> dict[str, str]:
+    """email (lower case) → username, for the users CSV rows with an email."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {
+            row["email"].lower(): row["username"]
+            for row in csv.DictReader(handle)
+            if row.get("email")
+        }
+
+
 USERS = load_users(os.environ["TOKEN_SERVICE_USERS"])
+USERNAMES_BY_EMAIL = load_emails(os.environ["TOKEN_SERVICE_USERS"])
 # Verified against when the username is unknown, so both paths cost one argon2 verification.
 DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
@@ -83,6 +104,14 @@ app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
 class Credentials(BaseModel):
     username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class EmailOrUsernameCredentials(BaseModel):
+    """dj-rest-auth's shape: a username or an email, with the password."""
+
+    username: str | None = Field(None, min_length=1, max_length=150)
+    email: str | None = Field(None, min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
 
 
@@ -117,10 +146,21 @@ def token_pair(user_id: int) -> dict[str, str]:
     }
 
 
-def rejection(username: str, password: str) -> JSONResponse:
+def authenticate_by_email(email: str, password: str) -> int | None:
+    """The email's user's id when the password matches; an unknown email costs the dummy hash
+    (its empty username is no user), except with the timing defect."""
+    username = USERNAMES_BY_EMAIL.get(email.lower())
+    if username is None and DEFECT == "email-enumeration-timing":
+        return None  # the defect: nothing verified, so an unknown email is answered at once
+    return authenticate(username or "", password)
+
+
+def rejection(username: str, password: str, email: str | None = None) -> JSONResponse:
     detail = NO_ACCOUNT
     if DEFECT == "enumeration-message" and username not in USERS:
         detail = "No account with this username"
+    if DEFECT == "email-enumeration-message" and email and email.lower() not in USERNAMES_BY_EMAIL:
+        detail = "No account with this email"
     if DEFECT == "password-echo":
         detail = f"{detail} (password: {password})"
     return JSONResponse({"detail": detail}, status_code=400)
@@ -141,6 +181,22 @@ if DEFECT == "wrong-type-500":
         body = await request.json()
         username, password = body["username"], body["password"]
         return login(username.strip(), password.strip())
+
+elif EMAIL_LOGIN:
+
+    @app.post(TOKEN_PATH)
+    def obtain_by_email_or_username(credentials: EmailOrUsernameCredentials) -> JSONResponse:
+        """The email, when given, names the account (as in dj-rest-auth)."""
+        if not (credentials.username or credentials.email):
+            if EMAIL_LOGIN_MODE == "generic":
+                return rejection("", credentials.password)
+            return JSONResponse({"detail": MUST_INCLUDE}, status_code=400)
+        if not credentials.email:
+            return login(credentials.username or "", credentials.password)
+        user_id = authenticate_by_email(credentials.email, credentials.password)
+        if user_id is None:
+            return rejection("", credentials.password, credentials.email)
+        return JSONResponse(token_pair(user_id))
 
 else:
 

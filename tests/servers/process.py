@@ -146,23 +146,32 @@ def python_service(
     return service
 
 
-STOCK_SETTINGS = "tests.servers.stock_django.settings"
 CREATE_USERS = (
     "import csv, os\n"
     "from django.contrib.auth.models import User\n"
     "with open(os.environ['TOKEN_SERVICE_USERS'], newline='') as f:\n"
     "    for row in csv.DictReader(f):\n"
-    "        User.objects.create_user(row['username'], password=row['password'])\n"
+    "        User.objects.create_user(row['username'], row['email'], row['password'])\n"
 )
 
 
-def stock_django_service(workdir: Path, users: int) -> ServiceProcess:
-    """Unmodified Django + DRF + SimpleJWT: Django's own ``migrate`` and ``shell`` create the
-    database and the accounts; gunicorn serves Django's stock WSGI application."""
-    service = python_service("gunicorn", workdir, "stock", users)
+def django_service(
+    settings: str, workdir: Path, prefix: str, users: int, **env: str
+) -> ServiceProcess:
+    """Unmodified Django packages from PyPI under the project ``settings`` (a module path):
+    Django's own ``migrate`` and ``shell`` create the database and the accounts; gunicorn
+    serves Django's stock WSGI application. ``TOKEN_SERVICE_HASHER`` in this process's
+    environment reaches the service (tests.servers.django_base.settings)."""
+    service = python_service("gunicorn", workdir, prefix, users, **env)
+    # Django accounts have an email (dj-rest-auth logs in by it): the users CSV and the
+    # gate's credentials carry it.
+    service.credentials = [
+        dataclasses.replace(c, email=f"{c.username}@example.test") for c in service.credentials
+    ]
+    write_csv(service.credentials_file, service.credentials)
     service.env = {
         **service.env,
-        "DJANGO_SETTINGS_MODULE": STOCK_SETTINGS,
+        "DJANGO_SETTINGS_MODULE": settings,
         "TOKEN_SERVICE_DATABASE": str(workdir / "db.sqlite3"),
     }
     env = {**os.environ, **service.env}
