@@ -21,6 +21,7 @@ def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
         *plain, "--host", load_target.base_url, "-t", "3s",
         "--tp-credentials", str(load_target.credentials_file),
         "--tp-results", str(base / "ok" / "results.json"),
+        "--tp-report-dir", str(base / "ok" / "run"),  # not a run folder in the checkout
     ]  # fmt: skip
     remote = [*plain, "--host", "http://203.0.113.9:8000", "-t", "3s"]
     unknown = [*plain, "--host", load_target.base_url, "--tp-slo", "p95[valid-login]<500"]
@@ -28,12 +29,14 @@ def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
         *ok[: ok.index("-t")], "--tp-results", str(base / "capped" / "results.json"),
         "--tp-credentials", str(load_target.credentials_file),
         "--tp-duration", "60s", "--tp-max-requests", "30",
+        "--tp-report-dir", str(base / "capped" / "run"),
     ]  # fmt: skip
     disagree = [*plain, "--host", load_target.base_url, "-t", "3s", "--tp-duration", "60s"]
     # Valid logins (tokens in every answer) against an SLO no target meets: a failing run.
     breach = [
         *ok[: ok.index("--tp-results")], "--tp-results", str(base / "breach" / "results.json"),
         "--tp-slo", "p95<0.001", "--tp-weights", "valid_login=1",
+        "--tp-report-dir", str(base / "breach" / "run"),
     ]  # fmt: skip
     started = {
         "ok": (start(ok, base / "ok", cwd=REPO_ROOT), base / "ok"),

@@ -32,9 +32,6 @@ CASES = [
     ("contract", "valid_login", "200 without a refresh token"),
     # malformed JSON answers a 500 debug page instead of a 4xx (debug-error-page)
     ("contract", "malformed_body", "malformed JSON answered server error 500"),
-    # wrong credentials answer 401, not the documented 400 (status-401)
-    ("contract", "wrong_password", "answered 401, expected 400"),
-    ("contract", "unknown_user", "answered 401, expected 400"),
     # the access token is issued already expired (expired-access)
     ("expired", "valid_login", "access token already expired"),
     # a share of answers are 502s (flaky)
@@ -65,6 +62,26 @@ def test_contract_breaks_are_failures_with_a_reason(
     assert run.results["scenarios"][scenario]["name"] == entry
     lines = run.failure_messages()
     assert any(entry in line and message in line for line in lines), lines
+
+
+@pytest.mark.parametrize("scenario", ["wrong_password", "unknown_user"])
+def test_a_401_for_bad_credentials_is_information_not_a_load_error(
+    runs: dict, scenario: str
+) -> None:
+    """Wrong credentials answered 401 instead of the documented 400 (status-401): still a
+    rejection, so no load error and no SLO breach (conformance reports the finding once);
+    the load results keep the count, as information."""
+    run = runs["contract"]
+    section = run.results["scenarios"][scenario]
+    assert section["failures"] == 0, run.failure_messages()
+    deviation = "answered 401 where the spec documents 400"
+    assert section["contract_deviations"] == {deviation: section["requests"]} != {deviation: 0}
+    rows = [r for r in run.results["contract_deviations"] if r["scenario"] == scenario]
+    assert rows == [
+        {"scenario": scenario, "name": SCENARIOS[scenario], "deviation": deviation,
+         "occurrences": section["requests"]},
+    ]  # fmt: skip
+    assert not any(SCENARIOS[scenario] in line for line in run.failure_messages())
 
 
 def test_failures_never_quote_tokens(runs: dict) -> None:

@@ -63,7 +63,7 @@ class ArrivalStream:
             gap = self._gap(now_wall)
             self._next += gap if gap < math.inf else 0.0
         else:
-            self._turn = self._turn_from(now_wall - started_wall)
+            self._turn = self._first_turn_in_step(now_wall - started_wall)
 
     def rate_at(self, wall: float) -> float:
         """Requests/s this one stream should send at ``wall``; 0 once the profile ended."""
@@ -84,6 +84,18 @@ class ArrivalStream:
         if current is None:
             return None
         return self._first_turn(self.profile.steps.index(current), elapsed_s)
+
+    def _first_turn_in_step(self, elapsed_s: float) -> tuple[int, int] | None:
+        """A new stream's first turn: from the start of the step running at ``elapsed_s``.
+
+        Locust starts a stream a moment after its step begins (at the run's start, or when a
+        ramp's next step needs more streams, up to a shape tick later). Its turns since then
+        are due: they are sent late, and counted late (or dropped), never silently skipped.
+        """
+        current = self.profile.step_at(max(0.0, elapsed_s))
+        if current is None:
+            return None
+        return self._first_turn(self.profile.steps.index(current), current.start_s)
 
     def _first_turn(self, position: int, elapsed_s: float) -> tuple[int, int] | None:
         """This stream's first turn at or after ``elapsed_s``, in step ``position`` or later;

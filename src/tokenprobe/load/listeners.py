@@ -16,19 +16,24 @@ say INCOMPLETE, and the exit code is the signal's (143 for SIGTERM, 130 for SIGI
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import gevent
 import psutil
+from gevent.pool import Group
 from locust.env import Environment
 from locust.event import Events
 from locust.runners import MasterRunner, WorkerRunner
+from locust.stats import StatsError
 
 from tokenprobe.core.errors import CredentialsError
 from tokenprobe.core.interrupts import exit_code_of
@@ -44,16 +49,21 @@ from tokenprobe.load.locust_options import (
     parse_options,
 )
 from tokenprobe.load.partition import Partition
+from tokenprobe.load.preflight import Preflight, Step
 from tokenprobe.load.profiles import users_for_rate
 from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import build_results
-from tokenprobe.load.safety import describe_host, host_problem
+from tokenprobe.load.safety import describe_host, host_problem, is_loopback
 from tokenprobe.load.scenarios import MALFORMED_BODIES
-from tokenprobe.load.settings import LoadOptionError
+from tokenprobe.load.settings import NO_CREDENTIALS_HINT, LoadOptionError, key_of_entry
 from tokenprobe.load.web_ui import install as install_web_ui
 
 logger = logging.getLogger("tokenprobe.load")
 MONITOR_INTERVAL_S = 1.0
+# At the stop, requests in flight get this long to be answered (Locust's --stop-timeout, when
+# given, instead): one sent a moment before a stop (the request cap, the last tick) was cut
+# off by the generator, not left unanswered by the target.
+STOP_GRACE_S = 1.0
 RESULTS_KEY = "tokenprobe"
 BULKY_RESULTS = ("histograms", "series")  # left out of the web UI's verdict
 
@@ -82,6 +92,11 @@ class LoadRun:
         self.started = False
         self.refused: str | None = None
         self.stopped_by: str | None = None  # the signal that ended the run early
+        # Locust is stopping the whole test (not a ramp-down stopping some users).
+        self.ending = False
+        # Every request greenlet of this process's users: they outlive a user stopped by a
+        # ramp-down (their answers belong to the step that sent them), not the run.
+        self.in_flight = Group()
         self._malformed = itertools.cycle(MALFORMED_BODIES)
         self._monitor: gevent.Greenlet | None = None
 
@@ -98,6 +113,8 @@ class LoadRun:
         self.recorder.reset(self.started_wall)
         self.users_started = 0
         self.streams_started = 0
+        self.ending = False
+        self.in_flight = Group()
         if self.options.profile.is_breakpoint and self.role != "worker":
             self.breakpoint = BreakpointDriver(self)
         self._monitor = gevent.spawn(self._watch)
@@ -106,8 +123,18 @@ class LoadRun:
         return time.time() - self.started_wall
 
     def stop(self) -> None:
-        if self.recorder.stopped_wall is None:
-            self.recorder.stopped_wall = time.time()
+        """The test is over: requests still in flight are abandoned and counted unanswered.
+
+        They get `STOP_GRACE_S` (Locust's ``--stop-timeout``, when given) to be answered; then
+        they are ended before the books close, so that none is answered in Locust's statistics
+        and unanswered in ours. A worker gets only ``--stop-timeout``: a headless master waits
+        0.5 s for the workers' last reports after it told them to quit, and would lose them.
+        """
+        if not self.recorder.closed:
+            grace = 0.0 if self.role == "worker" else STOP_GRACE_S
+            self.in_flight.join(timeout=self.environment.stop_timeout or grace)
+            self.in_flight.kill(block=True)
+            self.recorder.close(time.time())
         if self._monitor is not None:
             self._monitor.kill(block=False)
             self._monitor = None
@@ -223,8 +250,26 @@ def check_host(run: LoadRun) -> bool:
     if problem:
         _refuse(run.environment, problem)
         return False
-    logger.warning("tokenprobe: load target %s", describe_host(host or ""))
+    # Loopback is the normal case: information, not a warning (the web UI's Logs tab marks
+    # every warning); a remote host someone allowed stays a warning.
+    log = logger.info if is_loopback(urlsplit(host or "").hostname or "") else logger.warning
+    log("tokenprobe: load target %s", describe_host(host or ""))
     return True
+
+
+@dataclasses.dataclass(frozen=True)
+class FinishedRun:
+    """What a results hook gets at ``quitting`` (master or standalone): the run, its final
+    results, the scenarios switched off for lack of credentials (keys), and why requests
+    failed, from Locust's statistics (its ``_failures.csv`` is rewritten only every second)."""
+
+    run: LoadRun
+    results: dict[str, Any]
+    switched_off: tuple[str, ...]
+    failure_reasons: list[dict[str, Any]]
+
+
+ResultsHook = Callable[[FinishedRun], None]
 
 
 class LoadListeners:
@@ -232,6 +277,8 @@ class LoadListeners:
     this process's current run and its side of the account partition."""
 
     def __init__(self) -> None:
+        self.preflight = Preflight()
+        self.results_hooks: list[ResultsHook] = []
         self.run: LoadRun | None = None
         self.partition: Partition | None = None
         self.common = CommonOptions(None, None, None)
@@ -244,6 +291,7 @@ class LoadListeners:
         events.test_start.add_listener(self.on_test_start)
         events.report_to_master.add_listener(self.on_report_to_master)
         events.worker_report.add_listener(self.on_worker_report)
+        events.test_stopping.add_listener(self.on_test_stopping)
         events.test_stop.add_listener(self.on_test_stop)
         events.quitting.add_listener(self.on_quitting)
 
@@ -271,17 +319,34 @@ class LoadListeners:
             raise SystemExit(2)
         try:
             pool = LoadAccounts.load(options.credentials_file)
-        except CredentialsError as exc:
+            if not pool.valid and not isinstance(environment.runner, WorkerRunner):
+                options = self._without_accounts(parsed, at_init)
+        except (CredentialsError, LoadOptionError) as exc:
             _refuse(environment, str(exc))
             raise SystemExit(2) from None
         if not pool.valid and (options.weights["valid_login"] or options.weights["login_storm"]):
-            _refuse(environment, "valid-login scenarios need credentials (--tp-credentials)")
+            # A worker sends the logins: the master's switch cannot reach its own command line.
+            _refuse(environment, f"valid-login scenarios need credentials: {NO_CREDENTIALS_HINT}")
             raise SystemExit(2)
         self.run = LoadRun(environment, options, pool, self.partition, self.common)
         return self.run
 
+    def _without_accounts(self, parsed: Any, at_init: bool) -> LocustOptions:
+        """No credentials: the scenarios that need accounts stay off (the preflight switched
+        them off; the web UI's form may weigh them again), said once, at init."""
+        self.preflight.switch_off_again(parsed)
+        if at_init and self.preflight.switched_off:
+            logger.warning(
+                "tokenprobe: no credentials: scenarios %s off, reported as not evaluated "
+                "(TP-LOAD-003); %s",
+                ", ".join(self.preflight.switched_off),
+                NO_CREDENTIALS_HINT,
+            )
+        return parse_options(parsed)
+
     def on_init_command_line_parser(self, parser: Any, **_kw: Any) -> None:
         add_arguments(parser)
+        self.preflight.install(parser)
 
     def on_init(self, environment: Environment, **_kw: Any) -> None:
         if self.run is not None and self.run.started:
@@ -373,6 +438,11 @@ class LoadListeners:
         self.final_reports.collect()
         return run.finish()
 
+    def on_test_stopping(self, **_kw: Any) -> None:
+        # Fired before Locust stops the users: a request they abandon now is unanswered.
+        if self.run is not None:
+            self.run.ending = True
+
     def on_test_stop(self, environment: Environment, **_kw: Any) -> None:
         run = self.run
         if run is None:
@@ -402,6 +472,11 @@ class LoadListeners:
             environment.process_exit_code = exit_code_of(run.stopped_by)
         elif run.options.slos:
             environment.process_exit_code = 0 if all(s["passed"] for s in results["slo"]) else 1
+        finished = FinishedRun(
+            run, results, tuple(self.preflight.switched_off), failure_reasons(environment)
+        )
+        for hook in self.results_hooks:
+            hook(finished)
 
 
 # One per process: every Locust process (standalone, master, each worker) imports the
@@ -412,6 +487,30 @@ _LISTENERS = LoadListeners()
 def install(events: Events) -> None:
     """Register tokenprobe's listeners on Locust's events (the locustfile does, once)."""
     _LISTENERS.register(events)
+
+
+def add_preflight_step(step: Step) -> None:
+    """Run ``step`` on Locust's parsed options once tokenprobe's checks passed, before Locust
+    uses them (it may set Locust's own, ``--html`` say); a `TokenprobeError` it raises is one
+    line and exit 2."""
+    _LISTENERS.preflight.steps.append(step)
+
+
+def add_results_hook(hook: ResultsHook) -> None:
+    """Call ``hook`` with the `FinishedRun` at ``quitting``, after the verdict (master or
+    standalone; it may set ``environment.process_exit_code``)."""
+    _LISTENERS.results_hooks.append(hook)
+
+
+def failure_reasons(environment: Environment) -> list[dict[str, Any]]:
+    """Why requests failed, as `tokenprobe.load.runner.failure_reasons` reads them from
+    Locust's ``_failures.csv``: by request entry and by scenario key."""
+    errors = environment.runner.stats.errors.values() if environment.runner else []
+    return [
+        {"name": error.name, "scenario": key_of_entry(error.name),
+         "error": StatsError.parse_error(error.error), "occurrences": error.occurrences}
+        for error in errors
+    ]  # fmt: skip
 
 
 def current_run() -> LoadRun:
@@ -440,10 +539,11 @@ def _print_verdict(results: dict[str, Any]) -> None:
     latency = results["latency_ms"]
     logger.info(
         "tokenprobe: %d requests, %d failures, %.1f req/s, p50 %s p95 %s p99 %s max %s ms; "
-        "late %d, dropped %d%s",
+        "late %d, dropped %d, unanswered %d%s%s",
         results["requests"], results["failures"], results["throughput_rps"],
         latency["p50"], latency["p95"], latency["p99"], latency["max"],
-        results["late"], results["dropped"],
+        results["late"], results["dropped"], results["unanswered"],
+        " (percentiles are lower bounds)" if results["percentiles_are_lower_bounds"] else "",
         "; UNRELIABLE: load generator CPU saturated" if results["unreliable"] else "",
     )  # fmt: skip
     if results.get("capacity"):

@@ -143,6 +143,21 @@ def add_arguments(parser: Any) -> None:
         include_in_web_ui=False,
         help="write exact results (JSON) here at quit",
     )
+    add(
+        "--tp-report-dir",
+        default="",
+        include_in_web_ui=False,
+        help="headless: write the run's reports (summary.json, junit.xml, Locust's HTML, CSVs "
+        "and JSON, plots) here (default: a fresh folder reports/<UTC timestamp>/; locustfiles "
+        "that write a run folder only)",
+    )
+    add(
+        "--tp-require-complete",
+        action="store_true",
+        default=False,
+        include_in_web_ui=False,
+        help="headless: fail (exit 1) when a scenario was not evaluated (no credentials)",
+    )
     for hidden in ("--tp-common-run-time", "--tp-common-users"):
         # Locust's -t and -u as the master resolved them (`common_options`), for its workers.
         add(hidden, type=float, default=0, include_in_web_ui=False, help=argparse.SUPPRESS)

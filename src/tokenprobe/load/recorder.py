@@ -7,9 +7,11 @@ each sample recorded once, in the cell of its step and second, and folded into b
 when they are read (the load generator's hot path pays one exact record); answers per step of
 their *completion*
 time (the throughput the target achieved while a step ran); offered, late and dropped
-arrivals; how busy its CPU was. A worker ships the increments since its last report with
-Locust's ``report_to_master`` event; the master merges them in ``worker_report``. A standalone
-process records into the same books directly. Only the master (or the standalone process)
+arrivals; requests in flight, and at the stop those never answered (`close`); answers that
+deviate from the documented contract without being errors; how busy its CPU was. A worker
+ships the increments since its last report with Locust's ``report_to_master`` event; the
+master merges them in ``worker_report``. A standalone process records into the same books
+directly. Only the master (or the standalone process)
 ever judges the results.
 """
 
@@ -54,6 +56,16 @@ class Recorder:
         self.late_by_step: Counter[int] = Counter()  # step -> requests sent late
         self.completed: Counter[int] = Counter()  # step -> answers that arrived while it ran
         self.cpu: dict[str, tuple[int, int]] = {}  # process -> (samples, saturated samples)
+        # (step, entry) -> requests sent and not answered yet: a gauge, never shipped; `close`
+        # turns what is left of it into `unanswered` when the run stops.
+        self.in_flight: Counter[tuple[int, str]] = Counter()
+        # (step, entry) -> requests never answered: in flight at the stop, or (open model) due
+        # before it and never sent. Their latency is unknown, so they are not in any histogram.
+        self.unanswered: Counter[tuple[int, str]] = Counter()
+        # (entry, deviation) -> answers that differ from the documented contract in a way that
+        # is not an error for the load (a 401 where the spec documents 400): information.
+        self.deviations: Counter[tuple[str, str]] = Counter()
+        self.closed = False  # stopped: late answers and sends are no longer recorded
         if self.raw_samples_prefix:
             self._open_raw_file()
 
@@ -67,7 +79,13 @@ class Recorder:
         throttled: bool,
         intended_wall: float,
         account: str = "",
+        sent_step: int | None = None,
     ) -> None:
+        """One answer; ``sent_step``: what `note_sent` returned for its request."""
+        if self.closed:
+            return  # the stop already counted it as unanswered
+        if sent_step is not None:
+            self._answered(sent_step, name)
         microseconds = to_microseconds(response_ms)
         elapsed = intended_wall - self.started_wall
         done = elapsed + response_ms / 1000
@@ -124,6 +142,49 @@ class Recorder:
     def note_dropped(self, step: int, requests: int) -> None:
         self.dropped[step] += requests
 
+    def note_sent(self, name: str, when_wall: float) -> int:
+        """A request is on its way (timed from ``when_wall``); returns its step, which its
+        answer names in `record` (a breakpoint step may be cut in between)."""
+        step = self._step_index(when_wall - self.started_wall)
+        if not self.closed:
+            self.in_flight[(step, name)] += 1
+        return step
+
+    def forget(self, step: int, name: str) -> None:
+        """The generator gave up on a request mid-run (a closed-model user stopped by a
+        ramp-down): not the target's doing, so it is neither an answer nor unanswered."""
+        self._answered(step, name)
+
+    def _answered(self, step: int, name: str) -> None:
+        key = (step, name)
+        self.in_flight[key] -= 1
+        if self.in_flight[key] <= 0:
+            del self.in_flight[key]
+
+    def note_unsent(self, step: int, name: str, requests: int) -> None:
+        """Open model: requests due before the stop that were never sent (nor dropped)."""
+        if not self.closed:
+            self.unanswered[(step, name)] += requests
+
+    def note_deviation(self, name: str, deviation: str) -> None:
+        if not self.closed:
+            self.deviations[(name, deviation)] += 1
+
+    def close(self, stopped_wall: float) -> None:
+        """The run stopped: whatever is still in flight is unanswered, and stays so."""
+        if self.closed:
+            return
+        self.closed = True
+        self.stopped_wall = stopped_wall
+        self.unanswered.update(self.in_flight)
+        self.in_flight.clear()
+
+    def unanswered_by_step(self) -> Counter[int]:
+        return _sum_by(self.unanswered, 0)
+
+    def unanswered_by_entry(self) -> Counter[str]:
+        return _sum_by(self.unanswered, 1)
+
     def note_cpu(self, process: str, percent: float) -> None:
         samples, saturated = self.cpu.get(process, (0, 0))
         self.cpu[process] = (samples + 1, saturated + (percent >= CPU_SATURATED_PERCENT))
@@ -140,10 +201,14 @@ class Recorder:
             "late": _by_step(self.late_by_step),
             "completed": _by_step(self.completed),
             "cpu": dict(self.cpu),
+            "unanswered": [[step, name, n] for (step, name), n in self.unanswered.items()],
+            "deviations": [[name, text, n] for (name, text), n in self.deviations.items()],
         }
-        cpu, started = self.cpu, self.started_wall
+        cpu, started, in_flight, closed = self.cpu, self.started_wall, self.in_flight, self.closed
         self.reset(started)
         self.cpu = cpu  # cumulative: the master keeps the latest per process
+        # A gauge, not an increment: requests in flight are still in flight after a report.
+        self.in_flight, self.closed = in_flight, closed
         self.flush_raw()
         return data
 
@@ -158,6 +223,8 @@ class Recorder:
         for key, counter in counters.items():
             counter.update({int(k): v for k, v in data[key].items()})
         self.cpu.update({k: tuple(v) for k, v in data["cpu"].items()})
+        self.unanswered.update({(int(step), name): n for step, name, n in data["unanswered"]})
+        self.deviations.update({(name, text): n for name, text, n in data["deviations"]})
         self.settle_series(time.time() - SERIES_SETTLE_S)
 
     # -- time series ----------------------------------------------------------------------
@@ -192,3 +259,11 @@ class Recorder:
 
 def _by_step(counter: Counter[int]) -> dict[str, int]:
     return {str(k): v for k, v in counter.items()}
+
+
+def _sum_by(counter: Counter[tuple[Any, ...]], position: int) -> Counter[Any]:
+    """A counter keyed by tuples, summed over every part of the key but one."""
+    summed: Counter[Any] = Counter()
+    for key, count in counter.items():
+        summed[key[position]] += count
+    return summed

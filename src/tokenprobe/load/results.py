@@ -16,7 +16,7 @@ import dataclasses
 from typing import Any
 
 from tokenprobe.load.evidence import evidence_document
-from tokenprobe.load.latency import latency_ms, summarize
+from tokenprobe.load.latency import Tally, latency_ms, new_histogram, summarize
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
 from tokenprobe.load.recorder import CPU_SATURATED_PERCENT, Recorder
@@ -53,6 +53,7 @@ def step_row(
     total = book.total() if book else None
     requests = total.requests if total else 0
     failures = total.failures if total else 0
+    unanswered = recorder.unanswered_by_step().get(step.index, 0)
     seconds = max(1e-3, min(step.end_s, elapsed_s) - step.start_s)
     per_arrival = requests_per_arrival(options)
     return {
@@ -68,9 +69,52 @@ def step_row(
         "sent": recorder.offered.get(step.index, 0),
         "late": recorder.late_by_step.get(step.index, 0),
         "dropped": recorder.dropped.get(step.index, 0),
+        "unanswered": unanswered,
         "p95_ms": latency_ms(total.histogram)["p95"] if total else None,
-        "error_ratio": round(failures / requests, 4) if requests else None,
+        "error_ratio": error_ratio(requests, failures, unanswered),
         "warmup": step.warmup,
+    }
+
+
+def error_ratio(requests: int, failures: int, unanswered: int) -> float | None:
+    """Errors, as an SRE counts them, over every request: a request never answered is one."""
+    attempted = requests + unanswered
+    return round((failures + unanswered) / attempted, 4) if attempted else None
+
+
+def unanswered_fields(unanswered: int) -> dict[str, Any]:
+    """What the percentiles beside these fields are worth: with requests unanswered, only
+    the answered ones are in the histogram, and the missing ones are as a rule the slowest
+    (left unanswered by a target falling behind): the percentiles are lower bounds."""
+    return {"unanswered": unanswered, "percentiles_are_lower_bounds": unanswered > 0}
+
+
+def deviation_rows(recorder: Recorder) -> list[dict[str, Any]]:
+    """Answers that differ from the documented contract but are no load error (information:
+    conformance reports the finding), by scenario key and display name."""
+    return [
+        {"scenario": key_of_entry(name), "name": name, "deviation": text, "occurrences": n}
+        for (name, text), n in sorted(recorder.deviations.items())
+    ]
+
+
+def scenario_sections(recorder: Recorder, duration_s: float) -> dict[str, Any]:
+    """Keyed by scenario key, as SLOs and the configuration name them; "name" is the display
+    name, Locust's request entry (its UI and CSVs). A scenario none of whose requests was
+    answered is there too, with its unanswered count."""
+    tallies = recorder.run.tallies
+    unanswered = recorder.unanswered_by_entry()
+    deviations: dict[str, dict[str, int]] = {}
+    for (name, text), n in recorder.deviations.items():
+        deviations.setdefault(name, {})[text] = n
+    return {
+        key_of_entry(name): {
+            "name": name,
+            **summarize(tallies.get(name) or Tally(new_histogram()), duration_s),
+            **unanswered_fields(unanswered.get(name, 0)),
+            "contract_deviations": deviations.get(name, {}),
+        }
+        for name in sorted(set(tallies) | set(unanswered))
     }
 
 
@@ -186,14 +230,11 @@ def build_results(
         "profile": options.profile.name,
         "duration_s": round(duration_s, 3),
         **summarize(total, duration_s),
-        # Keyed by scenario key, as SLOs and the configuration name them; "name" is the
-        # display name, Locust's request entry (its UI and CSVs).
-        "scenarios": {
-            key_of_entry(name): {"name": name, **summarize(tally, duration_s)}
-            for name, tally in sorted(run.tallies.items())
-        },
+        **unanswered_fields(sum(recorder.unanswered.values())),
+        "scenarios": scenario_sections(recorder, duration_s),
         "late": recorder.late,
         "dropped": sum(recorder.dropped.values()),
+        "contract_deviations": deviation_rows(recorder),
     }
     started = [s for s in options.profile.steps if s.start_s < duration_s]
     rows = step_rows(recorder, options, started, duration_s)

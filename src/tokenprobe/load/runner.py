@@ -36,6 +36,7 @@ from tokenprobe.core.processes import run_child
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import CheckResult, Stop, Summary
+from tokenprobe.load import settings
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
 from tokenprobe.load.evidence import write_evidence
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
@@ -45,8 +46,6 @@ from tokenprobe.load.slo import parse_slos
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 CREDENTIALS_FILE = "credentials.csv"  # in the run's private temporary directory
-# Scenarios that log in as, or fail logins for, real accounts from the pool.
-ACCOUNT_SCENARIOS = ("valid_login", "login_storm", "wrong_password")
 DEFAULT_SLOS = slo_text(SloConfig())  # p95<500, p99<1000, error_ratio<0.01
 LOCUST_PREFIX = "locust"
 # Locust's own report files in the report directory (the docs cite these names; tests/test_docs).
@@ -55,6 +54,7 @@ LOCUST_LOG_FILE = "locust.log"
 LOCUST_JSON_FILE = f"{LOCUST_PREFIX}.json"  # --json-file PREFIX: Locust appends ".json"
 LOCUST_CSV_FILES = f"{LOCUST_PREFIX}_*.csv"  # --csv PREFIX: _stats, _stats_history, _failures…
 SECTION_DROP = ("histograms", "series", "evidence")
+ONE_LINE_ERROR = "tokenprobe: error: "
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,17 +116,11 @@ class LoadOptions:
 
 
 def without_accounts(text: str) -> tuple[str, list[str]]:
-    """The scenario weights minus the scenarios that need real accounts, and the weighted
-    scenarios so switched off (by key)."""
+    """`tokenprobe.load.settings.without_accounts`, its complaint a `ConfigError` (exit 2)."""
     try:
-        weights = parse_weights(text)
+        return settings.without_accounts(text)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    kept = {name: w for name, w in weights.items() if name not in ACCOUNT_SCENARIOS and w}
-    if not kept:
-        raise ConfigError("every scenario left needs credentials, and none were given")
-    off = [name for name, w in weights.items() if name in ACCOUNT_SCENARIOS and w]
-    return ",".join(f"{name}={weight}" for name, weight in kept.items()), off
 
 
 def scenarios_not_run(off: list[str]) -> tuple[CheckResult, Finding]:
@@ -216,10 +210,7 @@ def run(
     else:
         try:
             with deferred():  # Locust is done: a signal now must not cost its numbers
-                _fill_summary(summary, results, report_dir)
-                write_stats_csv(results, report_dir)
-                write_evidence(results["evidence"], report_dir)
-                write_plots(results, report_dir)
+                record_results(summary, results, report_dir)
         except Interrupted as exc:
             summary.stop(Stop(exc.signal_name, options.stage))
     summary.finish()
@@ -273,6 +264,8 @@ def _run_locust(
 def _last_error(log_path: Path) -> str:
     lines = [line for line in log_path.read_text().splitlines() if line.strip()]
     for line in reversed(lines):
+        if ONE_LINE_ERROR in line:  # the locustfile's own one-line refusal
+            return line.split(ONE_LINE_ERROR, 1)[1].strip()
         if "tokenprobe:" in line or "error" in line.lower():
             return line.split(": ", 1)[-1].strip()
     return lines[-1] if lines else "no output"
@@ -305,16 +298,40 @@ def failure_reasons(report_dir: Path) -> list[dict[str, Any]]:
     ]
 
 
-def load_section(results: Mapping[str, Any], report_dir: Path) -> dict[str, Any]:
+def load_section(
+    results: Mapping[str, Any], report_dir: Path, reasons: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The ``load`` section of summary.json; ``reasons``: the failure reasons, when known
+    otherwise than from Locust's ``_failures.csv`` (plain Locust, in its own process)."""
     section = {k: v for k, v in results.items() if k not in SECTION_DROP}
-    section["failure_reasons"] = failure_reasons(report_dir)
+    section["failure_reasons"] = failure_reasons(report_dir) if reasons is None else reasons
     return section
 
 
-def _fill_summary(summary: Summary, results: Mapping[str, Any], report_dir: Path) -> None:
+def record_results(
+    summary: Summary,
+    results: Mapping[str, Any],
+    report_dir: Path,
+    reasons: list[dict[str, Any]] | None = None,
+) -> None:
+    """Put the run's results on ``summary`` and write what the load suite writes itself
+    (``load_stats.csv``, ``latency_histograms.json``, the plots) to ``report_dir``: for
+    `run` and for a headless plain Locust run alike."""
+    _fill_summary(summary, results, report_dir, reasons)
+    write_stats_csv(results, report_dir)
+    write_evidence(results["evidence"], report_dir)
+    write_plots(results, report_dir)
+
+
+def _fill_summary(
+    summary: Summary,
+    results: Mapping[str, Any],
+    report_dir: Path,
+    reasons: list[dict[str, Any]] | None = None,
+) -> None:
     """The load section, a check per SLO threshold, and the findings: each breached SLO (an
     error, so it fails the run unless re-graded or accepted) and a saturated generator."""
-    summary.sections["load"] = load_section(results, report_dir)
+    summary.sections["load"] = load_section(results, report_dir, reasons)
     stopped = results.get("stopped")
     incomplete = (
         f"; INCOMPLETE run: stopped after {stopped['after_s']:g} of {stopped['planned_s']:g} s"

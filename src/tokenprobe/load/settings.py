@@ -59,3 +59,21 @@ def parse_weights(text: str) -> dict[str, int]:
     if not any(weights.values()):
         raise LoadOptionError("every scenario weight is 0: nothing to run")
     return weights
+
+
+# Scenarios that log in as, or fail logins for, real accounts from the pool.
+ACCOUNT_SCENARIOS = ("valid_login", "login_storm", "wrong_password")
+NO_CREDENTIALS_HINT = "give TOKENPROBE_CREDENTIALS (a CSV username,password) or --tp-credentials"
+
+
+def without_accounts(text: str) -> tuple[str, list[str]]:
+    """The scenario weights minus the scenarios that need real accounts, and the weighted
+    scenarios so switched off (by key); `LoadOptionError` when nothing would be left."""
+    weights = parse_weights(text)
+    kept = {name: w for name, w in weights.items() if name not in ACCOUNT_SCENARIOS and w}
+    if not kept:
+        raise LoadOptionError(
+            f"every weighted scenario needs credentials, and none were given: {NO_CREDENTIALS_HINT}"
+        )
+    off = [name for name, w in weights.items() if name in ACCOUNT_SCENARIOS and w]
+    return ",".join(f"{name}={weight}" for name, weight in kept.items()), off

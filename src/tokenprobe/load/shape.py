@@ -35,7 +35,13 @@ class ProfileShape(LoadTestShape):
         # The run's own clock, which the arrival streams and the books follow too (the shape's
         # starts a moment earlier, before the test_start listeners run).
         elapsed = load.elapsed_s()
-        if load.breakpoint is not None and not load.breakpoint.tick(elapsed):
+        current = load.started and not load.recorder.closed
+        if not current:
+            # A test's first tick comes before its test_start listeners made its run: this is
+            # the run made at init or the last one stopped (web UI), on a clock long past its
+            # profile's end when START is pressed a while later. The shape's clock was just reset.
+            elapsed = self.get_run_time()
+        if current and load.breakpoint is not None and not load.breakpoint.tick(elapsed):
             return None
         step = load.options.profile.step_at(elapsed)
         if step is None:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import gevent
-from gevent import getcurrent
+from gevent import GreenletExit, getcurrent
 from gevent.pool import Group
 from locust import FastHttpUser, constant, task
 from locust.exception import StopUser
@@ -32,12 +32,14 @@ from tokenprobe.core import defaults
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.session import TOKEN_PATH
 from tokenprobe.load.accounts import cycle
+from tokenprobe.load.arrivals import Arrival
 from tokenprobe.load.listeners import LoadRun, current_run
 from tokenprobe.load.scenarios import (
     JSON_HEADERS,
     judge_malformed,
     judge_rejected_credentials,
     judge_valid_login,
+    rejected_credentials_deviation,
 )
 from tokenprobe.load.settings import SCENARIOS
 
@@ -45,6 +47,9 @@ if TYPE_CHECKING:
     from greenlet import greenlet
 
 PROFILE_END_POLL_S = 0.5
+# A stopped stream counts at most this many arrivals it never sent (bounds the walk of a
+# schedule far behind; at 2 req/s per stream, over a day of arrivals).
+MAX_UNSENT_COUNTED = 200_000
 
 
 def login_body(account: Credential) -> bytes:
@@ -96,18 +101,28 @@ class TokenEndpointUser(FastHttpUser):
         intended: float | None,
         throttle_ok: bool = False,
         account: str = "",
+        deviation: Callable[[Any], str | None] | None = None,
         **kwargs: Any,
     ) -> None:
+        """Send, judge, report. ``deviation``: names an answer that differs from the contract
+        without being an error for the load (recorded as information, not a failure)."""
         sent = time.time()
+        recorder = self.load.recorder
+        step = recorder.note_sent(name, sent if intended is None else intended)
         # The request's deadline: a bare timer of gevent's loop, as inside a gevent.Timeout,
         # whose exception object would cost more than the timer itself on every request.
         deadline = self.loop.timer(self.load.options.request_timeout_s)
         deadline.start(_too_slow, getcurrent(), self.load.options.request_timeout_s)
         try:  # it can only fire while the request waits on the network
             answer = self.client.post(TOKEN_PATH, name=name, catch_response=True, **kwargs)
+        except GreenletExit:
+            if not self.load.ending:  # the end of the run counts it as unanswered
+                recorder.forget(step, name)
+            raise
         finally:
             deadline.close()
         throttled = False
+        noted = None
         with answer as response:
             meta = response.request_meta
             if intended is not None:
@@ -123,12 +138,15 @@ class TokenEndpointUser(FastHttpUser):
                 response.failure(problem)
             else:
                 response.success()
+                noted = deviation(response) if deviation else None
         # Leaving the block reported the request to Locust's statistics; the exact books get
         # the same sample, timed from the intended send (open model) or the send (closed).
-        self.load.recorder.record(
+        recorder.record(
             name, meta["response_time"], meta["exception"] is not None, throttled,
-            sent if intended is None else intended, account,
+            sent if intended is None else intended, account, sent_step=step,
         )  # fmt: skip
+        if noted:
+            recorder.note_deviation(name, noted)
 
     def valid_login(self, intended: float | None = None) -> None:
         """Log in with one of this user's own accounts; expect a valid token pair."""
@@ -142,8 +160,9 @@ class TokenEndpointUser(FastHttpUser):
         """A real (decoy) username with a wrong password; expect 400, 429 counts as throttled."""
         body = {"username": next(self.decoys).username, "password": secrets.token_urlsafe(12)}
         self._post(
-            SCENARIOS["wrong_password"], judge_rejected_credentials, intended, True, json=body
-        )
+            SCENARIOS["wrong_password"], judge_rejected_credentials, intended, True,
+            deviation=rejected_credentials_deviation, json=body,
+        )  # fmt: skip
 
     def unknown_user(self, intended: float | None = None) -> None:
         """A username that does not exist; expect the same 400 as a wrong password."""
@@ -151,7 +170,10 @@ class TokenEndpointUser(FastHttpUser):
             "username": f"tp.unknown.{uuid.uuid4().hex[:16]}",
             "password": secrets.token_urlsafe(12),
         }
-        self._post(SCENARIOS["unknown_user"], judge_rejected_credentials, intended, True, json=body)
+        self._post(
+            SCENARIOS["unknown_user"], judge_rejected_credentials, intended, True,
+            deviation=rejected_credentials_deviation, json=body,
+        )  # fmt: skip
 
     def malformed_body(self, intended: float | None = None) -> None:
         """A malformed or negative body; expect a 4xx, never a 5xx."""
@@ -164,10 +186,11 @@ class TokenEndpointUser(FastHttpUser):
         storm = Group()
         for _ in range(self.load.options.storm_size):
             username, body = next(self.logins)
-            storm.spawn(
+            # In the run's group too: the end of the run ends them with the others.
+            storm.add(self.load.in_flight.spawn(
                 self._post, SCENARIOS["login_storm"], judge_valid_login, start,
                 account=username, data=body, headers=JSON_HEADERS,
-            )  # fmt: skip
+            ))  # fmt: skip
         storm.join()
 
     def act(self, scenario: str, intended: float | None = None) -> None:
@@ -208,9 +231,12 @@ class OpenUser(TokenEndpointUser):
         super().on_start()
         self.choices = _weighted(self.load)
         self.stream = self.load.new_arrival_stream()
-        # Requests in flight outlive a stopped stream (a profile step that lowers the rate):
-        # their answers belong to the step that sent them.
-        self.in_flight = Group()
+        # The arrival this stream waits to send, and its scenario (chosen before the wait: a
+        # stop during the wait knows how many requests it was to be).
+        self.waiting: tuple[Arrival, str] | None = None
+
+    def _requests_of(self, scenario: str) -> int:
+        return self.load.options.storm_size if scenario == "login_storm" else 1
 
     @task
     def arrive(self) -> None:
@@ -218,11 +244,13 @@ class OpenUser(TokenEndpointUser):
         if arrival is None:
             gevent.sleep(PROFILE_END_POLL_S)  # the shape ends the run
             return
+        scenario = random.choice(self.choices)
+        self.waiting = (arrival, scenario)
         gevent.sleep(max(0.0, arrival.intended_wall - time.time()))
+        self.waiting = None
         if not arrival.send:
             return
-        scenario = random.choice(self.choices)
-        requests = self.load.options.storm_size if scenario == "login_storm" else 1
+        requests = self._requests_of(scenario)
         lateness = time.time() - arrival.intended_wall
         if lateness > self.load.options.max_lateness_s:
             self.load.recorder.note_dropped(arrival.step.index, requests)
@@ -230,4 +258,24 @@ class OpenUser(TokenEndpointUser):
         self.load.recorder.note_offered(
             arrival.step.index, requests, late=lateness > self.load.options.late_s
         )
-        self.in_flight.spawn(self.act, scenario, arrival.intended_wall)
+        # Requests in flight outlive a stopped stream (a profile step that lowers the rate):
+        # their answers belong to the step that sent them. The end of the run ends them.
+        self.load.in_flight.spawn(self.act, scenario, arrival.intended_wall)
+
+    def on_stop(self) -> None:
+        """Arrivals due before now that this stream never sent (it was behind, or waiting
+        for a send time already past) are unanswered: the target never got the chance."""
+        stream = getattr(self, "stream", None)  # None: stopped in on_start, never streamed
+        if stream is None:
+            return
+        now = time.time()
+        due = [self.waiting] if self.waiting else []
+        for _ in range(MAX_UNSENT_COUNTED):
+            arrival = stream.next_arrival()
+            if arrival is None or arrival.intended_wall > now:
+                break
+            due.append((arrival, random.choice(self.choices)))
+        for arrival, scenario in due:
+            if arrival.send and arrival.intended_wall <= now:
+                entry, requests = SCENARIOS[scenario], self._requests_of(scenario)
+                self.load.recorder.note_unsent(arrival.step.index, entry, requests)

@@ -10,11 +10,15 @@ Locust's own extension points only (``locust/web.py``, its ``extend_web_ui.py`` 
   ``final``, ``results``). After STOP it holds the final verdict of the partial run.
 
 Which fields of Locust's start form mean something depends on the model: the listeners turn
-the users/ramp-up/run-time fields off for the open model (`use_common_fields`).
+the users/ramp-up/run-time fields off for the open model (`use_common_fields`). Locust then shows
+them greyed, with a "0" and marked required; a small script added to its page (`PAGE_SCRIPT`,
+through Flask's ``after_request``, as the tables ride on ``/stats/requests``) hides them in
+their place says why, and colours the SLO tab's verdicts as the HTML report's badge does.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +31,67 @@ VERDICT_ROUTE = "/tokenprobe/verdict"
 SLO_TAB = "tokenprobe-slo"
 LATENCY_TAB = "tokenprobe-latency"
 LATENCY_KEYS = [*PERCENTILES, "max"]
+# The HTML report's badge colours (reports/templates/report.html.j2: --pass, --fail).
+PASS_COLOUR = "#1a7f37"
+FAIL_COLOUR = "#cf222e"
+OPEN_MODEL_NOTE = (
+    "Open model: tokenprobe sends tp-rate requests/s for tp-duration (under Custom parameters);"
+    " Locust's users, ramp-up and run time are not used. They apply with tp-model closed."
+)
+# Runs in Locust's page (a React app that redraws at will, hence the observer): hides the
+# start form's fields Locust disabled for the load shape, with a note in their place, and
+# colours the verdict cells of the SLO tab (PASS/FAIL as a badge, pass/FAIL per threshold).
+_PAGE_SCRIPT = """
+<script id="tokenprobe-ui">
+(() => {
+  const NOTE = __NOTE__, SLO_TAB = __TAB__;
+  const PASS = __PASS__, FAIL = __FAIL__;
+  const FIELDS = ["userCount", "spawnRate", "runTime"];
+  function explainFields() {
+    const inputs = FIELDS.map((name) => document.querySelector(`input[name="${name}"]`))
+      .filter((input) => input && input.disabled);
+    if (!inputs.length) return;
+    const form = inputs[0].closest("form");
+    if (form && !form.querySelector(".tokenprobe-note")) {
+      const note = document.createElement("p");
+      note.className = "tokenprobe-note";
+      note.textContent = NOTE;
+      note.style.cssText = "margin:0;font-size:0.9em;opacity:0.8";
+      const field = inputs[0].closest(".MuiFormControl-root") || inputs[0].parentElement;
+      field.parentElement.insertBefore(note, field);
+    }
+    for (const input of inputs) {
+      const field = input.closest(".MuiFormControl-root") || input.parentElement;
+      field.style.display = "none";
+    }
+  }
+  function colourVerdicts() {
+    if (new URLSearchParams(location.search).get("tab") !== SLO_TAB) return;
+    for (const cell of document.querySelectorAll("td")) {
+      const text = cell.textContent.trim();
+      const colour = { PASS, pass: PASS, FAIL }[text];
+      // The overall verdict (its row's name starts "verdict"; Locust sorts the rows) is a badge.
+      const badge = cell.parentElement.cells[0].textContent.startsWith("verdict");
+      const style = colour === undefined ? "" : badge
+        ? `background:${colour};color:#fff;font-weight:700;border-radius:6px;letter-spacing:.05em`
+        : `color:${colour};font-weight:600`;
+      if (cell.dataset.tokenprobe !== style) {
+        cell.dataset.tokenprobe = style;
+        cell.style.cssText = style;
+      }
+    }
+  }
+  new MutationObserver(() => { explainFields(); colourVerdicts(); })
+    .observe(document.body, { childList: true, subtree: true, characterData: true });
+})();
+</script>
+"""
+PAGE_SCRIPT = (
+    _PAGE_SCRIPT.replace("__NOTE__", json.dumps(OPEN_MODEL_NOTE))
+    .replace("__TAB__", json.dumps(SLO_TAB))
+    .replace("__PASS__", json.dumps(PASS_COLOUR))
+    .replace("__FAIL__", json.dumps(FAIL_COLOUR))
+)
 
 
 def install(environment: Environment, verdict: Callable[[], dict[str, Any]]) -> None:
@@ -54,6 +119,14 @@ def install(environment: Environment, verdict: Callable[[], dict[str, Any]]) -> 
     @web_ui.auth_required_if_enabled
     def tokenprobe_verdict() -> Response:
         return jsonify(verdict())
+
+    @web_ui.app.after_request
+    def add_tokenprobe_script(response: Response) -> Response:
+        if request.endpoint != "locust.index" or response.mimetype != "text/html":
+            return response
+        page = response.get_data(as_text=True)
+        response.set_data(page.replace("</body>", f"{PAGE_SCRIPT}</body>", 1))
+        return response
 
     @web_ui.app.after_request
     def add_tokenprobe_tables(response: Response) -> Response:

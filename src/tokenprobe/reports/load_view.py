@@ -29,10 +29,43 @@ def slo_rows(summary: Summary) -> list[dict[str, Any]]:
     if not isinstance(slos, list):
         return []
     return [
-        {**{k: slo.get(k, "") for k in SLO_FIELDS}, "passed": slo.get("passed") is True}
+        {
+            **{k: slo.get(k, "") for k in SLO_FIELDS},
+            "observed": _observed(slo),
+            "passed": slo.get("passed") is True,
+        }
         for slo in slos
         if isinstance(slo, dict)
     ]
+
+
+def _observed(slo: dict[str, Any]) -> Any:
+    """The observed value; "≥ value" when it is a lower bound (requests went unanswered)."""
+    observed = slo.get("observed", "")
+    return f"≥ {observed}" if slo.get("observed_is_lower_bound") is True else observed
+
+
+def load_notes(summary: Summary) -> list[str]:
+    """Sentences the numbers need: requests never answered (errors, and what they make of the
+    percentiles) and contract deviations that are information, not load errors."""
+    load = load_section_of(summary) or {}
+    notes = []
+    unanswered = load.get("unanswered")
+    if isinstance(unanswered, int) and unanswered:
+        notes.append(
+            f"Unanswered: {unanswered} requests (in flight when the run stopped, or due and "
+            "never sent) count as errors; the latency percentiles, of answered requests "
+            "only, are lower bounds."
+        )
+    deviations = load.get("contract_deviations")
+    for row in deviations if isinstance(deviations, list) else []:
+        if isinstance(row, dict):
+            notes.append(
+                f"Information, not a load error: {row.get('scenario', '?')} "
+                f"{row.get('deviation', '?')} ({row.get('occurrences', '?')} answers; "
+                "a contract finding of conformance)."
+            )
+    return notes
 
 
 def load_rows(summary: Summary) -> list[dict[str, Any]]:
