@@ -24,7 +24,7 @@ from tokenprobe.core.summary import Summary
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.reports import write_stage_reports
 from tokenprobe.security import PROBES, SecurityOptions
-from tokenprobe.security.client import Answer
+from tokenprobe.security.client import Answer, ProbeClient
 from tokenprobe.security.enumeration import compare_answers
 
 # (fault, probe that must fail). Warning- and info-level probes are re-graded to error here,
@@ -127,7 +127,9 @@ def test_reports_hold_counts_but_no_secret(clean_run: CleanRun) -> None:
     assert "eyJ" not in text + junit  # no token, not even a masked prefix of one
     section = json.loads(text)["security"]
     assert section["canary"] == clean_run.target.credentials[-1].username
-    assert sum(p["requests"] for p in section["probes"].values()) == section["requests"]
+    # Every request is a probe's, or finding the login fields before the first probe.
+    discovery = section["login_fields"]["requests"]
+    assert sum(p["requests"] for p in section["probes"].values()) + discovery == section["requests"]
     assert section["probes"]["TP-SEC-015"]["details"]["throttled_after"] == 21
 
 
@@ -259,3 +261,25 @@ def test_cookies_are_compared_by_name(
         return Answer(400, headers, '{"detail": "No active account"}', 0.01)
 
     assert bool(compare_answers(answer(real_cookie), answer(unknown_cookie))) is differs
+
+
+def test_only_the_token_fields_are_tokens_and_secrets(
+    security_target: SecurityTarget, run_probes: RunProbes
+) -> None:
+    """A 200 that also carries a user object, an echoed username, token_type, expires_in, scope
+    and a "detail" with a dot: the signing probes judge the pair alone (TP-SEC-008 once said
+    "unsigned" for every other field), and the redactor learns the tokens, not the prose."""
+    target = security_target("extra-response-fields")
+    signing = ("TP-SEC-007", "TP-SEC-008", "TP-SEC-009")
+    summary = run_probes(target, *signing)
+    assert {check(summary, probe_id).outcome for probe_id in signing} == {"passed"}
+    assert finding_ids(summary) == set()
+    session = session_of(target)
+    client = ProbeClient(session.token_url, session.redactor)
+    account = target.credentials[0]
+    pair = client.login(account.username, account.password).token_pair
+    client.close()
+    assert set(pair) == {"access", "refresh"}
+    text = f"Signed in. {account.username} read write Bearer {pair['access']}"
+    assert session.redactor(text).startswith(f"Signed in. {account.username} read write Bearer ")
+    assert pair["access"] not in session.redactor(text)

@@ -20,7 +20,8 @@ from tokenprobe.security.bypass import (
     TYPE_CONFUSION_LEAST,
     TYPE_CONFUSIONS,
 )
-from tokenprobe.security.options import TimingBudget
+from tokenprobe.security.field_enumeration import FIELD_PROBES
+from tokenprobe.security.options import TimingBudget, field_timing_budget
 from tokenprobe.security.probe import FailureDemand
 
 
@@ -56,6 +57,9 @@ def test_every_catalogued_probe_is_registered() -> None:
         ("TP-SEC-004", INJECTION_LEAST, len(PASSWORD_INJECTIONS)),
         ("TP-SEC-005", TYPE_CONFUSION_LEAST, len(TYPE_CONFUSIONS)),
         ("TP-SEC-006", 1, 1),
+        # Per login field besides the username, planned only when one can be evaluated.
+        ("TP-SEC-018", 1, 1),
+        ("TP-SEC-019", field_timing_budget().min_pairs, field_timing_budget().max_pairs),
     ],
 )
 def test_catalogue_states_each_probes_wrong_password_demand(
@@ -73,9 +77,15 @@ def test_probes_without_a_demand_spend_no_wrong_password() -> None:
 
 
 def test_one_account_at_the_default_budget_evaluates_every_error_probe() -> None:
-    """Issue 11: one account is enough. The least of every probe fits the default budget."""
+    """Issue 11: one account is enough. The least of every probe fits the default budget.
+    (The probes of other login fields ask only when the target takes one: tests/security/
+    test_login_fields.py plans that case.)"""
     options = SecurityOptions()
-    demands = {p.name: p.failures(options) for p in PROBES if p.failures is not None}
+    demands = {
+        p.name: p.failures(options)
+        for p in PROBES
+        if p.failures is not None and p.name not in FIELD_PROBES
+    }
     plan = plan_failures(demands, options.failures_per_account)
     assert all(plan[name] >= demand.least for name, demand in demands.items()), plan
     assert sum(plan.values()) <= options.failures_per_account

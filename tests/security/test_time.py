@@ -26,5 +26,7 @@ def test_a_spent_budget_stops_the_run_and_is_no_finding() -> None:
     assert (summary.stopped.reason, summary.stopped.stage) == ("time", "security")
     assert summary.errors == [f"security: out of time (its {BUDGET_S:g} s budget ran out)"]
     assert not [f for f in summary.findings if "budget" in f.evidence]
-    cut = {c.id: c.outcome for c in summary.checks if c.message.endswith("out of time")}
+    cut = {c.id: c.outcome for c in summary.checks if c.message == "could not finish: out of time"}
     assert cut == {"TP-SEC-016": "error"}  # the probe under way: broken, never failed nor passed
+    after = {c.id: c.outcome for c in summary.checks if c.message == "not run: out of time"}
+    assert after == {"TP-SEC-018": "skipped", "TP-SEC-019": "skipped"}  # never reached

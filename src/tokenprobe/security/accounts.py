@@ -10,7 +10,7 @@ the pool.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from tokenprobe.core.credentials import Credential
 from tokenprobe.security.client import ProbeClient
@@ -53,21 +53,25 @@ class ProbeAccounts:
                 return account
         return None
 
-    def take_failures(self, count: int) -> list[Credential]:
-        """Up to ``count`` accounts (with repeats), one budgeted wrong password each."""
+    def take_failures(self, count: int, among: Collection[str] | None = None) -> list[Credential]:
+        """Up to ``count`` accounts (with repeats), one budgeted wrong password each; only the
+        usernames in ``among`` when given (the accounts whose email logs in, say): a wrong
+        password sent with the email counts towards the same account's lockout."""
         taken: list[Credential] = []
         while len(taken) < count:
-            account = self._next_with_budget()
+            account = self._next_with_budget(among)
             if account is None:
                 break
             self._remaining[account.username] -= 1
             taken.append(account)
         return taken
 
-    def _next_with_budget(self) -> Credential | None:
+    def _next_with_budget(self, among: Collection[str] | None = None) -> Credential | None:
         for _ in range(len(self._accounts)):
             account = self._accounts[self._next % len(self._accounts)]
             self._next += 1
+            if among is not None and account.username not in among:
+                continue
             if self._remaining[account.username] > 0 and self._usable(account):
                 return account
         return None

@@ -11,7 +11,9 @@ unknown username spend nothing: no real account's counter moves.
 The order: one-request enumeration first, then the deterministic bypass checks (a near-miss or
 an injection that logs in is the worst defect there is, and costs one attempt to show), then
 type confusion, then the statistical timing probe (it needs several samples for any verdict),
-then the information-only whitespace note.
+then the information-only whitespace note. The probes of other login fields (an email: TP-SEC-018,
+TP-SEC-019) come right after their username counterparts; they demand anything only when such a
+field can be evaluated, so without one the plan is as before.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from tokenprobe.security.probe import FailureDemand
 
 VALUE_ORDER = (
     "enumeration by answer",
+    "enumeration by answer, other login fields",
     "near-miss passwords",
     "injection strings",
     "type-confused credentials",
     "enumeration by timing",
+    "enumeration by timing, other login fields",
     "whitespace trimming",
 )
 

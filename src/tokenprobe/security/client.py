@@ -1,4 +1,5 @@
-"""The probes' HTTP client: one keep-alive session, a request counter, tokens learnt for redaction.
+"""The probes' HTTP client: one keep-alive session, a request counter, tokens learnt for redaction
+(the values of the token fields, nothing else).
 
 Every request a probe sends goes through `ProbeClient`, so the runner can report per-probe
 request counts and no issued token escapes the redactor. Every request has a total deadline
@@ -21,6 +22,7 @@ from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import OutOfTime, StageError
 from tokenprobe.core.http import DeadlineSession
 from tokenprobe.core.redact import Redactor
+from tokenprobe.core.token_fields import TokenFields, from_environment
 
 BODY_EXCERPT_CHARS = 80
 
@@ -37,6 +39,7 @@ class Answer:
     headers: Mapping[str, str]
     text: str
     elapsed_s: float
+    token_fields: TokenFields = dataclasses.field(default_factory=TokenFields)
 
     @property
     def json(self) -> Any:
@@ -46,14 +49,15 @@ class Answer:
             return None
 
     @property
+    def token_pair(self) -> dict[str, str]:
+        """Role → token of a 200's token fields; empty for any other answer. The body's other
+        fields (a user object, an echoed username, expires_in) are not tokens."""
+        return self.token_fields.strings(self.json) if self.status == 200 else {}
+
+    @property
     def issued_tokens(self) -> bool:
-        """A 200 whose JSON body carries an access or refresh token: a login happened."""
-        body = self.json
-        return (
-            self.status == 200
-            and isinstance(body, dict)
-            and bool(body.get("access") or body.get("refresh"))
-        )
+        """A 200 that carries an access or refresh token: a login happened."""
+        return bool(self.token_pair)
 
     @property
     def throttled(self) -> bool:
@@ -84,9 +88,11 @@ class ProbeClient:
         redactor: Redactor,
         timeout_s: float = defaults.REQUEST_TIMEOUT_S,
         deadline: Deadline | None = None,  # the end of the run's budget
+        token_fields: TokenFields | None = None,  # None: the exported names
     ) -> None:
         self.token_url = token_url
         self.redactor = redactor
+        self.token_fields = token_fields or from_environment()
         self.timeout_s = timeout_s
         self.deadline = deadline
         self.requests_sent = 0
@@ -120,8 +126,11 @@ class ProbeClient:
         except requests.RequestException as exc:
             raise StageError(f"{method} {self.token_url} failed: {type(exc).__name__}") from None
         elapsed = time.perf_counter() - started
-        answer = Answer(response.status_code, dict(response.headers), response.text, elapsed)
-        self._learn_tokens(answer)
+        answer = Answer(
+            response.status_code, dict(response.headers), response.text, elapsed, self.token_fields
+        )
+        # Exactly the issued tokens are secrets; any other string of an answer is evidence.
+        self.redactor.add(*answer.token_pair.values())
         return answer
 
     def _request(self, method: str, kwargs: dict[str, Any]) -> requests.Response:
@@ -139,8 +148,3 @@ class ProbeClient:
                 raise
             self._session.close()  # drops the pooled connections; the session stays usable
             return self._session.request(method, url, deadline=self.deadline, **kwargs)
-
-    def _learn_tokens(self, answer: Answer) -> None:
-        body = answer.json
-        if isinstance(body, dict):
-            self.redactor.add(*(v for v in body.values() if isinstance(v, str) and "." in v))

@@ -17,14 +17,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import secrets
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any
 
 from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import Credential
 from tokenprobe.security.accounts import ProbeAccounts
 from tokenprobe.security.client import ProbeClient
 from tokenprobe.security.options import SecurityOptions
+
+if TYPE_CHECKING:  # login_fields sends its requests with this module's helpers
+    from tokenprobe.security.login_fields import LoginFields
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,11 +109,14 @@ class ProbeContext:
     canary: Credential | None
     # Wrong passwords the running probe may still spend (set by the runner from the plan).
     allowance: int = 0
+    # Login fields besides the username, as the runner found them before planning the budget
+    # (`tokenprobe.security.login_fields`); None when no probe needs them or finding them failed.
+    login_fields: LoginFields | None = None
 
-    def spend_failures(self, count: int) -> list[Credential]:
+    def spend_failures(self, count: int, among: Collection[str] | None = None) -> list[Credential]:
         """Up to ``count`` pool accounts (with repeats), one wrong password each, within the
-        running probe's allowance."""
-        accounts = self.pool.take_failures(min(count, self.allowance))
+        running probe's allowance; only the usernames in ``among`` when given."""
+        accounts = self.pool.take_failures(min(count, self.allowance), among)
         self.allowance -= len(accounts)
         return accounts
 
@@ -134,12 +140,12 @@ class ProbeContext:
 
     @functools.cached_property
     def token_pair(self) -> dict[str, str] | None:
-        """One successful login's JSON body, shared by the token-signing probes."""
+        """One successful login's token pair (role → token), shared by the token-signing
+        probes; the answer's other fields are not tokens."""
         account = self.pool.valid_account()
         if account is None:
             return None
-        answer = self.client.login(account.username, account.password)
-        return answer.json if answer.issued_tokens else None
+        return self.client.login(account.username, account.password).token_pair or None
 
 
 def unknown_username() -> str:

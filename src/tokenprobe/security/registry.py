@@ -11,6 +11,7 @@ from tokenprobe.security import (
     bypass,
     costly,
     enumeration,
+    field_enumeration,
     signing,
     timing,
     transport,
@@ -29,6 +30,7 @@ PROBES: tuple[Probe, ...] = tuple(
             *transport.PROBES,
             *bruteforce.PROBES,
             *costly.PROBES,
+            *field_enumeration.PROBES,
         ],
         key=lambda probe: probe.id,
     )

@@ -9,7 +9,9 @@ Outcome rules, for each probe's `CheckResult`:
   default), so a verdict always says what it did not look at;
 * ``error``   — the run broke (the target stopped answering); the summary's status is "error".
 
-The pool's wrong-password budget is planned before the first probe (`budget.plan_failures`).
+The pool's wrong-password budget is planned before the first probe (`budget.plan_failures`),
+after finding which fields besides the username log in (`login_fields.discover`, only when a
+probe of those fields is selected): their probes demand a share only when they can use it.
 
 The run has a time budget too (``budget_s``): every request's deadline is at most its end. When
 it runs out, or SIGINT/SIGTERM comes (`Interrupted`), the probe under way ends as ``error``, the
@@ -18,7 +20,9 @@ probes after it are ``skipped`` ("not run"), and the summary records the `Stop`.
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from tokenprobe.core import catalogue
@@ -32,8 +36,10 @@ from tokenprobe.core.summary import TIME, CheckResult, Outcome, Stop, Summary
 from tokenprobe.security.accounts import ProbeAccounts
 from tokenprobe.security.budget import plan_failures
 from tokenprobe.security.client import ProbeClient
+from tokenprobe.security.field_enumeration import FIELD_PROBES, demand_for
+from tokenprobe.security.login_fields import LoginFields, discover
 from tokenprobe.security.options import SecurityOptions
-from tokenprobe.security.probe import Probe, ProbeContext, ProbeResult
+from tokenprobe.security.probe import FailureDemand, Probe, ProbeContext, ProbeResult
 from tokenprobe.security.registry import check_severity_ids, select_probes
 
 SOURCE = "security"
@@ -53,6 +59,9 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
     """Run the security probes against ``session`` and return the summary (no files: the
     probes have no tool of their own whose reports to keep)."""
     options = options or SecurityOptions()
+    if options.verify_key is None and session.verify_key is not None:
+        # The key the target is known to sign with (the embedded target's), unless one is given.
+        options = dataclasses.replace(options, verify_key=session.verify_key)
     redactor = session.redactor
     check_severity_ids(options.severities)
     probes = select_probes(options.probes)
@@ -68,9 +77,11 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
     ctx = ProbeContext(client, pool, options, canary)
     summary = Summary(command="security", target=session.token_url)
     section: dict[str, Any] = {}
-    demands = {p.name: p.failures(options) for p in probes if p.failures is not None}
-    allowances = plan_failures(demands, pool.capacity)
+    allowances: dict[str, int] = {}
     try:
+        ctx.login_fields = _find_login_fields(probes, ctx, pool_accounts, summary)
+        demands = failure_demands(probes, options, ctx.login_fields)
+        allowances = plan_failures(demands, pool.capacity)
         for probe in probes:
             if summary.stopped is not None:
                 break
@@ -93,9 +104,47 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
         "failures_per_account": options.failures_per_account,
         "failure_budget": allowances,
         "canary": canary.username if canary else None,
+        **({"login_fields": ctx.login_fields.as_details()} if ctx.login_fields else {}),
     }
     summary.finish()
     return summary
+
+
+def _find_login_fields(
+    probes: Sequence[Probe], ctx: ProbeContext, accounts: Sequence[Credential], summary: Summary
+) -> LoginFields | None:
+    """Which fields besides the username log in, when a probe of them is selected and there is
+    an account to probe them with (without one, they are not evaluated like every probe that
+    needs one); None (and the reason recorded: an error, or the run's stop) when the target
+    would not say."""
+    if not accounts or not any(probe.name in FIELD_PROBES for probe in probes):
+        return None
+    try:
+        return discover(ctx.client, accounts, ctx.options.login_fields)
+    except OutOfTime:
+        summary.stop(Stop(TIME, ctx.options.stage, ctx.options.budget_s))
+    except StageError as exc:
+        summary.errors.append(f"finding the login fields: {exc}")
+    return None
+
+
+def failure_demands(
+    probes: Sequence[Probe], options: SecurityOptions, fields: LoginFields | None
+) -> dict[str, FailureDemand]:
+    """Probe name → the wrong passwords it asks for; a probe of other login fields asks only
+    when such a field can be evaluated."""
+    demands = {}
+    for probe in probes:
+        if probe.failures is None:
+            continue
+        demand = (
+            demand_for(probe, options, fields)
+            if probe.name in FIELD_PROBES
+            else probe.failures(options)
+        )
+        if demand is not None:
+            demands[probe.name] = demand
+    return demands
 
 
 def _run_one(

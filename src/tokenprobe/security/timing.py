@@ -9,6 +9,10 @@ budget is enough for a verdict. After each batch a two-sided Mann-Whitney U test
 compares the groups; a difference is reported only when it is significant *and* large
 (common-language effect size and median difference above their floors). Sampling stops early
 when the answer is clear either way, and never exceeds the probe's share of the budget.
+
+The sampling (`sample_until_clear`) does not care which field names the account: TP-SEC-002
+sends usernames, TP-SEC-019 (`tokenprobe.security.field_enumeration`) another login field's
+values, each through its own `SampleBody`.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from __future__ import annotations
 import dataclasses
 import random
 import statistics
+from collections.abc import Callable, Collection
 
 from scipy.stats import mannwhitneyu
 
+from tokenprobe.core.credentials import Credential
 from tokenprobe.security.options import SecurityOptions, TimingBudget
 from tokenprobe.security.probe import (
     FailureDemand,
@@ -60,12 +66,13 @@ class TimingVerdict:
             self.p_value > budget.clear_pass_p and abs(self.effect - 0.5) < budget.clear_pass_effect
         )
 
-    def as_details(self) -> dict[str, float | int]:
+    def as_details(self, unknown: str = "username") -> dict[str, float | int]:
+        """The numbers behind the verdict; ``unknown`` names what the unknown samples sent."""
         return {
             "pairs": self.pairs,
-            "unknown_username_samples": self.unknown_samples,
+            f"unknown_{unknown}_samples": self.unknown_samples,
             "median_real_account_ms": round(self.median_real_ms, 3),
-            "median_unknown_username_ms": round(self.median_unknown_ms, 3),
+            f"median_unknown_{unknown}_ms": round(self.median_unknown_ms, 3),
             "median_difference_ms": round(self.difference_ms, 3),
             "p_value": float(f"{self.p_value:.3g}"),
             "effect_cles": round(self.effect, 3),
@@ -85,20 +92,85 @@ def compare_samples(real_ms: list[float], unknown_ms: list[float]) -> TimingVerd
     )
 
 
-def _sample_batch(ctx: ProbeContext, pairs: int) -> tuple[list[float], list[float], int]:
-    """One batch of interleaved groups; returns both samples (ms) and the count of 429s."""
+# The body of one sample: with a real account's identifier, or (None) an unknown one; always
+# a fresh wrong password.
+SampleBody = Callable[[Credential | None], dict[str, object]]
+
+
+def username_body(account: Credential | None) -> dict[str, object]:
+    username = account.username if account is not None else unknown_username()
+    return {"username": username, "password": wrong_password()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Sampling:
+    """What `sample_until_clear` gathered: the verdict (None: fewer real samples than the
+    least, or a 429 in the way) and the counts behind it."""
+
+    verdict: TimingVerdict | None
+    real_samples: int
+    unknown_samples: int
+    throttled: int = 0
+
+
+def _sample_batch(
+    ctx: ProbeContext, accounts: list[Credential], unknown_per_real: int, body: SampleBody
+) -> tuple[list[float], list[float], int]:
+    """One batch of interleaved groups, one per account; returns both samples (ms) and the
+    count of 429s."""
     real_ms: list[float] = []
     unknown_ms: list[float] = []
     throttled_count = 0
-    for account in ctx.spend_failures(pairs):
-        order = [True] + [False] * ctx.options.timing.unknown_per_real
+    for account in accounts:
+        order = [True] + [False] * unknown_per_real
         random.shuffle(order)
         for is_real in order:
-            username = account.username if is_real else unknown_username()
-            answer = ctx.client.login(username, wrong_password())
+            answer = ctx.client.post_json(body(account if is_real else None))
             throttled_count += answer.throttled
             (real_ms if is_real else unknown_ms).append(answer.elapsed_s * 1000)
     return real_ms, unknown_ms, throttled_count
+
+
+def sample_until_clear(
+    ctx: ProbeContext,
+    budget: TimingBudget,
+    body: SampleBody = username_body,
+    among: Collection[str] | None = None,
+) -> Sampling:
+    """Batches of interleaved groups until the verdict is clear either way, ``budget.max_pairs``
+    real samples, or the running probe's allowance is spent; real samples only from the
+    accounts ``among`` names, when given."""
+    real_ms: list[float] = []
+    unknown_ms: list[float] = []
+    verdict: TimingVerdict | None = None
+    while len(real_ms) < budget.max_pairs:
+        batch = min(budget.batch_pairs, budget.max_pairs - len(real_ms))
+        accounts = ctx.spend_failures(batch, among)
+        batch_real, batch_unknown, throttled_count = _sample_batch(
+            ctx, accounts, budget.unknown_per_real, body
+        )
+        if throttled_count:
+            return Sampling(None, len(real_ms), len(unknown_ms), throttled_count)
+        if not batch_real:
+            break  # the probe's share of the budget is spent
+        real_ms += batch_real
+        unknown_ms += batch_unknown
+        if len(real_ms) < budget.min_pairs:
+            continue
+        verdict = compare_samples(real_ms, unknown_ms)
+        if verdict.is_leak(budget) or verdict.is_clearly_equal(budget):
+            break
+    return Sampling(verdict, len(real_ms), len(unknown_ms))
+
+
+def describe(verdict: TimingVerdict, unknown: str = "username") -> str:
+    """One evidence line: the samples, the medians, p and the effect."""
+    return (
+        f"{verdict.pairs} real-account and {verdict.unknown_samples} unknown-{unknown} samples:"
+        f" median {verdict.median_real_ms:.2f} ms (real account) vs"
+        f" {verdict.median_unknown_ms:.2f} ms (unknown {unknown}), p={verdict.p_value:.2g},"
+        f" effect {verdict.effect:.2f}"
+    )
 
 
 def timing_demand(options: SecurityOptions) -> FailureDemand:
@@ -112,31 +184,14 @@ def probe_enumeration_by_timing(ctx: ProbeContext) -> ProbeResult:
     budget = ctx.options.timing
     if ctx.allowance < budget.min_pairs:
         return ctx.short_of_failures(budget.min_pairs, ctx.allowance)
-    real_ms: list[float] = []
-    unknown_ms: list[float] = []
-    verdict: TimingVerdict | None = None
-    while len(real_ms) < budget.max_pairs:
-        batch = min(budget.batch_pairs, budget.max_pairs - len(real_ms))
-        batch_real, batch_unknown, throttled_count = _sample_batch(ctx, batch)
-        if throttled_count:
-            return throttled(f"{throttled_count} timing samples answered 429")
-        if not batch_real:
-            break  # the probe's share of the budget is spent
-        real_ms += batch_real
-        unknown_ms += batch_unknown
-        if len(real_ms) < budget.min_pairs:
-            continue
-        verdict = compare_samples(real_ms, unknown_ms)
-        if verdict.is_leak(budget) or verdict.is_clearly_equal(budget):
-            break
+    sampling = sample_until_clear(ctx, budget)
+    if sampling.throttled:
+        return throttled(f"{sampling.throttled} timing samples answered 429")
+    verdict = sampling.verdict
     if verdict is None:
-        return ctx.short_of_failures(budget.min_pairs, len(real_ms))
+        return ctx.short_of_failures(budget.min_pairs, sampling.real_samples)
     details = verdict.as_details()
-    summary = (
-        f"{len(real_ms)} real-account and {len(unknown_ms)} unknown-username samples: median "
-        f"{verdict.median_real_ms:.2f} ms (real account) vs {verdict.median_unknown_ms:.2f} ms "
-        f"(unknown username), p={verdict.p_value:.2g}, effect {verdict.effect:.2f}"
-    )
+    summary = describe(verdict)
     if verdict.is_leak(budget):
         return violated("response time tells real accounts from unknown ones", [summary], **details)
     return passed(f"no timing difference above the floors; {summary}", **details)
