@@ -34,10 +34,10 @@ def test_ids_are_unique_well_formed_titled_and_sourced() -> None:
 
 
 def test_a_check_fails_with_its_own_id_and_notes_with_at_most_one_other() -> None:
-    """`fail` and `note` pick the entry by severity: one error and one warning or info at most."""
+    """`fail` and `note` pick the entry by severity: one error and one warning or info at most,
+    the error first (a check that only notes, e.g. hardening, has no error entry)."""
     for name in {entry.check for entry in catalogue.CONFORMANCE_CHECKS}:
         entries = catalogue.entries_of("conformance", name)
-        assert entries[0].severity is Severity.ERROR, name
         assert len(entries) <= 2, name
         assert all(e.severity is not Severity.ERROR for e in entries[1:]), name
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tokenprobe.core import token_fields
 from tokenprobe.core.config import Config, LatencySlo, TargetConfig, load_config, slo_text
 from tokenprobe.core.defaults import FUZZ_MAX_EXAMPLES
 from tokenprobe.core.errors import ConfigError
@@ -68,9 +69,11 @@ def test_example_file_documents_every_default_and_valid_examples(tmp_path: Path)
     defaults = Config()
     assert config.policy == defaults.policy
     assert config.slo.error_ratio == defaults.slo.error_ratio
-    # The key file is an example; the rest of [security] is the defaults.
+    # The key file and the login fields are examples; the rest of [security] is the defaults.
     assert config.security.verify_key_file == tmp_path / ".tokenprobe/signing.key"
-    assert dataclasses.replace(config.security, verify_key_file=None) == defaults.security
+    assert config.security.login_fields == ("email",)
+    examples_unset = dataclasses.replace(config.security, verify_key_file=None, login_fields=())
+    assert examples_unset == defaults.security
     # max-examples shows what schemathesis.toml uses when it is not set.
     assert config.conformance.max_examples == FUZZ_MAX_EXAMPLES
     assert config.gate == defaults.gate
@@ -170,6 +173,8 @@ def test_list_from_environment(tmp_path: Path) -> None:
         ),
         ("[target]\nurl = 'ftp://x'\n", "target.url: expected an http(s) base URL"),
         ("[security]\ncanary-username-env = 'a b'\n", "security.canary-username-env: expected"),
+        # Only the login fields tokenprobe can probe.
+        ("[security]\nlogin-fields = ['phone']\n", "security.login-fields.0: expected email"),
         # Semantic rule beyond the schema.
         ("[policy]\naccess-warn-lifetime = '8d'\n", "policy.access-warn-lifetime (691200 s)"),
         # Not TOML at all.
@@ -262,3 +267,20 @@ def test_flags_as_click_gives_them(tmp_path: Path) -> None:
     env = {"TOKENPROBE_LOAD_ALLOWED_HOSTS": "c.example"}
     config = load_config(environ=env, cwd=tmp_path, flags={"load.allowed-hosts": ()})
     assert config.load.allowed_hosts == ("c.example",)
+
+
+def test_token_field_names_from_file_or_environment_reach_child_processes(tmp_path: Path) -> None:
+    """`[target] access-field` names the pair's fields; the variable wins over the file, and the
+    names are exported for `schemathesis run` and `locust`, which read only their environment."""
+    write(tmp_path / "tokenprobe.toml", '[target]\naccess-field = "access_token"\n')
+    fields = load_config(environ={}, cwd=tmp_path).target.token_fields
+    assert (fields.access, fields.refresh) == ("access_token", "refresh")
+    overridden = load_config(environ={"TOKENPROBE_REFRESH_FIELD": "rt"}, cwd=tmp_path)
+    assert overridden.target.token_fields.refresh == "rt"
+    child: dict[str, str] = {}
+    fields.export(child)
+    body = {"access_token": "a.b.c", "refresh": "d.e.f", "user": {"id": 1}, "scope": "x.y"}
+    assert token_fields.from_environment(child).strings(body) == {
+        "access": "a.b.c",
+        "refresh": "d.e.f",
+    }

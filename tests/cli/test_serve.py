@@ -10,11 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jwt
 import pytest
 import requests
 
 from tokenprobe.core.credentials import load_csv
 from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.reference.faults import parse_faults
+from tokenprobe.reference.server import faults_line
 
 TOKENPROBE = [sys.executable, "-m", "tokenprobe"]
 
@@ -37,10 +40,25 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def test_credentials_files_are_private(clean_target: EmbeddedTarget) -> None:
-    for file in (clean_target.credentials_file, clean_target.inactive_credentials_file):
+def test_credentials_and_signing_key_files_are_private(clean_target: EmbeddedTarget) -> None:
+    files = (
+        clean_target.credentials_file,
+        clean_target.inactive_credentials_file,
+        clean_target.signing_key_file,
+    )
+    for file in files:
         assert stat.S_IMODE(file.stat().st_mode) == 0o600
     assert len(load_csv(clean_target.credentials_file)) == clean_target.users
+
+
+def test_the_embedded_target_knows_the_key_its_tokens_are_signed_with(
+    clean_target: EmbeddedTarget,
+) -> None:
+    account = clean_target.credentials[0]
+    answer = requests.post(clean_target.url, json=account.as_json(), timeout=10).json()
+    assert clean_target.signing_key
+    for name in ("access", "refresh"):
+        jwt.decode(answer[name], clean_target.signing_key, algorithms=["HS256"])  # verifies
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -68,6 +86,7 @@ def test_serve_stops_on_signal_leaving_no_processes(tmp_path: Path, sig: signal.
     assert first_line.startswith("Listening on http://127.0.0.1:")
     second_line = process.stdout.readline()
     assert "3 accounts" in second_line
+    assert process.stdout.readline() == "faults: none\n"  # which deviations are on
     url = first_line.split()[-1]
     assert requests.post(url, json={}, timeout=10).status_code == 400  # answered by a worker
     workers = children_of(process.pid)
@@ -85,8 +104,16 @@ def test_serve_stops_on_signal_leaving_no_processes(tmp_path: Path, sig: signal.
 def test_unknown_fault_is_a_one_line_usage_error() -> None:
     result = run_cli("serve", "--fault", "no-such-fault")
     assert result.returncode == 2
-    assert "unknown fault 'no-such-fault'" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "tokenprobe: error: Invalid value for '--fault': unknown fault 'no-such-fault'; see "
+        "--list-faults (help: tokenprobe serve --help)"
+    ]
+
+
+def test_serve_announces_the_active_faults_with_their_values() -> None:
+    assert faults_line({}) == "faults: none"
+    active = parse_faults(["status-401", "slow", "flaky=0.5"])
+    assert faults_line(active) == "faults: status-401, slow=200, flaky=0.5"
 
 
 def test_busy_port_is_a_one_line_error() -> None:

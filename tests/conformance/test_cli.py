@@ -37,11 +37,21 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 
 def schemathesis_run(
-    base_url: str, credentials_file: Path | None, spec: str = "token.openapi.yaml"
+    base_url: str,
+    credentials_file: Path | None,
+    spec: str = "token.openapi.yaml",
+    config_file: Path | None = None,
 ):
     """Exactly QA's command, from the repository root: schemathesis.toml does the rest."""
-    args = [str(BIN / "schemathesis"), "run", f"specs/{spec}", "--url", base_url]
+    config = ["--config-file", str(config_file)] if config_file else []
+    args = [str(BIN / "schemathesis"), *config, "run", f"specs/{spec}", "--url", base_url]
     return _run([*args, "-n", str(SMALL_N)], _env(credentials_file))
+
+
+def summary_of(output: str) -> str:
+    """Schemathesis' SUMMARY section: what a reader sees last."""
+    assert "= SUMMARY =" in output, output[-3000:]
+    return output.split("= SUMMARY =", 1)[1]
 
 
 @pytest.mark.parametrize(
@@ -67,9 +77,11 @@ def test_schemathesis_run_from_repo_root_uses_our_hooks(
     if expected:
         assert expected in result.stdout
     else:
-        # our checks ran (their warnings are printed), and the logins happened
-        assert "tokenprobe warning: TP-TOKEN-009" in result.stderr
-        assert "NOT exercised" not in result.stderr
+        # our checks ran (their warnings are in Schemathesis' summary), and the logins happened
+        summary = summary_of(result.stdout)
+        assert "tokenprobe: 2 warnings" in summary
+        assert "TP-TOKEN-009 Token lifetime" in summary
+        assert "NOT exercised" not in result.stdout + result.stderr
 
 
 def test_schemathesis_run_writes_findings_as_data_and_warnings_do_not_fail(
@@ -100,9 +112,31 @@ def test_schemathesis_run_writes_findings_as_data_and_warnings_do_not_fail(
 
 
 def test_schemathesis_run_without_credentials_says_so(clean_target) -> None:
+    """In Schemathesis' own summary, as a warning block with what to do; not a trailing line."""
     result = schemathesis_run(clean_target.base_url, None)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "success path (200 with tokens) was NOT exercised" in result.stderr
+    summary = summary_of(result.stdout)
+    assert "tokenprobe: 1 check not evaluated" in summary
+    assert "TP-CONF-011 Success path not exercised: no credentials given" in summary
+    assert "success path (200 with tokens) was NOT exercised" in summary
+    assert "TOKENPROBE_CREDENTIALS=credentials.csv schemathesis run" in summary
+    assert "require-complete = true under [checks.SuccessPathExercised]" in summary
+    assert summary.index("tokenprobe:") < summary.index("Test cases:")
+    assert result.stderr == ""
+
+
+def test_schemathesis_run_without_credentials_fails_when_asked_to_be_complete(
+    clean_target, tmp_path
+) -> None:
+    """The line `tokenprobe init` writes commented out, uncommented: such a run fails."""
+    template = (REPO_ROOT / "schemathesis.toml").read_text()
+    assert "\n# require-complete = true\n" in template
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(template.replace("# require-complete = true", "require-complete = true"))
+    result = schemathesis_run(clean_target.base_url, None, config_file=config)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "TP-CONF-011 Success path not exercised" in summary_of(result.stdout)
+    assert "1 failure" in result.stdout.rstrip().splitlines()[-1]
 
 
 def test_schemathesis_run_with_wrong_credentials_fails(clean_target, tmp_path) -> None:

@@ -161,3 +161,37 @@ def test_unknown_spec_is_an_error(clean_target, tmp_path) -> None:
     summary = conformance.run(session, ConformanceOptions(tmp_path, "no-such-spec.yaml"))
     assert summary.status == "error"
     assert "no-such-spec.yaml" in summary.errors[0]
+
+
+def test_one_cause_is_one_finding_with_a_count_and_what_was_received(suite_run) -> None:
+    """A 401 to every wrong password is one TP-CONF-102 (status and count as data), and
+    positive_data_acceptance does not report the same 401 again once per case."""
+    run = suite_run("status-401")
+    findings = run.summary.findings
+    undocumented = [f for f in findings if f.id == "TP-CONF-102"]
+    assert len(undocumented) == 1, [f.to_dict() for f in undocumented]
+    assert undocumented[0].received == "401"
+    assert undocumented[0].count > 1
+    assert "200, 400" in undocumented[0].expected
+    assert "TP-CONF-105" not in {f.id for f in findings}
+    stored = json.loads((run.report_dir / "summary.json").read_text())["findings"]
+    assert next(f for f in stored if f["id"] == "TP-CONF-102")["count"] == undocumented[0].count
+
+
+def test_a_session_cookie_beside_the_pair_is_a_warning(suite_run) -> None:
+    """TP-CONF-012 names the cookies (never their values) and does not fail the run; the
+    clean target, which sets none, lacks it."""
+    run = suite_run("session-cookie")
+    cookies = [f for f in run.summary.findings if f.id == "TP-CONF-012"]
+    assert [str(f.severity) for f in cookies] == ["warning"]
+    assert cookies[0].received == "Set-Cookie: csrftoken, sessionid"
+    assert run.summary.exit_code == 0
+    assert "TP-CONF-012" not in {f.id for f in suite_run().summary.findings}
+
+
+def test_extra_fields_beside_the_pair_fail_no_check(suite_run) -> None:
+    """A user object, an echoed username, token_type, expires_in, scope and a "detail" with a
+    dot are data: no token check judges them, and no report masks them as secrets."""
+    run = suite_run("extra-response-fields", spec="strict")
+    assert run.summary.exit_code == 0, [f.to_dict() for f in run.summary.findings]
+    assert {f.id for f in run.summary.findings} <= {"TP-TOKEN-009"}

@@ -147,8 +147,14 @@ def test_init_then_the_gate_from_an_empty_folder(user: VenvUser) -> None:
         "tokenprobe", "gate", "--quiet", "--skip", "conformance-strict", "--load-duration", "2"
     )
     assert gate.returncode == 0, gate.stdout + gate.stderr
+    # Everything evaluated: tokenprobe started the target, so it knows its signing key too
+    # (no TP-SEC-104, "no verification key"); the verdict leaves nothing out.
+    assert gate.stdout.startswith("tokenprobe gate: PASS ("), gate.stdout
     summary = user.folder / "reports" / "latest" / "summary.json"
-    assert summary.is_file()
+    data = json.loads(summary.read_text())
+    assert data["not_evaluated"] == 0, data["findings"]
+    checks = {c["id"]: c["outcome"] for c in data["checks"]}
+    assert checks["TP-SEC-010"] == "passed"
     stages = ("conformance-published", "security", "load")
     assert all((user.folder / "reports" / "latest" / stage).is_dir() for stage in stages)
 

@@ -149,6 +149,17 @@ def no_cache_headers(t: EmbeddedTarget) -> None:
     assert "Pragma" not in response.headers
 
 
+def session_cookie(t: EmbeddedTarget) -> None:
+    cookies = post(t, good(t)).cookies
+    assert {"sessionid", "csrftoken"} <= set(cookies.keys())
+
+
+def extra_response_fields(t: EmbeddedTarget) -> None:
+    body = post(t, good(t)).json()
+    assert body["user"]["username"] == good(t)["username"]
+    assert {"access", "refresh", "token_type", "expires_in", "scope"} <= set(body)
+
+
 def accepts_form(t: EmbeddedTarget) -> None:
     assert requests.post(t.url, data=good(t), timeout=10).status_code == 200
 
@@ -283,6 +294,8 @@ CASES: dict[str, tuple[Probe, dict]] = {
     "stall=1500": (stall, {}),
     "flaky=1": (flaky, {}),
     "no-allow-header": (no_allow_header, {}),
+    "session-cookie": (session_cookie, {}),
+    "extra-response-fields": (extra_response_fields, {}),
     "key-location-header": (key_location_header, {}),
 }
 

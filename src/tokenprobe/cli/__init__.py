@@ -1,7 +1,9 @@
 """The ``tokenprobe`` command line: thin click commands over plain ``run_…`` functions.
 
 Every command shares one error boundary (`main`): a `TokenprobeError` becomes one line on
-stderr and exit code 2; findings are the commands' own business (exit 1).
+stderr and exit code 2, and so does click's usage error (a bad option value, an unknown option:
+one line naming the command's ``--help``, not click's four-line block); findings are the
+commands' own business (exit 1).
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ def main(argv: list[str] | None = None) -> None:
         cause = exc.__cause__
         click.echo("tokenprobe: interrupted", err=True)
         sys.exit(cause.exit_code if isinstance(cause, Interrupted) else 130)
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:  # bare ``tokenprobe``: the help, as ever
         exc.show()
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"tokenprobe: error: {one_line(exc)}", err=True)
         sys.exit(2)
     except TokenprobeError as exc:
         click.echo(f"tokenprobe: error: {exc}", err=True)
@@ -63,3 +68,15 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"tokenprobe: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(2)
+
+
+def one_line(exc: click.ClickException) -> str:
+    """A click error as one line: its message, and for a usage error where the help is.
+
+    Click's own display is a four-line block (usage, a "Try … --help" line, a blank line, the
+    error); every other error of tokenprobe is one line, and so is this one."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        return f"{message} (help: {ctx.command_path} --help)"
+    return message

@@ -83,5 +83,5 @@ def render(summary: Summary) -> str:
         f"{section.get('wall_time_s', 0):.1f} s ({section.get('cases_per_s', 0)} cases/s), "
         f"success path exercised: {'yes' if section.get('success_path_exercised') else 'NO'}"
     ]
-    lines += [f"  [{f.severity}] {f.id} {f.title}: {f.evidence}" for f in summary.findings]
+    lines += [f"  [{f.severity}] {f.id} {f.title}: {f.evidence}{f.seen}" for f in summary.findings]
     return "\n".join(lines)

@@ -162,6 +162,7 @@ def security(
         brute_force_attempts=config.security.brute_force_attempts,
         failures_per_account=config.security.failures_per_account,
         timing=TimingBudget(max_pairs=timing_max_pairs),
+        login_fields=frozenset(config.security.login_fields),
         verify_key=(
             read_verify_key(config.security.verify_key_file)
             if config.security.verify_key_file
@@ -180,7 +181,10 @@ def security(
         click.echo(redactor(f"{check.outcome:<8} {check.id} {check.name}: {check.message}"))
     for finding in summary.findings:
         click.echo(
-            redactor(f"[{finding.severity}] {finding.id} {finding.title}: {finding.evidence}")
+            redactor(
+                f"[{finding.severity}] {finding.id} {finding.title}:"
+                f" {finding.evidence}{finding.seen}"
+            )
         )
     for error in summary.errors:
         click.echo(redactor(f"tokenprobe: error: {error}"), err=True)

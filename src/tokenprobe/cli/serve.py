@@ -49,6 +49,12 @@ def _list_faults(ctx: click.Context, param: click.Parameter, value: bool) -> Non
     help="CSV (username,password, mode 0600) of the seeded accounts.",
 )
 @click.option(
+    "--signing-key-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the key tokens are signed with here (mode 0600), for "
+    "`tokenprobe security --verify-key-file` [default: not written].",
+)
+@click.option(
     "--hasher",
     type=click.Choice(["fast", "production"]),
     default="fast",
@@ -89,6 +95,7 @@ def serve(
     port: int,
     users: int,
     credentials_out: Path,
+    signing_key_out: Path | None,
     hasher: str,
     faults: dict[str, float | None],
     workers: int | None,
@@ -97,13 +104,15 @@ def serve(
     """Serve the reference target (Django + DRF + SimpleJWT on SQLite) until interrupted.
 
     It behaves like the documented service; --fault switches on named deviations so that
-    every check can be shown to fail. Passwords go to --credentials-out only, never to output.
+    every check can be shown to fail (the active ones are printed at start). Passwords go to
+    --credentials-out only, the signing key to --signing-key-out only, never to output.
     """
     options = ServeOptions(
         host=host,
         port=port,
         users=users,
         credentials_out=credentials_out,
+        signing_key_out=signing_key_out,
         hasher=hasher,  # type: ignore[arg-type]
         faults=faults,
         lockout_after=lockout_after,

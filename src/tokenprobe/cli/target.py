@@ -16,6 +16,7 @@ from tokenprobe.core.config import Config
 from tokenprobe.core.credentials import Credential, from_environment, pool
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.session import TOKEN_PATH, TargetSession, ensure_reachable, normalise_base_url
+from tokenprobe.core.token_fields import TokenFields
 from tokenprobe.reference.embedded import STARTUP_TIMEOUT_S, EmbeddedTarget
 
 
@@ -28,13 +29,17 @@ def open_target(
     users: int = 20,
     extra_args: Iterable[str] = (),
     deadline: Deadline | None = None,
+    token_fields: TokenFields | None = None,
 ) -> Iterator[TargetSession]:
     """Yield the run's target; start (and afterwards stop) the embedded one when ``url`` is None.
 
     For a given URL, credentials come from ``credentials`` or the environment
     (``TOKENPROBE_USERNAME``/``TOKENPROBE_PASSWORD`` or ``TOKENPROBE_CREDENTIALS``).
     ``deadline`` (the run's) bounds the reachability check and the embedded target's start.
+    ``token_fields`` (the configured ``[target]`` names) are exported to this process's
+    environment: every suite's child process inherits them.
     """
+    (token_fields or TokenFields()).export()
     if url:
         base_url = normalise_base_url(url)
         ensure_reachable(base_url + TOKEN_PATH, _within(defaults.REACHABILITY_TIMEOUT_S, deadline))
@@ -48,7 +53,12 @@ def open_target(
         extra_args=list(extra_args),
         startup_timeout_s=_within(STARTUP_TIMEOUT_S, deadline),
     ) as embedded:
-        yield TargetSession(embedded.base_url, embedded.credentials, embedded=True)
+        yield TargetSession(
+            embedded.base_url,
+            embedded.credentials,
+            embedded=True,
+            verify_key=embedded.signing_key,
+        )
 
 
 def _within(seconds: float, deadline: Deadline | None) -> float:
@@ -63,4 +73,9 @@ def open_configured_target(
     file (option, variable or file key) with ``TOKENPROBE_USERNAME``/``_PASSWORD``; the embedded
     target brings its own."""
     credentials = pool(config.target.credentials) if config.target.url else None
-    return open_target(config.target.url, credentials=credentials, **options)
+    return open_target(
+        config.target.url,
+        credentials=credentials,
+        token_fields=config.target.token_fields,
+        **options,
+    )

@@ -14,20 +14,51 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tokenprobe.core import token_fields
 from tokenprobe.core.files import write_text_atomic
+from tokenprobe.core.redact import Redactor
 
 # Boundary cases send megabyte bodies; a reader needs their start, not all of them.
 MAX_TEXT = 4096
 
 
-def redact_har(source: Path, target: Path, redact: Callable[[str], str]) -> Path:
-    """Write a redacted copy of the HAR file ``source`` to ``target``."""
+def redact_har(source: Path, target: Path, redactor: Redactor) -> Path:
+    """Write a redacted copy of the HAR file ``source`` to ``target``; the tokens its 200s
+    issued are learnt first, so they are masked wherever they appear, JWTs or not."""
     har = json.loads(source.read_text(encoding="utf-8"))
+    redactor.add(*issued_tokens(har))
+    redact = redactor
     for entry in har.get("log", {}).get("entries", []):
         _scrub_body(entry.get("request", {}).get("postData"), redact)
         _scrub_body(entry.get("response", {}).get("content"), redact)
     text = json.dumps(har, indent=1, ensure_ascii=False)
     return write_text_atomic(target, redact(text))
+
+
+def issued_tokens(har: dict[str, Any]) -> list[str]:
+    """The values of the token fields of every 200 the cassette recorded."""
+    fields = token_fields.from_environment()
+    tokens: list[str] = []
+    for entry in har.get("log", {}).get("entries", []):
+        response = entry.get("response", {})
+        if response.get("status") == 200:
+            tokens += fields.strings(_json_or_none(response.get("content") or {})).values()
+    return tokens
+
+
+def _json_or_none(content: dict[str, Any]) -> Any:
+    text = content.get("text")
+    if not isinstance(text, str):
+        return None
+    if content.get("encoding") == "base64":
+        try:
+            text = base64.b64decode(text).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _scrub_body(body: dict[str, Any] | None, redact: Callable[[str], str]) -> None:

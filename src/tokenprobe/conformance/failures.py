@@ -40,6 +40,23 @@ class CheckFinding:
     expected: str = ""
     received: str = ""
     evidence: str = ""  # one human line: "<operation>: expected … / received …" by default
+    count: int = 1  # cases that showed this one cause; the evidence is the first
+    # What makes two findings one, when the check knows better than expected/received
+    # (Schemathesis' own failures: operation, code and the failure's unique key).
+    cause: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """One cause, one finding: the same rule broken the same way, whichever case did it."""
+        if self.cause:
+            return self.id, self.cause
+        if self.expected or self.received:
+            return self.id, f"{self.expected}\n{self.received}"
+        return self.id, self.evidence
+
+    def seen_again(self, other: CheckFinding) -> CheckFinding:
+        """This finding (the example kept) with ``other``'s sightings added."""
+        return dataclasses.replace(self, count=self.count + other.count)
 
     @classmethod
     def stated(
@@ -53,7 +70,11 @@ class CheckFinding:
 
     def to_finding(self) -> Finding:
         return catalogue.finding(
-            self.id, self.evidence, expected=self.expected, received=self.received
+            self.id,
+            self.evidence,
+            expected=self.expected,
+            received=self.received,
+            count=self.count,
         )
 
     def to_dict(self) -> dict[str, str]:
@@ -66,6 +87,8 @@ class CheckFinding:
             str(data.get("expected", "")),
             str(data.get("received", "")),
             str(data.get("evidence", "")),
+            int(data.get("count", 1)),
+            str(data.get("cause", "")),
         )
 
 
@@ -119,7 +142,8 @@ def _entry(check_name: str, *, error: bool) -> catalogue.CatalogueEntry:
 
 
 class FindingLog:
-    """This process's warnings and infos, each distinct one once (checks run in threads)."""
+    """This process's warnings and infos, each cause once with its count (checks run in
+    threads)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -127,7 +151,8 @@ class FindingLog:
 
     def record(self, found: CheckFinding) -> None:
         with self._lock:
-            self._findings.setdefault((found.id, found.evidence), found)
+            first = self._findings.get(found.key)
+            self._findings[found.key] = found if first is None else first.seen_again(found)
 
     def recorded(self) -> list[CheckFinding]:
         with self._lock:

@@ -8,9 +8,12 @@
   level so negative cases stay negative (REFERENCE §4 pitfall);
 * the deterministic boundary cases (`tokenprobe.conformance.boundary`), added to the examples phase;
 * protocol answers (405, 415, 429 by default) exempted from Schemathesis' status checks;
-* `SuccessPathExercised`, the run-level check that the 200 path was exercised;
+* `SuccessPathExercised`, the run-level check that the 200 path was exercised (without
+  credentials a warning, TP-CONF-011; ``[checks.SuccessPathExercised] require-complete = true``
+  makes it a failure);
 * the "tokenprobe" CLI extension (`tokenprobe.conformance.report`): ``--tokenprobe-findings PATH``
-  writes every finding as data, and warnings and infos are printed at the end of the run.
+  writes every finding as data, warnings and infos are shown in Schemathesis' summary, and a
+  bad credentials file or setting is one line and exit 2 before anything runs.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import functools
 import os
 import threading
 from collections import Counter
+from typing import Any
 
 import schemathesis
 import schemathesis.cli
@@ -27,9 +31,16 @@ from schemathesis import Case, CheckContext, Response
 
 from tokenprobe.conformance import policy, response_checks, token_checks
 from tokenprobe.conformance.boundary import boundary_cases
-from tokenprobe.conformance.failures import NOT_APPLICABLE, fail, note
+from tokenprobe.conformance.failures import (
+    NOT_APPLICABLE,
+    CheckFinding,
+    TokenprobeFailure,
+    fail,
+    note,
+)
 from tokenprobe.conformance.report import FindingsReport, add_options
 from tokenprobe.conformance.tokens import issued_tokens
+from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import (
     ENV_CREDENTIALS,
     ENV_PASSWORD,
@@ -114,9 +125,16 @@ def filter_failure(
 
 @schemathesis.check
 class SuccessPathExercised:
-    """With credentials configured, at least one login succeeds (a 200 carrying tokens)."""
+    """With credentials configured, at least one login succeeds (a 200 carrying tokens).
 
-    def __init__(self) -> None:
+    Without credentials it cannot tell: a not-evaluated warning (TP-CONF-011), or with
+    ``require-complete = true`` in its ``[checks.SuccessPathExercised]`` section that same
+    finding as a failure, so a run that never saw a token cannot pass."""
+
+    def __init__(self, **settings: Any) -> None:
+        # Schemathesis passes the check's section of schemathesis.toml as keyword arguments;
+        # "require-complete" (hyphenated, as Schemathesis' own keys are) is no Python name.
+        self._require_complete = policy.require_complete(settings)
         self._lock = threading.Lock()
         self._succeeded: set[str] = set()
         self._attempts: Counter[int] = Counter()  # status of each distinct login attempt
@@ -137,6 +155,8 @@ class SuccessPathExercised:
     def after_run(self, ctx: CheckContext) -> None:
         credentials = configured_credentials()
         if not credentials:
+            if self._require_complete:
+                raise _not_evaluated_failure()
             note("SuccessPathExercised", None, "valid credentials", "none", NO_CREDENTIALS_NOTE)
             return
         if not self._succeeded:
@@ -153,6 +173,15 @@ NO_CREDENTIALS_NOTE = (
     "expected valid credentials / received none: the success path (200 with tokens) was NOT "
     f"exercised; set {ENV_USERNAME} and {ENV_PASSWORD}, or {ENV_CREDENTIALS}"
 )
+
+
+def _not_evaluated_failure() -> TokenprobeFailure:
+    """TP-CONF-011 as a failure of the run: it was asked to be complete."""
+    (entry,) = (
+        e for e in catalogue.entries_of("conformance", "SuccessPathExercised") if e.not_evaluated
+    )
+    found = CheckFinding.stated(entry.id, None, "valid credentials", "none", NO_CREDENTIALS_NOTE)
+    return TokenprobeFailure(found, operation=None)
 
 
 def _configured_username(case: Case) -> str | None:

@@ -12,7 +12,9 @@ configuration, so QA tunes tokenprobe exactly as it tunes Schemathesis::
 (`tokenprobe.core.native_files`). Where set, ``TOKENPROBE_POLICY`` wins over the file: JSON such
 as ``{"algorithms": ["RS256"], "lifetimes": {"access_max_s": 900}}`` (keys as in the sections
 above), so a CI job can change the policy of a plain ``schemathesis run`` without editing the file.
-Without either, the checks use `tokenprobe.core.defaults`.
+Without either, the checks use `tokenprobe.core.defaults`. ``[checks.SuccessPathExercised]
+require-complete = true`` makes a run without credentials fail (`require_complete`). `validate`
+reads all of it before a run, so a bad value is one error then, not one in every case.
 """
 
 from __future__ import annotations
@@ -88,3 +90,42 @@ def protocol_statuses(config: ChecksConfig) -> frozenset[int]:
         "statuses", defaults.PROTOCOL_STATUSES
     )
     return frozenset(int(v) for v in values)
+
+
+SUCCESS_PATH_CHECK = "SuccessPathExercised"
+REQUIRE_COMPLETE = "require-complete"
+
+
+def require_complete(settings: Mapping[str, Any]) -> bool:
+    """``[checks.SuccessPathExercised] require-complete`` (true or false, default false): a run
+    without credentials, whose success path could not be exercised, fails instead of warning."""
+    unknown = set(settings) - {REQUIRE_COMPLETE}
+    if unknown:
+        raise ConfigError(
+            f"[checks.{SUCCESS_PATH_CHECK}]: unknown key(s) {', '.join(sorted(unknown))}"
+            f" (expected: {REQUIRE_COMPLETE})"
+        )
+    value = settings.get(REQUIRE_COMPLETE, False)
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"[checks.{SUCCESS_PATH_CHECK}] {REQUIRE_COMPLETE}: expected true or false,"
+            f" got {value!r}"
+        )
+    return value
+
+
+def validate(config: ChecksConfig) -> None:
+    """Read every tokenprobe setting once, before a run: a bad one (in ``schemathesis.toml`` or
+    ``TOKENPROBE_POLICY``) is then one `ConfigError`, not an error in every case that reads it
+    (the token checks read the policy only on a 200, so without credentials never at all)."""
+    readers = {
+        "token_algorithm_allowed": algorithms,
+        "token_lifetime_within_policy": lifetimes,
+        "protocol_answer_well_formed": protocol_statuses,
+    }
+    for check_name, read in readers.items():
+        try:
+            read(config)
+        except (TypeError, ValueError) as exc:  # a value of the wrong type or form
+            raise ConfigError(f"[checks.{check_name}]: {exc}") from None
+    require_complete(section(config, SUCCESS_PATH_CHECK))

@@ -109,9 +109,8 @@ def wrong_credentials_answer_400(ctx: CheckContext, response: Response, case: Ca
         "wrong_credentials_answer_400",
         case,
         "400 (the published spec documents only 200 and 400; RFC 6749 §5.2 invalid_grant)",
-        f"{response.status_code}"
-        + (f" with WWW-Authenticate: {challenge}" if challenge else "")
-        + ": a deviation from the published spec (stock SimpleJWT answers 401)",
+        # What this server sent, nothing about which server it might be.
+        f"{response.status_code}" + (f" with WWW-Authenticate: {challenge}" if challenge else ""),
     )
 
 
@@ -143,6 +142,36 @@ def tokens_not_cacheable(ctx: CheckContext, response: Response, case: Case) -> b
             f"Cache-Control: {cache_control or '(none)'}",
         )
     return None
+
+
+# Cookie names of the frameworks' sessions and CSRF tokens, compared case-insensitively.
+SESSION_COOKIE = re.compile(r"sess|sid$|^connect\.sid$|csrf|xsrf|auth|token|remember", re.I)
+
+
+@schemathesis.check
+def no_second_credential(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A login that issues the token pair sets no session or CSRF cookie beside it: a second
+    credential the client did not ask for, which a cookie-authenticated API must then defend
+    against CSRF (a warning: hardening, not the contract)."""
+    if not issued_tokens(response):
+        return NOT_APPLICABLE
+    names = sorted(
+        {name for name in map(_cookie_name, response.headers.get("set-cookie", [])) if name}
+    )
+    credentials = [name for name in names if SESSION_COOKIE.search(name)]
+    if credentials:
+        note(
+            "no_second_credential",
+            case,
+            "the token pair only, no session or CSRF cookie",
+            "Set-Cookie: " + ", ".join(credentials),
+        )
+    return None
+
+
+def _cookie_name(set_cookie: str) -> str:
+    """The name of one Set-Cookie header's cookie (never its value: it may be a credential)."""
+    return set_cookie.split("=", 1)[0].strip() if "=" in set_cookie else ""
 
 
 @schemathesis.check

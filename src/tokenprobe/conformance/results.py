@@ -10,7 +10,7 @@ errors) is read as Schemathesis documents it.
 The findings report, version 1::
 
     {"version": 1, "finished": bool,
-     "findings": [{"id", "expected", "received", "evidence"}],
+     "findings": [{"id", "expected", "received", "evidence", "count", "cause"}],
      "checks": {"<check name>": {"passed": n, "failed": n, "errors": n}},
      "statuses": {"<HTTP status>": n},
      "token_responses": n}
@@ -53,9 +53,13 @@ class RunResults:
     finished: bool = False
 
     def add_finding(self, found: CheckFinding) -> None:
-        """Keep each distinct finding once: the same failure on every case adds nothing."""
-        if all((f.id, f.evidence) != (found.id, found.evidence) for f in self.findings):
-            self.findings.append(found)
+        """Keep each cause once, counting the cases that showed it: the same failure on every
+        case is one finding with a count, never one per case."""
+        for index, known in enumerate(self.findings):
+            if known.key == found.key:
+                self.findings[index] = known.seen_again(found)
+                return
+        self.findings.append(found)
 
     def tally(self, check_name: str) -> CheckTally:
         return self.tallies.setdefault(check_name, CheckTally())
@@ -130,7 +134,9 @@ def shape(found: CheckFinding, redact: Callable[[str], str]) -> CheckFinding:
     expected, received, evidence = (
         _line(redact(text)) for text in (found.expected, found.received, found.evidence)
     )
-    return CheckFinding(found.id, expected, received, evidence)
+    return dataclasses.replace(
+        found, expected=expected, received=received, evidence=evidence, cause=redact(found.cause)
+    )
 
 
 def _line(text: str) -> str:

@@ -19,12 +19,12 @@ from schemathesis import Case, CheckContext, Response
 from tokenprobe.conformance import policy
 from tokenprobe.conformance.failures import NOT_APPLICABLE, fail, note
 from tokenprobe.conformance.tokens import (
-    ROLES,
     inspected_tokens,
     issued_tokens,
     json_body,
     submitted_password,
 )
+from tokenprobe.core import token_fields
 from tokenprobe.core.jwt_inspect import COMPACT_JWS, NotAJWT, inspect_token
 
 # Tolerated clock difference between the target and us when judging "exp is in the future".
@@ -39,29 +39,31 @@ PERSONAL_CLAIMS = ("email", "phone", "phone_number", "address")
 
 @schemathesis.check
 def token_pair_well_formed(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    """A 200 to POST is a JSON object carrying ``access`` and ``refresh``, each a compact JWS."""
+    """A 200 to POST is a JSON object whose token fields (``access`` and ``refresh`` unless
+    configured) each hold a compact JWS; its other fields are the service's business."""
     if response.status_code != 200 or case.method.upper() != "POST":
         return NOT_APPLICABLE
     body = json_body(response)
     if not isinstance(body, dict):
         fail("token_pair_well_formed", case, "a JSON object", f"{type(body).__name__} body")
+    fields = token_fields.from_environment().by_role()
     problems = []
-    for role in ROLES:
-        value = body.get(role)
+    for name in fields.values():
+        value = body.get(name)
         if not isinstance(value, str):
-            problems.append(f"{role}: {'missing' if value is None else type(value).__name__}")
+            problems.append(f"{name}: {'missing' if value is None else type(value).__name__}")
         elif not COMPACT_JWS.match(value):
-            problems.append(f"{role}: not header.payload.signature")
+            problems.append(f"{name}: not header.payload.signature")
         else:
             try:
                 inspect_token(value)
             except NotAJWT as exc:
-                problems.append(f"{role}: {exc}")
+                problems.append(f"{name}: {exc}")
     if problems:
         fail(
             "token_pair_well_formed",
             case,
-            "access and refresh, each a JWS compact string",
+            " and ".join(fields.values()) + ", each a JWS compact string",
             "; ".join(problems) + f" (keys: {', '.join(sorted(map(str, body))) or 'none'})",
         )
     return None

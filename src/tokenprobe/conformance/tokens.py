@@ -10,9 +10,8 @@ from typing import Any
 
 from schemathesis import Case, Response
 
+from tokenprobe.core import token_fields
 from tokenprobe.core.jwt_inspect import InspectedToken, NotAJWT, inspect_token
-
-ROLES = ("access", "refresh")
 
 
 def json_body(response: Response) -> Any:
@@ -24,13 +23,11 @@ def json_body(response: Response) -> Any:
 
 
 def issued_tokens(response: Response) -> dict[str, str]:
-    """The token strings a 200 carries, by role; empty when it carries none."""
+    """The token strings a 200 carries in its token fields, by role; empty when it carries
+    none. Its other fields are data, never tokens."""
     if response.status_code != 200:
         return {}
-    body = json_body(response)
-    if not isinstance(body, dict):
-        return {}
-    return {role: body[role] for role in ROLES if isinstance(body.get(role), str)}
+    return token_fields.from_environment().strings(json_body(response))
 
 
 def inspected_tokens(response: Response) -> dict[str, InspectedToken]:

@@ -28,6 +28,8 @@ The first entry listed for a check is the check's own ID, the one its `CheckResu
   and covers more with up to M;
 * ``canary``: a dedicated account that brute force may lock out;
 * ``key``: the real signature verification key (``--verify-key-file``);
+* ``login field values``: for a login field other than the username that the target accepts
+  (an email), an account's value of it that logs in (the credentials file's ``email`` column);
 * ``previous run``: a previous run folder with load results (``--compare``).
 
 A check that could not be evaluated is never a pass: it reports a **not-evaluated** finding
@@ -55,9 +57,13 @@ ACCOUNTS = "accounts"  # wrong-password budget of pool accounts (see `wrong_pass
 CANARY = "canary"
 KEY = "key"
 UNTHROTTLED = "unthrottled answers"  # a 429 in the way
+FIELD_VALUES = "login field values"  # an account's email that logs in, for a field it accepts
 PREVIOUS_RUN = "previous run"
 PUBLISHED_SPEC = "Published spec specs/token.openapi.yaml, POST /api/v1/token/"
-SUCCESS_PATH_RULE = "Issue #3: the 200 path must be exercised when credentials are configured"
+SUCCESS_PATH_RULE = (
+    PUBLISHED_SPEC + " (200 'Tokens obtained successfully'); OWASP WSTG-ATHN: authentication is"
+    " tested only through a login that succeeds"
+)
 # The check name under which any Schemathesis check missing from this catalogue is reported.
 OTHER_SCHEMATHESIS_CHECK = "(other Schemathesis check)"
 
@@ -213,6 +219,14 @@ CONFORMANCE_CHECKS: tuple[CatalogueEntry, ...] = (
         "Response carrying tokens lacks Pragma: no-cache",
         "RFC 6749 §5.1 (for HTTP/1.0 caches)",
         Severity.INFO,
+    ),
+    _token(
+        "TP-CONF-012",
+        "no_second_credential",
+        "Login also issues cookies: a session or CSRF credential beside the token pair",
+        PUBLISHED_SPEC + " (200: a JWT pair); OWASP ASVS 5.0 3.3.1 and 3.5.1 (cookie sessions"
+        " need CSRF defences a bearer-token API does not)",
+        Severity.WARNING,
     ),
     _conformance(
         "TP-CONF-006",
@@ -489,6 +503,26 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         Severity.INFO,
         "OWASP ASVS 5.0 V2 (input validation); OWASP API Top 10 2023 API4",
     ),
+    # TP-SEC-001/002 for each login field besides the username that the target accepts (an
+    # email, as dj-rest-auth's LoginView takes): a defect of its own, with a fix of its own.
+    _probe(
+        "TP-SEC-018",
+        "enumeration by answer, other login fields",
+        "Login answers by another login field (email) reveal whether an account exists",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
+        wrong_passwords(1),
+        FIELD_VALUES,
+    ),
+    _probe(
+        "TP-SEC-019",
+        "enumeration by timing, other login fields",
+        "Login response time by another login field (email) reveals whether an account exists",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
+        wrong_passwords(3, 30),
+        FIELD_VALUES,
+    ),
 )
 
 
@@ -532,6 +566,13 @@ SECURITY_NOT_EVALUATED: tuple[CatalogueEntry, ...] = (
         "Security probe not evaluated: the target answered 429 (throttled)",
         UNTHROTTLED,
         NOT_EVALUATED_RULE + "; RFC 6585 §4",
+    ),
+    _not_evaluated(
+        "TP-SEC-106",
+        "Enumeration by another login field (email) not evaluated: the target accepts it, or may,"
+        " and no account's value of it that logs in is known",
+        FIELD_VALUES,
+        NOT_EVALUATED_RULE + "; the credentials file's email column, TOKENPROBE_EMAIL",
     ),
 )
 
@@ -716,6 +757,7 @@ def finding(
     expected: str = "",
     received: str = "",
     source: str | None = None,
+    count: int = 1,
 ) -> Finding:
     """The finding ``finding_id`` with its catalogue title, severity and standard.
 
@@ -731,4 +773,5 @@ def finding(
         source=known.suite if source is None else source,
         expected=expected,
         received=received,
+        count=count,
     )

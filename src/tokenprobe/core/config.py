@@ -27,6 +27,7 @@ from tokenprobe.core.config_schema import CONFIG_SCHEMA
 from tokenprobe.core.durations import DurationError, parse_duration
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
+from tokenprobe.core.token_fields import ACCESS_FIELD_ENV, REFRESH_FIELD_ENV, TokenFields
 from tokenprobe.core.validation import validate_document
 
 CONFIG_FILE = "tokenprobe.toml"
@@ -40,6 +41,8 @@ ENVIRONMENT_KEYS = {
     "TOKENPROBE_BASELINE": "baseline.path",
     "TOKENPROBE_REPORT_DIR": "reports.dir",
     "TOKENPROBE_LOAD_ALLOWED_HOSTS": "load.allowed-hosts",  # comma-separated
+    ACCESS_FIELD_ENV: "target.access-field",
+    REFRESH_FIELD_ENV: "target.refresh-field",
 }
 LIST_KEYS = {"load.allowed-hosts", "policy.allowed-algorithms"}
 PATH_KEYS = {"target.credentials", "baseline.path", "reports.dir", "security.verify-key-file"}
@@ -49,6 +52,8 @@ PATH_KEYS = {"target.credentials", "baseline.path", "reports.dir", "security.ver
 class TargetConfig:
     url: str | None = None  # base URL; None → the embedded reference target
     credentials: Path | None = None  # CSV "username,password"; None → environment / embedded
+    # The 200's fields that carry the pair.
+    token_fields: TokenFields = dataclasses.field(default_factory=TokenFields)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +99,9 @@ class SecurityConfig:
     failures_per_account: int = defaults.FAILURES_PER_ACCOUNT
     # A file holding the real HMAC verification key (the key never goes in this file).
     verify_key_file: Path | None = None
+    # Login fields besides the username the target accepts ("email"): probed for enumeration
+    # even when the target gives no sign of them (tokenprobe.security.login_fields).
+    login_fields: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -275,7 +283,14 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
     security = doc.get("security", {})
     return Config(
         source=source,
-        target=TargetConfig(url=target.get("url"), credentials=path_of("target.credentials", None)),
+        target=TargetConfig(
+            url=target.get("url"),
+            credentials=path_of("target.credentials", None),
+            token_fields=TokenFields(
+                access=target.get("access-field", defaults.target.token_fields.access),
+                refresh=target.get("refresh-field", defaults.target.token_fields.refresh),
+            ),
+        ),
         policy=build_policy(
             doc.get("policy", {}), display_path(source) if source else "configuration"
         ),
@@ -300,6 +315,7 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
                 "failures-per-account", defaults.security.failures_per_account
             ),
             verify_key_file=path_of("security.verify-key-file", None),
+            login_fields=tuple(security.get("login-fields", ())),
         ),
         conformance=ConformanceConfig(
             max_examples=doc.get("conformance", {}).get("max-examples"),

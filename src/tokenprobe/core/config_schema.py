@@ -65,6 +65,9 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                 },
                 # A CSV file "username,password"; secrets never live in this file.
                 "credentials": {**NON_EMPTY_STRING, "x-expected": "a path to a CSV file"},
+                # The 200's fields that carry the token pair (tokenprobe.core.token_fields).
+                "access-field": {**NON_EMPTY_STRING, "x-expected": "a JSON field name"},
+                "refresh-field": {**NON_EMPTY_STRING, "x-expected": "a JSON field name"},
             }
         ),
         "policy": section(
@@ -141,6 +144,13 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                 },
                 # A path to a file holding the key: the key itself never goes in this file.
                 "verify-key-file": {**NON_EMPTY_STRING, "x-expected": "a path to a key file"},
+                # Login fields besides the username (tokenprobe.security.login_fields).
+                "login-fields": {
+                    "type": "array",
+                    "uniqueItems": True,
+                    "items": {"enum": ["email"], "x-expected": "email"},
+                    "x-expected": 'a list of login fields besides the username: ["email"]',
+                },
             }
         ),
         "conformance": section(

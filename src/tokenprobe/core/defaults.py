@@ -30,6 +30,11 @@ ACCESS_WARN_LIFETIME_S = 1 * HOUR_S
 REFRESH_MAX_LIFETIME_S = 30 * DAY_S  # the service's documented refresh lifetime
 REFRESH_WARN_LIFETIME_S = 1 * DAY_S  # SimpleJWT's default refresh lifetime
 
+# --- The token pair -----------------------------------------------------------------------
+# The 200's fields that carry the tokens (SimpleJWT's names); `tokenprobe.core.token_fields`.
+ACCESS_FIELD = "access"
+REFRESH_FIELD = "refresh"
+
 # --- Conformance --------------------------------------------------------------------------
 # Protocol answers rather than contract violations: Schemathesis' status checks do not flag
 # them, tokenprobe checks their required headers (issue #3, item 5).

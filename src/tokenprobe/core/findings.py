@@ -48,6 +48,14 @@ class Finding:
     # What the rule wanted and what the target did, as the check stated them ("" if unstated).
     expected: str = ""
     received: str = ""
+    # How many times this one cause was seen (cases, requests); the evidence is one example.
+    count: int = 1
+
+    @property
+    def seen(self) -> str:
+        """For display after the evidence: how often this one cause was seen, when more than
+        once ("" otherwise)."""
+        return f" (seen {self.count} times)" if self.count > 1 else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +67,7 @@ class Finding:
             "received": self.received,
             "reference": self.reference,
             "source": self.source,
+            "count": self.count,
         }
 
     @classmethod
@@ -72,6 +81,7 @@ class Finding:
             source=str(data.get("source", "")),
             expected=str(data.get("expected", "")),
             received=str(data.get("received", "")),
+            count=int(data.get("count", 1)),
         )
 
 
@@ -99,12 +109,15 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 
 
 def deduplicate(findings: Iterable[Finding]) -> list[Finding]:
-    """Keep the first finding per (id, evidence): repeated cases add no information."""
-    seen: set[tuple[str, str]] = set()
-    unique = []
+    """One finding per (id, evidence), the first kept as the example, counting every sighting:
+    one cause is one finding, never one per case or per stage."""
+    unique: dict[tuple[str, str], Finding] = {}
     for finding in findings:
         key = (finding.id, finding.evidence)
-        if key not in seen:
-            seen.add(key)
-            unique.append(finding)
-    return unique
+        first = unique.get(key)
+        unique[key] = (
+            finding
+            if first is None
+            else dataclasses.replace(first, count=first.count + finding.count)
+        )
+    return list(unique.values())

@@ -34,6 +34,9 @@ class TargetSession:
     base_url: str
     credentials: list[Credential]
     embedded: bool = False  # the embedded reference target, started for this run
+    # The key the target signs its tokens with, when tokenprobe knows it (the embedded target,
+    # which it started): the security probes verify signatures with it unless a key is given.
+    verify_key: bytes | None = dataclasses.field(default=None, repr=False, compare=False)
     redactor: Redactor = dataclasses.field(default_factory=Redactor, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -131,6 +131,7 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
         canary=canary,
         brute_force_attempts=config.security.brute_force_attempts,
         failures_per_account=config.security.failures_per_account,
+        login_fields=frozenset(config.security.login_fields),
         verify_key=read_verify_key(key_file) if key_file else None,
         request_timeout_s=defaults.GATE_REQUEST_TIMEOUT_S,
     )
@@ -318,7 +319,11 @@ def run_gate(
         # The same pool as every command: the credentials file with USERNAME/PASSWORD.
         credentials = pool(config.target.credentials, env) if config.target.url else None
         with open_target(
-            config.target.url, credentials=credentials, users=EMBEDDED_USERS, deadline=run.deadline
+            config.target.url,
+            credentials=credentials,
+            users=EMBEDDED_USERS,
+            deadline=run.deadline,
+            token_fields=config.target.token_fields,
         ) as opened:
             # One redactor for the whole run: the gate's own reports are written after the
             # target is closed, and must hide what every stage learnt.

@@ -21,7 +21,7 @@ from types import TracebackType
 
 import requests
 
-from tokenprobe.core.credentials import Credential, load_csv
+from tokenprobe.core.credentials import Credential, load_csv, read_verify_key
 from tokenprobe.core.errors import TargetStartError
 
 URL_LINE = re.compile(r"Listening on (?P<url>https?://\S+)")
@@ -49,11 +49,15 @@ class EmbeddedTarget:
         self.startup_timeout_s = startup_timeout_s
         self._workdir = tempfile.TemporaryDirectory(prefix="tokenprobe-embedded-")
         self.credentials_file = Path(self._workdir.name) / "credentials.csv"
+        self.signing_key_file = Path(self._workdir.name) / "signing.key"
         self._stderr_path = Path(self._workdir.name) / "target.log"
         self._process: subprocess.Popen[str] | None = None
         self.url = ""  # the token endpoint's full URL
         self.base_url = ""  # scheme://host:port
         self.credentials: list[Credential] = []
+        # The key its tokens are signed with: tokenprobe started this target, so it knows it,
+        # and the signature check (TP-SEC-010) need not be left "not evaluated".
+        self.signing_key: bytes | None = None
 
     @property
     def log_file(self) -> Path:
@@ -68,6 +72,7 @@ class EmbeddedTarget:
         args = [sys.executable, "-m", "tokenprobe", "serve", "--port", "0"]
         args += ["--users", str(self.users), "--hasher", self.hasher]
         args += ["--credentials-out", str(self.credentials_file)]
+        args += ["--signing-key-out", str(self.signing_key_file)]
         if self.workers:
             args += ["--workers", str(self.workers)]
         for fault in self.faults:
@@ -89,6 +94,7 @@ class EmbeddedTarget:
             self.base_url = self.url.removesuffix("/api/v1/token/")
             self._wait_until_answering(deadline)
             self.credentials = load_csv(self.credentials_file)
+            self.signing_key = read_verify_key(self.signing_key_file)
         except BaseException:
             self.stop()
             raise

@@ -54,6 +54,15 @@ _CATALOGUE = [
     Fault("no-cache-headers", "token responses lack Cache-Control: no-store and Pragma: no-cache"),
     Fault("accepts-form", "form-encoded and multipart credentials are accepted (stock DRF)"),
     Fault("accepts-get-query", "GET or POST with credentials in the query string issues tokens"),
+    Fault(
+        "session-cookie",
+        "a login also sets a Django session cookie and a CSRF cookie (dj-rest-auth's default)",
+    ),
+    # Correct variations: the contract leaves room for them, so no check may fail them
+    Fault(
+        "extra-response-fields",
+        "not a defect: the 200 also carries a user object, token_type, expires_in and scope",
+    ),
     # Authentication logic
     Fault("enumeration-timing", "no dummy password hash for unknown usernames (answers faster)"),
     Fault("case-insensitive-password", "passwords are compared case-insensitively"),

@@ -39,6 +39,9 @@ class ServeOptions:
     workers: int = dataclasses.field(default_factory=lambda: os.cpu_count() or 2)
     threads: int = 8
     lockout_after: int = 20
+    # Where to write the key tokens are signed with (mode 0600), for the security probes'
+    # signature check; None: nowhere. The embedded target always asks for it.
+    signing_key_out: Path | None = None
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -95,12 +98,31 @@ def prepare(options: ServeOptions, workdir: Path) -> tuple[Callable[..., Any], l
         plaintext_passwords=passwords,
     )
     app = configure_django(config)
+    if options.signing_key_out is not None:
+        # The key SimpleJWT really signs with: with the weak-secret fault that is "secret", so
+        # that fault is one finding (the weak key), not a second one (tokens not verifying).
+        write_private(options.signing_key_out, settings.SIMPLE_JWT["SIGNING_KEY"])
     seed.create_schema()
     active, inactive = seed.seed_users(options.users)
     passwords.update({c.username: c.password for c in [*active, inactive]})
     write_csv(options.credentials_out, active)
     write_csv(inactive_credentials_path(options.credentials_out), [inactive])
     return app, active
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` readable by the owner only (mode 0600), creating parent folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)  # O_CREAT's mode does not apply to an existing file
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def faults_line(faults: Mapping[str, float | None]) -> str:
+    """The active faults, as ``serve`` announces them: ``faults: status-401, slow=200``."""
+    active = [name if value is None else f"{name}={value:g}" for name, value in faults.items()]
+    return f"faults: {', '.join(active) or 'none'}"
 
 
 def inactive_credentials_path(credentials_out: Path) -> Path:
@@ -117,6 +139,8 @@ def run_serve(options: ServeOptions, announce: Callable[[str], None]) -> None:
         connections.close_all()  # never share a SQLite connection across the fork
         announce(f"Listening on {url_of(sock)}{TOKEN_PATH}")
         announce(f"Credentials: {len(active)} accounts in {options.credentials_out}")
+        # Which deviations are on: a target that answers 401 by design is otherwise a puzzle.
+        announce(faults_line(options.faults))
         fd = sock.detach()  # gunicorn owns the descriptor from here and closes it on exit
         _Gunicorn(app, _gunicorn_options(options, fd)).run()
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from rest_framework.request import Request
@@ -44,7 +45,31 @@ class TokenView(NoStoreMixin, TokenObtainPairView):
     def obtain(self, data: Any) -> Response:
         serializer = self.get_serializer(data=data)
         serializer.is_valid(raise_exception=True)
-        return Response(serializer.validated_data, status=200)
+        cfg = config.current()
+        body = dict(serializer.validated_data)
+        if cfg.has("extra-response-fields"):
+            body.update(_extra_fields(str(data.get("username", ""))))
+        response = Response(body, status=200)
+        if cfg.has("session-cookie"):
+            # As django.contrib.auth.login would: a second credential, HttpOnly, two weeks.
+            response.set_cookie(
+                "sessionid", secrets.token_hex(16), max_age=1_209_600, httponly=True
+            )
+            response.set_cookie("csrftoken", secrets.token_hex(16), max_age=31_449_600)
+        return response
+
+
+def _extra_fields(username: str) -> dict[str, Any]:
+    """What many real token answers add beside the pair (dj-rest-auth's user object, OAuth's
+    token_type, expires_in, scope): data, never tokens."""
+    return {
+        "user": {"username": username, "email": f"{username}@example.test"},
+        "username": username,
+        "token_type": "Bearer",
+        "expires_in": 604_800,
+        "scope": "read write",
+        "detail": "Signed in.",
+    }
 
 
 class QueryTokenView(TokenView):

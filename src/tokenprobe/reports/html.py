@@ -23,7 +23,7 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
-from tokenprobe.reports.load_view import capacity_line, load_rows, slo_rows
+from tokenprobe.reports.load_view import capacity_line, load_notes, load_rows, slo_rows
 
 HTML_FILE = "report.html"
 TEMPLATE = "report.html.j2"
@@ -71,6 +71,7 @@ def report_context(
         "slos": slo_rows(summary),
         "load_rows": load_rows(summary),
         "capacity": capacity_line(summary),
+        "load_notes": load_notes(summary),
         "plots": [plot for plot in (embed_plot(p) for p in plots) if plot],
         "native_reports": [native_link(label, p, run_dir) for label, p in native_reports.items()],
         "comparison": comparison.to_dict() if comparison else None,
@@ -88,6 +89,7 @@ def ordered_findings(summary: Summary) -> list[Finding]:
 def finding_row(finding: Finding, summary: Summary) -> dict[str, Any]:
     return {
         **finding.to_dict(),
+        "seen": finding.seen,
         "accepted": summary.is_accepted(finding),
         "accepted_note": summary.accepted.get(finding.id, ""),
         "failing": finding.severity is Severity.ERROR and not summary.is_accepted(finding),

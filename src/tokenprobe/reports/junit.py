@@ -66,7 +66,8 @@ def _add_case(
 
 
 def _describe(finding: Finding, summary: Summary) -> str:
-    line = f"[{finding.severity}] {finding.title}: {finding.evidence} ({finding.reference})"
+    line = f"[{finding.severity}] {finding.title}: {finding.evidence}{finding.seen}"
+    line += f" ({finding.reference})"
     if summary.is_accepted(finding):
         line += f" [accepted by baseline: {summary.accepted[finding.id]}]"
     return line

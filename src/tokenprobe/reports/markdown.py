@@ -17,7 +17,7 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports.compare import Comparison
-from tokenprobe.reports.load_view import capacity_line, slo_rows
+from tokenprobe.reports.load_view import capacity_line, load_notes, slo_rows
 from tokenprobe.reports.regression import MetricVerdict, Regression, describe_interval
 
 MARKDOWN_FILE = "summary.md"
@@ -37,6 +37,7 @@ def render_markdown(summary: Summary, comparison: Comparison | None = None) -> s
     lines += error_findings_table(summary)
     lines += not_evaluated_lines(summary)
     lines += slo_table(slo_rows(summary))
+    lines += load_note_lines(summary)
     if capacity := capacity_line(summary):
         lines += [capacity, ""]
     if comparison is not None:
@@ -84,7 +85,7 @@ def error_findings_table(summary: Summary) -> list[str]:
 
     def row(f: Finding) -> Sequence[str]:
         status = "accepted" if summary.is_accepted(f) else "**failing**"
-        return (status, code(f.id, 40), cell(f.title), cell(f.evidence), cell(f.reference))
+        return (status, code(f.id, 40), cell(f.title), cell(f.evidence + f.seen), cell(f.reference))
 
     lines = ["### Error findings", ""]
     lines += table(("", "ID", "finding", "evidence", "standard"), errors, row)
@@ -100,6 +101,11 @@ def slo_table(slos: list[dict[str, Any]]) -> list[str]:
         return (*(cell(str(slo[k]), 60) for k in ("name", "threshold", "observed")), result)
 
     return ["### SLOs", "", *table(("SLO", "threshold", "observed", "result"), slos, row)]
+
+
+def load_note_lines(summary: Summary) -> list[str]:
+    notes = load_notes(summary)
+    return [*(f"- {cell(note, 300)}" for note in notes), ""] if notes else []
 
 
 def comparison_lines(comparison: Comparison) -> list[str]:
