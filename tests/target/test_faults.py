@@ -160,6 +160,14 @@ def extra_response_fields(t: EmbeddedTarget) -> None:
     assert {"access", "refresh", "token_type", "expires_in", "scope"} <= set(body)
 
 
+def oauth_error_body(t: EmbeddedTarget) -> None:
+    assert post(t, wrong(t)).json() == {
+        "error": "invalid_grant",
+        "error_description": "Invalid credentials.",
+    }
+    assert post(t, {"username": "x"}).json()["error"] == "invalid_request"
+
+
 def accepts_form(t: EmbeddedTarget) -> None:
     assert requests.post(t.url, data=good(t), timeout=10).status_code == 200
 
@@ -296,6 +304,7 @@ CASES: dict[str, tuple[Probe, dict]] = {
     "no-allow-header": (no_allow_header, {}),
     "session-cookie": (session_cookie, {}),
     "extra-response-fields": (extra_response_fields, {}),
+    "oauth-error-body": (oauth_error_body, {}),
     "key-location-header": (key_location_header, {}),
 }
 

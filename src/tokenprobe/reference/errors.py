@@ -15,11 +15,25 @@ from tokenprobe.reference import config
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
-    """DRF's handler, except that the debug-error-page fault answers bad JSON with a traceback."""
-    if isinstance(exc, ParseError) and config.current().has("debug-error-page"):
+    """DRF's handler, except that the debug-error-page fault answers bad JSON with a traceback,
+    and the oauth-error-body variant answers its 400s in RFC 6749 §5.2's shape."""
+    cfg = config.current()
+    if isinstance(exc, ParseError) and cfg.has("debug-error-page"):
         request = context["request"]._request
         return debug.technical_500_response(request, type(exc), exc, exc.__traceback__)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if cfg.has("oauth-error-body") and response is not None and response.status_code == 400:
+        response.data = _oauth_error(exc)
+    return response
+
+
+def _oauth_error(exc: Exception) -> dict[str, str]:
+    """RFC 6749 §5.2: wrong credentials are invalid_grant, anything else invalid_request."""
+    grant = getattr(exc, "default_code", "") == "no_active_account"
+    return {
+        "error": "invalid_grant" if grant else "invalid_request",
+        "error_description": "Invalid credentials." if grant else "Malformed request.",
+    }
 
 
 def _json_or_html(status: int, detail: str, html_view: Any, *args: Any) -> Any:

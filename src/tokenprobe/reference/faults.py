@@ -63,6 +63,10 @@ _CATALOGUE = [
         "extra-response-fields",
         "not a defect: the 200 also carries a user object, token_type, expires_in and scope",
     ),
+    Fault(
+        "oauth-error-body",
+        'not a defect: 400s are {"error", "error_description"} (RFC 6749 §5.2), not DRF\'s shape',
+    ),
     # Authentication logic
     Fault("enumeration-timing", "no dummy password hash for unknown usernames (answers faster)"),
     Fault("case-insensitive-password", "passwords are compared case-insensitively"),
