@@ -17,6 +17,7 @@ from tokenprobe.core.credentials import Credential, from_environment, pool
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.session import TOKEN_PATH, TargetSession, ensure_reachable, normalise_base_url
 from tokenprobe.core.token_fields import TokenFields
+from tokenprobe.core.token_fields import from_environment as token_fields_from_environment
 from tokenprobe.reference.embedded import STARTUP_TIMEOUT_S, EmbeddedTarget
 
 
@@ -36,10 +37,10 @@ def open_target(
     For a given URL, credentials come from ``credentials`` or the environment
     (``TOKENPROBE_USERNAME``/``TOKENPROBE_PASSWORD`` or ``TOKENPROBE_CREDENTIALS``).
     ``deadline`` (the run's) bounds the reachability check and the embedded target's start.
-    ``token_fields`` (the configured ``[target]`` names) are exported to this process's
-    environment: every suite's child process inherits them.
+    ``token_fields`` (the configured ``[target]`` names; None: those the environment already
+    names) are exported to this process's environment: every suite's child inherits them.
     """
-    (token_fields or TokenFields()).export()
+    (token_fields or token_fields_from_environment()).export()
     if url:
         base_url = normalise_base_url(url)
         ensure_reachable(base_url + TOKEN_PATH, _within(defaults.REACHABILITY_TIMEOUT_S, deadline))
