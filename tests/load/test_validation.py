@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from tests.gate.misbehaving import misbehaving_server
 from tests.load.conftest import finish, locust_args, run_together, start
 from tokenprobe.load.runner import LOCUSTFILE
+from tokenprobe.load.scenarios import judge_rejected_credentials
 from tokenprobe.load.settings import SCENARIOS
 
 # Faults that break different scenarios share one target (fewer targets, a faster suite).
@@ -132,3 +134,21 @@ def test_a_request_timeout_of_zero_is_refused_in_one_line(tmp_path: Path) -> Non
     assert "--request-timeout" in result.stderr
     assert "more than 0" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("status", "problem"),
+    [
+        (400, None),  # the documented rejection
+        (401, None),  # stock SimpleJWT: a contract deviation, counted apart, no load error
+        (403, None),
+        (404, "bad credentials answered 404, expected 400"),  # a wrong path rejects nothing
+        (415, "bad credentials answered 415, expected 400"),
+        (200, "bad credentials accepted (200)"),
+    ],
+)
+def test_only_a_rejection_of_credentials_passes_for_bad_credentials(
+    status: int, problem: str | None
+) -> None:
+    """The judge of wrong_password and unknown_user: a pure function of the answer."""
+    assert judge_rejected_credentials(SimpleNamespace(status_code=status)) == problem

@@ -32,6 +32,8 @@ MALFORMED_BODIES: list[tuple[str, dict[str, Any]]] = [
     ),
     ("over-long username", {"json": {"username": "u" * 5000, "password": "x"}}),
 ]
+# Answers that reject wrong credentials: the documented 400, and the 401/403 many services send.
+CREDENTIAL_REJECTIONS = frozenset({400, 401, 403})
 # Every 200 is validated; the reader only remembers which token headers PyJWT accepted.
 TOKENS = ClaimsReader()
 
@@ -77,11 +79,12 @@ def judge_valid_login(response: Any) -> str | None:
 def judge_rejected_credentials(response: Any) -> str | None:
     """Wrong or unknown credentials must be rejected (429 is judged by the caller).
 
-    The documented rejection is a 400; another 4xx (stock SimpleJWT's 401) still rejects
+    The documented rejection is a 400; a 401 or 403 (stock SimpleJWT's 401) still rejects
     them, and is a contract finding that conformance reports once, not a load error at every
-    request: `rejected_credentials_deviation` records it as information.
+    request: `rejected_credentials_deviation` records it as information. Any other 4xx (a 404
+    from a wrong path, a 405, a 415) is no rejection of credentials: an error.
     """
-    if 400 <= response.status_code < 500:
+    if response.status_code in CREDENTIAL_REJECTIONS:
         return None
     if 200 <= response.status_code < 300:
         return f"bad credentials accepted ({response.status_code})"
