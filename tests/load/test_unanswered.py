@@ -20,6 +20,7 @@ SLOW_MS = 1800
 RATE, DURATION_S = 4, 3
 INTENDED = RATE * DURATION_S  # constant arrivals: exactly this many are due before the stop
 SLO = "error_ratio<0.05, p95<100000"  # one unanswered of 12 breaches it
+HEALTHY_MS = 300  # well under the 1 s stop grace
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +28,15 @@ def runs(target_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
     # One target per run: each has its own 8 threads, so no run queues behind another's.
     targets = {key: target_factory(f"slow={SLOW_MS}", users=u) for key, u in
                (("open", 20), ("closed", 21), ("processes", 22))}  # fmt: skip
+    # A healthy target for closed users: 0.3 s an answer, always one request in flight each.
+    targets["closed-healthy"] = target_factory(f"slow={HEALTHY_MS}", users=23)
     base = tmp_path_factory.mktemp("unanswered")
     common = ("--tp-weights", ONLY_VALID_LOGINS, "--tp-duration", f"{DURATION_S}s")
     extra = {
         "open": ("--tp-rate", str(RATE)),
         "closed": ("--tp-model", "closed", "--tp-users", "2"),
         "processes": ("--tp-rate", str(RATE), "--processes", "2"),
+        "closed-healthy": ("--tp-model", "closed", "--tp-users", "6"),
     }
     return run_together(
         {
@@ -79,4 +83,16 @@ def test_the_master_merges_the_workers_unanswered_requests(runs: dict) -> None:
     late worker had not reached when the master stopped the run was never due there.)"""
     results = runs["processes"].results
     sent = sum(step["sent"] for step in results["steps"])
-    assert results["requests"] + results["unanswered"] >= sent >= INTENDED - 2, results
+    accounted = results["requests"] + results["unanswered"] + results["cut_off"]
+    assert accounted >= sent >= INTENDED - 2, results
+
+
+def test_requests_the_stop_cut_off_young_are_not_the_targets_errors(runs: dict) -> None:
+    """Closed users are killed at the stop, each with a request in flight for less than the
+    target's 0.3 s: cut off by the generator, not unanswered, and the run passes."""
+    run = runs["closed-healthy"]
+    results = run.results
+    assert results["unanswered"] == 0, results
+    assert 0 < results["cut_off"] <= 6, results
+    assert results["percentiles_are_lower_bounds"] is False
+    assert run.returncode == 0, run.output

@@ -122,6 +122,12 @@ class LoadRun:
     def elapsed_s(self) -> float:
         return time.time() - self.started_wall
 
+    @property
+    def stop_grace_s(self) -> float:
+        """How long a request in flight at the stop must have waited to count as unanswered;
+        a younger one was cut off by the generator's stop (`Recorder.note_cut_off`)."""
+        return self.environment.stop_timeout or STOP_GRACE_S
+
     def stop(self) -> None:
         """The test is over: requests still in flight are abandoned and counted unanswered.
 

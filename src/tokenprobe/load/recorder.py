@@ -62,6 +62,10 @@ class Recorder:
         # (step, entry) -> requests never answered: in flight at the stop, or (open model) due
         # before it and never sent. Their latency is unknown, so they are not in any histogram.
         self.unanswered: Counter[tuple[int, str]] = Counter()
+        # step -> requests the generator's own stop ended younger than the stop grace (a closed
+        # user killed mid-request, a worker's last sends): neither answered nor the target's
+        # fault, so not in the error ratio; counted so that every sent request is accounted for.
+        self.cut_off: Counter[int] = Counter()
         # (entry, deviation) -> answers that differ from the documented contract in a way that
         # is not an error for the load (a 401 where the spec documents 400): information.
         self.deviations: Counter[tuple[str, str]] = Counter()
@@ -161,6 +165,12 @@ class Recorder:
         if self.in_flight[key] <= 0:
             del self.in_flight[key]
 
+    def note_cut_off(self, step: int, name: str) -> None:
+        """The run's stop ended this request before it had the stop grace to be answered."""
+        self._answered(step, name)
+        if not self.closed:
+            self.cut_off[step] += 1
+
     def note_unsent(self, step: int, name: str, requests: int) -> None:
         """Open model: requests due before the stop that were never sent (nor dropped)."""
         if not self.closed:
@@ -200,6 +210,7 @@ class Recorder:
             "dropped": _by_step(self.dropped),
             "late": _by_step(self.late_by_step),
             "completed": _by_step(self.completed),
+            "cut_off": _by_step(self.cut_off),
             "cpu": dict(self.cpu),
             "unanswered": [[step, name, n] for (step, name), n in self.unanswered.items()],
             "deviations": [[name, text, n] for (name, text), n in self.deviations.items()],
@@ -219,7 +230,8 @@ class Recorder:
         for key, encoded in data["seconds"].items():
             self._seconds.setdefault(int(key), Book(SERIES_DIGITS)).merge(encoded)
         counters = {"offered": self.offered, "dropped": self.dropped,
-                    "late": self.late_by_step, "completed": self.completed}  # fmt: skip
+                    "late": self.late_by_step, "completed": self.completed,
+                    "cut_off": self.cut_off}  # fmt: skip
         for key, counter in counters.items():
             counter.update({int(k): v for k, v in data[key].items()})
         self.cpu.update({k: tuple(v) for k, v in data["cpu"].items()})

@@ -70,6 +70,7 @@ def step_row(
         "late": recorder.late_by_step.get(step.index, 0),
         "dropped": recorder.dropped.get(step.index, 0),
         "unanswered": unanswered,
+        "cut_off": recorder.cut_off.get(step.index, 0),
         "p95_ms": latency_ms(total.histogram)["p95"] if total else None,
         "error_ratio": error_ratio(requests, failures, unanswered),
         "warmup": step.warmup,
@@ -234,6 +235,7 @@ def build_results(
         "scenarios": scenario_sections(recorder, duration_s),
         "late": recorder.late,
         "dropped": sum(recorder.dropped.values()),
+        "cut_off": sum(recorder.cut_off.values()),
         "contract_deviations": deviation_rows(recorder),
     }
     started = [s for s in options.profile.steps if s.start_s < duration_s]

@@ -116,8 +116,13 @@ class TokenEndpointUser(FastHttpUser):
         try:  # it can only fire while the request waits on the network
             answer = self.client.post(TOKEN_PATH, name=name, catch_response=True, **kwargs)
         except GreenletExit:
-            if not self.load.ending:  # the end of the run counts it as unanswered
+            if not self.load.ending:  # a ramp-down stopped this user mid-run
                 recorder.forget(step, name)
+            elif time.time() - sent < self.load.stop_grace_s:
+                # The run's stop ended it young (a closed user is killed at the stop with its
+                # request in flight; a worker gets no grace): the generator's doing. An older
+                # one stays in flight, and the stop counts it unanswered.
+                recorder.note_cut_off(step, name)
             raise
         finally:
             deadline.close()
