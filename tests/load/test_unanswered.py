@@ -89,10 +89,12 @@ def test_the_master_merges_the_workers_unanswered_requests(runs: dict) -> None:
 
 def test_requests_the_stop_cut_off_young_are_not_the_targets_errors(runs: dict) -> None:
     """Closed users are killed at the stop, each with a request in flight for less than the
-    target's 0.3 s: cut off by the generator, not unanswered, and the run passes."""
+    target's 0.3 s: cut off by the generator, not unanswered, and the run passes. (A user the
+    shape's last tick stops first gives its request up as a ramp-down does: not counted at all,
+    so how many are cut off depends on the timing of the stop.)"""
     run = runs["closed-healthy"]
     results = run.results
     assert results["unanswered"] == 0, results
-    assert 0 < results["cut_off"] <= 6, results
+    assert results["cut_off"] <= 6, results
     assert results["percentiles_are_lower_bounds"] is False
     assert run.returncode == 0, run.output
