@@ -18,7 +18,7 @@ from tokenprobe.conformance.failures import CheckFinding
 from tokenprobe.conformance.policy import REQUIRE_COMPLETE, SUCCESS_PATH_CHECK
 from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME
-from tokenprobe.core.findings import Severity
+from tokenprobe.core.findings import Severity, seen_times
 
 ICONS = {Severity.WARNING: "⚠️ ", Severity.INFO: "\N{INFORMATION SOURCE}\N{VARIATION SELECTOR-16} "}
 CREDENTIALS_TIP = (
@@ -42,7 +42,7 @@ def summary_lines(notes: Sequence[CheckFinding]) -> list[str]:
         colour = "yellow" if known.severity is Severity.WARNING else None
         icon = ICONS.get(known.severity, "")
         lines.append(click.style(f"  {icon}{known.id} {known.title}", fg=colour))
-        lines.append(click.style(f"     {found.evidence}{_seen(found)}", fg=colour))
+        lines.append(click.style(f"     {found.evidence}{seen_times(found.count)}", fg=colour))
     if any(known.not_evaluated for known in entries):
         lines.append("")
         if any(catalogue.CREDENTIALS in known.needs for known in entries if known.not_evaluated):
@@ -74,7 +74,3 @@ def _plural(count: int, one: str, many: str) -> str:
     if not count:
         return ""
     return f"{count} {one if count == 1 else many}"
-
-
-def _seen(found: CheckFinding) -> str:
-    return f" (seen {found.count} times)" if found.count > 1 else ""

@@ -53,9 +53,7 @@ class Finding:
 
     @property
     def seen(self) -> str:
-        """For display after the evidence: how often this one cause was seen, when more than
-        once ("" otherwise)."""
-        return f" (seen {self.count} times)" if self.count > 1 else ""
+        return seen_times(self.count)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +81,12 @@ class Finding:
             received=str(data.get("received", "")),
             count=int(data.get("count", 1)),
         )
+
+
+def seen_times(count: int) -> str:
+    """For display after a finding's evidence: how often its one cause was seen, when more than
+    once ("" otherwise)."""
+    return f" (seen {count} times)" if count > 1 else ""
 
 
 def apply_severity_overrides(

@@ -34,6 +34,9 @@ MALFORMED_BODIES: list[tuple[str, dict[str, Any]]] = [
 ]
 # Answers that reject wrong credentials: the documented 400, and the 401/403 many services send.
 CREDENTIAL_REJECTIONS = frozenset({400, 401, 403})
+# The pair's field names, read once: the Locust process gets them in its environment at start,
+# and every 200 is judged on this hot path.
+TOKEN_FIELDS = token_fields.from_environment()
 # Every 200 is validated; the reader only remembers which token headers PyJWT accepted.
 TOKENS = ClaimsReader()
 
@@ -51,7 +54,7 @@ def token_pair_problem(response: Any, now: float | None = None) -> str | None:
     if not isinstance(body, dict):
         return "200 body is not a JSON object"
     now = time.time() if now is None else now
-    for kind, field in token_fields.from_environment().by_role().items():
+    for kind, field in TOKEN_FIELDS.by_role().items():
         if field not in body:
             return f"200 without a {kind} token ({field!r})"
         try:
