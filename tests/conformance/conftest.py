@@ -66,7 +66,10 @@ class SuiteRuns:
         with self._lock:
             report_dir = self._tmp_path_factory.mktemp("conformance")
         session = TargetSession(target.base_url, accounts)
-        options = ConformanceOptions(report_dir, spec, max_examples=SMALL_N, seed=1)
+        # The strict spec as the gate runs it: its logins alone (the published run asks the rest).
+        options = ConformanceOptions(
+            report_dir, spec, max_examples=SMALL_N, seed=1, logins_only=spec == "strict"
+        )
         summary = conformance.run(session, options)
         write_stage_reports(summary, report_dir, session.redactor)
         return SuiteRun(summary, report_dir)

@@ -9,6 +9,7 @@ import pytest
 from tests.conformance.helpers import closed_port_url, secrets_in
 from tokenprobe import conformance
 from tokenprobe.conformance import ConformanceOptions
+from tokenprobe.conformance.hooks import DETERMINISTIC_LOGINS
 from tokenprobe.core.catalogue import CONFORMANCE_CHECKS, conformance_check
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.session import TargetSession
@@ -195,4 +196,8 @@ def test_correct_variants_fail_no_check_even_on_the_strict_spec(suite_run) -> No
     them), and 400s in RFC 6749's {"error", "error_description"} are as good as DRF's."""
     run = suite_run("extra-response-fields", "oauth-error-body", spec="strict")
     assert run.summary.exit_code == 0, [f.to_dict() for f in run.summary.findings]
+    # As the gate runs the strict spec: the examples phase's logins alone, no boundary case.
+    section = run.summary.sections["conformance"]
+    assert section["logins_only"] is True
+    assert section["statuses"] == {"200": DETERMINISTIC_LOGINS}
     assert {f.id for f in run.summary.findings} <= {"TP-TOKEN-009"}

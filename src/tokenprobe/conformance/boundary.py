@@ -17,6 +17,9 @@ OVERSIZED = 3 * MB
 # Long and distinctive: an error body that repeats it is echoing the password (TP-CONF-003).
 WRONG_PASSWORD = "tokenprobe-Wrong-Passw0rd-Ωμέγα"
 UNKNOWN_USER = "tokenprobe.unknown.user"
+# Set (to "1") for a run that only re-reads answers with a stricter spec (the gate's strict
+# stage): its examples phase sends the deterministic logins alone, no boundary case.
+LOGINS_ONLY_ENV = "TOKENPROBE_LOGINS_ONLY"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from schemathesis import Case, CheckContext, Response
 
 from tokenprobe.conformance import policy, response_checks, token_checks
-from tokenprobe.conformance.boundary import boundary_cases
+from tokenprobe.conformance.boundary import LOGINS_ONLY_ENV, boundary_cases
 from tokenprobe.conformance.failures import (
     NOT_APPLICABLE,
     CheckFinding,
@@ -102,12 +102,14 @@ def _with_credentials(case: Case, credential: Credential) -> Case:
 
 @schemathesis.hook
 def before_add_examples(context: schemathesis.HookContext, examples: list[Case]) -> None:
-    """Add the boundary cases, and logins with valid credentials, to the examples phase."""
+    """Add the boundary cases (unless ``TOKENPROBE_LOGINS_ONLY``), and logins with valid
+    credentials, to the examples phase."""
     operation = context.operation
     if operation is None or operation.label != TOKEN_OPERATION:
         return
-    for boundary in boundary_cases():
-        examples.append(operation.Case(body=boundary.body, media_type="application/json"))
+    if os.environ.get(LOGINS_ONLY_ENV) != "1":
+        for boundary in boundary_cases():
+            examples.append(operation.Case(body=boundary.body, media_type="application/json"))
     for credential in configured_credentials()[:DETERMINISTIC_LOGINS]:
         examples.append(operation.Case(body=credential.as_json(), media_type="application/json"))
 

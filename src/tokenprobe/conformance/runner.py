@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from tokenprobe import resources
-from tokenprobe.conformance.boundary import boundary_cases
+from tokenprobe.conformance.boundary import LOGINS_ONLY_ENV, boundary_cases
 from tokenprobe.conformance.cassette import redact_har
 from tokenprobe.conformance.policy import POLICY_ENV
 from tokenprobe.conformance.report import OPTION as FINDINGS_OPTION
@@ -91,6 +91,10 @@ class ConformanceOptions:
     budget_s: float = defaults.CONFORMANCE_BUDGET_S  # the whole run, reachability included
     policy: TokenPolicy | None = None  # None: schemathesis.toml's
     stage: str = "conformance"  # what a stop names: the command, or the gate's stage
+    # Send only the examples phase's logins: for a spec whose requests are the published ones
+    # and whose only news is a stricter 200 (the gate's strict stage, after the published run
+    # has sent every request question), the 200s are all there is left to see.
+    logins_only: bool = False
 
 
 def run(session: TargetSession, options: ConformanceOptions) -> Summary:
@@ -138,9 +142,7 @@ def _keep_results(
     report = read_json_report(workdir / "report.json")
     summary.findings = deduplicate(results.to_findings(redactor))
     summary.checks = results.check_results(bool(session.credentials), complete=run.stopped is None)
-    summary.sections["conformance"] = _section(
-        options.spec, spec_path, session, run, results, report
-    )
+    summary.sections["conformance"] = _section(options, spec_path, session, run, results, report)
     _copy_reports(workdir, options.report_dir, redactor)
 
 
@@ -157,13 +159,18 @@ def _command(spec_path: Path, config_file: Path, base_url: str, workdir: Path) -
     ]  # fmt: skip
 
 
-def _environment(session: TargetSession, workdir: Path) -> dict[str, str]:
+def _environment(session: TargetSession, workdir: Path, logins_only: bool) -> dict[str, str]:
     """The child's environment: our credentials (in a 0600 file), never the caller's; the
     token policy only from the rendered configuration file, never from a stray variable."""
-    dropped = (ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS, "SCHEMATHESIS_HOOKS", POLICY_ENV)
+    dropped = (
+        ENV_USERNAME, ENV_PASSWORD, ENV_CREDENTIALS, "SCHEMATHESIS_HOOKS", POLICY_ENV,
+        LOGINS_ONLY_ENV,
+    )  # fmt: skip
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     if session.credentials:
         env[ENV_CREDENTIALS] = str(write_csv(workdir / "credentials.csv", session.credentials))
+    if logins_only:
+        env[LOGINS_ONLY_ENV] = "1"
     return env
 
 
@@ -180,10 +187,13 @@ def _run_schemathesis(
         command += ["--max-examples", str(options.max_examples)]
     if options.seed is not None:
         command += ["--seed", str(options.seed)]
+    if options.logins_only:
+        command += ["--phases", "examples"]
     started = time.perf_counter()
+    env = _environment(session, workdir, options.logins_only)
     with (workdir / OUTPUT_FILE).open("w+", encoding="utf-8", errors="replace") as output:
         child = run_child(
-            command, cwd=workdir, env=_environment(session, workdir), output=output,
+            command, cwd=workdir, env=env, output=output,
             deadline=deadline, stop_signal=signal.SIGINT, stage=options.stage,
         )  # fmt: skip
         output.seek(0)
@@ -221,7 +231,7 @@ def _first_error(errors: list[object]) -> str:
 
 
 def _section(
-    spec: str,
+    options: ConformanceOptions,
     spec_path: Path,
     session: TargetSession,
     run: SchemathesisRun,
@@ -230,11 +240,12 @@ def _section(
 ) -> dict:
     cases = int(report.get("test_cases", {}).get("generated", 0))
     return {
-        "spec": spec,
+        "spec": options.spec,
         "spec_path": str(spec_path),
         "operations": report.get("operations", {}).get("tested", 0),
         "cases": cases,
-        "boundary_cases": len(boundary_cases()),
+        "boundary_cases": 0 if options.logins_only else len(boundary_cases()),
+        "logins_only": options.logins_only,
         "wall_time_s": round(run.wall_time_s, 3),
         "schemathesis_time_s": round(float(report.get("running_time", 0.0)), 3),
         "cases_per_s": round(cases / run.wall_time_s, 1) if run.wall_time_s else 0.0,
