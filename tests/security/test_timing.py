@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tests.security.conftest import RunProbes, SecurityTarget, check
 from tokenprobe.security import TimingBudget
+from tokenprobe.security.timing import TimingVerdict, conditional_power, decided_equal
 
 PROBE = "TP-SEC-002"
 CLEAN_RUNS = 3
@@ -37,3 +38,26 @@ def test_timing_probe_does_not_fire_on_clean_target(
         for _ in range(CLEAN_RUNS)
     ]
     assert outcomes == ["passed"] * CLEAN_RUNS
+
+
+def verdict_of(pairs: int, p_value: float, effect: float) -> TimingVerdict:
+    return TimingVerdict(pairs, 4 * pairs, 230.0, 230.0, p_value, effect)
+
+
+def test_sampling_stops_once_more_samples_would_not_find_a_difference() -> None:
+    """Futility: 6 of 18 planned real samples, p = 0.3 and an effect 0.06 from even (not
+    "clearly equal"): even continuing that trend, p < alpha at 18 is out of reach (about 3 %)."""
+    budget = TimingBudget()
+    weak = verdict_of(6, 0.3, 0.56)
+    assert not weak.is_clearly_equal(budget)
+    assert conditional_power(weak, 18, budget.alpha) < budget.futility_power
+    assert decided_equal(weak, budget, 18)
+    # A large planned budget keeps sampling: the same trend could still get there.
+    assert not decided_equal(weak, budget, 600)
+    # A trend towards a leak is never cut short.
+    strong = verdict_of(6, 0.01, 0.8)
+    assert conditional_power(strong, 18, budget.alpha) > 0.5
+    assert not decided_equal(strong, budget, 18)
+    # At the planned size the test itself decides.
+    assert conditional_power(verdict_of(18, 0.0005, 0.8), 18, budget.alpha) == 1.0
+    assert conditional_power(verdict_of(18, 0.3, 0.56), 18, budget.alpha) == 0.0

@@ -39,6 +39,9 @@ class TimingBudget:
     # clear_pass_effect of 0.5: under load a real leak can look weak for the first batches.
     clear_pass_p: float = 0.2
     clear_pass_effect: float = 0.05
+    # Stop as "no difference" too once the test at the planned sample size is futile: its
+    # conditional power under the trend so far (`timing.conditional_power`) is below this.
+    futility_power: float = 0.05
     min_difference_ms: float = 1.0
 
     def __post_init__(self) -> None:
@@ -50,6 +53,8 @@ class TimingBudget:
             raise ValueError("timing budget needs 0 < alpha < clear_pass_p < 1")
         if not 0 <= self.clear_pass_effect < self.min_effect < 0.5:
             raise ValueError("timing budget needs 0 <= clear_pass_effect < min_effect < 0.5")
+        if not 0 <= self.futility_power < 1:
+            raise ValueError("timing budget needs 0 <= futility_power < 1")
 
 
 def field_timing_budget() -> TimingBudget:

@@ -18,6 +18,7 @@ values, each through its own `SampleBody`.
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import statistics
 from collections.abc import Callable, Collection
@@ -92,6 +93,26 @@ def compare_samples(real_ms: list[float], unknown_ms: list[float]) -> TimingVerd
     )
 
 
+STANDARD_NORMAL = statistics.NormalDist()
+SMALLEST_P = 1e-300  # a p of 0 (complete separation in float) has no normal quantile
+
+
+def conditional_power(verdict: TimingVerdict, planned_pairs: int, alpha: float) -> float:
+    """The chance that the test at ``planned_pairs`` real samples reaches p < ``alpha`` if the
+    difference continues as observed (Lan, Simon & Halperin 1982, under the current trend).
+
+    Brownian-motion approximation of U's z statistic: the unknown samples grow in a fixed ratio
+    to the real ones, so information grows with the real samples, t = pairs / planned. With
+    B(t) = √t·Z and the trend's drift B(t)/t, the final z is normal with mean Z/√t and variance
+    1 - t given the data so far."""
+    t = verdict.pairs / planned_pairs
+    if t >= 1:
+        return 1.0 if verdict.p_value < alpha else 0.0
+    z_now = STANDARD_NORMAL.inv_cdf(1 - max(verdict.p_value, SMALLEST_P) / 2)
+    z_needed = STANDARD_NORMAL.inv_cdf(1 - alpha / 2)
+    return 1 - STANDARD_NORMAL.cdf((z_needed - z_now / math.sqrt(t)) / math.sqrt(1 - t))
+
+
 # The body of one sample: with a real account's identifier, or (None) an unknown one; always
 # a fresh wrong password.
 SampleBody = Callable[[Credential | None], dict[str, object]]
@@ -158,9 +179,17 @@ def sample_until_clear(
         if len(real_ms) < budget.min_pairs:
             continue
         verdict = compare_samples(real_ms, unknown_ms)
-        if verdict.is_leak(budget) or verdict.is_clearly_equal(budget):
+        planned = len(real_ms) + min(budget.max_pairs - len(real_ms), ctx.allowance)
+        if verdict.is_leak(budget) or decided_equal(verdict, budget, planned):
             break
     return Sampling(verdict, len(real_ms), len(unknown_ms))
+
+
+def decided_equal(verdict: TimingVerdict, budget: TimingBudget, planned_pairs: int) -> bool:
+    """No difference, and more samples up to the planned size would almost surely not find
+    one."""
+    futile = conditional_power(verdict, planned_pairs, budget.alpha) < budget.futility_power
+    return verdict.is_clearly_equal(budget) or futile
 
 
 def describe(verdict: TimingVerdict, unknown: str = "username") -> str:
