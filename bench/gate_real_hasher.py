@@ -65,6 +65,13 @@ def report(label: str, run: dict) -> None:
     print(f"{label}: exit {run['code']}, wall {run['wall_s']:.1f} s, not evaluated {unevaluated}")
     for stage, result in summary["stages"].items():
         print(f"  {stage}: {result.get('duration_s', 0):.1f} s ({result['status']})")
+    probes = summary.get("security", {}).get("probes", {})
+    slowest = sorted(probes.items(), key=lambda item: -item[1]["wall_s"])[:6]
+    if slowest:
+        print("  security, slowest probes: " + ", ".join(
+            f"{probe} {entry['wall_s']:.1f} s/{entry['requests']} requests"
+            for probe, entry in slowest
+        ))  # fmt: skip
     for error in summary["errors"]:
         print(f"  error: {error}")
 
