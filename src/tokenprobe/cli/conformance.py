@@ -7,11 +7,9 @@ from pathlib import Path
 
 import click
 
-from tokenprobe import conformance as suite
 from tokenprobe.cli.options import command_config, require_complete_option, target_options
 from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
-from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.summary import Summary
@@ -54,6 +52,8 @@ def conformance(
     Without credentials the success path is not exercised (and the run says so:
     TP-CONF-011; --require-complete makes that a failure).
     """
+    from tokenprobe.conformance.runner import ConformanceOptions, run  # Schemathesis' config
+
     config = command_config(ctx, config_file)
     with interrupt_on_signals(), open_configured_target(config) as session:
         run_dir = RunDir.choose(report_dir, config.report_root)
@@ -63,7 +63,7 @@ def conformance(
             max_examples=max_examples or config.conformance.max_examples,
             policy=config.policy,
         )
-        summary = suite.run(session, options)
+        summary = run(session, options)
         with shielded():  # a signal now must not cut a report in half
             summary.grade(config.severities, require_complete=require_complete)
             run_dir.write_reports(summary, session.redactor)

@@ -20,8 +20,6 @@ from tokenprobe.cli.options import (
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals
-from tokenprobe.gate import GateOptions, run_gate
-from tokenprobe.gate.progress import make_progress
 from tokenprobe.load.settings import MAX_DURATION_S
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
@@ -84,6 +82,9 @@ def gate(
     SIGINT or SIGTERM stop it with its reports written (exit 130 or 143).
     """
     config = command_config(ctx, config_file)
+    from tokenprobe.gate import GateOptions, run_gate  # every suite: only when the gate runs
+    from tokenprobe.gate.progress import make_progress
+
     options = GateOptions(
         config=config,
         report_dir=report_dir,

@@ -10,7 +10,6 @@ import click
 from tokenprobe.cli.options import command_config, config_option
 from tokenprobe.core import defaults
 from tokenprobe.core.errors import ConfigError
-from tokenprobe.reports.history import history_rows, history_table, write_history_index
 
 CONFIG_KEYS = {"reports.dir": "report_root"}
 
@@ -46,6 +45,8 @@ def history(
     root = command_config(ctx, config_file, CONFIG_KEYS).report_root
     if not root.is_dir():
         raise ConfigError(f"no report folder {root}: nothing has run there yet")
+    from tokenprobe.reports.history import history_rows, history_table, write_history_index
+
     rows = history_rows(root, runs)
     index = write_history_index(root, runs)
     if as_json:

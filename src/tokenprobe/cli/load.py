@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tokenprobe import load as suite
 from tokenprobe.cli.options import (
     TARGET_KEYS,
     Duration,
@@ -25,10 +25,11 @@ from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.session import normalise_base_url
 from tokenprobe.load.profiles import PROFILES
-from tokenprobe.load.runner import LoadOptions
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.settings import MAX_DURATION_S
-from tokenprobe.reports import Regression, compare_summaries, judge_against, load_previous_run
+
+if TYPE_CHECKING:
+    from tokenprobe.reports.regression import Regression
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
@@ -159,6 +160,11 @@ def load(
     --require-complete, something was not evaluated: no credentials, no previous run); 2: could
     not run (or finish in time); 130/143 after SIGINT/SIGTERM, with the reports of what ran.
     """
+    # The runner and the report writers bring plotting and statistics libraries: loaded here,
+    # so that `tokenprobe --help` and every other command start at once.
+    from tokenprobe.load.runner import LoadOptions, run
+    from tokenprobe.reports.compare import compare_summaries, judge_against, load_previous_run
+
     config = command_config(ctx, config_file, CONFIG_KEYS)
     allowed = config.load.allowed_hosts
     options = LoadOptions(
@@ -182,7 +188,7 @@ def load(
         # Made once the target answers: an unreachable one leaves no empty run folder behind.
         run_dir = RunDir.choose(report_dir, config.report_root)
         options = dataclasses.replace(options, report_dir=run_dir.path)
-        summary = suite.run(session, options, announce=click.echo)
+        summary = run(session, options, announce=click.echo)
         with shielded():  # a signal now must not cut a report in half
             regression = None
             if previous is not None and summary.stopped is None:  # a cut run judges nothing

@@ -18,7 +18,7 @@ from click.core import ParameterSource
 
 from tokenprobe.core.config import ENV_CONFIG, Config, load_config
 from tokenprobe.core.durations import DurationError, parse_duration
-from tokenprobe.reports import check_report_dir
+from tokenprobe.reports.rundir import check_report_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 ENV_URL = "TOKENPROBE_URL"

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from tokenprobe.core.summary import Summary
-from tokenprobe.reports import claim_report_dir, new_run_dir, publish_run, write_stage_reports
+from tokenprobe.reports.rundir import claim_report_dir, new_run_dir
+from tokenprobe.reports.stage import write_stage_reports
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +41,9 @@ class RunDir:
 
 def publish(run_dir: Path) -> None:
     """`publish_run`; a real folder in the way of ``latest`` is named in one line."""
+    # index.html plots every run: its plotting libraries load only once a run is over.
+    from tokenprobe.reports.history import publish_run
+
     problem = publish_run(run_dir)
     if problem:
         click.echo(f"tokenprobe: warning: {problem}", err=True)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from tokenprobe import security as suite
 from tokenprobe.cli.options import (
     TARGET_KEYS,
     command_config,
@@ -23,7 +22,9 @@ from tokenprobe.core.credentials import Credential, read_verify_key
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
-from tokenprobe.security import FINDING_IDS, PROBE_IDS, SecurityOptions, TimingBudget
+from tokenprobe.security.options import SecurityOptions, TimingBudget
+from tokenprobe.security.registry import FINDING_IDS, PROBE_IDS
+from tokenprobe.security.runner import run as run_security
 
 # Options that override keys of the configuration's [security] table.
 CONFIG_KEYS = {
@@ -171,7 +172,7 @@ def security(
     )
     with interrupt_on_signals(), open_configured_target(config) as session:
         run_dir = RunDir.choose(report_dir, config.report_root)
-        summary = suite.run(session, options)
+        summary = run_security(session, options)
         with shielded():  # a signal now must not cut a report in half
             # The probes' re-gradings are applied already, probe by probe.
             summary.grade(require_complete=require_complete)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from tokenprobe.reference.config import DEFAULT_CREDENTIALS_OUT
 from tokenprobe.reference.faults import describe_catalogue, parse_faults
-from tokenprobe.reference.server import DEFAULT_CREDENTIALS_OUT, ServeOptions, run_serve
 
 
 def _parse_fault_options(
@@ -107,6 +107,8 @@ def serve(
     every check can be shown to fail (the active ones are printed at start). Passwords go to
     --credentials-out only, the signing key to --signing-key-out only, never to output.
     """
+    from tokenprobe.reference.server import ServeOptions, run_serve  # Django and gunicorn
+
     options = ServeOptions(
         host=host,
         port=port,

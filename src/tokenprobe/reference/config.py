@@ -9,6 +9,9 @@ from typing import Literal
 
 from django.conf import settings
 
+# Where `tokenprobe serve` writes the seeded accounts, unless told otherwise.
+DEFAULT_CREDENTIALS_OUT = Path(".tokenprobe/credentials.csv")
+
 Hasher = Literal["fast", "production"]
 # Documented lifetimes of the real service (REFERENCE §1).
 ACCESS_LIFETIME_DAYS = 7

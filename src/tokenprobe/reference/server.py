@@ -22,10 +22,8 @@ from tokenprobe.core.credentials import Credential, write_csv
 from tokenprobe.core.errors import TargetStartError
 from tokenprobe.core.session import TOKEN_PATH
 from tokenprobe.reference import seed
-from tokenprobe.reference.config import Hasher, ReferenceConfig
+from tokenprobe.reference.config import DEFAULT_CREDENTIALS_OUT, Hasher, ReferenceConfig
 from tokenprobe.reference.settings import build_settings
-
-DEFAULT_CREDENTIALS_OUT = Path(".tokenprobe/credentials.csv")
 
 
 @dataclasses.dataclass(frozen=True)

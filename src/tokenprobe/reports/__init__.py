@@ -9,27 +9,57 @@ directory and the ``latest`` pointer; ``compare`` computes what changed since a 
 ``index.html``).
 """
 
-from tokenprobe.reports.bundle import WrittenReports, redact_summary, write_all_reports
-from tokenprobe.reports.compare import (
-    Comparison,
-    MetricDelta,
-    PreviousRun,
-    compare_runs,
-    compare_summaries,
-    judge_against,
-    load_previous_run,
-)
-from tokenprobe.reports.history import publish_run, write_history_index
-from tokenprobe.reports.regression import Regression
-from tokenprobe.reports.rundir import (
-    check_report_dir,
-    claim_report_dir,
-    new_run_dir,
-    resolve_run_dir,
-    update_latest,
-)
-from tokenprobe.reports.stage import write_stage_reports
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tokenprobe.reports.bundle import WrittenReports, redact_summary, write_all_reports
+    from tokenprobe.reports.compare import (
+        Comparison,
+        MetricDelta,
+        PreviousRun,
+        compare_runs,
+        compare_summaries,
+        judge_against,
+        load_previous_run,
+    )
+    from tokenprobe.reports.history import publish_run, write_history_index
+    from tokenprobe.reports.regression import Regression
+    from tokenprobe.reports.rundir import (
+        check_report_dir,
+        claim_report_dir,
+        new_run_dir,
+        resolve_run_dir,
+        update_latest,
+    )
+    from tokenprobe.reports.stage import write_stage_reports
+
+# Where each public name lives, imported on first use (PEP 562): a command that writes no
+# report (``tokenprobe --help``, a Locust worker) must not pay for the statistics and plotting
+# libraries the writers use.
+_HOMES = {
+    "Comparison": "tokenprobe.reports.compare",
+    "MetricDelta": "tokenprobe.reports.compare",
+    "PreviousRun": "tokenprobe.reports.compare",
+    "Regression": "tokenprobe.reports.regression",
+    "WrittenReports": "tokenprobe.reports.bundle",
+    "check_report_dir": "tokenprobe.reports.rundir",
+    "claim_report_dir": "tokenprobe.reports.rundir",
+    "compare_runs": "tokenprobe.reports.compare",
+    "compare_summaries": "tokenprobe.reports.compare",
+    "judge_against": "tokenprobe.reports.compare",
+    "load_previous_run": "tokenprobe.reports.compare",
+    "new_run_dir": "tokenprobe.reports.rundir",
+    "publish_run": "tokenprobe.reports.history",
+    "redact_summary": "tokenprobe.reports.bundle",
+    "resolve_run_dir": "tokenprobe.reports.rundir",
+    "update_latest": "tokenprobe.reports.rundir",
+    "write_all_reports": "tokenprobe.reports.bundle",
+    "write_history_index": "tokenprobe.reports.history",
+    "write_stage_reports": "tokenprobe.reports.stage",
+}
 __all__ = [
     "Comparison",
     "MetricDelta",
@@ -51,3 +81,9 @@ __all__ = [
     "write_history_index",
     "write_stage_reports",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,44 @@
+"""A command imports only what it uses (issue 21): the command line and the embedded target's
+server start without the heavy libraries of the suites and the report writers.
+
+Each import runs in a fresh interpreter: this test process has loaded everything already.
+Times are the bench's business (bench/cli_startup.py); what is imported is this test's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("schemathesis", "hypothesis", "scipy", "matplotlib", "locust", "gevent")
+
+
+def heavy_modules_after(statement: str) -> list[str]:
+    code = (
+        f"import sys; {statement}; "
+        f"print(__import__('json').dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import tokenprobe.cli",  # every command's --help, `tokenprobe checks`
+        "import tokenprobe.reference.server",  # `tokenprobe serve`: the embedded target
+        "from tokenprobe.cli.serve import serve",
+    ],
+)
+def test_the_command_line_and_the_target_start_light(statement: str) -> None:
+    assert heavy_modules_after(statement) == []
+
+
+def test_the_suites_still_load_what_they_use() -> None:
+    """Guards the check above: it sees a heavy import when there is one."""
+    assert "schemathesis" in heavy_modules_after("from tokenprobe.conformance import run")
