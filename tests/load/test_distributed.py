@@ -101,3 +101,34 @@ def test_the_workers_logged_in_with_disjoint_accounts(swarm: dict[str, Any]) -> 
     assert used[0]
     assert used[1]
     assert not used[0] & used[1]
+
+
+def test_a_swarm_without_credentials_runs_the_scenarios_that_need_none(
+    load_target: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Plain Locust, master and worker, no credentials anywhere: the master switches the
+    valid-login scenarios off and its workers follow; a worker does not refuse at its own init,
+    before the master's weights have reached it."""
+    base = tmp_path_factory.mktemp("bare-swarm")
+    port = str(free_port())
+    locust = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE)]
+    master = start(
+        [
+            *locust, "--headless", "--host", load_target.base_url, "--master",
+            "--expect-workers", "1", "--expect-workers-max-wait", "30",
+            "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+            "--tp-rate", "5", "--tp-duration", "2s", "--tp-slo", "",
+            "--tp-results", str(base / "master" / "results.json"),
+        ],
+        base / "master",
+    )  # fmt: skip
+    worker = start(
+        [*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", port],
+        base / "worker",
+    )
+    run = finish(master, base / "master")
+    worker_run = finish(worker, base / "worker")
+    assert worker_run.returncode == 0, worker_run.output
+    assert run.returncode == 0, run.output
+    assert set(run.results["scenarios"]) == {"unknown_user", "malformed_body"}
+    assert run.results["requests"] > 0

@@ -8,6 +8,7 @@ import base64
 import itertools
 import json
 import random
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -438,3 +439,18 @@ def test_each_sample_recorded_once_lands_in_its_step_and_its_second_exactly() ->
         for name, tally in book.tallies.items():
             folded = recorder.seconds[key].tallies[name]
             assert latency_ms(folded.histogram) == latency_ms(tally.histogram)
+
+
+def test_arrivals_due_at_the_stop_and_never_sent_are_no_target_errors() -> None:
+    """Open model: an arrival its stream was still waiting for, or was behind on, when the run
+    stopped never reached the target. Within the lateness limit the stop cut it off; past it,
+    it would have been dropped anyway. Neither is unanswered (an error of the target's)."""
+    recorder = Recorder(build_profile("constant", "open", 10, 10))
+    recorder.reset(STARTED_WALL)
+    recorder.note_unsent(0, 1, hopeless=False)
+    recorder.note_unsent(0, 10, hopeless=True)  # a login storm's ten
+    assert recorder.unanswered_by_step() == Counter()
+    assert (recorder.cut_off[0], recorder.dropped[0]) == (1, 10)
+    recorder.close(STARTED_WALL + 10)
+    recorder.note_unsent(0, 1, hopeless=False)  # after the close, nothing moves
+    assert recorder.cut_off[0] == 1

@@ -24,8 +24,9 @@ from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import Summary
 from tokenprobe.security import PROBES, SecurityOptions, TimingBudget
 from tokenprobe.security.budget import plan_failures
-from tokenprobe.security.field_enumeration import BY_ANSWER, BY_TIMING
+from tokenprobe.security.field_enumeration import BY_ANSWER, BY_TIMING, demand_for
 from tokenprobe.security.login_fields import LoginField, LoginFields
+from tokenprobe.security.probe import FailureDemand
 from tokenprobe.security.runner import failure_demands
 
 BY_EMAIL = ("TP-SEC-018", "TP-SEC-019")
@@ -224,9 +225,10 @@ def test_username_probes_keep_their_budget_when_an_email_can_be_evaluated() -> N
     """One account at the default budget: every username probe gets its least first; the email
     answer fits, the email timing does not (TP-SEC-102 says so; a second account fits it)."""
     options = SecurityOptions()
+    per_account = options.failures_per_account  # what account "a" can take
     email = LoginField("email", ("an account logged in",), {"a": "a@example.test"}, 1, 1)
     fields = LoginFields((email,))
-    demands = failure_demands(list(PROBES), options, fields)
+    demands = failure_demands(list(PROBES), options, fields, lambda _: per_account)
     one = plan_failures(demands, options.failures_per_account)
     assert one[BY_ANSWER] == 1
     assert one[BY_TIMING] == 0
@@ -234,7 +236,42 @@ def test_username_probes_keep_their_budget_when_an_email_can_be_evaluated() -> N
     two = plan_failures(demands, 2 * options.failures_per_account)
     assert all(two[name] >= d.least for name, d in demands.items())
     # Without another login field the field probes ask for nothing: the plan is as before.
-    without = failure_demands(list(PROBES), options, LoginFields(()))
+    without = failure_demands(list(PROBES), options, LoginFields(()), lambda _: per_account)
     assert BY_ANSWER not in without
     assert BY_TIMING not in without
     assert catalogue.wrong_passwords(3, 30) in catalogue.entry("TP-SEC-019").needs
+
+
+def test_the_accounts_an_email_probe_needs_are_spent_last_by_the_others(
+    email_service: EmailService,
+) -> None:
+    """Three accounts of 5 wrong passwords, one with its email known. The near-miss and
+    injection probes (planned 10 and 2, run first) spend the two others' budget before touching
+    it, so the 3 the email timing probe was planned are still there: it is evaluated. Spent round
+    robin, each account would have had 1 left, and TP-SEC-019 would be not evaluated."""
+    service = email_service()
+    first, *others = service.credentials
+    accounts = [first, *(dataclasses.replace(a, email="") for a in others)]
+    session = TargetSession(service.base_url, accounts)
+    options = SecurityOptions(
+        probes=frozenset({"TP-SEC-003", "TP-SEC-004", "TP-SEC-019"}),
+        failures_per_account=5,
+        allow_brute_force=False,
+    )
+    summary = security.run(session, options)
+    budget = summary.sections["security"]["failure_budget"]
+    assert budget[BY_TIMING] == 3, budget
+    assert check(summary, "TP-SEC-019").outcome == "passed", check(summary, "TP-SEC-019").message
+    assert summary.not_evaluated == []
+
+
+def test_an_email_probe_is_planned_no_more_than_its_accounts_can_take() -> None:
+    """The plan draws on the whole pool, but an email probe spends only on the accounts whose
+    email logs in: it is planned at most their capacity, and nothing when they cannot take its
+    least (the rest of the pool stays for the username probes)."""
+    options = SecurityOptions()
+    email = LoginField("email", ("an account logged in",), {"a": "a@example.test"}, 1, 1)
+    fields = LoginFields((email,))
+    timing = next(p for p in PROBES if p.name == BY_TIMING)
+    assert demand_for(timing, options, fields, lambda _: 7) == FailureDemand(3, 7)
+    assert demand_for(timing, options, fields, lambda _: 2) is None

@@ -36,13 +36,12 @@ TRUE_ERRORS: dict[str, set[str]] = {
     "djoser": DJANGO_AND_CACHE
     | {
         "TP-CONF-004",  # jwt/create is SimpleJWT's view: wrong credentials answer 401, not 400
-        "TP-CONF-102",  # that 401: a status the published spec does not document
     },
     "ninja-jwt": DJANGO_AND_CACHE
     | {
         "TP-CONF-004",  # AuthenticationFailed: wrong credentials answer 401, not 400
         # 422 (django-ninja's validation answer: wrong JSON types, a username over its
-        # model's 150 characters) and 401, where the spec documents only 200 and 400
+        # model's 150 characters), where the spec documents only 200 and 400
         "TP-CONF-102",
     },
 }

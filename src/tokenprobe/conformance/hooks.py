@@ -57,6 +57,7 @@ TOKEN_OPERATION = "POST /api/v1/token/"
 LOGIN_SHARE_PERCENT = 30
 # Schemathesis' status checks that would flag a protocol answer as a contract violation.
 STATUS_CHECK_FAILURES = frozenset({"ST103", "ST202"})
+UNDOCUMENTED_STATUS = "ST103"  # status_code_conformance (TP-CONF-102)
 
 # Logins sent in the examples phase, so the success path never depends on chance.
 DETERMINISTIC_LOGINS = 2
@@ -118,9 +119,14 @@ def before_add_examples(context: schemathesis.HookContext, examples: list[Case])
 def filter_failure(
     context: schemathesis.HookContext, failure: object, case: Case, response: Response
 ) -> bool:
-    """Keep every failure except a status check's complaint about a protocol answer."""
-    if getattr(failure, "code", None) not in STATUS_CHECK_FAILURES:
+    """Keep every failure except a status check's complaint about a protocol answer, and
+    status_code_conformance's about a 401 or 403 to a login attempt: one cause, one finding,
+    and wrong_credentials_answer_400 (TP-CONF-004) names that one."""
+    code = getattr(failure, "code", None)
+    if code not in STATUS_CHECK_FAILURES:
         return True
+    if code == UNDOCUMENTED_STATUS and response_checks.answers_wrong_credentials(response, case):
+        return False
     config = case.operation.schema.config.checks_config_for(operation=case.operation)
     return response.status_code not in policy.protocol_statuses(config)
 

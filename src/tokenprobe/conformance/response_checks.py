@@ -100,9 +100,9 @@ def password_not_echoed(ctx: CheckContext, response: Response, case: Case) -> bo
 @schemathesis.check
 def wrong_credentials_answer_400(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """Rejected credentials get the documented 400, not 401/403 (stock SimpleJWT says 401)."""
-    if not 400 <= response.status_code < 500 or not _carries_credentials(case):
+    if not 400 <= response.status_code < 500 or not carries_credentials(case):
         return NOT_APPLICABLE
-    if response.status_code not in (401, 403):
+    if not answers_wrong_credentials(response, case):
         return None
     challenge = header(response, "WWW-Authenticate")
     fail(
@@ -114,7 +114,13 @@ def wrong_credentials_answer_400(ctx: CheckContext, response: Response, case: Ca
     )
 
 
-def _carries_credentials(case: Case) -> bool:
+def answers_wrong_credentials(response: Response, case: Case) -> bool:
+    """A 401 or 403 to a login attempt: the deviation this check reports."""
+    return response.status_code in (401, 403) and carries_credentials(case)
+
+
+def carries_credentials(case: Case) -> bool:
+    """A login attempt: a POST whose body has a string username and a password."""
     body = case.body
     return (
         case.method.upper() == "POST"

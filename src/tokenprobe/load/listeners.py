@@ -330,8 +330,12 @@ class LoadListeners:
         except (CredentialsError, LoadOptionError) as exc:
             _refuse(environment, str(exc))
             raise SystemExit(2) from None
-        if not pool.valid and (options.weights["valid_login"] or options.weights["login_storm"]):
-            # A worker sends the logins: the master's switch cannot reach its own command line.
+        needs_accounts = options.weights["valid_login"] or options.weights["login_storm"]
+        # A worker's weights at init are its own command line's; the master's (which switched
+        # the valid-login scenarios off when it has no credentials either) come with the spawn,
+        # and are judged then.
+        master_decides = at_init and isinstance(environment.runner, WorkerRunner)
+        if not pool.valid and needs_accounts and not master_decides:
             _refuse(environment, f"valid-login scenarios need credentials: {NO_CREDENTIALS_HINT}")
             raise SystemExit(2)
         self.run = LoadRun(environment, options, pool, self.partition, self.common)

@@ -171,10 +171,13 @@ class Recorder:
         if not self.closed:
             self.cut_off[step] += 1
 
-    def note_unsent(self, step: int, name: str, requests: int) -> None:
-        """Open model: requests due before the stop that were never sent (nor dropped)."""
+    def note_unsent(self, step: int, requests: int, *, hopeless: bool) -> None:
+        """Open model: requests due before the stop that the generator never sent. The target
+        never saw them, so they are no answer it failed to give: ``hopeless`` ones (later than
+        the lateness limit) would have been dropped anyway and are dropped; the others the
+        stop cut off."""
         if not self.closed:
-            self.unanswered[(step, name)] += requests
+            (self.dropped if hopeless else self.cut_off)[step] += requests
 
     def note_deviation(self, name: str, deviation: str) -> None:
         if not self.closed:

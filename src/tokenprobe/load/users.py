@@ -269,7 +269,8 @@ class OpenUser(TokenEndpointUser):
 
     def on_stop(self) -> None:
         """Arrivals due before now that this stream never sent (it was behind, or waiting
-        for a send time already past) are unanswered: the target never got the chance."""
+        for a send time already past): the generator's shortfall, never the target's error
+        (`Recorder.note_unsent`)."""
         stream = getattr(self, "stream", None)  # None: stopped in on_start, never streamed
         if stream is None:
             return
@@ -282,5 +283,7 @@ class OpenUser(TokenEndpointUser):
             due.append((arrival, random.choice(self.choices)))
         for arrival, scenario in due:
             if arrival.send and arrival.intended_wall <= now:
-                entry, requests = SCENARIOS[scenario], self._requests_of(scenario)
-                self.load.recorder.note_unsent(arrival.step.index, entry, requests)
+                hopeless = now - arrival.intended_wall > self.load.options.max_lateness_s
+                self.load.recorder.note_unsent(
+                    arrival.step.index, self._requests_of(scenario), hopeless=hopeless
+                )

@@ -28,6 +28,9 @@ class ProbeAccounts:
         self._remaining = {c.username: failures_per_account for c in self._accounts}
         self._verified: set[str] = set()
         self._unusable: set[str] = set()
+        # Accounts only some probes can spend on (those whose email logs in): the others
+        # spend them last, so their budget is still there when those probes run.
+        self._reserved: frozenset[str] = frozenset()
         self._next = 0
         for account in self._accounts:
             client.redactor.add_password(account.password)
@@ -45,6 +48,16 @@ class ProbeAccounts:
     def capacity(self) -> int:
         """Wrong-password attempts still available (unverified accounts counted optimistically)."""
         return sum(n for u, n in self._remaining.items() if u not in self._unusable)
+
+    def capacity_of(self, usernames: Collection[str]) -> int:
+        """Wrong-password attempts still available on these accounts."""
+        return sum(
+            n for u, n in self._remaining.items() if u in usernames and u not in self._unusable
+        )
+
+    def reserve(self, usernames: Collection[str]) -> None:
+        """Spend these accounts last for probes that may use any account."""
+        self._reserved = frozenset(usernames)
 
     def valid_account(self) -> Credential | None:
         """An account that logs in, for probes that need a 200 (costs no failure)."""
@@ -67,10 +80,18 @@ class ProbeAccounts:
         return taken
 
     def _next_with_budget(self, among: Collection[str] | None = None) -> Credential | None:
+        """Round robin over the accounts ``among`` names (all when None: the unreserved ones
+        first)."""
+        if among is not None:
+            return self._round_robin(among)
+        unreserved = [a.username for a in self._accounts if a.username not in self._reserved]
+        return self._round_robin(unreserved) or self._round_robin(self._reserved)
+
+    def _round_robin(self, among: Collection[str]) -> Credential | None:
         for _ in range(len(self._accounts)):
             account = self._accounts[self._next % len(self._accounts)]
             self._next += 1
-            if among is not None and account.username not in among:
+            if account.username not in among:
                 continue
             if self._remaining[account.username] > 0 and self._usable(account):
                 return account

@@ -14,6 +14,7 @@ nothing, and one account's budget still evaluates every username probe.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Collection
 from typing import Any
 
 from tokenprobe.core import catalogue
@@ -46,16 +47,25 @@ def field_timing_demand(options: SecurityOptions) -> FailureDemand:
 
 
 def demand_for(
-    probe: Probe, options: SecurityOptions, fields: LoginFields | None
+    probe: Probe,
+    options: SecurityOptions,
+    fields: LoginFields | None,
+    capacity_of: Callable[[Collection[str]], int],
 ) -> FailureDemand | None:
     """The wrong passwords a field probe may be planned: its demand once per evaluable field,
-    none when there is no such field (it then spends nothing and needs no share)."""
+    at most what the accounts whose value logs in can take (``capacity_of``: it spends on them
+    alone); none when there is no such field, or one of them cannot take the least (it then
+    spends nothing, and says it was not evaluated for want of attempts)."""
     assert probe.failures is not None
-    evaluable = len(evaluable_fields(fields))
-    if not evaluable:
-        return None
     demand = probe.failures(options)
-    return FailureDemand(demand.least * evaluable, demand.most * evaluable)
+    least = most = 0
+    for field in evaluable_fields(fields):
+        capacity = capacity_of(field.usernames)
+        if capacity < demand.least:
+            return None
+        least += demand.least
+        most += min(demand.most, capacity)
+    return FailureDemand(least, most) if least else None
 
 
 def evaluable_fields(fields: LoginFields | None) -> list[LoginField]:

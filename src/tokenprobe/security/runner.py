@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from tokenprobe.core import catalogue
@@ -36,7 +36,7 @@ from tokenprobe.core.summary import TIME, CheckResult, Outcome, Stop, Summary
 from tokenprobe.security.accounts import ProbeAccounts
 from tokenprobe.security.budget import plan_failures
 from tokenprobe.security.client import ProbeClient
-from tokenprobe.security.field_enumeration import FIELD_PROBES, demand_for
+from tokenprobe.security.field_enumeration import FIELD_PROBES, demand_for, evaluable_fields
 from tokenprobe.security.login_fields import LoginFields, discover
 from tokenprobe.security.options import SecurityOptions
 from tokenprobe.security.probe import FailureDemand, Probe, ProbeContext, ProbeResult
@@ -80,7 +80,8 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
     allowances: dict[str, int] = {}
     try:
         ctx.login_fields = _find_login_fields(probes, ctx, pool_accounts, summary)
-        demands = failure_demands(probes, options, ctx.login_fields)
+        pool.reserve({u for f in evaluable_fields(ctx.login_fields) for u in f.usernames})
+        demands = failure_demands(probes, options, ctx.login_fields, pool.capacity_of)
         allowances = plan_failures(demands, pool.capacity)
         for probe in probes:
             if summary.stopped is not None:
@@ -129,16 +130,19 @@ def _find_login_fields(
 
 
 def failure_demands(
-    probes: Sequence[Probe], options: SecurityOptions, fields: LoginFields | None
+    probes: Sequence[Probe],
+    options: SecurityOptions,
+    fields: LoginFields | None,
+    capacity_of: Callable[[Collection[str]], int],
 ) -> dict[str, FailureDemand]:
     """Probe name → the wrong passwords it asks for; a probe of other login fields asks only
-    when such a field can be evaluated."""
+    when such a field can be evaluated, within what its accounts can take (``capacity_of``)."""
     demands = {}
     for probe in probes:
         if probe.failures is None:
             continue
         demand = (
-            demand_for(probe, options, fields)
+            demand_for(probe, options, fields, capacity_of)
             if probe.name in FIELD_PROBES
             else probe.failures(options)
         )
