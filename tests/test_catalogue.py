@@ -131,3 +131,19 @@ def test_not_evaluated_entries_are_warnings_naming_one_need() -> None:
     assert catalogue.not_evaluated_entry("conformance", catalogue.CREDENTIALS).check == (
         "SuccessPathExercised"
     )
+
+
+def test_one_cause_seen_by_two_suites_is_one_finding() -> None:
+    """The gate runs conformance and security: a missing no-store is TP-CONF-005 on every 200
+    and TP-SEC-012 once; it stays one finding, counting both, and the probe's check answers for
+    it. A probe's finding alone (no conformance run) stands as it is."""
+    both = [
+        catalogue.finding("TP-CONF-005", "no no-store", count=40),
+        catalogue.finding("TP-SEC-012", "no no-store", count=1),
+        catalogue.finding("TP-SEC-013", "no Pragma"),
+    ]
+    folded = catalogue.fold_same_causes(both)
+    assert [(f.id, f.count) for f in folded] == [("TP-CONF-005", 41), ("TP-SEC-013", 1)]
+    assert "TP-CONF-005" in catalogue.reported_by_check("TP-SEC-012")
+    alone = [catalogue.finding("TP-SEC-012", "no no-store")]
+    assert catalogue.fold_same_causes(alone) == alone

@@ -21,7 +21,8 @@ STOCK_SECTION = "## What the stock service gets"
 # a run may find more, e.g. with the key given, unsigned tokens also fail TP-SEC-010)
 DEFECTS = [
     ("enumeration-message", {"TP-SEC-001"}),
-    ("no-store-missing", {"TP-CONF-005", "TP-SEC-012"}),
+    # one cause, one finding: the probe's TP-SEC-012 is folded into TP-CONF-005, its check fails
+    ("no-store-missing", {"TP-CONF-005"}),
     ("alg-none", {"TP-TOKEN-002", "TP-SEC-008"}),
     ("password-echo", {"TP-CONF-003"}),
     ("case-insensitive-password", {"TP-SEC-003"}),
@@ -102,3 +103,7 @@ def test_each_defect_is_caught_by_an_error_the_correct_service_lacks(
     assert faulty.returncode == 1, faulty.stdout + faulty.stderr
     assert correct.returncode == 0, correct.stdout + correct.stderr
     assert caught_by <= errors_of(faulty) - errors_of(correct), errors_of(faulty)
+    if defect == "no-store-missing":
+        outcomes = {c["id"]: c["outcome"] for c in faulty.summary["checks"]}
+        assert outcomes["TP-SEC-012"] == "failed"
+        assert "TP-SEC-012" not in faulty.ids()

@@ -46,6 +46,8 @@ deployment may lack, or a verdict that may not hold (not evaluated, a saturated 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from collections.abc import Sequence
 from typing import Literal
 
 from tokenprobe.core.findings import Finding, Severity
@@ -733,6 +735,29 @@ def regression_rule(metric: str) -> CatalogueEntry:
     return entry_of("gate", REGRESSION_CHECKS.get(metric, "latency_regression"))
 
 
+# Findings two suites make of one cause (the gate runs both): the second is folded into the
+# first (`fold_same_causes`), and the second's check answers for the first's ID too.
+SAME_CAUSE = {"TP-SEC-012": "TP-CONF-005", "TP-SEC-013": "TP-CONF-007"}
+
+
+def fold_same_causes(findings: Sequence[Finding]) -> list[Finding]:
+    """One cause, one finding across suites: a finding whose cause another suite's finding in
+    ``findings`` already names is counted in that one (its first) instead of standing apart."""
+    present = {f.id for f in findings}
+    absorbed: Counter[str] = Counter()
+    for found in findings:
+        if SAME_CAUSE.get(found.id) in present:
+            absorbed[SAME_CAUSE[found.id]] += found.count
+    kept: list[Finding] = []
+    for found in findings:
+        if SAME_CAUSE.get(found.id) in present:
+            continue
+        if absorbed[found.id]:
+            found = dataclasses.replace(found, count=found.count + absorbed.pop(found.id))
+        kept.append(found)
+    return kept
+
+
 def reported_by_check(check_id: str) -> frozenset[str]:
     """The finding IDs a check result with ``check_id`` answers for: every ID its check reports
     (a lifetime check's error and its warning), TP-LOAD-001 for an SLO threshold, and for a
@@ -747,7 +772,8 @@ def reported_by_check(check_id: str) -> frozenset[str]:
     known = BY_ID.get(check_id)
     if known is None:
         return frozenset({check_id})
-    return frozenset(e.id for e in entries_of(known.suite, known.check))
+    ids = {e.id for e in entries_of(known.suite, known.check)}
+    return frozenset(ids | {SAME_CAUSE[i] for i in ids if i in SAME_CAUSE})
 
 
 def finding(

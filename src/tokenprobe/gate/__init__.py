@@ -34,7 +34,7 @@ from typing import Any
 from tokenprobe import conformance, load, security
 from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
-from tokenprobe.core import defaults
+from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
 from tokenprobe.core.config import Config, slo_text
 from tokenprobe.core.credentials import Credential, pool, read_verify_key
@@ -276,7 +276,7 @@ def merge(
                 gate.sections[key] = value
     for name in not_run:
         stages[name] = {"status": NOT_RUN, "findings": 0, "errors": [], "stopped": None}
-    gate.findings = deduplicate(gate.findings)
+    gate.findings = catalogue.fold_same_causes(deduplicate(gate.findings))
     gate.sections["stages"] = stages
     if conformance:
         gate.sections["conformance"] = conformance
