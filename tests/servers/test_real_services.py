@@ -24,7 +24,6 @@ TABLE_ROW = re.compile(r"^\| (TP-[A-Z]+-\d{3}) \| (error|warning|info) \|", re.M
 # documents only application/json, and no package sets Cache-Control: no-store on the pair.
 DJANGO_AND_CACHE = {
     "TP-CONF-001",  # that 400 is not JSON (published spec: 400 is application/json)
-    "TP-CONF-103",  # the same page: a content type the spec does not document
     "TP-CONF-005",  # no Cache-Control: no-store on token responses (RFC 6749 §5.1)
 }
 TRUE_ERRORS: dict[str, set[str]] = {

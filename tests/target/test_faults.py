@@ -95,6 +95,13 @@ def text_content_type(t: EmbeddedTarget) -> None:
     assert response.headers["Content-Type"].startswith("text/plain")
 
 
+def problem_json_errors(t: EmbeddedTarget) -> None:
+    response = post(t, {"username": "nobody", "password": "x"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert post(t, good(t)).headers["Content-Type"] == "application/json"
+
+
 def missing_refresh(t: EmbeddedTarget) -> None:
     assert set(post(t, good(t)).json()) == {"access"}
 
@@ -277,6 +284,7 @@ CASES: dict[str, tuple[Probe, dict]] = {
     "server-error-on-long-input": (server_error_on_long_input, {}),
     "server-error-on-wrong-type": (server_error_on_wrong_type, {}),
     "text-content-type": (text_content_type, {}),
+    "problem-json-errors": (problem_json_errors, {}),
     "missing-refresh": (missing_refresh, {}),
     "same-tokens": (same_tokens, {}),
     "alg-none": (alg_none, {}),

@@ -58,6 +58,8 @@ LOGIN_SHARE_PERCENT = 30
 # Schemathesis' status checks that would flag a protocol answer as a contract violation.
 STATUS_CHECK_FAILURES = frozenset({"ST103", "ST202"})
 UNDOCUMENTED_STATUS = "ST103"  # status_code_conformance (TP-CONF-102)
+# content_type_conformance (TP-CONF-103): a missing, undocumented or malformed media type.
+CONTENT_TYPE_FAILURES = frozenset({"ST104", "ST105", "ST106"})
 
 # Logins sent in the examples phase, so the success path never depends on chance.
 DETERMINISTIC_LOGINS = 2
@@ -119,10 +121,13 @@ def before_add_examples(context: schemathesis.HookContext, examples: list[Case])
 def filter_failure(
     context: schemathesis.HookContext, failure: object, case: Case, response: Response
 ) -> bool:
-    """Keep every failure except a status check's complaint about a protocol answer, and
-    status_code_conformance's about a 401 or 403 to a login attempt: one cause, one finding,
-    and wrong_credentials_answer_400 (TP-CONF-004) names that one."""
+    """Keep every failure except a status check's complaint about a protocol answer, and those
+    a check of ours names more precisely (one cause, one finding): status_code_conformance's
+    about a 401 or 403 to a login attempt (TP-CONF-004 names it), content_type_conformance's
+    about a documented 200 or 400 that is not JSON (TP-CONF-001 names it)."""
     code = getattr(failure, "code", None)
+    if code in CONTENT_TYPE_FAILURES:
+        return not response_checks.documented_answer_not_json(response, case)
     if code not in STATUS_CHECK_FAILURES:
         return True
     if code == UNDOCUMENTED_STATUS and response_checks.answers_wrong_credentials(response, case):

@@ -34,23 +34,35 @@ DEBUG_MARKERS = (
 MIN_ECHO_LENGTH = 8
 
 
+def claims_json(response: Response) -> bool:
+    kind = media_type(response)
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def documented_answer_not_json(response: Response, case: Case) -> bool:
+    """A 200 or 400 to the documented method whose Content-Type is not JSON. The spec documents
+    POST's answers: an empty 200 to OPTIONS (Flask answers it by itself) or a 400 to another
+    method is HTTP's business, not the contract's."""
+    documented = response.request.method == case.operation.method.upper()
+    return (
+        documented
+        and response.status_code in DOCUMENTED_JSON_STATUSES
+        and not claims_json(response)
+    )
+
+
 @schemathesis.check
 def json_responses_are_json(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """200 and 400 answers to the documented method are application/json; any answer claiming
     JSON parses as JSON."""
-    kind = media_type(response)
-    claims_json = kind == "application/json" or kind.endswith("+json")
-    # The spec documents POST's answers: an empty 200 to OPTIONS (Flask answers it by itself)
-    # or a 400 to another method is HTTP's business, not the contract's.
-    documented = response.request.method == case.operation.method.upper()
-    if documented and response.status_code in DOCUMENTED_JSON_STATUSES and not claims_json:
+    if documented_answer_not_json(response, case):
         fail(
             "json_responses_are_json",
             case,
             f"Content-Type: application/json on a {response.status_code}",
             f"Content-Type: {header(response, 'Content-Type') or '(none)'}",
         )
-    if not claims_json:
+    if not claims_json(response):
         return NOT_APPLICABLE
     if json_body(response) is None:
         fail(

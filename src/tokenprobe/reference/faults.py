@@ -39,6 +39,10 @@ _CATALOGUE = [
         "server-error-on-wrong-type", "500 when a field is not a string (list, number, object...)"
     ),
     Fault("text-content-type", "200 token responses are sent as text/plain"),
+    Fault(
+        "problem-json-errors",
+        "400s are sent as application/problem+json, a JSON type the spec does not document",
+    ),
     # Tokens
     Fault("missing-refresh", "200 body has no refresh token"),
     Fault("same-tokens", "access and refresh are the same string"),

@@ -26,6 +26,8 @@ class NoStoreMixin:
             response["Pragma"] = "no-cache"
         if cfg.has("text-content-type") and response.status_code == 200:
             response.content_type = "text/plain; charset=utf-8"
+        if cfg.has("problem-json-errors") and response.status_code == 400:
+            response.content_type = "application/problem+json"
         if cfg.has("no-allow-header") and response.status_code == 405:
             del response["Allow"]
         return response
