@@ -205,3 +205,19 @@ def test_correct_variants_fail_no_check_even_on_the_strict_spec(suite_run) -> No
     assert section["logins_only"] is True
     assert section["statuses"] == {"200": DETERMINISTIC_LOGINS}
     assert {f.id for f in run.summary.findings} <= {"TP-TOKEN-009"}
+
+
+def test_the_strict_stage_without_credentials_runs_and_says_what_it_could_not_see(
+    suite_run,
+) -> None:
+    """The gate's strict stage sends the examples phase's logins; without credentials it has
+    none, so it sends the boundary cases instead: the run happens, passes, and says the success
+    path was not evaluated (TP-CONF-011), never "could not start"."""
+    run = suite_run(spec="strict", credentials=[])
+    assert run.summary.errors == []
+    assert run.summary.exit_code == 0
+    assert {f.id for f in run.summary.not_evaluated} == {"TP-CONF-011"}
+    section = run.summary.sections["conformance"]
+    assert section["logins_only"] is False
+    assert section["phases"]["examples"] == "success"
+    assert section["phases"]["fuzzing"] == "skip"

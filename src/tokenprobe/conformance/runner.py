@@ -93,7 +93,9 @@ class ConformanceOptions:
     stage: str = "conformance"  # what a stop names: the command, or the gate's stage
     # Send only the examples phase's logins: for a spec whose requests are the published ones
     # and whose only news is a stricter 200 (the gate's strict stage, after the published run
-    # has sent every request question), the 200s are all there is left to see.
+    # has sent every request question), the 200s are all there is left to see. Without
+    # credentials there is no login to send: the examples phase then sends its boundary cases,
+    # so that the run happens and says the success path was not evaluated (TP-CONF-011).
     logins_only: bool = False
 
 
@@ -159,6 +161,10 @@ def _command(spec_path: Path, config_file: Path, base_url: str, workdir: Path) -
     ]  # fmt: skip
 
 
+def _sends_logins_only(session: TargetSession, options: ConformanceOptions) -> bool:
+    return options.logins_only and bool(session.credentials)
+
+
 def _environment(session: TargetSession, workdir: Path, logins_only: bool) -> dict[str, str]:
     """The child's environment: our credentials (in a 0600 file), never the caller's; the
     token policy only from the rendered configuration file, never from a stray variable."""
@@ -190,7 +196,7 @@ def _run_schemathesis(
     if options.logins_only:
         command += ["--phases", "examples"]
     started = time.perf_counter()
-    env = _environment(session, workdir, options.logins_only)
+    env = _environment(session, workdir, _sends_logins_only(session, options))
     with (workdir / OUTPUT_FILE).open("w+", encoding="utf-8", errors="replace") as output:
         child = run_child(
             command, cwd=workdir, env=env, output=output,
@@ -244,8 +250,8 @@ def _section(
         "spec_path": str(spec_path),
         "operations": report.get("operations", {}).get("tested", 0),
         "cases": cases,
-        "boundary_cases": 0 if options.logins_only else len(boundary_cases()),
-        "logins_only": options.logins_only,
+        "boundary_cases": 0 if _sends_logins_only(session, options) else len(boundary_cases()),
+        "logins_only": _sends_logins_only(session, options),
         "wall_time_s": round(run.wall_time_s, 3),
         "schemathesis_time_s": round(float(report.get("running_time", 0.0)), 3),
         "cases_per_s": round(cases / run.wall_time_s, 1) if run.wall_time_s else 0.0,
