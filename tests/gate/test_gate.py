@@ -230,3 +230,23 @@ def test_a_pass_says_what_it_did_not_evaluate_and_require_complete_fails_it(
     )  # fmt: skip
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert all(f["accepted"] for f in summary_of(tmp_path / "c")["findings"])
+
+
+def test_a_gate_without_credentials_runs_both_specs_and_says_what_it_did_not_see(
+    tmp_path: Path, secrets_target: EmbeddedTarget
+) -> None:
+    """The first gate anyone runs against their service has no account: both conformance stages
+    run (the strict one has no login to send and sends the boundary cases), it passes, and each
+    says the success path was not evaluated."""
+    result = run_gate(
+        tmp_path, "--url", secrets_target.base_url, "--skip", "security", "--skip", "load",
+        "--report-dir", "run",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = summary_of(tmp_path / "run")
+    assert summary["errors"] == []
+    assert {name: stage["status"] for name, stage in summary["stages"].items()} == {
+        "conformance-published": "pass",
+        "conformance-strict": "pass",
+    }
+    assert {f["id"] for f in summary["findings"] if f["severity"] == "warning"} >= {"TP-CONF-011"}
