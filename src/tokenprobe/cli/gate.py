@@ -81,10 +81,10 @@ def gate(
     summary.md, report.html, and each tool's own reports). The gate ends within --max-time;
     SIGINT or SIGTERM stop it with its reports written (exit 130 or 143).
     """
-    config = command_config(ctx, config_file)
     from tokenprobe.gate import GateOptions, run_gate  # every suite: only when the gate runs
     from tokenprobe.gate.progress import make_progress
 
+    config = command_config(ctx, config_file)
     options = GateOptions(
         config=config,
         report_dir=report_dir,
