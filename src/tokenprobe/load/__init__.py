@@ -7,22 +7,17 @@ Public surface (Locust-free to import, for the CLI and the release gate):
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tokenprobe.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tokenprobe.load.runner import LoadOptions, run
 
 __all__ = ["LoadOptions", "run"]
 
-
-def __getattr__(name: str) -> Any:
-    # Resolved on first use (PEP 562): every Locust process imports this package for its users
-    # and listeners, and must not pay for the runner's reports and plotting libraries.
-    if name in __all__:
-        return getattr(importlib.import_module("tokenprobe.load.runner"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})  # the lazy names too, as a plain package lists them
+# Resolved on first use (PEP 562): every Locust process imports this package for its users and
+# listeners, and must not pay for the runner's reports and plotting libraries.
+__getattr__, __dir__ = lazy_exports(
+    __name__, {"LoadOptions": "tokenprobe.load.runner", "run": "tokenprobe.load.runner"}
+)

@@ -11,8 +11,9 @@ Public surface::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tokenprobe.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tokenprobe.security.options import SecurityOptions, TimingBudget
@@ -46,11 +47,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})  # the lazy names too, as a plain package lists them
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
