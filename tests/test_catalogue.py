@@ -135,8 +135,8 @@ def test_not_evaluated_entries_are_warnings_naming_one_need() -> None:
 
 def test_one_cause_seen_by_two_suites_is_one_finding() -> None:
     """The gate runs conformance and security: a missing no-store is TP-CONF-005 on every 200
-    and TP-SEC-012 once; it stays one finding, counting both, and the probe's check answers for
-    it. A probe's finding alone (no conformance run) stands as it is."""
+    and TP-SEC-012 once; it stays one finding, counting both, that both checks saw. A probe's
+    finding alone (no conformance run) stands as it is."""
     both = [
         catalogue.finding("TP-CONF-005", "no no-store", count=40),
         catalogue.finding("TP-SEC-012", "no no-store", count=1),
@@ -144,6 +144,7 @@ def test_one_cause_seen_by_two_suites_is_one_finding() -> None:
     ]
     folded = catalogue.fold_same_causes(both)
     assert [(f.id, f.count) for f in folded] == [("TP-CONF-005", 41), ("TP-SEC-013", 1)]
-    assert "TP-CONF-005" in catalogue.reported_by_check("TP-SEC-012")
+    # The probe's check saw it too: the folded finding decides its outcome as well.
+    assert folded[0].checks == ("TP-CONF-005", "TP-SEC-012")
     alone = [catalogue.finding("TP-SEC-012", "no no-store")]
     assert catalogue.fold_same_causes(alone) == alone

@@ -6,7 +6,7 @@ import pytest
 
 from tokenprobe import security
 from tokenprobe.cli.target import open_target
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import Summary, verdict
 from tokenprobe.core.token_fields import ACCESS_FIELD_ENV, REFRESH_FIELD_ENV
 from tokenprobe.security import SecurityOptions
 
@@ -14,7 +14,7 @@ SIGNATURE = "TP-SEC-010"  # tokens verify with the key
 
 
 def outcome(summary: Summary, check_id: str) -> str:
-    (found,) = [c.outcome for c in summary.checks if c.id == check_id]
+    (found,) = [c.outcome for c in verdict(summary).checks if c.id == check_id]
     return found
 
 

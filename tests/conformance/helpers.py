@@ -7,7 +7,7 @@ import re
 import socket
 from pathlib import Path
 
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import Summary, verdict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Fuzzing cases per run: the boundary cases and the deterministic logins of the examples phase
@@ -26,7 +26,7 @@ class SuiteRun:
         return {f.id for f in self.summary.findings if str(f.severity) == "error"}
 
     def outcomes(self, check_id: str) -> set[str]:
-        return {c.outcome for c in self.summary.checks if c.id == check_id}
+        return {c.outcome for c in verdict(self.summary).checks if c.id == check_id}
 
 
 def secrets_in(report_dir: Path, passwords: list[str]) -> list[str]:

@@ -200,7 +200,9 @@ def test_tokenprobe_conformance_require_complete_fails_a_run_without_credentials
     args = ("--url", clean_target.base_url, "-n", str(SMALL_N))
     plain = tokenprobe_conformance(*args, "--report-dir", str(tmp_path / "plain"))
     assert plain.returncode == 0, plain.stdout + plain.stderr
-    assert "conformance: pass, 1 check not evaluated" in plain.stdout
+    assert "conformance: PASS; findings: 0 error, 1 warning, 0 info; 1 check not evaluated;" in (
+        plain.stdout
+    )
     summary = json.loads((tmp_path / "plain" / "summary.json").read_text())
     assert [(f["id"], f["severity"]) for f in summary["findings"]] == [("TP-CONF-011", "warning")]
     # ... and --require-complete makes that a failure.
@@ -208,7 +210,9 @@ def test_tokenprobe_conformance_require_complete_fails_a_run_without_credentials
         *args, "--report-dir", str(tmp_path / "complete"), "--require-complete"
     )
     assert complete.returncode == 1, complete.stdout + complete.stderr
-    assert "conformance: fail, 1 check not evaluated" in complete.stdout
+    assert "conformance: FAIL; findings: 1 error, 0 warning, 0 info; 1 check not evaluated;" in (
+        complete.stdout
+    )
     summary = json.loads((tmp_path / "complete" / "summary.json").read_text())
     assert [(f["id"], f["severity"]) for f in summary["findings"]] == [("TP-CONF-011", "error")]
 

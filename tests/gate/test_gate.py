@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -205,7 +206,8 @@ def test_a_pass_says_what_it_did_not_evaluate_and_require_complete_fails_it(
 
     passed = run_gate(tmp_path, *url, "--report-dir", "a", **one_account)
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "tokenprobe gate: PASS, 2 checks not evaluated (" in passed.stdout
+    line = "tokenprobe gate: PASS; findings: 0 error, 2 warning, 1 info; 2 checks not evaluated;"
+    assert line in passed.stdout
     summary = summary_of(tmp_path / "a")
     assert summary["not_evaluated"] == 2
     assert {f["id"]: f["severity"] for f in summary["findings"]} == {
@@ -217,9 +219,15 @@ def test_a_pass_says_what_it_did_not_evaluate_and_require_complete_fails_it(
     (tmp_path / "tokenprobe.toml").write_text("[gate]\nrequire-complete = true\n")
     failed = run_gate(tmp_path, *url, "--report-dir", "b", **one_account)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "tokenprobe gate: FAIL, 2 checks not evaluated (" in failed.stdout
+    line = "tokenprobe gate: FAIL; findings: 2 error, 0 warning, 1 info; 2 checks not evaluated;"
+    assert line in failed.stdout
     errors = {f["id"] for f in summary_of(tmp_path / "b")["findings"] if f["severity"] == "error"}
     assert errors == NOT_EVALUATED
+    # Every surface says it fails: JUnit too, by the checks that could not look.
+    junit = ET.parse(tmp_path / "b" / "junit.xml").getroot()  # noqa: S314 - our own output
+    failed_cases = {case.get("name", "").split()[0] for case in junit.iter("testcase")
+                    if case.find("failure") is not None}  # fmt: skip
+    assert failed_cases == {"TP-SEC-015", "TP-SEC-010"}
 
     # A deployment without a canary or a key accepts that in the baseline, with a reason (the
     # run is judged by the baseline it wrote).

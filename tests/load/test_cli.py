@@ -117,21 +117,25 @@ def test_without_credentials_the_account_scenarios_are_not_evaluated(gate_runs: 
     checks = {c["id"]: c for c in summary["checks"]}
     assert checks["TP-LOAD-003"]["outcome"] == "skipped"
     assert summary["load"]["scenarios"].keys() == {"unknown_user", "malformed_body"}
-    assert "pass, 1 check not evaluated: reports in" in run.output
+    line = "load: PASS; findings: 0 error, 1 warning, 0 info; 1 check not evaluated; reports in"
+    assert line in run.output
 
     complete, report_dir, _ = gate_runs["no-credentials-complete"]
     assert complete.returncode == 1, complete.output
     summary = json.loads((report_dir / "summary.json").read_text())
     assert {f["id"]: f["severity"] for f in summary["findings"]} == {"TP-LOAD-003": "error"}
     assert summary["status"] == "fail"
-    assert "fail, 1 check not evaluated: reports in" in complete.output
+    assert "load: FAIL; findings: 1 error, 0 warning, 0 info; 1 check not evaluated; reports" in (
+        complete.output
+    )
 
     # With credentials every scenario runs: nothing is left unevaluated.
     met, report_dir, _ = gate_runs["met"]
     summary = json.loads((report_dir / "summary.json").read_text())
     assert summary["not_evaluated"] == 0
     assert "TP-LOAD-003" not in {c["id"] for c in summary["checks"]}
-    assert met.output.rstrip().splitlines()[-1].startswith("pass: reports in")
+    last = met.output.rstrip().splitlines()[-1]
+    assert last.startswith("load: PASS; findings: 0 error, 0 warning, 0 info; reports in"), last
 
 
 @pytest.mark.parametrize("key", ["breach", "met"])

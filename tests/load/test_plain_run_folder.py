@@ -58,7 +58,8 @@ def test_without_credentials_the_account_scenarios_are_off_not_a_refusal(runs: d
 def test_a_headless_run_writes_a_run_folder_named_by_its_last_line(runs: dict) -> None:
     run = runs["bare"]
     line = last_line(run.output)
-    assert line.startswith("tokenprobe: pass, 1 check not evaluated: reports in reports/"), line
+    verdict = "PASS; findings: 0 error, 1 warning, 0 info; 1 check not evaluated"
+    assert line.startswith(f"tokenprobe: {verdict}; reports in reports/"), line
     folder = run.workdir / line.rsplit(" ", 1)[1]
     for name in ("summary.json", "junit.xml", "locust_report.html", "locust_stats.csv",
                  "locust.json", "load_stats.csv", "latency_histograms.json"):  # fmt: skip
@@ -78,7 +79,8 @@ def test_require_complete_fails_a_run_without_credentials(runs: dict) -> None:
     run = runs["strict"]
     assert run.returncode == 1, run.output
     folder = run.workdir / "run"
-    assert last_line(run.output) == f"tokenprobe: fail, 1 check not evaluated: reports in {folder}"
+    verdict = "FAIL; findings: 1 error, 0 warning, 0 info; 1 check not evaluated"
+    assert last_line(run.output) == f"tokenprobe: {verdict}; reports in {folder}"
     summary = json.loads((folder / "summary.json").read_text())
     assert [f["severity"] for f in summary["findings"]] == ["error"]
     assert not (run.workdir / "reports").exists()  # --tp-report-dir: no run folder besides
@@ -92,7 +94,8 @@ def test_given_locust_outputs_keep_their_place(runs: dict, load_target: Any) -> 
     assert (mine / "my_stats.csv").is_file()
     assert (mine / "my.json").is_file()
     folder = run.workdir / "run"
-    assert last_line(run.output) == f"tokenprobe: pass: reports in {folder}"
+    verdict = "PASS; findings: 0 error, 0 warning, 0 info"
+    assert last_line(run.output) == f"tokenprobe: {verdict}; reports in {folder}"
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["not_evaluated"] == 0
     assert summary["load"]["scenarios"]["valid_login"]["requests"] > 0

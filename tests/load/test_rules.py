@@ -24,11 +24,12 @@ from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import build_profile, users_for_rate
 from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import cpu_verdict, step_rows
-from tokenprobe.load.runner import failure_reasons, saturated_generator, slo_breach
+from tokenprobe.load.runner import failure_reasons
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.search import CapacitySearch
 from tokenprobe.load.settings import parse_weights
 from tokenprobe.load.slo import evaluate, parse_slos
+from tokenprobe.load.verdict import saturated_generator, slo_breach
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import CheckResult, Summary
+from tokenprobe.load.verdict import slo_breach, slo_check_id
 
 matplotlib.use("Agg")  # headless: no display in CI
 
@@ -85,6 +86,22 @@ def load_section(p95: float = 12.0, throughput: float = 180.0, passed: bool = Tr
     }  # fmt: skip
 
 
+def slo_verdicts(load: Any) -> tuple[list[CheckResult], list[Finding]]:
+    """The SLO checks of a load section as the load suite makes them, and a breach finding for
+    each SLO the fixture says is breached (``passed`` False: the fixture's input, which the
+    section of a real run does not hold)."""
+    slos = load.get("slo", []) if isinstance(load, dict) else []
+    checks, breaches = [], []
+    for slo in slos:
+        if not isinstance(slo, dict) or "name" not in slo:
+            continue
+        message = f"observed {slo.get('observed')}"
+        checks.append(CheckResult(slo_check_id(slo["name"]), slo["name"], "load", message, 30.0))
+        if slo.pop("passed", True) is False:
+            breaches.append(slo_breach(slo))
+    return checks, breaches
+
+
 @pytest.fixture
 def make_summary() -> Callable[..., Summary]:
     """``make_summary(findings=[...], load=..., **Summary fields)`` → a finished gate Summary."""
@@ -92,15 +109,14 @@ def make_summary() -> Callable[..., Summary]:
     def make(findings: list[Finding] | None = None, load: Any = None, **fields: Any) -> Summary:
         found = [LIFETIME, CACHE, FORM, TRIM] if findings is None else findings
         checks = [
-            CheckResult(f.id, f.title.lower(), f.source, "failed" if f.severity is Severity.ERROR
-                        else "passed", f.evidence, 0.25)
-            for f in found
+            CheckResult(f.checks[0], f.title.lower(), f.source, f.evidence, 0.25) for f in found
         ] + [
-            CheckResult("TP-TOKEN-001", "alg allowlist", "conformance", "passed", "", 0.1),
-            CheckResult("TP-SEC-008", "brute force", "security", "skipped", "no canary", 0.0),
-            CheckResult("slo:p95", "total p95 latency", "load", "passed", "12 ms", 30.0),
+            CheckResult("TP-TOKEN-001", "alg allowlist", "conformance", "", 0.1),
+            CheckResult("TP-SEC-008", "brute force", "security", "no canary", 0.0, ran=False),
         ]  # fmt: skip
         sections = {"load": load_section() if load is None else load} if load is not False else {}
+        slo_checks, breaches = slo_verdicts(sections.get("load"))
+        found, checks = [*found, *breaches], [*checks, *slo_checks]
         summary = Summary(
             command="gate",
             target="http://127.0.0.1:8000",

@@ -40,9 +40,7 @@ def leaky_summary(make_summary: Callable[..., Summary]) -> Summary:
         errors=[f"stage crashed: {leak}"],
         accepted={"TP-TOKEN-012": f"reason mentions {PASSWORD}"},
     )
-    summary.checks.append(
-        CheckResult("TP-SEC-003", f"bypass {PASSWORD}", "security", "failed", leak)
-    )
+    summary.checks.append(CheckResult("TP-SEC-003", f"bypass {PASSWORD}", "security", leak))
     summary.sections["security"] = {"samples": [leak], PASSWORD: {"token": TOKEN}}
     return summary
 
@@ -101,7 +99,7 @@ def test_reports_content_and_summary_untouched(
     assert summary.to_dict() == before  # the caller's summary is not modified
     assert "Locust HTML" in (tmp_path / "report.html").read_text()
     assert "### Since `prev`" in (tmp_path / "summary.md").read_text()
-    assert (tmp_path / "junit.xml").read_text().count("<testcase ") == 7
+    assert (tmp_path / "junit.xml").read_text().count("<testcase ") == 8
     assert not list(tmp_path.glob(".*.tmp"))
 
 

@@ -17,10 +17,9 @@ GITHUB_COMMENT_LIMIT = 65_536
 
 def test_failing_run(make_summary: Callable[..., Summary]) -> None:
     text = render_markdown(make_summary())
-    assert text.startswith("## tokenprobe gate: ❌ FAIL\n")
+    assert text.startswith("## tokenprobe gate: ❌ FAIL; findings: 2 error, 1 warning, 1 info\n")
     assert "Target `http://127.0.0.1:8000` · 42.5 s" in text
-    assert "checks: 4 passed, 2 failed, 1 skipped" in text
-    assert "findings: 2 error, 1 warning, 1 info" in text
+    assert "checks: 5 passed, 2 failed, 1 skipped" in text
     assert "### Error findings" in text
     assert "| **failing** | `TP-TOKEN-012` | Access token outlives policy |" in text
     # Warnings are counted, not tabled.
@@ -43,8 +42,8 @@ def test_error_run_lists_the_reasons(make_summary: Callable[..., Summary]) -> No
 def test_accepted_findings_are_marked_and_listed_last(make_summary: Callable[..., Summary]) -> None:
     summary = make_summary(findings=[LIFETIME, CACHE], accepted={"TP-TOKEN-012": "TICKET-1"})
     text = render_markdown(summary)
-    assert "(1 accepted by baseline)" in text
-    assert "checks: 3 passed, 1 failed" in text  # the accepted finding's check passes
+    assert "findings: 2 error, 0 warning, 0 info (1 accepted)" in text
+    assert "checks: 4 passed, 1 failed" in text  # the accepted finding's check passes
     failing = text.index("| **failing** | `TP-SEC-006`")
     accepted = text.index("| accepted | `TP-TOKEN-012`")
     assert failing < accepted
@@ -98,7 +97,10 @@ def test_a_pass_says_what_it_did_not_evaluate(make_summary: Callable[..., Summar
         source="security",
     )
     text = render_markdown(make_summary(findings=[FORM, skipped]))
-    assert text.startswith("## tokenprobe gate: ✅ PASS, 1 check not evaluated\n")
+    first = (
+        "## tokenprobe gate: ✅ PASS; findings: 0 error, 2 warning, 0 info; 1 check not evaluated"
+    )
+    assert text.startswith(first + "\n")
     assert "**Not evaluated** (the verdict does not cover these):" in text
     assert "- `TP-SEC-103` TP-SEC-015 brute-force protection: no canary account configured" in text
 

@@ -1,4 +1,4 @@
-"""A check's reported outcome follows its findings as graded and accepted, in every report."""
+"""A check's outcome follows its findings as graded and accepted (`verdict`), in every report."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import xml.etree.ElementTree as ET
 
 from tokenprobe.core import catalogue
 from tokenprobe.core.findings import Severity
-from tokenprobe.core.summary import CheckResult, Summary
+from tokenprobe.core.summary import CheckResult, Summary, verdict
+from tokenprobe.load.verdict import slo_breach
 from tokenprobe.reports.junit import render_junit
 
-SLO = CheckResult("slo:p95", "SLO p95 p95<500", "load", "failed", "observed 900")
-LIFETIME = CheckResult("TP-TOKEN-004", "token_lifetime_within_policy", "conformance", "failed")
+SLO = CheckResult("slo:p95", "SLO p95 p95<500", "load", "observed 900")
+LIFETIME = CheckResult("TP-TOKEN-004", "token_lifetime_within_policy", "conformance")
+BREACH = slo_breach({"name": "p95", "threshold": "<500", "observed": 900})
 
 
 def summary_with(*found: str, accepted: dict[str, str] | None = None) -> Summary:
@@ -20,10 +22,17 @@ def summary_with(*found: str, accepted: dict[str, str] | None = None) -> Summary
                    accepted=accepted or {})  # fmt: skip
 
 
+def outcome_of(summary: Summary, check: CheckResult) -> str:
+    (checked,) = (c for c in verdict(summary).checks if c.check.id == check.id)
+    return checked.outcome
+
+
 def test_a_breached_slo_fails_its_check_until_the_baseline_accepts_the_breach() -> None:
-    assert summary_with("TP-LOAD-001").effective_outcome(SLO) == "failed"
-    accepted = summary_with("TP-LOAD-001", accepted={"TP-LOAD-001": "known slow staging"})
-    assert accepted.effective_outcome(SLO) == "passed"
+    breached = summary_with()
+    breached.findings.append(BREACH)
+    assert outcome_of(breached, SLO) == "failed"
+    accepted = dataclasses.replace(breached, accepted={"TP-LOAD-001": "known slow staging"})
+    assert outcome_of(accepted, SLO) == "passed"
     assert accepted.status == "pass"
     report = ET.fromstring(render_junit(accepted))  # noqa: S314 - our own output
     load_suite = report.find("testsuite[@name='load']")
@@ -31,15 +40,35 @@ def test_a_breached_slo_fails_its_check_until_the_baseline_accepts_the_breach() 
     assert load_suite.get("failures") == "0"
 
 
-def test_a_check_answers_for_every_id_it_reports() -> None:
+def test_a_check_owns_every_id_it_reports() -> None:
     # The lifetime check reports an error (TP-TOKEN-004) and a warning (TP-TOKEN-009).
-    assert catalogue.reported_by_check("TP-TOKEN-004") == {"TP-TOKEN-004", "TP-TOKEN-009"}
     summary = summary_with("TP-TOKEN-004", "TP-TOKEN-009")
-    assert [f.id for f in summary.findings_of(LIFETIME)] == ["TP-TOKEN-004", "TP-TOKEN-009"]
+    (lifetime,) = (c for c in verdict(summary).checks if c.check.id == LIFETIME.id)
+    assert [f.id for f in lifetime.findings] == ["TP-TOKEN-004", "TP-TOKEN-009"]
+    assert lifetime.outcome == "failed"
 
 
 def test_a_regraded_error_no_longer_fails_its_check() -> None:
     summary = summary_with("TP-TOKEN-004")
-    assert summary.effective_outcome(LIFETIME) == "failed"
+    assert outcome_of(summary, LIFETIME) == "failed"
     summary.findings = [dataclasses.replace(f, severity=Severity.WARNING) for f in summary.findings]
-    assert summary.effective_outcome(LIFETIME) == "passed"
+    assert outcome_of(summary, LIFETIME) == "passed"
+
+
+def test_a_finding_of_a_check_the_run_does_not_list_gets_its_check() -> None:
+    """TP-LOAD-002 or a not-evaluated finding from a stage that listed no check of it: the
+    verdict gives it its catalogue check, so JUnit shows it and a failing run fails a case."""
+    summary = Summary("gate", "http://127.0.0.1:1", findings=[
+        catalogue.finding("TP-LOAD-002", "CPU at 100 %")])  # fmt: skip
+    summary.grade({"TP-LOAD-002": Severity.ERROR})
+    judged = verdict(summary)
+    assert [(c.check.id, c.outcome) for c in judged.checks] == [("TP-LOAD-002", "failed")]
+    report = ET.fromstring(render_junit(summary))  # noqa: S314 - our own output
+    assert report.find(".//testcase[@name='TP-LOAD-002 generator_cpu']/failure") is not None
+
+
+def test_a_check_that_could_not_look_is_skipped_never_passed() -> None:
+    not_run = dataclasses.replace(LIFETIME, ran=False)
+    summary = Summary("gate", "http://127.0.0.1:1", checks=[not_run])
+    assert outcome_of(summary, not_run) == "skipped"
+    assert summary.status == "pass"

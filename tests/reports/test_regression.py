@@ -16,7 +16,7 @@ from scipy.stats.contingency import relative_risk
 from tokenprobe.core.config import RegressionConfig
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity, apply_severity_overrides
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import Summary, verdict
 from tokenprobe.load.evidence import HISTOGRAMS_FILE, read_evidence
 from tokenprobe.load.latency import new_histogram
 from tokenprobe.reports.regression import (
@@ -113,7 +113,7 @@ def test_half_as_slow_again_is_regressed_with_an_error_finding(tmp_path: Path) -
     summary = Summary(command="gate", target="t")
     regression.apply_to(summary)
     assert summary.status == "fail"
-    failed = {c.id for c in summary.checks if c.outcome == "failed"}
+    failed = {c.check.id for c in verdict(summary).checks if c.outcome == "failed"}
     assert "regression:p50_ms" in failed
     assert "regression:p95_ms[valid_login]" in failed
     # The normal model: [severities] re-grades it, like any finding.
@@ -316,9 +316,9 @@ def test_a_previous_run_without_evidence_is_not_evaluated(tmp_path: Path) -> Non
     assert (finding.id, finding.severity) == ("TP-REG-005", Severity.WARNING)
     summary = Summary(command="gate", target="t")
     regression.apply_to(summary)
-    assert summary.not_evaluated == [finding]  # counted as not evaluated, like any other
+    assert verdict(summary).not_evaluated == (finding,)  # not evaluated, like any other
     assert HISTOGRAMS_FILE in finding.evidence
-    assert [c.outcome for c in regression.checks()] == ["skipped"]
+    assert [c.outcome for c in verdict(summary).checks] == ["skipped"]
 
 
 def test_a_run_without_load_results_is_not_judged(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from tokenprobe import security
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import CheckResult, Summary
+from tokenprobe.core.summary import CheckVerdict, Summary, verdict
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.security import SecurityOptions
 
@@ -53,8 +53,9 @@ def run_probes(tmp_path: Path) -> RunProbes:
     return run
 
 
-def check(summary: Summary, probe_id: str) -> CheckResult:
-    return next(c for c in summary.checks if c.id == probe_id)
+def check(summary: Summary, probe_id: str) -> CheckVerdict:
+    """The probe's check as the run's verdict judges it (its outcome, message, findings)."""
+    return next(c for c in verdict(summary).checks if c.id == probe_id)
 
 
 def finding_ids(summary: Summary) -> set[str]:

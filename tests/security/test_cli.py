@@ -79,13 +79,17 @@ def test_require_complete_fails_a_run_that_could_not_evaluate_a_probe(
     args = ("--url", security_target().base_url, "--probe", "TP-SEC-012")
     plain = tokenprobe(*args, "--report-dir", str(tmp_path / "plain"))
     assert plain.returncode == 0, plain.stdout + plain.stderr
-    assert "security: pass, 1 check not evaluated" in plain.stdout
+    assert "security: PASS; findings: 0 error, 1 warning, 0 info; 1 check not evaluated;" in (
+        plain.stdout
+    )
     summary = json.loads((tmp_path / "plain" / "summary.json").read_text())
     assert [(f["id"], f["severity"]) for f in summary["findings"]] == [("TP-SEC-101", "warning")]
     # --require-complete: what was not evaluated fails the run.
     complete = tokenprobe(*args, "--report-dir", str(tmp_path / "complete"), "--require-complete")
     assert complete.returncode == 1, complete.stdout + complete.stderr
-    assert "security: fail, 1 check not evaluated" in complete.stdout
+    assert "security: FAIL; findings: 1 error, 0 warning, 0 info; 1 check not evaluated;" in (
+        complete.stdout
+    )
     summary = json.loads((tmp_path / "complete" / "summary.json").read_text())
     assert [(f["id"], f["severity"]) for f in summary["findings"]] == [("TP-SEC-101", "error")]
 

@@ -20,7 +20,7 @@ from tests.security.conftest import (
 from tokenprobe import security
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.redact import Redactor
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import Summary, verdict
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.reports import write_stage_reports
 from tokenprobe.security import PROBES, SecurityOptions
@@ -101,7 +101,7 @@ def test_lower_severity_findings_are_reported_without_failing(
 
 
 def test_clean_target_passes_every_probe(clean_run: CleanRun) -> None:
-    outcomes = {c.id: c.outcome for c in clean_run.summary.checks}
+    outcomes = {c.id: c.outcome for c in verdict(clean_run.summary).checks}
     assert set(outcomes) == {p.id for p in PROBES}
     # Only TP-SEC-010 needs a configured key; everything else is evaluated and passes.
     assert outcomes.pop("TP-SEC-010") == "skipped"
@@ -159,7 +159,7 @@ def test_without_credentials_probes_are_not_evaluated_never_passed(
     session = dataclasses.replace(session_of(target), credentials=[], embedded=False)
     probes = {"TP-SEC-001", "TP-SEC-003", "TP-SEC-007", "TP-SEC-011", "TP-SEC-015"}
     summary = security.run(session, SecurityOptions(probes=frozenset(probes)))
-    assert {c.outcome for c in summary.checks} == {"skipped"}
+    assert {c.outcome for c in verdict(summary).checks} == {"skipped"}
     # Each is a visible finding naming the probe and what it lacked, never a silent skip.
     lacked = {f.evidence.split(" ")[0]: f.id for f in summary.findings}
     assert lacked == {

@@ -7,6 +7,7 @@ import time
 
 from tests.gate.misbehaving import misbehaving_server
 from tokenprobe.core.session import TargetSession
+from tokenprobe.core.summary import verdict
 from tokenprobe.security import SecurityOptions, run
 
 BUDGET_S = 2.0
@@ -26,7 +27,8 @@ def test_a_spent_budget_stops_the_run_and_is_no_finding() -> None:
     assert (summary.stopped.reason, summary.stopped.stage) == ("time", "security")
     assert summary.errors == [f"security: out of time (its {BUDGET_S:g} s budget ran out)"]
     assert not [f for f in summary.findings if "budget" in f.evidence]
-    cut = {c.id: c.outcome for c in summary.checks if c.message == "could not finish: out of time"}
-    assert cut == {"TP-SEC-016": "error"}  # the probe under way: broken, never failed nor passed
-    after = {c.id: c.outcome for c in summary.checks if c.message == "not run: out of time"}
+    checks = verdict(summary).checks
+    cut = {c.id: c.outcome for c in checks if c.message == "could not finish: out of time"}
+    assert cut == {"TP-SEC-016": "skipped"}  # the probe under way: never failed nor passed
+    after = {c.id: c.outcome for c in checks if c.message == "not run: out of time"}
     assert after == {"TP-SEC-018": "skipped", "TP-SEC-019": "skipped"}  # never reached

@@ -58,7 +58,8 @@ def test_a_correct_service_passes_complete_with_a_pool(gate_on: GateRunner, kind
     assert run.returncode == 0, run.stdout + run.stderr
     assert errors_of(run) == set()
     assert run.summary["not_evaluated"] == 0
-    assert "tokenprobe gate: PASS (" in run.stdout
+    assert "tokenprobe gate: PASS; findings: 0 error," in run.stdout
+    assert "not evaluated" not in run.stdout
     # The one account and the credentials file made one pool (the canary is kept apart).
     assert run.summary["security"]["pool_accounts"] == SERVICE_USERS - 1
 
@@ -73,9 +74,10 @@ def test_a_correct_service_passes_with_one_account_and_says_what_it_skipped(
     # or the signing key was not evaluated, and the verdict line says so.
     assert run.ids("warning") == {"TP-SEC-103", "TP-SEC-104"}
     assert run.summary["not_evaluated"] == 2
-    assert "tokenprobe gate: PASS, 2 checks not evaluated (" in run.stdout
-    probes = run.summary["security"]["probes"]
-    skipped = {probe_id for probe_id, probe in probes.items() if probe["outcome"] == "skipped"}
+    assert "tokenprobe gate: PASS; findings: 0 error, 2 warning," in run.stdout
+    assert "; 2 checks not evaluated; reports in" in run.stdout
+    checks = run.summary["checks"]
+    skipped = {c["id"] for c in checks if c["source"] == "security" and c["outcome"] == "skipped"}
     assert skipped == {"TP-SEC-010", "TP-SEC-015"}
 
 

@@ -12,7 +12,7 @@ from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import Summary, verdict
 
 
 @click.command()
@@ -78,7 +78,7 @@ def render(summary: Summary) -> str:
     """A few lines for the terminal: counts, findings, where the reports are."""
     section = summary.sections.get("conformance", {})
     lines = [
-        f"conformance: {summary.status}{summary.not_evaluated_note} - "
+        f"conformance: {verdict(summary).line()}; "
         f"{section.get('cases', 0)} cases in "
         f"{section.get('wall_time_s', 0):.1f} s ({section.get('cases_per_s', 0)} cases/s), "
         f"success path exercised: {'yes' if section.get('success_path_exercised') else 'NO'}"

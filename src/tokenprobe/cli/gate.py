@@ -20,6 +20,7 @@ from tokenprobe.cli.options import (
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals
+from tokenprobe.core.summary import verdict
 from tokenprobe.load.settings import MAX_DURATION_S
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
@@ -105,10 +106,9 @@ def gate(
         click.echo(f"tokenprobe: warning: {result.latest_problem}", err=True)
     if json_output:  # the redacted file as written, never the in-memory summary
         click.echo((result.run_dir / SUMMARY_FILE).read_text(encoding="utf-8"), nl=False)
-    counts = f"{len(summary.findings)} findings, {len(summary.errors)} errors"
-    verdict = summary.status.upper() + summary.not_evaluated_note
-    line = f"tokenprobe gate: {verdict} ({counts}); reports in {result.run_dir}"
+    judged = verdict(summary)
+    line = f"tokenprobe gate: {judged.line()}; reports in {result.run_dir}"
     click.echo(line, err=json_output)
     for error in summary.errors:
         click.echo(f"tokenprobe: error: {error}", err=True)
-    sys.exit(summary.exit_code)
+    sys.exit(judged.exit_code)

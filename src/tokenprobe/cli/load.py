@@ -19,11 +19,12 @@ from tokenprobe.cli.options import (
 )
 from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
-from tokenprobe.core import defaults
+from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.config import slo_text
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.session import normalise_base_url
+from tokenprobe.core.summary import verdict
 from tokenprobe.load.profiles import PROFILES
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.settings import MAX_DURATION_S
@@ -202,16 +203,14 @@ def load(
             run_dir.write_reports(summary, session.redactor)
     for error in summary.errors:
         click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
-    section = summary.sections.get("load", {})
-    incomplete = "" if section.get("complete", True) else ", INCOMPLETE run"
-    for slo in section.get("slo", []):
-        verdict = "pass" if slo["passed"] else "FAIL"
-        observed = f"observed {slo['observed']} [{verdict}{incomplete}]"
-        click.echo(f"SLO {slo['name']} {slo['threshold']}: {observed}")
+    judged = verdict(summary)
+    for checked in judged.checks:
+        if checked.check.id.startswith(catalogue.SLO_CHECK_PREFIX):
+            click.echo(f"{checked.check.name}: {checked.check.message} [{checked.outcome}]")
     if regression is not None:
         click.echo(regression_line(regression))
-    click.echo(f"{summary.status}{summary.not_evaluated_note}: reports in {run_dir.path}")
-    sys.exit(summary.exit_code)
+    click.echo(f"load: {judged.line()}; reports in {run_dir.path}")
+    sys.exit(judged.exit_code)
 
 
 def regression_line(regression: Regression) -> str:

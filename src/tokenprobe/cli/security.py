@@ -22,6 +22,7 @@ from tokenprobe.core.credentials import Credential, read_verify_key
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
+from tokenprobe.core.summary import verdict
 from tokenprobe.security.options import SecurityOptions, TimingBudget
 from tokenprobe.security.registry import FINDING_IDS, PROBE_IDS
 from tokenprobe.security.runner import run as run_security
@@ -178,8 +179,10 @@ def security(
             summary.grade(require_complete=require_complete)
             run_dir.write_reports(summary, session.redactor)
     redactor = session.redactor
-    for check in summary.checks:
-        click.echo(redactor(f"{check.outcome:<8} {check.id} {check.name}: {check.message}"))
+    judged = verdict(summary)
+    for checked in judged.checks:
+        check = checked.check
+        click.echo(redactor(f"{checked.outcome:<8} {check.id} {check.name}: {check.message}"))
     for finding in summary.findings:
         click.echo(
             redactor(
@@ -189,7 +192,5 @@ def security(
         )
     for error in summary.errors:
         click.echo(redactor(f"tokenprobe: error: {error}"), err=True)
-    click.echo(
-        f"security: {summary.status}{summary.not_evaluated_note} — reports in {run_dir.path}"
-    )
-    sys.exit(summary.exit_code)
+    click.echo(f"security: {judged.line()}; reports in {run_dir.path}")
+    sys.exit(judged.exit_code)

@@ -29,7 +29,7 @@ from tokenprobe.conformance.failures import CheckFinding
 from tokenprobe.core.catalogue import CONFORMANCE_CHECKS, conformance_check
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding
-from tokenprobe.core.summary import CheckResult, Outcome
+from tokenprobe.core.summary import CheckResult
 
 VERSION = 1
 SOURCE = "conformance"
@@ -100,32 +100,40 @@ class RunResults:
         else:
             check_id = conformance_check(RUN_CHECK).id
             results.append(
-                CheckResult(check_id, RUN_CHECK, SOURCE, "skipped", "run stopped before its end")
+                CheckResult(check_id, RUN_CHECK, SOURCE, "run stopped before its end", ran=False)
             )
         return results
 
     def _result(self, name: str) -> CheckResult:
+        """What the check looked at; its findings decide its outcome. A check that crashed on
+        every response it applies to did not look (its crash is a run problem, `crashed`)."""
         tally = self.tallies.get(name, CheckTally())
-        outcome: Outcome
-        if tally.failed:
-            outcome, message = "failed", f"{tally.failed} failing of {tally.passed + tally.failed}"
-        elif tally.errors:
-            outcome, message = "error", f"the check crashed on {tally.errors} responses"
-        elif tally.passed:
-            outcome, message = "passed", f"{tally.passed} responses passed"
-        else:
-            outcome, message = "skipped", "no response this check applies to"
-        return CheckResult(conformance_check(name).id, name, SOURCE, outcome, message)
+        check_id = conformance_check(name).id
+        judged = tally.passed + tally.failed
+        if judged:
+            message = f"{tally.failed} failing of {judged}" if tally.failed else f"{judged} passed"
+            if tally.errors:
+                message += f"; crashed on {tally.errors} more"
+            return CheckResult(check_id, name, SOURCE, message + " responses")
+        if tally.errors:
+            return CheckResult(check_id, name, SOURCE, self.crashed(name), ran=False)
+        return CheckResult(check_id, name, SOURCE, "no response this check applies to", ran=False)
+
+    def crashed(self, name: str) -> str:
+        return f"the check crashed on {self.tallies[name].errors} responses"
+
+    def crashes(self) -> list[str]:
+        """A run problem per check that crashed: what it did not judge was not looked at."""
+        return [f"{name}: {self.crashed(name)}" for name, t in self.tallies.items() if t.errors]
 
     def _run_check_result(self, credentials_given: bool) -> CheckResult:
         check_id = conformance_check(RUN_CHECK).id
-        if not credentials_given:
-            return CheckResult(
-                check_id, RUN_CHECK, SOURCE, "skipped", "no credentials: success path not exercised"
-            )
+        if not credentials_given:  # its not-evaluated finding (TP-CONF-011) says so too
+            message = "no credentials: success path not exercised"
+            return CheckResult(check_id, RUN_CHECK, SOURCE, message, ran=False)
         if any(f.id == check_id for f in self.findings):
-            return CheckResult(check_id, RUN_CHECK, SOURCE, "failed", "no login succeeded")
-        return CheckResult(check_id, RUN_CHECK, SOURCE, "passed", "logins succeeded")
+            return CheckResult(check_id, RUN_CHECK, SOURCE, "no login succeeded")
+        return CheckResult(check_id, RUN_CHECK, SOURCE, "logins succeeded")
 
 
 def shape(found: CheckFinding, redact: Callable[[str], str]) -> CheckFinding:

@@ -144,6 +144,7 @@ def _keep_results(
     report = read_json_report(workdir / "report.json")
     summary.findings = deduplicate(results.to_findings(redactor))
     summary.checks = results.check_results(bool(session.credentials), complete=run.stopped is None)
+    summary.errors += results.crashes()  # a check that crashed did not judge: not a pass
     summary.sections["conformance"] = _section(options, spec_path, session, run, results, report)
     _copy_reports(workdir, options.report_dir, redactor)
 

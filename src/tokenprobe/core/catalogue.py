@@ -46,11 +46,10 @@ deployment may lack, or a verdict that may not hold (not evaluated, a saturated 
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
-from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.findings import Finding, Severity, seen_again
 
 Suite = Literal["conformance", "security", "load", "gate"]
 
@@ -717,17 +716,18 @@ def conformance_check(check_name: str) -> CatalogueEntry:
     return entry("TP-CONF-199")
 
 
-# Check results of SLO thresholds are named ``slo:<threshold name>``; a breach of any of them is
-# finding TP-LOAD-001.
+# Check results of SLO thresholds are named ``slo:<threshold name>``; a breach of one of them is
+# finding TP-LOAD-001 of that check.
 SLO_CHECK_PREFIX = "slo:"
-# Check results of regression verdicts are named ``regression:<metric>[<scope>]``; each answers
-# for its metric's regression finding and for an inconclusive verdict.
+# Check results of regression verdicts are named ``regression:<metric>[<scope>]``, each the
+# check of its metric's regression finding; ``regression:load`` is the comparison as a whole,
+# the check of its inconclusive and not-evaluated findings.
 REGRESSION_CHECK_PREFIX = "regression:"
+REGRESSION_OVERALL_CHECK = REGRESSION_CHECK_PREFIX + "load"
 REGRESSION_CHECKS = {
     "error_ratio": "error_ratio_regression",
     "capacity_rps": "capacity_regression",
 }  # every other metric is a latency percentile
-REGRESSION_UNDECIDED = ("regression_inconclusive", "regression_not_evaluated")
 
 
 def regression_rule(metric: str) -> CatalogueEntry:
@@ -736,7 +736,7 @@ def regression_rule(metric: str) -> CatalogueEntry:
 
 
 # Findings two suites make of one cause (the gate runs both): the second is folded into the
-# first (`fold_same_causes`), and the second's check answers for the first's ID too.
+# first (`fold_same_causes`), whose ``seen_by`` then names the second's check.
 SAME_CAUSE = {"TP-SEC-012": "TP-CONF-005", "TP-SEC-013": "TP-CONF-007"}
 
 
@@ -744,36 +744,23 @@ def fold_same_causes(findings: Sequence[Finding]) -> list[Finding]:
     """One cause, one finding across suites: a finding whose cause another suite's finding in
     ``findings`` already names is counted in that one (its first) instead of standing apart."""
     present = {f.id for f in findings}
-    absorbed: Counter[str] = Counter()
+    absorbed: dict[str, list[Finding]] = {}
     for found in findings:
         if SAME_CAUSE.get(found.id) in present:
-            absorbed[SAME_CAUSE[found.id]] += found.count
+            absorbed.setdefault(SAME_CAUSE[found.id], []).append(found)
     kept: list[Finding] = []
     for found in findings:
         if SAME_CAUSE.get(found.id) in present:
             continue
-        if absorbed[found.id]:
-            found = dataclasses.replace(found, count=found.count + absorbed.pop(found.id))
+        for other in absorbed.pop(found.id, ()):
+            found = seen_again(found, other)
         kept.append(found)
     return kept
 
 
-def reported_by_check(check_id: str) -> frozenset[str]:
-    """The finding IDs a check result with ``check_id`` answers for: every ID its check reports
-    (a lifetime check's error and its warning), TP-LOAD-001 for an SLO threshold, and for a
-    regression verdict its metric's regression, TP-REG-004 (inconclusive) and TP-REG-005 (not
-    evaluated)."""
-    if check_id.startswith(SLO_CHECK_PREFIX):
-        return frozenset({"TP-LOAD-001"})
-    if check_id.startswith(REGRESSION_CHECK_PREFIX):
-        metric = check_id.removeprefix(REGRESSION_CHECK_PREFIX).partition("[")[0]
-        undecided = (entry_of("gate", c).id for c in REGRESSION_UNDECIDED)
-        return frozenset({regression_rule(metric).id, *undecided})
-    known = BY_ID.get(check_id)
-    if known is None:
-        return frozenset({check_id})
-    ids = {e.id for e in entries_of(known.suite, known.check)}
-    return frozenset(ids | {SAME_CAUSE[i] for i in ids if i in SAME_CAUSE})
+def check_of(known: CatalogueEntry) -> str:
+    """The ID of the check that reports ``known``: its check's first entry."""
+    return entries_of(known.suite, known.check)[0].id
 
 
 def finding(
@@ -784,10 +771,13 @@ def finding(
     received: str = "",
     source: str | None = None,
     count: int = 1,
+    check: str | None = None,
 ) -> Finding:
     """The finding ``finding_id`` with its catalogue title, severity and standard.
 
-    ``source`` defaults to the entry's suite (the gate may say which stage it came from).
+    ``source`` defaults to the entry's suite (the gate may say which stage it came from);
+    ``check`` to the check that reports the entry (`check_of`), for the findings of checks
+    that are not one per entry (an SLO threshold, a probe not evaluated) their own.
     """
     known = entry(finding_id)
     return Finding(
@@ -800,4 +790,5 @@ def finding(
         expected=expected,
         received=received,
         count=count,
+        check=check_of(known) if check is None else check,
     )

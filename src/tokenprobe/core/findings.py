@@ -50,6 +50,17 @@ class Finding:
     received: str = ""
     # How many times this one cause was seen (cases, requests); the evidence is one example.
     count: int = 1
+    # The check (its ID) that reported it: every finding belongs to exactly one, whose outcome
+    # it decides (`tokenprobe.core.summary.verdict`). Other checks that saw the same cause
+    # (folded into this finding, one cause one finding) are ``seen_by``.
+    check: str = ""
+    seen_by: tuple[str, ...] = ()
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """Every check whose outcome this finding decides (a finding made without a check is
+        its ID's own)."""
+        return (self.check or self.id, *self.seen_by)
 
     @property
     def seen(self) -> str:
@@ -66,6 +77,8 @@ class Finding:
             "reference": self.reference,
             "source": self.source,
             "count": self.count,
+            "check": self.check,
+            "seen_by": list(self.seen_by),
         }
 
     @classmethod
@@ -80,6 +93,8 @@ class Finding:
             expected=str(data.get("expected", "")),
             received=str(data.get("received", "")),
             count=int(data.get("count", 1)),
+            check=str(data.get("check", "")),
+            seen_by=tuple(str(c) for c in data.get("seen_by", ())),
         )
 
 
@@ -119,9 +134,12 @@ def deduplicate(findings: Iterable[Finding]) -> list[Finding]:
     for finding in findings:
         key = (finding.id, finding.evidence)
         first = unique.get(key)
-        unique[key] = (
-            finding
-            if first is None
-            else dataclasses.replace(first, count=first.count + finding.count)
-        )
+        unique[key] = finding if first is None else seen_again(first, finding)
     return list(unique.values())
+
+
+def seen_again(first: Finding, other: Finding) -> Finding:
+    """``first`` (the example kept) counting ``other``'s sightings, and its checks."""
+    checks = dict.fromkeys((*first.seen_by, *other.checks))
+    checks.pop(first.checks[0], None)
+    return dataclasses.replace(first, count=first.count + other.count, seen_by=tuple(checks))

@@ -1,46 +1,45 @@
-"""``summary.json``: the one machine-readable result every tokenprobe command writes.
+"""The result of a run, and its one verdict.
 
-Schema version 1 (documented in docs/reports.md, "summary.json")::
+A run's `Summary` holds what was seen: its checks (each `CheckResult` says only whether it
+looked), its findings (each belongs to one check, `Finding.check`), the run's problems (it
+could not run), its stop, and its sections. `verdict` is the one function that judges it:
+every check's outcome, the status, the exit code and the counts. Every surface (the exit code,
+the console line, summary.json, JUnit, Markdown, HTML, history, the Locust web UI) renders the
+`Verdict`, never a rule of its own.
+
+summary.json, schema version 1 (documented in docs/reports.md, "summary.json")::
 
     {"schema_version": 1, "tool": "tokenprobe 0.1.0", "command": "conformance",
-     "status": "pass" | "fail" | "error", "target": URL,
+     "status": "pass" | "fail" | "error", "exit_code": int, "target": URL,
      "started_at": ISO-8601, "finished_at": ISO-8601, "duration_s": float,
+     "counts": {"error", "warning", "info", "accepted", "not_evaluated", "problems"},
      "findings": [{"id", "severity", "title", "evidence", "expected", "received",
-                   "reference", "source", "accepted"}],
-     "errors": ["one-line reason", ...],
-     "checks": [{"id", "name", "source", "outcome", "message", "duration_s"}],
-     "not_evaluated": int,      # findings that say a check could not run (catalogue)
+                   "reference", "source", "count", "check", "seen_by", "accepted"}],
+     "errors": ["one-line reason", ...],   # the run's problems: it could not run
+     "checks": [{"id", "name", "source", "outcome", "message", "duration_s", "ran",
+                 "findings": [finding IDs that decide its outcome]}],
+     "not_evaluated": int,      # checks a not-evaluated finding names (catalogue)
      "stopped": null | {"reason": "time" | "SIGINT" | "SIGTERM", "stage", "budget_s"},
      <section>: {...}}          # "conformance", "security", "load", ... per command
 
-``checks`` lists everything that was evaluated, passed or not (each becomes a JUnit test case);
-``findings`` lists only what went wrong.
+``checks`` lists everything that was evaluated or tried, passed or not (each becomes a JUnit
+test case); ``findings`` lists only what went wrong.
 
 ``stopped`` says why a run ended before its end (its time budget ran out, or a signal came) and
 which command or stage was running; its findings and checks are what it got to.
-
-``status`` is "error" when the run could not complete, else "fail" when any finding has
-severity error (or a section says it failed, e.g. an SLO breach), else "pass". Findings whose
-ID the known-deviation baseline accepts (``accepted``: true, see `tokenprobe.core.baseline`) are
-reported but do not fail the run.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from tokenprobe import __version__
 from tokenprobe.core import catalogue
-from tokenprobe.core.findings import (
-    Finding,
-    Severity,
-    apply_severity_overrides,
-    has_errors,
-    raise_to_error,
-)
+from tokenprobe.core.findings import Finding, Severity, apply_severity_overrides, raise_to_error
 from tokenprobe.core.interrupts import exit_code_of
 from tokenprobe.core.redact import redact_data
 
@@ -51,22 +50,23 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-Outcome = Literal["passed", "failed", "skipped", "error"]
+Outcome = Literal["passed", "failed", "skipped"]
+Status = Literal["pass", "fail", "error"]
+EXIT_CODES: dict[Status, int] = {"pass": 0, "fail": 1, "error": 2}
 
 
 @dataclasses.dataclass(frozen=True)
 class CheckResult:
-    """One check, probe or SLO threshold as evaluated in a run."""
+    """One check, probe or SLO threshold as tried in a run: whether it looked, never its
+    outcome, which its findings decide (`verdict`)."""
 
-    id: str  # stable: a finding ID family ("TP-TOKEN-003") or "slo:<name>"
+    id: str  # stable: a finding ID family ("TP-TOKEN-003"), "slo:<name>", "regression:<m>"
     name: str
     source: str  # "conformance", "security", "load"
-    outcome: Outcome
     message: str = ""
     duration_s: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+    # False: it could not look (nothing it applies to, not run, stopped): skipped, never passed.
+    ran: bool = True
 
 
 TIME = "time"  # `Stop.reason` when a budget ran out; otherwise the signal's name
@@ -104,8 +104,6 @@ class Summary:
     errors: list[str] = dataclasses.field(default_factory=list)
     checks: list[CheckResult] = dataclasses.field(default_factory=list)
     sections: dict[str, Any] = dataclasses.field(default_factory=dict)
-    # A section may fail the run without a finding (an SLO breach, say).
-    failed_sections: set[str] = dataclasses.field(default_factory=set)
     # Finding ID → why the baseline accepts it; accepted findings never fail the run.
     accepted: dict[str, str] = dataclasses.field(default_factory=dict)
     stopped: Stop | None = None  # the run ended early: out of time or a signal
@@ -129,48 +127,13 @@ class Summary:
     def is_accepted(self, finding: Finding) -> bool:
         return finding.id in self.accepted
 
-    def findings_of(self, check: CheckResult) -> list[Finding]:
-        """The findings a check reported (every ID its check reports, `catalogue`)."""
-        ids = catalogue.reported_by_check(check.id)
-        return [f for f in self.findings if f.id in ids]
-
-    def effective_outcome(self, check: CheckResult) -> Outcome:
-        """A failed check none of whose findings still counts as an error (the baseline accepts
-        them, or the configuration re-grades them) counts as passed; its findings are still
-        shown. Every report applies this one rule."""
-        if check.outcome != "failed":
-            return check.outcome
-        findings = self.findings_of(check)
-        counted = [f for f in findings if f.severity is Severity.ERROR and not self.is_accepted(f)]
-        return "passed" if findings and not counted else "failed"
-
     @property
-    def not_evaluated(self) -> list[Finding]:
-        """Findings that say a check could not run (no credentials, no budget, no canary, no
-        key, a 429): what this verdict did not look at."""
-        return [f for f in self.findings if catalogue.is_not_evaluated(f.id)]
-
-    @property
-    def not_evaluated_note(self) -> str:
-        """``", 2 checks not evaluated"`` (empty when everything was): every verdict line ends
-        its status with it, so a pass never hides what it did not look at."""
-        count = len(self.not_evaluated)
-        return f", {count} check{'' if count == 1 else 's'} not evaluated" if count else ""
-
-    @property
-    def status(self) -> str:
-        if self.errors:
-            return "error"
-        counted = (f for f in self.findings if not self.is_accepted(f))
-        if has_errors(counted) or self.failed_sections:
-            return "fail"
-        return "pass"
+    def status(self) -> Status:
+        return verdict(self).status
 
     @property
     def exit_code(self) -> int:
-        if self.stopped is not None:
-            return self.stopped.exit_code
-        return {"pass": 0, "fail": 1, "error": 2}[self.status]
+        return verdict(self).exit_code
 
     def finish(self) -> None:
         self.finished_at = utc_now()
@@ -197,25 +160,143 @@ class Summary:
                 for c in self.checks
             ],
             sections=redact_data(self.sections, redact),
-            failed_sections=set(self.failed_sections),
             accepted={k: redact(v) for k, v in self.accepted.items()},
         )
 
     def to_dict(self) -> dict[str, Any]:
         finished = self.finished_at or utc_now()
+        judged = verdict(self)
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": f"tokenprobe {__version__}",
             "command": self.command,
-            "status": self.status,
+            "status": judged.status,
+            "exit_code": judged.exit_code,
             "target": self.target,
             "started_at": self.started_at.isoformat(),
             "finished_at": finished.isoformat(),
             "duration_s": round((finished - self.started_at).total_seconds(), 3),
+            "counts": judged.counts,
             "findings": [{**f.to_dict(), "accepted": self.is_accepted(f)} for f in self.findings],
             "errors": list(self.errors),
-            "checks": [c.to_dict() for c in self.checks],
-            "not_evaluated": len(self.not_evaluated),
+            "checks": [check_entry(c) for c in judged.checks],
+            "not_evaluated": judged.counts["not_evaluated"],
             "stopped": self.stopped.to_dict() if self.stopped else None,
             **self.sections,
         }
+
+
+def check_entry(checked: CheckVerdict) -> dict[str, Any]:
+    """A check in summary.json: what it is, its outcome, and the findings that decide it."""
+    findings = [f.id for f in checked.findings]
+    return {**dataclasses.asdict(checked.check), "outcome": checked.outcome, "findings": findings}
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckVerdict:
+    check: CheckResult
+    outcome: Outcome
+    findings: tuple[Finding, ...]  # every finding that decides it (its own and folded ones)
+
+    @property
+    def id(self) -> str:
+        return self.check.id
+
+    @property
+    def message(self) -> str:
+        return self.check.message
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """A run judged: what every report says, from one rule (`verdict`)."""
+
+    status: Status
+    exit_code: int
+    checks: tuple[CheckVerdict, ...]
+    # Findings per severity (accepted ones included, and counted apart), checks a not-evaluated
+    # finding names, and the run's problems (it could not run: never called errors in words).
+    counts: dict[str, int]
+    not_evaluated: tuple[Finding, ...]
+
+    def outcomes(self) -> Counter[str]:
+        return Counter(c.outcome for c in self.checks)
+
+    def line(self) -> str:
+        """The verdict in one line, as the console prints it: ``FAIL; findings: 3 error (1
+        accepted), 2 warning, 0 info; 2 checks not evaluated``."""
+        counts = self.counts
+        text = STATUS_WORDS[self.status]
+        accepted = f" ({counts['accepted']} accepted)" if counts["accepted"] else ""
+        text += f"; findings: {counts['error']} error, {counts['warning']} warning"
+        text += f", {counts['info']} info{accepted}"
+        if counts["not_evaluated"]:
+            text += f"; {plural(counts['not_evaluated'], 'check')} not evaluated"
+        if counts["problems"]:
+            text += f"; {plural(counts['problems'], 'run problem')}"
+        return text
+
+
+STATUS_WORDS: dict[Status, str] = {"pass": "PASS", "fail": "FAIL", "error": "ERROR (could not run)"}
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 check"``, ``"2 checks"``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def verdict(summary: Summary) -> Verdict:
+    """The one verdict of ``summary``.
+
+    A check failed when a finding it owns (or saw, ``seen_by``) is an error the baseline does
+    not accept; else it is skipped when it could not look (``ran`` False, or a not-evaluated
+    finding of its own: --require-complete makes that an error, so a failure); else it passed.
+    A finding of a check the run does not list gets one (its catalogue check), so every counted
+    error fails a check, and a failing run fails at least one. The status is "error" when the
+    run had a problem (it could not run, or was stopped), else "fail" when a check failed.
+    """
+    by_check: dict[str, list[Finding]] = {}
+    for found in summary.findings:
+        for check_id in found.checks:
+            by_check.setdefault(check_id, []).append(found)
+    checks = [*summary.checks, *_checks_of_orphans(summary)]
+    judged = tuple(
+        CheckVerdict(c, _outcome(c, by_check.get(c.id, []), summary), tuple(by_check.get(c.id, [])))
+        for c in checks
+    )
+    status: Status = "pass"
+    if summary.errors:
+        status = "error"
+    elif any(c.outcome == "failed" for c in judged):
+        status = "fail"
+    exit_code = summary.stopped.exit_code if summary.stopped else EXIT_CODES[status]
+    not_evaluated = tuple(f for f in summary.findings if catalogue.is_not_evaluated(f.id))
+    severities = Counter(str(f.severity) for f in summary.findings)
+    counts = {
+        **{str(s): severities[str(s)] for s in sorted(Severity, reverse=True)},
+        "accepted": sum(summary.is_accepted(f) for f in summary.findings),
+        "not_evaluated": len({c for f in not_evaluated for c in f.checks}),
+        "problems": len(summary.errors),
+    }
+    return Verdict(status, exit_code, judged, counts, not_evaluated)
+
+
+def _outcome(check: CheckResult, findings: list[Finding], summary: Summary) -> Outcome:
+    if any(f.severity is Severity.ERROR and not summary.is_accepted(f) for f in findings):
+        return "failed"
+    if not check.ran or any(catalogue.is_not_evaluated(f.id) for f in findings):
+        return "skipped"
+    return "passed"
+
+
+def _checks_of_orphans(summary: Summary) -> list[CheckResult]:
+    """A check for each check ID that findings name and the run does not list."""
+    listed = {c.id for c in summary.checks}
+    orphans: dict[str, CheckResult] = {}
+    for found in summary.findings:
+        for check_id in found.checks:
+            if check_id not in listed and check_id not in orphans:
+                known = catalogue.BY_ID.get(check_id)
+                name = known.check if known else found.title
+                orphans[check_id] = CheckResult(check_id, name, found.source or summary.command)
+    return list(orphans.values())

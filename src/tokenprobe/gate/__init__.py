@@ -260,7 +260,6 @@ def merge(
         gate.findings.extend(result.findings)
         gate.checks.extend(dataclasses.replace(c, source=name) for c in result.checks)
         gate.errors.extend(e if e.startswith(name) else f"{name}: {e}" for e in result.errors)
-        gate.failed_sections.update(f"{name}.{section}" for section in result.failed_sections)
         stages[name] = {
             "status": result.status,
             "duration_s": result.to_dict()["duration_s"],

@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from tokenprobe.core.findings import Finding
+from tokenprobe.core.findings import Finding, Severity
 
 LINE_INTERVAL_S = 10.0  # CI logs: a heartbeat, not a flood
 JSON_INTERVAL_S = 1.0
@@ -206,9 +206,8 @@ def describe(event: str, stage: StageState, now: float) -> str:
     if event == "stage_started":
         return f"{stage.name}: started"
     if event == "stage_finished":
-        by_severity = ", ".join(f"{n} {s}" for s, n in sorted(stage.findings.items()))
-        found = by_severity or f"{stage.findings_count()} findings"
-        return f"{stage.name}: {stage.status} in {stage.elapsed(now):.1f} s ({found})"
+        found = ", ".join(f"{stage.findings.get(str(s), 0)} {s}" for s in reversed(Severity))
+        return f"{stage.name}: {stage.status} in {stage.elapsed(now):.1f} s (findings: {found})"
     parts = [f"{k}={_count(v)}" for k, v in stage.counters.items() if k != "rps"]
     rps = stage.requests_per_s(now)
     if rps is not None:

@@ -37,6 +37,7 @@ from locust.stats import StatsError
 
 from tokenprobe.core.errors import CredentialsError
 from tokenprobe.core.interrupts import exit_code_of
+from tokenprobe.core.summary import Verdict
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
 from tokenprobe.load.breakpoint import BreakpointDriver, receive_steps
@@ -56,6 +57,7 @@ from tokenprobe.load.results import build_results
 from tokenprobe.load.safety import describe_host, host_problem, is_loopback
 from tokenprobe.load.scenarios import MALFORMED_BODIES
 from tokenprobe.load.settings import NO_CREDENTIALS_HINT, LoadOptionError, key_of_entry
+from tokenprobe.load.verdict import judge
 from tokenprobe.load.web_ui import install as install_web_ui
 
 logger = logging.getLogger("tokenprobe.load")
@@ -403,10 +405,18 @@ class LoadListeners:
             return {"state": state, "final": False, "passed": None, "stopped_early": False,
                     "results": None}  # fmt: skip
         shown = {k: v for k, v in results.items() if k not in BULKY_RESULTS}
-        passed = all(slo["passed"] for slo in results["slo"])
+        judged = self.judge(results)
         stopped_early = bool(run and final and run.stopped_early())
-        return {"state": state, "final": final, "passed": passed,
+        return {"state": state, "final": final, "passed": judged.status == "pass",
+                "status": judged.status, "line": judged.line(),
+                "checks": {c.check.id: c.outcome for c in judged.checks},
                 "stopped_early": stopped_early, "results": shown}  # fmt: skip
+
+    def judge(self, results: dict[str, Any]) -> Verdict:
+        """This process's verdict of ``results``: the one every report gives of them."""
+        parsed = self.run.environment.parsed_options if self.run else None
+        require_complete = bool(getattr(parsed, "tp_require_complete", False))
+        return judge(results, self.preflight.switched_off, require_complete)
 
     def on_test_start(self, environment: Environment, **_kw: Any) -> None:
         parsed = environment.parsed_options
@@ -481,7 +491,7 @@ class LoadListeners:
         if run.stopped_by is not None:  # an incomplete run passes no verdict
             environment.process_exit_code = exit_code_of(run.stopped_by)
         elif run.options.slos:
-            environment.process_exit_code = 0 if all(s["passed"] for s in results["slo"]) else 1
+            environment.process_exit_code = self.judge(results).exit_code
         finished = FinishedRun(
             run, results, tuple(self.preflight.switched_off), failure_reasons(environment)
         )

@@ -23,19 +23,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tokenprobe.core import catalogue, defaults
+from tokenprobe.core import defaults
 from tokenprobe.core.config import SloConfig, slo_text
 from tokenprobe.core.credentials import write_csv
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.durations import parse_duration
 from tokenprobe.core.errors import ConfigError, StageError
 from tokenprobe.core.files import write_text_atomic
-from tokenprobe.core.findings import Finding
 from tokenprobe.core.interrupts import Interrupted, deferred
 from tokenprobe.core.processes import run_child
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import CheckResult, Stop, Summary
+from tokenprobe.core.summary import Stop, Summary
 from tokenprobe.load import settings
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
 from tokenprobe.load.evidence import write_evidence
@@ -43,6 +42,7 @@ from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.settings import MAX_DURATION_S, key_of_entry, parse_weights
 from tokenprobe.load.slo import parse_slos
+from tokenprobe.load.verdict import add_checks, scenarios_not_run
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 CREDENTIALS_FILE = "credentials.csv"  # in the run's private temporary directory
@@ -121,21 +121,6 @@ def without_accounts(text: str) -> tuple[str, list[str]]:
         return settings.without_accounts(text)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-
-
-def scenarios_not_run(off: list[str]) -> tuple[CheckResult, Finding]:
-    """Scenarios switched off for lack of credentials: not evaluated, never passed."""
-    entry = catalogue.not_evaluated_entry("load", catalogue.CREDENTIALS)
-    names = ", ".join(off)
-    message = f"no credentials: {names} not run"
-    check = CheckResult(entry.id, entry.check, "load", "skipped", message)
-    finding = catalogue.finding(
-        entry.id,
-        f"{names} not run: no credentials given (the target's accounts are needed)",
-        expected=f"{names} run with the target's accounts",
-        received=f"not evaluated: {catalogue.CREDENTIALS}",
-    )
-    return check, finding
 
 
 def locust_command(
@@ -304,6 +289,8 @@ def load_section(
     """The ``load`` section of summary.json; ``reasons``: the failure reasons, when known
     otherwise than from Locust's ``_failures.csv`` (plain Locust, in its own process)."""
     section = {k: v for k, v in results.items() if k not in SECTION_DROP}
+    # What each SLO measured; whether it held is its check's outcome (stored once, as findings).
+    section["slo"] = [{k: v for k, v in slo.items() if k != "passed"} for slo in results["slo"]]
     section["failure_reasons"] = failure_reasons(report_dir) if reasons is None else reasons
     return section
 
@@ -329,48 +316,6 @@ def _fill_summary(
     report_dir: Path,
     reasons: list[dict[str, Any]] | None = None,
 ) -> None:
-    """The load section, a check per SLO threshold, and the findings: each breached SLO (an
-    error, so it fails the run unless re-graded or accepted) and a saturated generator."""
+    """The load section, and the run's checks and findings (`tokenprobe.load.verdict`)."""
     summary.sections["load"] = load_section(results, report_dir, reasons)
-    stopped = results.get("stopped")
-    incomplete = (
-        f"; INCOMPLETE run: stopped after {stopped['after_s']:g} of {stopped['planned_s']:g} s"
-        if stopped
-        else ""
-    )
-    for slo in results["slo"]:
-        outcome = "passed" if slo["passed"] else "failed"
-        message = f"observed {slo['observed']} (threshold {slo['threshold']}){incomplete}"
-        name = f"SLO {slo['name']} {slo['threshold']}"
-        check_id = f"{catalogue.SLO_CHECK_PREFIX}{slo['name']}"
-        summary.checks.append(CheckResult(check_id, name, "load", outcome, message))
-        if not slo["passed"]:
-            summary.findings.append(slo_breach(slo))
-    if results["unreliable"]:
-        summary.findings.append(saturated_generator(results["cpu"]))
-
-
-def slo_breach(slo: Mapping[str, Any]) -> Finding:
-    expected = f"{slo['name']} {slo['threshold']}"
-    received = "no data" if slo["observed"] is None else f"{slo['name']} = {slo['observed']}"
-    return catalogue.finding(
-        catalogue.entry_of("load", "slo").id,
-        f"SLO {expected}: observed {slo['observed']}",
-        expected=expected,
-        received=received,
-    )
-
-
-def saturated_generator(cpu: Mapping[str, Any]) -> Finding:
-    threshold = cpu["threshold_percent"]
-    busy = [
-        f"{process} {usage['saturated']} of {usage['samples']} samples"
-        for process, usage in cpu["processes"].items()
-        if usage["saturated"]
-    ]
-    return catalogue.finding(
-        catalogue.entry_of("load", "generator_cpu").id,
-        f"CPU at or above {threshold} %: {', '.join(busy)}",
-        expected=f"load generator CPU below {threshold} %",
-        received=", ".join(busy),
-    )
+    add_checks(summary, results)

@@ -6,8 +6,10 @@ Locust's own extension points only (``locust/web.py``, its ``extend_web_ui.py`` 
   ride on Locust's own ``/stats/requests`` poll (``extended_stats``): *tokenprobe SLOs*, the
   verdict of every threshold, and *tokenprobe latency*, the exact (HDR, microsecond)
   percentiles per request entry, where Locust's own tables show rounded ones;
-* a JSON route, ``/tokenprobe/verdict``: the same numbers for scripts (``state``, ``passed``,
-  ``final``, ``results``). After STOP it holds the final verdict of the partial run.
+* a JSON route, ``/tokenprobe/verdict``: the same for scripts (``state``, ``passed``,
+  ``status``, ``line``, ``checks``: each check's outcome, ``final``, ``results``). After STOP
+  it holds the final verdict of the partial run. The verdict is `tokenprobe.load.verdict.judge`,
+  the rule every report of the run uses.
 
 Which fields of Locust's start form mean something depends on the model: the listeners turn
 the users/ramp-up/run-time fields off for the open model (`use_common_fields`). Locust then shows
@@ -26,6 +28,7 @@ from flask import Response, jsonify, request
 from locust.env import Environment
 
 from tokenprobe.load.latency import PERCENTILES, TOTAL
+from tokenprobe.load.verdict import slo_check_id
 
 VERDICT_ROUTE = "/tokenprobe/verdict"
 SLO_TAB = "tokenprobe-slo"
@@ -40,8 +43,8 @@ OPEN_MODEL_NOTE = (
 )
 # Runs in Locust's page (a React app that redraws at will, hence the observer): hides the
 # start form's fields Locust disabled for the load shape, with a note in their place, and
-# colours the verdict cells of the SLO tab (PASS/FAIL as a badge, pass/FAIL per threshold).
-_PAGE_SCRIPT = """
+# colours the verdict cells of the SLO tab (the verdict line as a badge, each threshold's outcome).
+_PAGE_SCRIPT = r"""
 <script id="tokenprobe-ui">
 (() => {
   const NOTE = __NOTE__, SLO_TAB = __TAB__;
@@ -68,8 +71,8 @@ _PAGE_SCRIPT = """
   function colourVerdicts() {
     if (new URLSearchParams(location.search).get("tab") !== SLO_TAB) return;
     for (const cell of document.querySelectorAll("td")) {
-      const text = cell.textContent.trim();
-      const colour = { PASS, pass: PASS, FAIL }[text];
+      const word = cell.textContent.trim().split(/[;\s]/)[0];
+      const colour = { PASS, passed: PASS, FAIL, failed: FAIL, ERROR: FAIL }[word];
       // The overall verdict (its row's name starts "verdict"; Locust sorts the rows) is a badge.
       const badge = cell.parentElement.cells[0].textContent.startsWith("verdict");
       const style = colour === undefined ? "" : badge
@@ -149,15 +152,16 @@ def slo_rows(current: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"name": "verdict", "threshold": "", "observed": "", "verdict": "no data yet"}]
     when = "so far" if not current["final"] else ("stopped early" if current["stopped_early"]
                                                    else "final")  # fmt: skip
+    checks = current.get("checks", {})
     overall = {
         "name": f"verdict ({when})",
-        "threshold": "every SLO" if results["slo"] else "no SLO set (--tp-slo)",
+        "threshold": "every check" if checks else "",
         "observed": f"{results['requests']} requests in {results['duration_s']:g} s",
-        "verdict": ("PASS" if current["passed"] else "FAIL") if results["slo"] else "",
+        "verdict": current.get("line", ""),
     }
     rows = [
         {"name": slo["name"], "threshold": slo["threshold"], "observed": slo["observed"],
-         "verdict": "pass" if slo["passed"] else "FAIL"}
+         "verdict": checks.get(slo_check_id(slo["name"]), "")}
         for slo in results["slo"]
     ]  # fmt: skip
     if results.get("capacity"):

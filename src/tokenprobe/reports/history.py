@@ -76,7 +76,10 @@ def history_row(folder: Path) -> HistoryRow:
     if summary is None:
         return HistoryRow(folder.name, "", "?", "unreadable", {}, 0, None, None, {}, None, link)
     findings = [f for f in summary.get("findings") or [] if isinstance(f, dict)]
-    severities = collections.Counter(str(f.get("severity")) for f in findings)
+    # The counts the run's verdict gave; counted again only for a summary written before them.
+    counts = summary.get("counts")
+    if not isinstance(counts, dict):
+        counts = collections.Counter(str(f.get("severity")) for f in findings)
     load = summary.get("load") if isinstance(summary.get("load"), dict) else {}
     comparison = summary.get("comparison") if isinstance(summary.get("comparison"), dict) else {}
     regression = comparison.get("regression") if isinstance(comparison, dict) else None
@@ -85,7 +88,7 @@ def history_row(folder: Path) -> HistoryRow:
         started_at=str(summary.get("started_at", "")),
         command=str(summary.get("command", "?")),
         status=str(summary.get("status", "?")),
-        findings={s: severities[s] for s in SEVERITIES},
+        findings={s: int(counts.get(s, 0)) for s in SEVERITIES},
         accepted=sum(f.get("accepted") is True for f in findings),
         regression=regression.get("verdict") if isinstance(regression, dict) else None,
         compared_with=comparison.get("previous_run") if comparison else None,

@@ -10,7 +10,6 @@ paths relative to the run directory, so the directory can be moved or archived w
 from __future__ import annotations
 
 import base64
-import collections
 import mimetypes
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -21,7 +20,7 @@ import jinja2
 
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import Summary, verdict
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.load_view import capacity_line, load_notes, load_rows, slo_rows
 
@@ -58,16 +57,16 @@ def report_context(
     native_reports: Mapping[str, Path | str],
     comparison: Comparison | None,
 ) -> dict[str, Any]:
-    data = summary.to_dict()
-    checks = [{**c.to_dict(), "outcome": summary.effective_outcome(c)} for c in summary.checks]
+    data = summary.to_dict()  # its status, counts and check outcomes: the run's verdict
+    judged = verdict(summary)
     return {
         "summary": data,
-        "status": summary.status,
-        "counts": collections.Counter(str(f.severity) for f in summary.findings),
-        "outcomes": collections.Counter(c["outcome"] for c in checks),
-        "accepted_count": sum(summary.is_accepted(f) for f in summary.findings),
+        "status": judged.status,
+        "verdict_line": judged.line(),
+        "counts": judged.counts,
+        "outcomes": judged.outcomes(),
+        "checks": data["checks"],
         "findings": [finding_row(f, summary) for f in ordered_findings(summary)],
-        "checks": checks,
         "slos": slo_rows(summary),
         "load_rows": load_rows(summary),
         "capacity": capacity_line(summary),

@@ -3,35 +3,38 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding
-from tokenprobe.core.summary import CheckResult, Summary
+from tokenprobe.core.summary import CheckVerdict, Summary, verdict
 
 JUNIT_FILE = "junit.xml"
 
 
 def render_junit(summary: Summary) -> str:
+    """Each check a test case with its verdict's outcome (`verdict`): a failing run has a
+    failing case, a run that could not run a "run completed" error."""
+    judged = verdict(summary)
     suites = ET.Element("testsuites", name=f"tokenprobe {summary.command}")
-    by_source: dict[str, list[CheckResult]] = defaultdict(list)
-    for check in summary.checks:
-        by_source[check.source or summary.command].append(check)
+    by_source: dict[str, list[CheckVerdict]] = defaultdict(list)
+    for checked in judged.checks:
+        by_source[checked.check.source or summary.command].append(checked)
     for source, checks in by_source.items():
-        outcomes = [summary.effective_outcome(c) for c in checks]
+        outcomes = Counter(c.outcome for c in checks)
         suite = ET.SubElement(
             suites,
             "testsuite",
             name=source,
             tests=str(len(checks)),
-            failures=str(outcomes.count("failed")),
-            errors=str(outcomes.count("error")),
-            skipped=str(outcomes.count("skipped")),
+            failures=str(outcomes["failed"]),
+            errors="0",
+            skipped=str(outcomes["skipped"]),
         )
-        for check, outcome in zip(checks, outcomes, strict=True):
-            _add_case(suite, check, outcome, summary.findings_of(check), summary)
+        for checked in checks:
+            _add_case(suite, checked, summary)
     if summary.errors:
         suite = ET.SubElement(suites, "testsuite", name="run", tests="1", errors="1")
         case = ET.SubElement(suite, "testcase", classname="tokenprobe.run", name="run completed")
@@ -40,13 +43,8 @@ def render_junit(summary: Summary) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _add_case(
-    suite: ET.Element,
-    check: CheckResult,
-    outcome: str,
-    findings: list[Finding],
-    summary: Summary,
-) -> None:
+def _add_case(suite: ET.Element, checked: CheckVerdict, summary: Summary) -> None:
+    check = checked.check
     case = ET.SubElement(
         suite,
         "testcase",
@@ -54,13 +52,12 @@ def _add_case(
         name=f"{check.id} {check.name}",
         time=f"{check.duration_s:.3f}",
     )
-    details = "\n".join(_describe(f, summary) for f in findings)
-    if outcome == "failed":
-        ET.SubElement(case, "failure", message=check.message or check.name).text = details
-    elif outcome == "error":
-        ET.SubElement(case, "error", message=check.message or check.name).text = details
-    elif outcome == "skipped":
-        ET.SubElement(case, "skipped", message=check.message)
+    details = "\n".join(_describe(f, summary) for f in checked.findings)
+    if checked.outcome == "failed":
+        message = check.message or check.name
+        ET.SubElement(case, "failure", message=message).text = details
+    elif checked.outcome == "skipped":
+        ET.SubElement(case, "skipped", message=check.message).text = details or None
     elif details:  # passed with warnings, infos or accepted findings: visible, not failing
         ET.SubElement(case, "system-out").text = details
 

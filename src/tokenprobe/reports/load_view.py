@@ -1,18 +1,19 @@
 """The load section as report rows, tolerant of partial data.
 
 The load stage writes ``summary["load"]`` (docs/load.md, "Reports"): ``slo`` is a list of
-``{"name", "threshold", "observed", "passed"}``, ``scenarios`` maps scenario keys
-(``valid_login``) to the same fields as the total plus ``name``, the display name (Locust's
-request entry; summaries written before the keys are keyed by it and lack it). A stage that
-stopped early may leave parts out; a report must still render (missing values show empty),
-never crash.
+``{"name", "threshold", "observed"}`` (whether each held is its check's outcome), ``scenarios``
+maps scenario keys (``valid_login``) to the same fields as the total plus ``name``, the display
+name (Locust's request entry; summaries written before the keys are keyed by it and lack it).
+A stage that stopped early may leave parts out; a report must still render (missing values show
+empty), never crash.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import CheckVerdict, Summary, verdict
+from tokenprobe.load.verdict import slo_check_id
 
 SLO_FIELDS = ("name", "threshold", "observed")
 LATENCY_FIELDS = ("p50", "p90", "p95", "p99", "p999", "max")
@@ -24,19 +25,30 @@ def load_section_of(summary: Summary) -> dict[str, Any] | None:
 
 
 def slo_rows(summary: Summary) -> list[dict[str, Any]]:
-    """Each SLO with every field present ("" when missing) and ``passed`` a bool."""
+    """Each SLO with every field present ("" when missing) and its ``result``: "met",
+    "breached", "breached (accepted)" (a breach the baseline accepts, or re-graded below an
+    error) or "not judged", from its check's outcome in the run's verdict."""
     slos = (load_section_of(summary) or {}).get("slo")
     if not isinstance(slos, list):
         return []
+    checks = {c.check.id: c for c in verdict(summary).checks}
     return [
         {
             **{k: slo.get(k, "") for k in SLO_FIELDS},
             "observed": _observed(slo),
-            "passed": slo.get("passed") is True,
+            "result": _result(checks.get(slo_check_id(str(slo.get("name", ""))))),
         }
         for slo in slos
         if isinstance(slo, dict)
     ]
+
+
+def _result(checked: CheckVerdict | None) -> str:
+    if checked is None or checked.outcome == "skipped":
+        return "not judged"
+    if checked.outcome == "failed":
+        return "breached"
+    return "breached (accepted)" if checked.findings else "met"
 
 
 def _observed(slo: dict[str, Any]) -> Any:

@@ -26,14 +26,10 @@ from locust.event import Events
 from tokenprobe.core import defaults
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TOKEN_PATH
-from tokenprobe.core.summary import Stop, Summary
+from tokenprobe.core.summary import Stop, Summary, verdict
 from tokenprobe.load.listeners import FinishedRun, add_preflight_step, add_results_hook
-from tokenprobe.load.runner import (
-    LOCUST_HTML_FILE,
-    LOCUST_PREFIX,
-    record_results,
-    scenarios_not_run,
-)
+from tokenprobe.load.runner import LOCUST_HTML_FILE, LOCUST_PREFIX, record_results
+from tokenprobe.load.verdict import scenarios_not_run
 from tokenprobe.reports.history import publish_run
 from tokenprobe.reports.rundir import claim_report_dir, new_run_dir
 from tokenprobe.reports.stage import write_stage_reports
@@ -80,10 +76,10 @@ class RunFolder:
         problem = publish_run(self.path) if self.fresh else None
         if problem:
             self.line = f"tokenprobe: warning: {problem}\n"
-        verdict = f"{summary.status}{summary.not_evaluated_note}"
-        self.line += f"tokenprobe: {verdict}: reports in {self.path}"
-        if summary.status == "fail" and not environment.process_exit_code:
-            environment.process_exit_code = 1  # --tp-require-complete, or a breach re-graded
+        judged = verdict(summary)
+        self.line += f"tokenprobe: {judged.line()}; reports in {self.path}"
+        # The run's verdict is the process's: an SLO breach, --tp-require-complete, a re-grade.
+        environment.process_exit_code = judged.exit_code
 
     def announce(self, **_kw: object) -> None:
         """At ``quit``, after Locust's final statistics: the verdict and where the reports are."""

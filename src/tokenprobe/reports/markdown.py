@@ -8,14 +8,13 @@ finding's evidence can neither break the table nor inject HTML or mentions.
 
 from __future__ import annotations
 
-import collections
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
-from tokenprobe.core.summary import Summary
+from tokenprobe.core.summary import Summary, Verdict, verdict
 from tokenprobe.reports.compare import Comparison
 from tokenprobe.reports.load_view import capacity_line, load_notes, slo_rows
 from tokenprobe.reports.regression import MetricVerdict, Regression, describe_interval
@@ -23,15 +22,17 @@ from tokenprobe.reports.regression import MetricVerdict, Regression, describe_in
 MARKDOWN_FILE = "summary.md"
 MAX_ROWS = 20
 MAX_CELL = 160
-VERDICT = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⚠️ ERROR (could not run)"}
+MARK = {"pass": "✅", "fail": "❌", "error": "⚠️"}
+SLO_MARK = {"met": "✅ met", "breached": "❌ **breached**",
+            "breached (accepted)": "breached (accepted)", "not judged": "not judged"}  # fmt: skip
 
 
 def render_markdown(summary: Summary, comparison: Comparison | None = None) -> str:
-    verdict = VERDICT[summary.status] + summary.not_evaluated_note
-    lines = [f"## tokenprobe {summary.command}: {verdict}", ""]
-    lines += [overview(summary), ""]
+    judged = verdict(summary)
+    lines = [f"## tokenprobe {summary.command}: {MARK[judged.status]} {judged.line()}", ""]
+    lines += [overview(summary, judged), ""]
     if summary.errors:
-        lines += ["**Could not run:**", ""]
+        lines += ["**Could not run** (run problems):", ""]
         lines += [f"- {cell(e, 300)}" for e in summary.errors[:MAX_ROWS]]
         lines += [""]
     lines += error_findings_table(summary)
@@ -46,35 +47,22 @@ def render_markdown(summary: Summary, comparison: Comparison | None = None) -> s
     return "\n".join(lines)
 
 
-def overview(summary: Summary) -> str:
-    by_severity = collections.Counter(f.severity for f in summary.findings)
-    outcomes = collections.Counter(checks_outcomes(summary))
-    accepted = sum(summary.is_accepted(f) for f in summary.findings)
+def overview(summary: Summary, judged: Verdict) -> str:
+    outcomes = judged.outcomes()
     checks = f"checks: {outcomes['passed']} passed, {outcomes['failed']} failed"
     checks += f", {outcomes['skipped']} skipped"
-    if outcomes["error"]:
-        checks += f", {outcomes['error']} errored"
-    findings = f"findings: {by_severity[Severity.ERROR]} error"
-    findings += f", {by_severity[Severity.WARNING]} warning, {by_severity[Severity.INFO]} info"
-    if accepted:
-        findings += f" ({accepted} accepted by baseline)"
     duration = f"{summary.to_dict()['duration_s']:.1f} s"
-    return " · ".join((f"Target {code(summary.target, 120)}", duration, checks, findings))
+    return " · ".join((f"Target {code(summary.target, 120)}", duration, checks))
 
 
 def not_evaluated_lines(summary: Summary) -> list[str]:
     """What the verdict did not look at, and what each check needed: never only in the HTML."""
-    skipped = summary.not_evaluated
+    skipped = verdict(summary).not_evaluated
     if not skipped:
         return []
     lines = ["**Not evaluated** (the verdict does not cover these):", ""]
     lines += [f"- {code(f.id, 40)} {cell(f.evidence)}" for f in skipped[:MAX_ROWS]]
     return [*lines, ""]
-
-
-def checks_outcomes(summary: Summary) -> list[str]:
-    """Outcomes as reported: a check failed only by accepted findings counts as passed."""
-    return [summary.effective_outcome(c) for c in summary.checks]
 
 
 def error_findings_table(summary: Summary) -> list[str]:
@@ -97,7 +85,7 @@ def slo_table(slos: list[dict[str, Any]]) -> list[str]:
         return []
 
     def row(slo: dict[str, Any]) -> Sequence[str]:
-        result = "✅ met" if slo["passed"] else "❌ **breached**"
+        result = SLO_MARK[slo["result"]]
         return (*(cell(str(slo[k]), 60) for k in ("name", "threshold", "observed")), result)
 
     return ["### SLOs", "", *table(("SLO", "threshold", "observed", "result"), slos, row)]

@@ -40,7 +40,7 @@ from tokenprobe.core import catalogue
 from tokenprobe.core.config import RegressionConfig
 from tokenprobe.core.defaults import LATENCY_PERCENTILES
 from tokenprobe.core.findings import Finding
-from tokenprobe.core.summary import CheckResult, Outcome, Summary
+from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.load.evidence import (
     HISTOGRAMS_FILE,
     TOTAL_SCOPE,
@@ -65,12 +65,6 @@ Verdict = Literal["regressed", "improved", "unchanged", "inconclusive"]
 # For one word about many verdicts: the first of these that any verdict has (nothing may be
 # called unchanged or improved while another metric could not be judged).
 OVERALL_ORDER: tuple[Verdict, ...] = ("regressed", "inconclusive", "improved", "unchanged")
-OUTCOMES: dict[Verdict, Outcome] = {
-    "regressed": "failed",
-    "inconclusive": "skipped",
-    "improved": "passed",
-    "unchanged": "passed",
-}
 MAX_FACTOR = 100.0  # "needs more than 100x the requests" beyond this
 SOURCE = "regression"
 METHODS = {
@@ -137,8 +131,10 @@ class MetricVerdict:
         }
 
     def check(self) -> CheckResult:
+        """Its check: failed by its regression finding; an inconclusive verdict did not judge."""
         name = f"{self.label} vs previous run"
-        return CheckResult(self.check_id, name, SOURCE, OUTCOMES[self.verdict], self.reason)
+        ran = self.verdict != "inconclusive"
+        return CheckResult(self.check_id, name, SOURCE, self.reason, ran=ran)
 
     def finding(self, tolerance: float) -> Finding | None:
         """A regressed metric's error finding (inconclusive ones are reported together)."""
@@ -152,6 +148,7 @@ class MetricVerdict:
             expected=f"{self.label} {better} {bound:.3g} times the previous {self.previous:g}",
             received=f"{self.current:g}, ratio {describe_interval(self.ratio, self.interval)}",
             source=SOURCE,
+            check=self.check_id,
         )
 
 
@@ -159,7 +156,12 @@ def inconclusive_finding(evidence: str, received: str = "") -> Finding:
     entry = catalogue.entry_of("gate", "regression_inconclusive")
     expected = "a verdict for every compared metric"
     return catalogue.finding(
-        entry.id, evidence, expected=expected, received=received, source=SOURCE
+        entry.id,
+        evidence,
+        expected=expected,
+        received=received,
+        source=SOURCE,
+        check=catalogue.REGRESSION_OVERALL_CHECK,
     )
 
 
@@ -198,7 +200,8 @@ class Regression:
     def findings(self) -> list[Finding]:
         if self.not_evaluated:
             entry = catalogue.not_evaluated_entry("gate", catalogue.PREVIOUS_RUN)
-            return [catalogue.finding(entry.id, self.not_evaluated, source=SOURCE)]
+            check = catalogue.REGRESSION_OVERALL_CHECK
+            return [catalogue.finding(entry.id, self.not_evaluated, source=SOURCE, check=check)]
         found = [v.finding(self.settings.tolerance) for v in self.verdicts]
         findings = [f for f in found if f is not None]
         inconclusive = [v for v in self.verdicts if v.verdict == "inconclusive"]
@@ -207,11 +210,14 @@ class Regression:
         return findings
 
     def checks(self) -> list[CheckResult]:
-        if self.not_evaluated:
-            name = "load vs previous run"
-            check_id = f"{catalogue.REGRESSION_CHECK_PREFIX}load"
-            return [CheckResult(check_id, name, SOURCE, "skipped", self.not_evaluated)]
-        return [v.check() for v in self.verdicts]
+        """The comparison as a whole (the check of its inconclusive and not-evaluated
+        findings), then each metric's verdict."""
+        message = self.not_evaluated or f"overall: {self.overall}"
+        overall = CheckResult(
+            catalogue.REGRESSION_OVERALL_CHECK, "load vs previous run", SOURCE, message,
+            ran=not self.not_evaluated,
+        )  # fmt: skip
+        return [overall, *(v.check() for v in self.verdicts)]
 
     def apply_to(self, summary: Summary) -> None:
         """Its findings and checks join the run's (before severities and the baseline apply)."""

@@ -29,10 +29,10 @@ from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import OutOfTime, StageError
-from tokenprobe.core.findings import Finding, Severity, apply_severity_overrides, deduplicate
+from tokenprobe.core.findings import Finding, apply_severity_overrides, deduplicate
 from tokenprobe.core.interrupts import Interrupted
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import TIME, CheckResult, Outcome, Stop, Summary
+from tokenprobe.core.summary import TIME, CheckResult, Stop, Summary
 from tokenprobe.security.accounts import ProbeAccounts
 from tokenprobe.security.budget import plan_failures
 from tokenprobe.security.client import ProbeClient
@@ -169,14 +169,11 @@ def _run_one(
         summary.errors.append(f"{probe.id} {probe.name}: {exc}")
         result, broken = ProbeResult(False, f"could not run: {exc}"), True
     wall_s = time.perf_counter() - started
-    severity = options.severities.get(probe.id, probe.entry.severity)
     findings = apply_severity_overrides(_findings(probe, result, broken), options.severities)
-    outcome: Outcome = "error" if broken else _outcome(result, findings)
-    check = CheckResult(probe.id, probe.name, SOURCE, outcome, result.message, round(wall_s, 3))
+    ran = result.evaluated and not broken
+    check = CheckResult(probe.id, probe.name, SOURCE, result.message, round(wall_s, 3), ran)
     entry = {
         "name": probe.name,
-        "outcome": outcome,
-        "severity": str(severity),
         "requests": ctx.client.requests_sent - sent_before,
         "wall_s": round(wall_s, 3),
         **({"details": result.details} if result.details else {}),
@@ -187,7 +184,7 @@ def _run_one(
 def _not_run(probe: Probe, stop: Stop) -> CheckResult:
     """A probe the run never got to: not evaluated, never a pass."""
     why = "out of time" if stop.reason == TIME else stop.reason
-    return CheckResult(probe.id, probe.name, SOURCE, "skipped", f"not run: {why}")
+    return CheckResult(probe.id, probe.name, SOURCE, f"not run: {why}", ran=False)
 
 
 def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
@@ -203,14 +200,7 @@ def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
                 f"{probe.id} {probe.name}: {result.message}",
                 expected=", ".join(probe.entry.needs) or result.need,
                 received=f"not evaluated: {result.need}",
+                check=probe.id,
             )
         )
     return found
-
-
-def _outcome(result: ProbeResult, findings: list[Finding]) -> Outcome:
-    """Failed by an error-severity finding of its own (a violation or a note, as re-graded)."""
-    if not result.evaluated:
-        return "skipped"
-    own = [f for f in findings if not catalogue.is_not_evaluated(f.id)]
-    return "failed" if any(f.severity is Severity.ERROR for f in own) else "passed"
