@@ -92,9 +92,10 @@ def test_a_pass_says_what_it_did_not_evaluate(make_summary: Callable[..., Summar
         id="TP-SEC-103",
         severity=Severity.WARNING,
         title="Brute-force protection not evaluated: no canary account, or brute force disabled",
-        evidence="TP-SEC-015 brute-force protection: no canary account configured",
+        evidence="no canary account configured",
         reference="severity policy",
         source="security",
+        check="TP-SEC-015",
     )
     text = render_markdown(make_summary(findings=[FORM, skipped]))
     first = (
@@ -102,7 +103,7 @@ def test_a_pass_says_what_it_did_not_evaluate(make_summary: Callable[..., Summar
     )
     assert text.startswith(first + "\n")
     assert "**Not evaluated** (the verdict does not cover these):" in text
-    assert "- `TP-SEC-103` TP-SEC-015 brute-force protection: no canary account configured" in text
+    assert "- `TP-SEC-103` TP-SEC-015: no canary account configured" in text
 
 
 def capacity(reached: bool) -> dict:

@@ -61,7 +61,10 @@ def not_evaluated_lines(summary: Summary) -> list[str]:
     if not skipped:
         return []
     lines = ["**Not evaluated** (the verdict does not cover these):", ""]
-    lines += [f"- {code(f.id, 40)} {cell(f.evidence)}" for f in skipped[:MAX_ROWS]]
+    lines += [
+        f"- {code(f.id, 40)} {cell(', '.join(f.checks), 120)}: {cell(f.evidence)}"
+        for f in skipped[:MAX_ROWS]
+    ]
     return [*lines, ""]
 
 

@@ -189,7 +189,9 @@ def _not_run(probe: Probe, stop: Stop) -> CheckResult:
 
 def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
     """Violations under the probe's ID, notes under its second entry, and a probe that could
-    not be evaluated as the not-evaluated finding of what it lacked."""
+    not be evaluated as the not-evaluated finding of what it lacked. That finding's evidence is
+    the reason alone (its check names the probe): probes that lacked the same thing for the same
+    reason are one cause, one finding (`deduplicate` folds them, each probe in its checks)."""
     found = [catalogue.finding(probe.id, evidence) for evidence in result.violations]
     found += [catalogue.finding(probe.note_entry.id, evidence) for evidence in result.notes]
     if not result.evaluated and not broken:
@@ -197,7 +199,7 @@ def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
         found.append(
             catalogue.finding(
                 missing.id,
-                f"{probe.id} {probe.name}: {result.message}",
+                result.message,
                 expected=", ".join(probe.entry.needs) or result.need,
                 received=f"not evaluated: {result.need}",
                 check=probe.id,
