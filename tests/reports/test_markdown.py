@@ -117,7 +117,9 @@ def capacity(reached: bool) -> dict:
 
 def test_a_breakpoint_run_states_its_capacity(make_summary: Callable[..., Summary]) -> None:
     reached = render_markdown(make_summary(load={**load_section(), "capacity": capacity(True)}))
-    assert "Capacity 77.5 req/s (held at 77.5, broke at 80.0 req/s; 9 probes in 96.0 s)" in reached
+    # The search's result is the first line after the verdict.
+    first = "**Capacity 77.5 req/s (held at 77.5, broke at 80.0 req/s; 9 probes in 96.0 s)**"
+    assert reached.splitlines()[2] == first
     held = render_markdown(make_summary(load={**load_section(), "capacity": capacity(False)}))
     # A safety maximum that held is a lower bound, never a capacity figure.
     assert "Capacity not reached: ≥ 300.0 req/s held (9 probes in 96.0 s)" in held

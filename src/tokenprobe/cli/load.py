@@ -28,6 +28,7 @@ from tokenprobe.core.summary import verdict
 from tokenprobe.load.profiles import PROFILES
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.settings import MAX_DURATION_S
+from tokenprobe.reports.load_view import capacity_line
 
 if TYPE_CHECKING:
     from tokenprobe.reports.regression import Regression
@@ -204,6 +205,8 @@ def load(
     for error in summary.errors:
         click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
     judged = verdict(summary)
+    if capacity := capacity_line(summary):  # a breakpoint run's result comes first
+        click.echo(capacity)
     for checked in judged.checks:
         if checked.check.id.startswith(catalogue.SLO_CHECK_PREFIX):
             click.echo(f"{checked.check.name}: {checked.check.message} [{checked.outcome}]")

@@ -241,7 +241,9 @@ def _run_locust(
         finally:
             output.seek(0)
             write_text_atomic(log_path, redactor(output.read()))
-    if child.stopped is None and child.code not in (0, 1):
+    # 0, 1, 2: the run's verdict (2: a breakpoint search that could not search); any other
+    # code, or a 2 without results (Locust's own refusal), is Locust not running.
+    if child.stopped is None and child.code not in (0, 1, 2):
         raise StageError(f"Locust exited with {child.code}: {_last_error(log_path)}")
     return child.stopped
 

@@ -9,6 +9,11 @@ Latency metrics (p50 p90 p95 p99 p999 max) are milliseconds and take ``<``; an o
 display name ``valid login`` is read as the key), default: all requests. An unknown scenario
 is an error when the SLOs are parsed, before any request.
 ``error_ratio`` and ``dropped_ratio`` take ``<``, ``throughput_rps`` takes ``>``.
+``capacity`` (req/s) takes ``>``: the capacity a breakpoint search found (a search that did not
+reach one gives its lower bound, "≥ X"); a run without a search does not judge it.
+
+In a breakpoint run every other threshold is judged on the steps that held (`held_view`): its
+overload steps exceed them on purpose.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from tokenprobe.load.settings import scenario_key
 
 LATENCY_METRICS = ("p50", "p90", "p95", "p99", "p999", "max")
 UPPER_BOUNDED = (*LATENCY_METRICS, "error_ratio", "dropped_ratio")
-LOWER_BOUNDED = ("throughput_rps",)
+LOWER_BOUNDED = ("throughput_rps", "capacity")
+CAPACITY = "capacity"
 _ITEM = re.compile(
     r"^(?P<metric>[a-z0-9_]+)(?:\[(?P<scenario>[^\]]+)\])?\s*(?P<op>[<>])\s*(?P<value>\d+(?:\.\d+)?)$"
 )
@@ -42,6 +48,7 @@ class Threshold:
     @property
     def text(self) -> str:
         unit = " ms" if self.metric in LATENCY_METRICS else ""
+        unit = " req/s" if self.metric == CAPACITY else unit
         return f"{self.op} {self.value:g}{unit}"
 
     def passes(self, observed: float) -> bool:
@@ -79,6 +86,8 @@ def observe(threshold: Threshold, results: Mapping[str, Any]) -> float | None:
 
     Requests never answered (``unanswered``) are errors and were intended: they count in the
     error ratio and in what the dropped ratio is a share of."""
+    if threshold.metric == CAPACITY:
+        return capacity_of(results.get("capacity"))
     unanswered = results.get("unanswered", 0)
     if threshold.metric == "dropped_ratio":
         offered = results["requests"] + unanswered + results["dropped"]
@@ -96,17 +105,29 @@ def observe(threshold: Threshold, results: Mapping[str, Any]) -> float | None:
     return scope["latency_ms"][threshold.metric]
 
 
+def capacity_of(capacity: Any) -> float | None:
+    """What a breakpoint search found, in req/s: its capacity, or the lower bound it held."""
+    if not isinstance(capacity, Mapping):
+        return None
+    found = capacity.get("capacity_rps")
+    return found if found is not None else capacity.get("at_least_rps")
+
+
 def evaluate(thresholds: list[Threshold], results: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """``[{"name", "threshold", "observed", "passed"}]``; a threshold with no data fails. A
-    latency observed with requests unanswered adds ``"observed_is_lower_bound": true``."""
+    """``[{"name", "threshold", "observed", "passed", "judged"}]``; a threshold with no data
+    fails, except a capacity without a search, which is not judged (``judged`` false). A
+    latency observed with requests unanswered, or a capacity not reached, adds
+    ``"observed_is_lower_bound": true``."""
     verdicts = []
     for threshold in thresholds:
         observed = observe(threshold, results)
+        judged = observed is not None or threshold.metric != CAPACITY or "capacity" in results
         verdict = {
             "name": threshold.name,
             "threshold": threshold.text,
             "observed": None if observed is None else round(observed, 4),
             "passed": observed is not None and threshold.passes(observed),
+            "judged": judged,
         }
         if observed is not None and _lower_bound(threshold, results):
             verdict["observed_is_lower_bound"] = True
@@ -117,6 +138,10 @@ def evaluate(thresholds: list[Threshold], results: Mapping[str, Any]) -> list[di
 def _lower_bound(threshold: Threshold, results: Mapping[str, Any]) -> bool:
     """A latency of answered requests only, while some went unanswered: theirs are missing,
     and a request the target left unanswered is as a rule among its slowest."""
+    if threshold.metric == CAPACITY:
+        return capacity_of(results.get("capacity")) is not None and not results["capacity"].get(
+            "reached"
+        )
     if threshold.metric not in LATENCY_METRICS:
         return False
     scope = results["scenarios"].get(threshold.scenario) if threshold.scenario else results

@@ -27,15 +27,69 @@ def add_checks(summary: Summary, results: Mapping[str, Any]) -> None:
         if stopped
         else ""
     )
+    scope = _slo_scope(results)
     for slo in results["slo"]:
-        message = f"observed {slo['observed']} (threshold {slo['threshold']}){incomplete}"
         name = f"SLO {slo['name']} {slo['threshold']}"
+        if slo.get("judged") is False:
+            message = "not judged: no breakpoint search in this run"
+            summary.checks.append(CheckResult(slo_check_id(slo["name"]), name, "load", message,
+                                              ran=False))  # fmt: skip
+            continue
+        observed = f"≥ {slo['observed']}" if slo.get("observed_is_lower_bound") else slo["observed"]
+        message = f"observed {observed} (threshold {slo['threshold']}){scope}{incomplete}"
         summary.checks.append(CheckResult(slo_check_id(slo["name"]), name, "load", message))
         if not slo["passed"]:
             summary.findings.append(slo_breach(slo))
+    if results.get("capacity"):
+        add_capacity_check(summary, results["capacity"])
     summary.checks.append(generator_check(results["cpu"]))
     if results["unreliable"]:
         summary.findings.append(saturated_generator(results["cpu"]))
+
+
+def _slo_scope(results: Mapping[str, Any]) -> str:
+    steps = results.get("slo_steps")
+    if steps is None:
+        return ""
+    return (
+        f"; judged on the {len(steps)} measured steps that held"
+        if steps
+        else ("; no measured step held")
+    )
+
+
+CAPACITY_CHECK = "capacity"
+
+
+def add_capacity_check(summary: Summary, capacity: Mapping[str, Any]) -> None:
+    """A breakpoint run's search as a check: its result (the capacity with its bracket, or the
+    level it held without reaching one). A search that found neither could not search: a run
+    problem (exit 2), not a finding about the target."""
+    found = search_result(capacity)
+    known = capacity.get("capacity_rps") is not None or capacity.get("at_least_rps") is not None
+    took_s = float(capacity.get("search_s") or 0.0)
+    check = CheckResult(CAPACITY_CHECK, "breakpoint search", "load", found, took_s, ran=known)
+    summary.checks.append(check)
+    if not known:
+        summary.errors.append(f"breakpoint: the search could not find the capacity: {found}")
+
+
+def search_result(capacity: Mapping[str, Any]) -> str:
+    """The search's result in one sentence, first in every report of a breakpoint run."""
+    probes = capacity.get("probes")
+    count = len(probes) if isinstance(probes, list) else "?"
+    took = f"{count} probes in {capacity.get('search_s')} s"
+    if capacity.get("reached") and capacity.get("capacity_rps") is not None:
+        bracket = capacity.get("bracket") or [None, None]
+        unit = capacity.get("bracket_unit", "req/s")
+        return (
+            f"Capacity {capacity['capacity_rps']} req/s (held at {bracket[0]}, broke at "
+            f"{bracket[1]} {unit}; {took})"
+        )
+    if capacity.get("at_least_rps") is not None:
+        return f"Capacity not reached: ≥ {capacity['at_least_rps']} req/s held ({took})"
+    found = str(capacity.get("summary") or "capacity unknown")  # the search's own words
+    return f"{found[:1].upper()}{found[1:]} ({took})"
 
 
 def slo_check_id(name: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokenprobe.core.summary import CheckVerdict, Summary, verdict
-from tokenprobe.load.verdict import slo_check_id
+from tokenprobe.load.verdict import search_result, slo_check_id
 
 SLO_FIELDS = ("name", "threshold", "observed")
 LATENCY_FIELDS = ("p50", "p90", "p95", "p99", "p999", "max")
@@ -109,18 +109,4 @@ def _row(name: str, values: Any) -> dict[str, Any]:
 def capacity_line(summary: Summary) -> str | None:
     """The breakpoint search's outcome in one sentence; None when the run had no search."""
     capacity = (load_section_of(summary) or {}).get("capacity")
-    if not isinstance(capacity, dict):
-        return None
-    probes = capacity.get("probes")
-    count = len(probes) if isinstance(probes, list) else "?"
-    took = f"{count} probes in {capacity.get('search_s')} s"
-    if capacity.get("reached") and capacity.get("capacity_rps") is not None:
-        bracket = capacity.get("bracket") or [None, None]
-        unit = capacity.get("bracket_unit", "req/s")
-        return (
-            f"Capacity {capacity['capacity_rps']} req/s (held at {bracket[0]}, broke at "
-            f"{bracket[1]} {unit}; {took})"
-        )
-    if capacity.get("at_least_rps") is not None:
-        return f"Capacity not reached: ≥ {capacity['at_least_rps']} req/s held ({took})"
-    return f"Capacity unknown: {capacity.get('summary', 'no level was judged')} ({took})"
+    return search_result(capacity) if isinstance(capacity, dict) else None

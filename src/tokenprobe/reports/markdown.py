@@ -30,6 +30,8 @@ SLO_MARK = {"met": "✅ met", "breached": "❌ **breached**",
 def render_markdown(summary: Summary, comparison: Comparison | None = None) -> str:
     judged = verdict(summary)
     lines = [f"## tokenprobe {summary.command}: {MARK[judged.status]} {judged.line()}", ""]
+    if capacity := capacity_line(summary):  # a breakpoint run's result comes first
+        lines += [f"**{cell(capacity, 300)}**", ""]
     lines += [overview(summary, judged), ""]
     if summary.errors:
         lines += ["**Could not run** (run problems):", ""]
@@ -39,8 +41,6 @@ def render_markdown(summary: Summary, comparison: Comparison | None = None) -> s
     lines += not_evaluated_lines(summary)
     lines += slo_table(slo_rows(summary))
     lines += load_note_lines(summary)
-    if capacity := capacity_line(summary):
-        lines += [capacity, ""]
     if comparison is not None:
         lines += comparison_lines(comparison)
     lines += ["_Full report: `report.html` in the run's report directory._", ""]
