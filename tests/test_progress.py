@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 from rich.console import Console
 
 from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.summary import Summary, Verdict, verdict
 from tokenprobe.gate.progress import (
     JsonProgress,
     LineProgress,
@@ -16,12 +18,6 @@ from tokenprobe.gate.progress import (
     RichProgress,
     make_progress,
 )
-
-FINDINGS = [
-    Finding("TP-SEC-006", Severity.ERROR, "t", "e", "r"),
-    Finding("TP-SEC-009", Severity.WARNING, "t", "e", "r"),
-    Finding("TP-SEC-010", Severity.WARNING, "t", "e", "r"),
-]
 
 
 class Terminal(io.StringIO):
@@ -59,74 +55,86 @@ def test_display_choice(
         assert type(progress) is kind
 
 
+def judged(*severities: Severity) -> Verdict:
+    found = [Finding(f"TP-SEC-{i:03d}", s, "t", "e", "r") for i, s in enumerate(severities)]
+    return verdict(Summary("security", "http://127.0.0.1:1", findings=found))
+
+
+STAGE = judged(Severity.ERROR, Severity.WARNING, Severity.WARNING)
+SO_FAR = judged(Severity.ERROR, Severity.ERROR, Severity.WARNING, Severity.INFO)
+
+
 def test_quiet_writes_nothing() -> None:
     stream = Terminal()
     with make_progress(quiet=True, stream=stream, environ={}) as progress:
         progress.stage_started("conformance")
-        progress.update(cases=10)
-        progress.stage_finished("conformance", "passed", FINDINGS)
+        progress.tick()
+        progress.stage_finished("conformance", STAGE, SO_FAR)
     assert stream.getvalue() == ""
 
 
-def test_lines_for_ci_with_throttled_updates() -> None:
+def test_lines_for_ci_with_a_heartbeat_and_the_verdicts_words() -> None:
     stream, clock = io.StringIO(), FakeClock()
-    progress = LineProgress(stream, clock=clock, interval_s=10)
-    progress.stage_started("load")
-    clock.now += 5
-    progress.update(requests=500)  # within the interval: not printed
-    clock.now += 6
-    progress.update(requests=1100)
-    clock.now += 1
-    progress.stage_finished("load", "failed", FINDINGS)
+    with LineProgress(stream, clock=clock, interval_s=3600) as progress:
+        progress.stage_started("load")
+        clock.now += 11
+        progress.tick()  # the heartbeat's call: the running stage's time
+        clock.now += 1
+        progress.stage_finished("load", STAGE, SO_FAR)
+        progress.tick()  # nothing is running: nothing to say
     assert stream.getvalue().splitlines() == [
         "tokenprobe: load: started",
-        "tokenprobe: load: requests=1100 req/s=100.0 (11 s)",
-        "tokenprobe: load: failed in 12.0 s (1 error, 2 warning)",
+        "tokenprobe: load: running, 11 s",
+        "tokenprobe: load: FAIL; findings: 1 error, 2 warning, 0 info (12.0 s)",
     ]
+
+
+def test_the_heartbeat_ticks_on_its_own() -> None:
+    stream = io.StringIO()
+    with LineProgress(stream, interval_s=0.05) as progress:
+        progress.stage_started("security")
+        deadline = time.monotonic() + 5
+        while "running" not in stream.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert "tokenprobe: security: running, 0 s" in stream.getvalue()
 
 
 def test_json_lines() -> None:
     stream, clock = io.StringIO(), FakeClock()
-    progress = JsonProgress(stream, clock=clock)
-    progress.stage_started("security")
-    clock.now += 2
-    progress.update(cases=7, findings=1)
-    progress.stage_finished("security", "failed", FINDINGS[:1])
+    with JsonProgress(stream, clock=clock, interval_s=3600) as progress:
+        progress.stage_started("security")
+        clock.now += 2
+        progress.tick()
+        progress.stage_finished("security", STAGE, SO_FAR)
     records = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert [r["event"] for r in records] == ["stage_started", "update", "stage_finished"]
-    assert records[1]["counters"] == {"cases": 7, "findings": 1}
-    assert records[2] | {"counters": None} == {
+    assert [r["event"] for r in records] == ["stage_started", "running", "stage_finished"]
+    assert records[2] == {
         "event": "stage_finished",
         "stage": "security",
-        "status": "failed",
+        "status": "fail",
         "elapsed_s": 2.0,
-        "counters": None,
-        "findings": {"error": 1},
-        "findings_total": 1,
+        "findings": {"error": 1, "warning": 2, "info": 0},
+        "so_far": SO_FAR.counts,
     }
 
 
-def test_live_table_on_a_terminal() -> None:
+def test_live_table_on_a_terminal_ticks_and_counts_as_the_verdict() -> None:
     stream, clock = Terminal(), FakeClock()
-    console = Console(file=stream, force_terminal=True, width=120, color_system=None)
+    console = Console(file=stream, force_terminal=True, width=160, color_system=None)
     with RichProgress(console, clock=clock) as progress:
         progress.stage_started("conformance")
         clock.now += 4
-        progress.update(cases=200, requests=400)
-        progress.stage_finished("conformance", "passed", FINDINGS[1:])
+        assert "4 s" in render_text(progress)  # elapsed ticks between events
+        progress.stage_finished("conformance", STAGE, SO_FAR)
         progress.stage_started("load")
-        progress.update(requests=50, rps=48.5)
-    final = stream.getvalue()
-    assert "findings so far: 2" in final
-    assert "conformance" in final
-    assert "100.0" in final  # 400 requests in 4 s
-    assert "48.5" in final
-    assert "passed" in final
+        clock.now += 7
+        table = render_text(progress)
+    assert "so far: FAIL; findings: 2 error, 1 warning, 1 info" in " ".join(table.split())
+    assert "running" in table
+    assert "7 s" in table
 
 
-def test_finished_without_start_and_int_findings() -> None:
-    stream = io.StringIO()
-    progress = LineProgress(stream, clock=FakeClock())
-    progress.stage_finished("load", "error", 3)
-    assert stream.getvalue() == "tokenprobe: load: error in 0.0 s (3 findings)\n"
-    assert progress.total_findings() == 3
+def render_text(progress: RichProgress) -> str:
+    console = Console(width=160, color_system=None, record=True, file=io.StringIO())
+    console.print(progress.render())
+    return console.export_text()

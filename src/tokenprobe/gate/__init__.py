@@ -44,7 +44,7 @@ from tokenprobe.core.findings import deduplicate
 from tokenprobe.core.interrupts import Interrupted, shielded
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
-from tokenprobe.core.summary import TIME, Stop, Summary
+from tokenprobe.core.summary import TIME, Stop, Summary, Verdict, verdict
 from tokenprobe.gate.progress import Progress
 from tokenprobe.load import LoadOptions
 from tokenprobe.load.artifacts import STATS_CSV
@@ -398,8 +398,8 @@ class GateRun:
                 result = run_stage(stage, sessions[stage.name], self.run_dir, budget_s)
                 self.results.append((stage.name, result))
                 write_stage_reports(result, self.run_dir / stage.name, self.redactor)
-                self.progress.stage_finished(stage.name, result.status, result.findings)
-                self.write_progress(names)
+                so_far = self.write_progress(names)
+                self.progress.stage_finished(stage.name, verdict(result), so_far)
                 if result.stopped is not None and result.stopped.reason != TIME:
                     return  # a signal: the rest are "not run"
         except Interrupted as exc:  # between stages, or writing one's reports (atomically)
@@ -428,15 +428,20 @@ class GateRun:
             summary.errors.append(f"gate: not run: {', '.join(not_run)}")
         return summary
 
-    def write_progress(self, planned: Sequence[str]) -> None:
-        """summary.json as things stand, written atomically: what a killed gate leaves."""
+    def write_progress(self, planned: Sequence[str]) -> Verdict:
+        """summary.json as things stand, written atomically: what a killed gate leaves. Returns
+        the verdict of the stages so far, merged and graded as the final one will be."""
         interim = merge(self.target, self.started, self.results)
+        config = self.options.config
+        interim.grade(config.severities, require_complete=self.options.require_complete)
+        so_far = verdict(interim)
         done = {name for name, _ in self.results}
         rest = [name for name in planned if name not in done]
         if rest:
             interim.errors.append(f"gate: unfinished: {', '.join(rest)} not run yet")
         interim.finish()
         write_summary(interim, self.run_dir, self.redactor)
+        return so_far
 
 
 def _judge_regression(

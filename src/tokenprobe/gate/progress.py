@@ -1,39 +1,45 @@
 """Live progress for people at a terminal, plain lines for CI logs, JSON lines for scripts.
 
-The gate calls three methods, whatever the display::
+The gate tells the display two things, whatever it is::
 
     with make_progress(quiet=..., json_lines=...) as progress:
-        progress.stage_started("conformance")
-        progress.update(cases=120, requests=340, findings=2)   # absolute values, any time
-        progress.stage_finished("conformance", "failed", findings)
+        progress.stage_started("conformance-published")
+        progress.stage_finished("conformance-published", stage_verdict, so_far)
 
-Displays: `RichProgress` (a live table: stage, status, elapsed, cases, requests, req/s,
-findings) when stderr is a TTY outside CI; `LineProgress` (one line per event, updates at most
-every `LINE_INTERVAL_S`) when ``CI`` is set, ``TERM=dumb`` or stderr is not a TTY;
-`JsonProgress` (one JSON object per line) for ``--json``; `QuietProgress` for ``--quiet``.
-Everything goes to stderr so stdout stays free for machine output. Only counts and stage names
-are shown: never evidence, so never a secret.
+``stage_verdict`` is the stage's `Verdict`, ``so_far`` the gate's own (stages merged and graded
+as the final verdict will be): the counts shown are the verdict's, so the last count on screen
+is the one the final line gives. While a stage runs the display keeps time: the live table
+redraws its elapsed time (Rich calls `RichProgress.render` at each refresh), CI lines and JSON
+lines add a heartbeat every interval.
+
+Displays: `RichProgress` (a live table: stage, status, elapsed, findings per severity) when
+stderr is a TTY outside CI; `LineProgress` (one line per event, a heartbeat every
+`LINE_INTERVAL_S`) when ``CI`` is set, ``TERM=dumb`` or stderr is not a TTY; `JsonProgress`
+(one JSON object per line) for ``--json``; `QuietProgress` for ``--quiet``. Everything goes to
+stderr so stdout stays free for machine output. Only counts and stage names are shown: never
+evidence, so never a secret.
 """
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import json
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from tokenprobe.core.findings import Finding, Severity
+from tokenprobe.core.summary import Verdict
 
 LINE_INTERVAL_S = 10.0  # CI logs: a heartbeat, not a flood
-JSON_INTERVAL_S = 1.0
+JSON_INTERVAL_S = 5.0
+SEVERITIES = ("error", "warning", "info")
 Clock = Callable[[], float]
 
 
@@ -43,22 +49,11 @@ class StageState:
     started: float
     status: str = "running"
     finished: float | None = None
-    counters: dict[str, float] = dataclasses.field(default_factory=dict)
-    findings: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)  # findings per severity
+    line: str = ""  # its verdict's line, once finished
 
     def elapsed(self, now: float) -> float:
         return (self.finished if self.finished is not None else now) - self.started
-
-    def requests_per_s(self, now: float) -> float | None:
-        """From the stage's own ``rps`` counter, else requests over elapsed time."""
-        if "rps" in self.counters:
-            return self.counters["rps"]
-        elapsed = self.elapsed(now)
-        requests = self.counters.get("requests")
-        return requests / elapsed if requests is not None and elapsed > 0 else None
-
-    def findings_count(self) -> int:
-        return sum(self.findings.values()) or int(self.counters.get("findings", 0))
 
 
 class Progress:
@@ -68,39 +63,37 @@ class Progress:
         self.clock = clock
         self.stages: dict[str, StageState] = {}
         self.current: StageState | None = None
+        self.so_far: Verdict | None = None
+        self.lock = threading.Lock()  # the heartbeat shows from its own thread
 
     def stage_started(self, name: str) -> None:
-        self.current = self.stages[name] = StageState(name, self.clock())
-        self.show("stage_started", self.current)
+        with self.lock:
+            self.current = self.stages[name] = StageState(name, self.clock())
+            self.show("stage_started", self.current)
 
-    def update(self, **counters: float) -> None:
-        """Set counters of the running stage (absolute values: cases, requests, rps, findings)."""
-        if self.current is not None:
-            self.current.counters.update(counters)
-            self.show("update", self.current)
+    def stage_finished(self, name: str, judged: Verdict, so_far: Verdict | None = None) -> None:
+        with self.lock:
+            stage = self.stages.get(name) or StageState(name, self.clock())
+            self.stages[name] = stage
+            stage.finished, stage.status = self.clock(), judged.status
+            stage.counts = {s: judged.counts[s] for s in SEVERITIES}
+            stage.line = judged.line()
+            self.so_far = so_far or self.so_far
+            if self.current is stage:
+                self.current = None
+            self.show("stage_finished", stage)
 
-    def stage_finished(
-        self, name: str, status: str, findings: Iterable[Finding] | int = ()
-    ) -> None:
-        stage = self.stages.get(name) or StageState(name, self.clock())
-        self.stages[name] = stage
-        stage.status, stage.finished = status, self.clock()
-        if isinstance(findings, int):
-            stage.counters["findings"] = findings
-        else:
-            stage.findings.update(str(f.severity) for f in findings)
-        if self.current is stage:
-            self.current = None
-        self.show("stage_finished", stage)
-
-    def total_findings(self) -> int:
-        return sum(stage.findings_count() for stage in self.stages.values())
+    def tick(self) -> None:
+        """The heartbeat: shows the running stage's time."""
+        with self.lock:
+            if self.current is not None:
+                self.show("running", self.current)
 
     def show(self, event: str, stage: StageState) -> None:
         """Display an event; the base class shows nothing."""
 
     def close(self) -> None:
-        """Release the display (stop a live view)."""
+        """Release the display (stop a live view or a heartbeat)."""
 
     def __enter__(self) -> Progress:
         return self
@@ -114,27 +107,32 @@ class QuietProgress(Progress):
 
 
 class StreamProgress(Progress):
-    """Events written to a stream; each stage's updates at most every ``interval_s``."""
+    """Events written to a stream, with a heartbeat every ``interval_s`` while a stage runs."""
 
     def __init__(self, stream: IO[str], clock: Clock, interval_s: float) -> None:
         super().__init__(clock)
-        self.stream, self.interval_s = stream, interval_s
-        self.last_update: dict[str, float] = {}
+        self.stream = stream
+        self.stopped = threading.Event()
+        self.heartbeat = threading.Thread(target=self._beat, args=(interval_s,), daemon=True)
+        self.heartbeat.start()
+
+    def _beat(self, interval_s: float) -> None:
+        while not self.stopped.wait(interval_s):
+            self.tick()
 
     def show(self, event: str, stage: StageState) -> None:
-        now = self.clock()
-        if event == "update":
-            if now - self.last_update.get(stage.name, stage.started) < self.interval_s:
-                return
-            self.last_update[stage.name] = now
-        print(self.format(event, stage, now), file=self.stream, flush=True)
+        print(self.format(event, stage, self.clock()), file=self.stream, flush=True)
 
     def format(self, event: str, stage: StageState, now: float) -> str:
         raise NotImplementedError
 
+    def close(self) -> None:
+        self.stopped.set()
+        self.heartbeat.join()
+
 
 class LineProgress(StreamProgress):
-    """One line per start and finish; updates at most every ``interval_s`` per stage."""
+    """One line per start and finish; a heartbeat every ``interval_s`` while a stage runs."""
 
     def __init__(
         self, stream: IO[str], clock: Clock = time.monotonic, interval_s: float = LINE_INTERVAL_S
@@ -146,7 +144,7 @@ class LineProgress(StreamProgress):
 
 
 class JsonProgress(StreamProgress):
-    """``--json``: one object per event, for scripts reading stderr; updates throttled."""
+    """``--json``: one object per event, for scripts reading stderr."""
 
     def __init__(
         self, stream: IO[str], clock: Clock = time.monotonic, interval_s: float = JSON_INTERVAL_S
@@ -159,45 +157,39 @@ class JsonProgress(StreamProgress):
             "stage": stage.name,
             "status": stage.status,
             "elapsed_s": round(stage.elapsed(now), 3),
-            "counters": stage.counters,
-            "findings": dict(stage.findings),
-            "findings_total": self.total_findings(),
+            "findings": stage.counts,
+            "so_far": self.so_far.counts if self.so_far else None,
         }
         return json.dumps(record, sort_keys=True)
 
 
 class RichProgress(Progress):
-    """A live table redrawn in place on a terminal."""
+    """A live table redrawn in place on a terminal; its elapsed times tick at each refresh."""
 
     def __init__(self, console: Console, clock: Clock = time.monotonic) -> None:
         super().__init__(clock)
-        self.live = Live(console=console, refresh_per_second=4, transient=False)
-        self.live.update(self.render())
+        self.live = Live(
+            console=console, refresh_per_second=2, transient=False, get_renderable=self.render
+        )
         self.live.start()
 
     def show(self, event: str, stage: StageState) -> None:
-        self.live.update(self.render(), refresh=event != "update")
+        self.live.refresh()
 
     def render(self) -> Table:
         now = self.clock()
-        table = Table(title=f"tokenprobe · findings so far: {self.total_findings()}")
-        for column in ("stage", "status", "elapsed", "cases", "requests", "req/s", "findings"):
+        title = "tokenprobe gate"
+        if self.so_far is not None:
+            title += f" · so far: {self.so_far.line()}"
+        table = Table(title=title)
+        for column in ("stage", "status", "elapsed", *SEVERITIES):
             table.add_column(column, justify="left" if column in ("stage", "status") else "right")
-        for stage in self.stages.values():
-            rps = stage.requests_per_s(now)
-            table.add_row(
-                stage.name,
-                stage.status,
-                f"{stage.elapsed(now):.1f} s",
-                _count(stage.counters.get("cases")),
-                _count(stage.counters.get("requests")),
-                "" if rps is None else f"{rps:.1f}",
-                str(stage.findings_count()),
-            )
+        for stage in list(self.stages.values()):
+            counts = [str(stage.counts[s]) if stage.counts else "" for s in SEVERITIES]
+            table.add_row(stage.name, stage.status, f"{stage.elapsed(now):.0f} s", *counts)
         return table
 
     def close(self) -> None:
-        self.live.update(self.render())
         self.live.stop()
 
 
@@ -206,13 +198,8 @@ def describe(event: str, stage: StageState, now: float) -> str:
     if event == "stage_started":
         return f"{stage.name}: started"
     if event == "stage_finished":
-        found = ", ".join(f"{stage.findings.get(str(s), 0)} {s}" for s in reversed(Severity))
-        return f"{stage.name}: {stage.status} in {stage.elapsed(now):.1f} s (findings: {found})"
-    parts = [f"{k}={_count(v)}" for k, v in stage.counters.items() if k != "rps"]
-    rps = stage.requests_per_s(now)
-    if rps is not None:
-        parts.append(f"req/s={rps:.1f}")
-    return f"{stage.name}: {' '.join(parts)} ({stage.elapsed(now):.0f} s)"
+        return f"{stage.name}: {stage.line} ({stage.elapsed(now):.1f} s)"
+    return f"{stage.name}: running, {stage.elapsed(now):.0f} s"
 
 
 def is_interactive(stream: IO[str], environ: Mapping[str, str]) -> bool:
@@ -241,9 +228,3 @@ def make_progress(
     if is_interactive(out, env):
         return RichProgress(Console(file=out, stderr=out is sys.stderr))
     return LineProgress(out)
-
-
-def _count(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
