@@ -41,7 +41,7 @@ def test_a_capacity_slo_fails_only_below_it() -> None:
     # Not reached: the level that held is a lower bound, and enough to meet the SLO.
     held = judged("capacity>50", capacity=capacity(None, at_least=60.0))
     assert held.exit_code == 0
-    assert "≥ 60.0" in next(c.message for c in held.checks if c.id == "slo:capacity")
+    assert "observed ≥ 60 req/s" in next(c.message for c in held.checks if c.id == "slo:capacity")
 
 
 def test_a_capacity_slo_without_a_search_is_not_judged() -> None:

@@ -74,6 +74,10 @@ def test_a_finished_run_gives_its_verdict_over_http(web_uis: dict) -> None:
     process, url, workdir = web_uis["complete"]
     verdict = poll(f"{url}/tokenprobe/verdict", lambda body: body["final"], process)
     assert verdict["passed"] is True
+    # The verdict every report gives: its status, its line, each check's outcome.
+    assert verdict["status"] == "pass"
+    assert verdict["line"].startswith("PASS; findings: 0 error,")
+    assert verdict["checks"]["slo:p99"] == verdict["checks"]["slo:error_ratio"] == "passed"
     assert verdict["stopped_early"] is False
     results = verdict["results"]
     assert results["requests"] > 0
@@ -99,8 +103,9 @@ def test_the_tabs_ride_on_locusts_stats_poll(web_uis: dict) -> None:
     stats = requests.get(f"{url}/stats/requests", timeout=10).json()
     tables = {table["key"]: table["data"] for table in stats["extended_stats"]}
     verdict_row, *slo_rows = tables["tokenprobe-slo"]
-    assert verdict_row["verdict"] == "PASS"
-    assert [row["name"] for row in slo_rows] == ["p99", "error_ratio"]
+    assert verdict_row["verdict"].startswith("PASS; findings: 0 error,")
+    assert [(row["name"], row["verdict"]) for row in slo_rows] == [
+        ("p99", "passed"), ("error_ratio", "passed")]  # fmt: skip
     latency = {row["name"]: row for row in tables["tokenprobe-latency"]}
     assert latency["Aggregated"]["requests"] > 0
     page = requests.get(url, timeout=10).text

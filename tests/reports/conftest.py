@@ -79,9 +79,10 @@ def load_section(p95: float = 12.0, throughput: float = 180.0, passed: bool = Tr
         },
         "capacity_rps": None,
         "slo": [
-            {"name": "total p95 latency", "threshold": "<= 500 ms", "observed": f"{p95} ms",
+            {"name": "total p95 latency", "threshold": "<= 500 ms", "observed": p95, "unit": "ms",
              "passed": passed},
-            {"name": "error ratio", "threshold": "<= 0.01", "observed": "0.0006", "passed": True},
+            {"name": "error ratio", "threshold": "<= 0.01", "observed": 0.0006, "unit": "",
+             "passed": True},
         ],
     }  # fmt: skip
 
@@ -95,7 +96,7 @@ def slo_verdicts(load: Any) -> tuple[list[CheckResult], list[Finding]]:
     for slo in slos:
         if not isinstance(slo, dict) or "name" not in slo:
             continue
-        message = f"observed {slo.get('observed')}"
+        message = f"observed {slo.get('observed')} {slo.get('unit', '')}"
         checks.append(CheckResult(slo_check_id(slo["name"]), slo["name"], "load", message, 30.0))
         if slo.pop("passed", True) is False:
             breaches.append(slo_breach(slo))

@@ -24,7 +24,7 @@ def test_failing_run(make_summary: Callable[..., Summary]) -> None:
     assert "| **failing** | `TP-TOKEN-012` | Access token outlives policy |" in text
     # Warnings are counted, not tabled.
     assert "TP-SEC-009" not in text
-    assert "| total p95 latency | &lt;= 500 ms | 12.0 ms | ✅ met |" in text
+    assert "| total p95 latency | &lt;= 500 ms | 12 ms | ✅ met |" in text
 
 
 def test_passing_run_has_no_findings_table(make_summary: Callable[..., Summary]) -> None:
@@ -51,7 +51,7 @@ def test_accepted_findings_are_marked_and_listed_last(make_summary: Callable[...
 
 def test_slo_breach(make_summary: Callable[..., Summary]) -> None:
     text = render_markdown(make_summary(load=load_section(p95=900.0, passed=False)))
-    assert "| total p95 latency | &lt;= 500 ms | 900.0 ms | ❌ **breached** |" in text
+    assert "| total p95 latency | &lt;= 500 ms | 900 ms | ❌ **breached** |" in text
 
 
 def test_comparison_section(make_summary: Callable[..., Summary]) -> None:

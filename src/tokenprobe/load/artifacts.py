@@ -18,6 +18,8 @@ matplotlib.use("Agg")  # files only, never a window
 
 import matplotlib.pyplot as plt
 from hdrh.histogram import HdrHistogram
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.load.latency import TOTAL, new_histogram
@@ -50,48 +52,64 @@ def write_stats_csv(results: Mapping[str, Any], report_dir: Path) -> Path:
 def write_plots(results: Mapping[str, Any], report_dir: Path) -> list[Path]:
     """Latency percentiles over time, throughput and errors over time, latency histogram."""
     return [
-        _plot_latency(results["series"], report_dir / LATENCY_PLOT),
-        _plot_throughput(results["series"], report_dir / THROUGHPUT_PLOT),
-        _plot_histogram(results["histograms"], report_dir / HISTOGRAM_PLOT),
+        _save(latency_figure(results["series"]), report_dir / LATENCY_PLOT),
+        _save(throughput_figure(results["series"]), report_dir / THROUGHPUT_PLOT),
+        _save(histogram_figure(results["histograms"]), report_dir / HISTOGRAM_PLOT),
     ]
 
 
-def _plot_latency(series: list[dict[str, Any]], path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+def latency_figure(series: list[dict[str, Any]]) -> Figure:
+    """p50, p95 and p99 per second on their own axis, the maximum on the one below: a spike
+    of the maximum never hides the percentiles, and each axis is linear, with ticks."""
+    fig, (percentiles, maximum) = plt.subplots(
+        2, 1, figsize=(9, 5.5), sharex=True, height_ratios=(3, 1.4)
+    )
     seconds = [row["t"] for row in series]
-    for key in ("p50", "p95", "p99", "max"):
-        ax.plot(seconds, [row.get(key) for row in series], label=key, marker=".", linewidth=1)
-    ax.set(xlabel="seconds since start", ylabel="latency (ms, from intended send time)",
-           title="Latency percentiles per second")  # fmt: skip
-    ax.set_yscale("symlog", linthresh=10)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    return _save(fig, path)
+    for key in ("p50", "p95", "p99"):
+        percentiles.plot(seconds, [row.get(key) for row in series], label=key, marker=".",
+                         linewidth=1.2)  # fmt: skip
+    maximum.plot(seconds, [row.get("max") for row in series], label="max", color="tab:gray",
+                 marker=".", linewidth=1)  # fmt: skip
+    percentiles.set(ylabel="ms", title="Latency per second (from the intended send time)")
+    maximum.set(xlabel="seconds since start", ylabel="max ms")
+    for axes in (percentiles, maximum):
+        axes.set_ylim(bottom=0)
+        axes.grid(alpha=0.3)
+        axes.legend(loc="upper left", fontsize=8)
+    return fig
 
 
-def _plot_throughput(series: list[dict[str, Any]], path: Path) -> Path:
+def throughput_figure(series: list[dict[str, Any]]) -> Figure:
     fig, ax = plt.subplots(figsize=(9, 4.5))
     seconds = [row["t"] for row in series]
     ax.plot(seconds, [row["requests"] for row in series], label="answers/s", linewidth=1.5)
     ax.plot(seconds, [row["failures"] for row in series], label="failures/s", color="tab:red")
     ax.set(xlabel="seconds since start", ylabel="per second", title="Throughput and errors")
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     ax.legend()
-    return _save(fig, path)
+    return fig
 
 
-def _plot_histogram(encoded: Mapping[str, str], path: Path) -> Path:
+def histogram_figure(encoded: Mapping[str, str]) -> Figure:
+    """Requests per 10 %-wide latency bucket: a log latency axis labelled at 1, 2 and 5 of
+    each decade (never one label), and whole request counts."""
     total = new_histogram()
     for histogram in encoded.values():
         total.decode_and_add(histogram)
     values, counts = _recorded(total)
     fig, ax = plt.subplots(figsize=(9, 4.5))
     if values:
-        ax.bar(values, counts, width=[v * 0.02 for v in values], color="tab:blue")
+        ax.bar(values, counts, width=[v * 0.08 for v in values], color="tab:blue")
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="latency (ms)", ylabel="requests", title="Latency distribution (all requests)")
     ax.grid(alpha=0.3)
-    return _save(fig, path)
+    return fig
 
 
 def _recorded(histogram: HdrHistogram) -> tuple[list[float], list[int]]:
@@ -105,7 +123,7 @@ def _recorded(histogram: HdrHistogram) -> tuple[list[float], list[int]]:
     return values, counts
 
 
-def _save(fig: Any, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

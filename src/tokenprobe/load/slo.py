@@ -46,10 +46,15 @@ class Threshold:
         return f"{self.metric}[{self.scenario}]" if self.scenario else self.metric
 
     @property
+    def unit(self) -> str:
+        """What the threshold and the observed value are in ("" for a ratio)."""
+        if self.metric in LATENCY_METRICS:
+            return "ms"
+        return "req/s" if self.metric in LOWER_BOUNDED else ""
+
+    @property
     def text(self) -> str:
-        unit = " ms" if self.metric in LATENCY_METRICS else ""
-        unit = " req/s" if self.metric == CAPACITY else unit
-        return f"{self.op} {self.value:g}{unit}"
+        return f"{self.op} {self.value:g}{' ' if self.unit else ''}{self.unit}"
 
     def passes(self, observed: float) -> bool:
         return observed < self.value if self.op == "<" else observed > self.value
@@ -114,7 +119,7 @@ def capacity_of(capacity: Any) -> float | None:
 
 
 def evaluate(thresholds: list[Threshold], results: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """``[{"name", "threshold", "observed", "passed", "judged"}]``; a threshold with no data
+    """``[{"name", "threshold", "observed", "unit", "passed", "judged"}]``; a threshold with no data
     fails, except a capacity without a search, which is not judged (``judged`` false). A
     latency observed with requests unanswered, or a capacity not reached, adds
     ``"observed_is_lower_bound": true``."""
@@ -126,6 +131,7 @@ def evaluate(thresholds: list[Threshold], results: Mapping[str, Any]) -> list[di
             "name": threshold.name,
             "threshold": threshold.text,
             "observed": None if observed is None else round(observed, 4),
+            "unit": threshold.unit,
             "passed": observed is not None and threshold.passes(observed),
             "judged": judged,
         }

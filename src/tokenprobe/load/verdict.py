@@ -35,8 +35,7 @@ def add_checks(summary: Summary, results: Mapping[str, Any]) -> None:
             summary.checks.append(CheckResult(slo_check_id(slo["name"]), name, "load", message,
                                               ran=False))  # fmt: skip
             continue
-        observed = f"≥ {slo['observed']}" if slo.get("observed_is_lower_bound") else slo["observed"]
-        message = f"observed {observed} (threshold {slo['threshold']}){scope}{incomplete}"
+        message = f"observed {observed_text(slo)} (threshold {slo['threshold']}){scope}{incomplete}"
         summary.checks.append(CheckResult(slo_check_id(slo["name"]), name, "load", message))
         if not slo["passed"]:
             summary.findings.append(slo_breach(slo))
@@ -45,6 +44,15 @@ def add_checks(summary: Summary, results: Mapping[str, Any]) -> None:
     summary.checks.append(generator_check(results["cpu"]))
     if results["unreliable"]:
         summary.findings.append(saturated_generator(results["cpu"]))
+
+
+def observed_text(slo: Mapping[str, Any]) -> str:
+    """An SLO's observed value for people: with its unit, "≥" when it is a lower bound."""
+    observed = slo.get("observed")
+    if observed is None:
+        return "no data"
+    text = f"{observed:g} {slo.get('unit', '')}".rstrip()
+    return f"≥ {text}" if slo.get("observed_is_lower_bound") is True else text
 
 
 def _slo_scope(results: Mapping[str, Any]) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokenprobe.core.summary import CheckVerdict, Summary, verdict
-from tokenprobe.load.verdict import search_result, slo_check_id
+from tokenprobe.load.verdict import observed_text, search_result, slo_check_id
 
 SLO_FIELDS = ("name", "threshold", "observed")
 LATENCY_FIELDS = ("p50", "p90", "p95", "p99", "p999", "max")
@@ -35,7 +35,7 @@ def slo_rows(summary: Summary) -> list[dict[str, Any]]:
     return [
         {
             **{k: slo.get(k, "") for k in SLO_FIELDS},
-            "observed": _observed(slo),
+            "observed": observed_text(slo) if isinstance(slo.get("observed"), int | float) else "",
             "result": _result(checks.get(slo_check_id(str(slo.get("name", ""))))),
         }
         for slo in slos
@@ -49,12 +49,6 @@ def _result(checked: CheckVerdict | None) -> str:
     if checked.outcome == "failed":
         return "breached"
     return "breached (accepted)" if checked.findings else "met"
-
-
-def _observed(slo: dict[str, Any]) -> Any:
-    """The observed value; "≥ value" when it is a lower bound (requests went unanswered)."""
-    observed = slo.get("observed", "")
-    return f"≥ {observed}" if slo.get("observed_is_lower_bound") is True else observed
 
 
 def load_notes(summary: Summary) -> list[str]:
