@@ -163,10 +163,10 @@ def test_the_slo_verdict_is_coloured_like_the_reports_badge(web_uis: dict) -> No
     process, url, _ = web_uis["complete"]
     poll(f"{url}/tokenprobe/verdict", lambda body: body["final"], process)
     dom = rendered(f"{url}/?tab=tokenprobe-slo")
-    badge = re.search(r'<td[^>]*style="([^"]*)"[^>]*>PASS</td>', dom)
+    badge = re.search(r'<td[^>]*style="([^"]*)"[^>]*>PASS; findings: 0 error[^<]*</td>', dom)
     assert badge, dom
     assert f"background: {report_colour('pass')}" in badge.group(1)
-    thresholds = re.findall(r'<td[^>]*style="([^"]*)"[^>]*>pass</td>', dom)
+    thresholds = re.findall(r'<td[^>]*style="([^"]*)"[^>]*>passed</td>', dom)
     assert len(thresholds) == 2, dom
     assert all(f"color: {report_colour('pass')}" in style for style in thresholds)
 

@@ -117,8 +117,11 @@ def test_history_lists_runs_newest_first_and_links_their_reports(
     assert unreadable.status == "unreadable"
     assert history_rows(root, limit=1) == rows[:1]
     table = history_table(rows).splitlines()
-    assert table[0].split()[:5] == ["RUN", "COMMAND", "STATUS", "FINDINGS", "E/W/I"]
+    # Grouped by target and kind: the gate runs on their target, the unreadable one apart.
+    assert table[0] == f"gate on {judged.target}"
+    assert table[1].split()[:5] == ["RUN", "COMMAND", "STATUS", "FINDINGS", "E/W/I"]
     assert "regressed" in history_table(rows)
+    assert "? on ?" in table
 
 
 def test_index_html_is_self_contained(
@@ -169,3 +172,34 @@ def test_history_command(
                              timeout=120, check=False)  # fmt: skip
     assert missing.returncode == 2
     assert missing.stderr.count("\n") == 1
+
+
+def test_index_groups_runs_by_target_and_kind_and_draws_no_one_point_trend(
+    tmp_path: Path,
+) -> None:
+    """A breakpoint search's 1,100 ms overload is never drawn on the axis of 25 ms gate runs,
+    nor one target's runs beside another's; one run is no trend."""
+    runs = {
+        "20261128T090000Z": ("gate", "http://a/api/v1/token/", {"latency_ms": {"p95": 25}}),
+        "20261128T100000Z": ("gate", "http://a/api/v1/token/", {"latency_ms": {"p95": 27}}),
+        "20261128T110000Z": ("load", "http://b/api/v1/token/",
+                             {"profile": "breakpoint", "latency_ms": {"p95": 1100},
+                              "capacity_rps": 155}),
+    }  # fmt: skip
+    for name, (command, target, load) in runs.items():
+        (tmp_path / name).mkdir()
+        summary = {"command": command, "target": target, "status": "pass", "findings": [],
+                   "started_at": name, "load": load}  # fmt: skip
+        (tmp_path / name / "summary.json").write_text(json.dumps(summary))
+    rows = history_rows(tmp_path)
+    assert [(row.kind, row.target) for row in rows] == [
+        ("load (breakpoint)", "http://b/api/v1/token/"),
+        ("gate", "http://a/api/v1/token/"),
+        ("gate", "http://a/api/v1/token/"),
+    ]
+    html = render_index(rows, tmp_path)
+    gate, breakpoint = html.index("gate on <code>http://a"), html.index("load (breakpoint) on")
+    assert breakpoint < gate  # the group of the newest run first
+    # Two gate runs: their p95 trend and findings; the one breakpoint run: a row, no plot.
+    assert html[gate:].count("<img ") == 2
+    assert html[breakpoint:gate].count("<img ") == 0

@@ -1,13 +1,16 @@
 """The report root's history: ``<root>/index.html`` and ``tokenprobe history``.
 
 One row per run folder under the root (the newest `HISTORY_RUNS` by default, newest first):
-when it started, the command, its status, its findings by severity, its regression verdict
-against the run it was compared with, p95 per scope (``total`` and every scenario the run
-reports, by name), ``capacity_rps``, and a link to its ``report.html`` (a command without one:
-its ``summary.json``). Read from each folder's ``summary.json`` only. ``index.html`` is
-self-contained like ``report.html`` (inline CSS, plots as ``data:`` URIs, no script, a CSP that
-loads nothing) and is rewritten atomically after every run, of any command, that made a fresh
-run folder under the root (`publish_run`), and by ``tokenprobe history``.
+when it started, its target and its kind (the command; a load run's profile too: a breakpoint
+search's 1,100 ms overload steps are not a gate's 25 ms smoke), its status, its findings by
+severity, its regression verdict against the run it was compared with, p95 per scope
+(``total`` and every scenario the run reports, by name), ``capacity_rps``, and a link to its
+``report.html`` (a command without one: its ``summary.json``). Read from each folder's
+``summary.json`` only. Runs are shown grouped by target and kind (`groups`), each group with its
+own trends, drawn only where two runs make a line. ``index.html`` is self-contained like
+``report.html`` (inline CSS, plots as ``data:`` URIs, no script, a CSP that loads nothing) and
+is rewritten atomically after every run, of any command, that made a fresh run folder under the
+root (`publish_run`), and by ``tokenprobe history``.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class HistoryRow:
     run: str  # the run folder's name
     started_at: str
     command: str
+    target: str
+    kind: str  # the command, and a load run's profile: "load (breakpoint)"
     status: str  # pass, fail, error; "unreadable" when its summary.json is not one
     findings: Mapping[str, int]  # severity → count
     accepted: int
@@ -74,7 +79,8 @@ def history_row(folder: Path) -> HistoryRow:
     link = f"./{folder.name}/{HTML_FILE if report.is_file() else SUMMARY_FILE}"
     summary = read_stored_summary(folder)
     if summary is None:
-        return HistoryRow(folder.name, "", "?", "unreadable", {}, 0, None, None, {}, None, link)
+        return HistoryRow(folder.name, "", "?", "?", "?", "unreadable", {}, 0, None, None, {}, None,
+                          link)  # fmt: skip
     findings = [f for f in summary.get("findings") or [] if isinstance(f, dict)]
     # The counts the run's verdict gave; counted again only for a summary written before them.
     counts = summary.get("counts")
@@ -87,6 +93,8 @@ def history_row(folder: Path) -> HistoryRow:
         run=folder.name,
         started_at=str(summary.get("started_at", "")),
         command=str(summary.get("command", "?")),
+        target=str(summary.get("target", "?")),
+        kind=kind_of(str(summary.get("command", "?")), load),
         status=str(summary.get("status", "?")),
         findings={s: int(counts.get(s, 0)) for s in SEVERITIES},
         accepted=sum(f.get("accepted") is True for f in findings),
@@ -96,6 +104,20 @@ def history_row(folder: Path) -> HistoryRow:
         capacity_rps=_number(load.get("capacity_rps")),
         report=link,
     )
+
+
+def kind_of(command: str, load: Mapping[str, Any]) -> str:
+    """What kind of run: its command, with a load run's profile (the gate's smoke is "gate")."""
+    profile = load.get("profile") if command == "load" else None
+    return f"{command} ({profile})" if isinstance(profile, str) else command
+
+
+def groups(rows: Sequence[HistoryRow]) -> dict[tuple[str, str], list[HistoryRow]]:
+    """The rows by (target, kind), in the order of each group's newest run."""
+    grouped: dict[tuple[str, str], list[HistoryRow]] = {}
+    for row in rows:
+        grouped.setdefault((row.target, row.kind), []).append(row)
+    return grouped
 
 
 def p95_by_scope(load: Mapping[str, Any]) -> dict[str, float | None]:
@@ -128,6 +150,15 @@ def scopes_of(rows: Iterable[HistoryRow]) -> list[str]:
 
 
 def history_table(rows: Sequence[HistoryRow]) -> str:
+    """A table per target and kind, each under its own heading line."""
+    tables = [
+        f"{kind} on {target}\n{_group_table(group)}"
+        for (target, kind), group in groups(rows).items()
+    ]
+    return "\n\n".join(tables)
+
+
+def _group_table(rows: Sequence[HistoryRow]) -> str:
     scopes = scopes_of(rows)
     header = ["RUN", "COMMAND", "STATUS", "FINDINGS E/W/I", "VS PREVIOUS"]
     header += [f"P95 {scope.upper()} MS" for scope in scopes] + ["CAPACITY RPS"]
@@ -150,12 +181,20 @@ def _cell(value: float | None) -> str:
 
 
 def render_index(rows: Sequence[HistoryRow], root: Path) -> str:
-    scopes = scopes_of(rows)
-    plots = [plot for plot in trend_plots(list(reversed(rows)), scopes) if plot]
+    sections = []
+    for (target, kind), group in groups(rows).items():
+        scopes = scopes_of(group)
+        sections.append({
+            "target": target,
+            "kind": kind,
+            "rows": [{**row.to_dict(), "p95": [row.p95_ms.get(s) for s in scopes]}
+                     for row in group],
+            "scopes": scopes,
+            "plots": [p for p in trend_plots(list(reversed(group)), scopes) if p],
+        })  # fmt: skip
     return ENVIRONMENT.get_template(INDEX_TEMPLATE).render(
-        rows=[{**row.to_dict(), "p95": [row.p95_ms.get(s) for s in scopes]} for row in rows],
-        scopes=scopes,
-        plots=plots,
+        sections=sections,
+        runs=len(rows),
         root=root.name,
         tool=f"tokenprobe {__version__}",
         generated_at=utc_now().isoformat(timespec="seconds"),
@@ -191,7 +230,8 @@ def trend_plots(rows: Sequence[HistoryRow], scopes: Sequence[str]) -> list[dict[
 def _line_plot(
     title: str, labels: list[str], series: Mapping[str, list[float | None]]
 ) -> dict[str, str] | None:
-    if not any(v is not None for values in series.values() for v in values):
+    """None unless some series has two points: one point is no trend."""
+    if not any(sum(v is not None for v in values) >= 2 for values in series.values()):
         return None
     figure, axes = _figure(title, labels)
     for name, values in series.items():
@@ -205,7 +245,7 @@ def _line_plot(
 
 
 def _findings_plot(labels: list[str], rows: Sequence[HistoryRow]) -> dict[str, str] | None:
-    if not rows:
+    if len(rows) < 2:
         return None
     title = "findings per run"
     figure, axes = _figure(title, labels)
