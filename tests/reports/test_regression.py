@@ -114,6 +114,8 @@ def test_half_as_slow_again_is_regressed_with_an_error_finding(tmp_path: Path) -
     regression.apply_to(summary)
     assert summary.status == "fail"
     failed = {c.check.id for c in verdict(summary).checks if c.outcome == "failed"}
+    # The verdict line names the comparison's result, on every surface that prints it.
+    assert "; vs previous run: regressed: p50" in verdict(summary).line()
     assert "regression:p50_ms" in failed
     assert "regression:p95_ms[valid_login]" in failed
     # The normal model: [severities] re-grades it, like any finding.
@@ -138,6 +140,11 @@ def test_too_few_samples_beyond_a_percentile_is_inconclusive(tmp_path: Path) -> 
     (info,) = [f for f in regression.findings() if f.id == "TP-REG-004"]
     assert info.severity is Severity.INFO
     assert "needs about 1000 requests per run" in info.evidence
+    # Undecided overall: the verdict line says what would decide it.
+    (tmp_path / "same").mkdir()
+    same = judge(tmp_path / "same", {"seed": 1, **small}, {"seed": 2, **small})
+    assert same.overall == "inconclusive"
+    assert same.outcome() == "inconclusive: p99 needs about 1000 requests per run to decide"
 
 
 def test_the_samples_needed_estimate_decides(tmp_path: Path) -> None:
@@ -317,6 +324,7 @@ def test_a_previous_run_without_evidence_is_not_evaluated(tmp_path: Path) -> Non
     summary = Summary(command="gate", target="t")
     regression.apply_to(summary)
     assert verdict(summary).not_evaluated == (finding,)  # not evaluated, like any other
+    assert "; vs previous run: not evaluated: " in verdict(summary).line()
     assert HISTOGRAMS_FILE in finding.evidence
     assert [c.outcome for c in verdict(summary).checks] == ["skipped"]
 

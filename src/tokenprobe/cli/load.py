@@ -31,7 +31,7 @@ from tokenprobe.load.settings import MAX_DURATION_S
 from tokenprobe.reports.load_view import capacity_line
 
 if TYPE_CHECKING:
-    from tokenprobe.reports.regression import Regression
+    pass
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
@@ -210,16 +210,5 @@ def load(
     for checked in judged.checks:
         if checked.check.id.startswith(catalogue.SLO_CHECK_PREFIX):
             click.echo(f"{checked.check.name}: {checked.check.message} [{checked.outcome}]")
-    if regression is not None:
-        click.echo(regression_line(regression))
     click.echo(f"load: {judged.line()}; reports in {run_dir.path}")
     sys.exit(judged.exit_code)
-
-
-def regression_line(regression: Regression) -> str:
-    if regression.not_evaluated:
-        return f"vs previous run: not evaluated ({regression.not_evaluated})"
-    counts = ", ".join(f"{n} {verdict}" for verdict, n in regression.counts().items() if n)
-    regressed = [v.label for v in regression.verdicts if v.verdict == "regressed"]
-    shown = f": {', '.join(regressed)}" if regressed else ""
-    return f"vs previous run: {regression.overall} ({counts}){shown}"

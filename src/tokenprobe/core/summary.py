@@ -218,6 +218,7 @@ class Verdict:
     # finding names, and the run's problems (it could not run: never called errors in words).
     counts: dict[str, int]
     not_evaluated: tuple[Finding, ...]
+    comparison: str = ""  # with --compare: the regression verdict, as its check says it
 
     def outcomes(self) -> Counter[str]:
         return Counter(c.outcome for c in self.checks)
@@ -234,6 +235,8 @@ class Verdict:
             text += f"; {plural(counts['not_evaluated'], 'check')} not evaluated"
         if counts["problems"]:
             text += f"; {plural(counts['problems'], 'run problem')}"
+        if self.comparison:
+            text += f"; vs previous run: {self.comparison}"
         return text
 
 
@@ -278,7 +281,8 @@ def verdict(summary: Summary) -> Verdict:
         "not_evaluated": len({c for f in not_evaluated for c in f.checks}),
         "problems": len(summary.errors),
     }
-    return Verdict(status, exit_code, judged, counts, not_evaluated)
+    compared = [c.message for c in checks if c.id == catalogue.REGRESSION_OVERALL_CHECK]
+    return Verdict(status, exit_code, judged, counts, not_evaluated, next(iter(compared), ""))
 
 
 def _outcome(check: CheckResult, findings: list[Finding], summary: Summary) -> Outcome:

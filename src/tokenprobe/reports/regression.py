@@ -212,7 +212,7 @@ class Regression:
     def checks(self) -> list[CheckResult]:
         """The comparison as a whole (the check of its inconclusive and not-evaluated
         findings), then each metric's verdict."""
-        message = self.not_evaluated or f"overall: {self.overall}"
+        message = f"not evaluated: {self.not_evaluated}" if self.not_evaluated else self.outcome()
         overall = CheckResult(
             catalogue.REGRESSION_OVERALL_CHECK, "load vs previous run", SOURCE, message,
             ran=not self.not_evaluated,
@@ -223,6 +223,25 @@ class Regression:
         """Its findings and checks join the run's (before severities and the baseline apply)."""
         summary.findings.extend(self.findings())
         summary.checks.extend(self.checks())
+
+    def outcome(self) -> str:
+        """The comparison in a few words, as the verdict line ends: ``regressed: p95, p99``;
+        ``inconclusive: p99 needs about 1200 requests per run``; ``unchanged``."""
+        overall = self.overall
+        if overall == "regressed":
+            regressed = [v.label for v in self.verdicts if v.verdict == "regressed"]
+            return f"regressed: {', '.join(regressed)}"
+        if overall == "inconclusive":
+            needing = [v for v in self.verdicts if v.samples_needed is not None]
+            if needing:
+                most = max(needing, key=lambda v: v.samples_needed or 0)
+                return (
+                    f"inconclusive: {most.label} needs about {most.samples_needed} requests"
+                    " per run to decide"
+                )
+            undecided = [v.label for v in self.verdicts if v.verdict == "inconclusive"]
+            return f"inconclusive: {', '.join(undecided) or 'nothing was compared'}"
+        return overall
 
     def counts(self) -> dict[str, int]:
         return {v: sum(x.verdict == v for x in self.verdicts) for v in OVERALL_ORDER}
