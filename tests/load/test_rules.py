@@ -91,15 +91,19 @@ def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
         "name": "p95",
         "threshold": "< 100 ms",
         "observed": 120.0,
+        "unit": "ms",
         "passed": False,
+        "judged": True,
     }
     assert verdicts["p95[valid_login]"] == {
-        "name": "p95[valid_login]", "threshold": "< 100 ms", "observed": 80.0, "passed": True,
+        "name": "p95[valid_login]", "threshold": "< 100 ms", "observed": 80.0, "unit": "ms",
+        "passed": True, "judged": True,
     }  # fmt: skip
     assert verdicts["error_ratio"]["observed"] == 0.03
     # a threshold on a scenario that never ran cannot pass
     assert verdicts["p95[login_storm]"] == {
-        "name": "p95[login_storm]", "threshold": "< 100 ms", "observed": None, "passed": False,
+        "name": "p95[login_storm]", "threshold": "< 100 ms", "observed": None, "unit": "ms",
+        "passed": False, "judged": True,
     }  # fmt: skip
 
 

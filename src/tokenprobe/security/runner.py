@@ -29,7 +29,7 @@ from tokenprobe.core import catalogue
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import OutOfTime, StageError
-from tokenprobe.core.findings import Finding, apply_severity_overrides, deduplicate
+from tokenprobe.core.findings import Finding, apply_severity_overrides, deduplicate, seen_again
 from tokenprobe.core.interrupts import Interrupted
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import TIME, CheckResult, Stop, Summary
@@ -97,7 +97,7 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
         client.close()
     if summary.stopped is not None:
         summary.checks += [_not_run(p, summary.stopped) for p in probes if p.id not in section]
-    summary.findings = deduplicate(summary.findings)
+    summary.findings = one_per_lack(deduplicate(summary.findings))
     summary.sections[SOURCE] = {
         "probes": section,
         "requests": client.requests_sent,
@@ -181,6 +181,21 @@ def _run_one(
     return check, findings, entry
 
 
+def one_per_lack(findings: Sequence[Finding]) -> list[Finding]:
+    """One not-evaluated finding per thing lacked (TP-SEC-101 to 106), every probe that lacked
+    it among its checks: one cause, one finding, with a count. Its evidence is the first
+    probe's reason; each probe's own is its check's message."""
+    kept: list[Finding] = []
+    first: dict[str, int] = {}
+    for found in findings:
+        if catalogue.is_not_evaluated(found.id) and found.id in first:
+            kept[first[found.id]] = seen_again(kept[first[found.id]], found)
+            continue
+        first.setdefault(found.id, len(kept))
+        kept.append(found)
+    return kept
+
+
 def _not_run(probe: Probe, stop: Stop) -> CheckResult:
     """A probe the run never got to: not evaluated, never a pass."""
     why = "out of time" if stop.reason == TIME else stop.reason
@@ -190,8 +205,8 @@ def _not_run(probe: Probe, stop: Stop) -> CheckResult:
 def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
     """Violations under the probe's ID, notes under its second entry, and a probe that could
     not be evaluated as the not-evaluated finding of what it lacked. That finding's evidence is
-    the reason alone (its check names the probe): probes that lacked the same thing for the same
-    reason are one cause, one finding (`deduplicate` folds them, each probe in its checks)."""
+    the reason alone (its check names the probe): probes that lacked the same thing are one
+    cause (`one_per_lack` folds them, each probe in its checks)."""
     found = [catalogue.finding(probe.id, evidence) for evidence in result.violations]
     found += [catalogue.finding(probe.note_entry.id, evidence) for evidence in result.notes]
     if not result.evaluated and not broken:
