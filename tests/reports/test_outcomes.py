@@ -10,6 +10,7 @@ from tokenprobe.core.findings import Severity
 from tokenprobe.core.summary import CheckResult, Summary, verdict
 from tokenprobe.load.verdict import slo_breach
 from tokenprobe.reports.junit import render_junit
+from tokenprobe.reports.markdown import render_markdown
 
 SLO = CheckResult("slo:p95", "SLO p95 p95<500", "load", "observed 900")
 LIFETIME = CheckResult("TP-TOKEN-004", "token_lifetime_within_policy", "conformance")
@@ -38,6 +39,17 @@ def test_a_breached_slo_fails_its_check_until_the_baseline_accepts_the_breach() 
     load_suite = report.find("testsuite[@name='load']")
     assert load_suite is not None
     assert load_suite.get("failures") == "0"
+    # summary.md says the same: the breach is shown, accepted, never "breached" and failing.
+    section = {"slo": [{"name": "p95", "threshold": "<500", "observed": 900, "unit": "ms"}]}
+    accepted.sections["load"] = section
+    assert "| p95 | &lt;500 | 900 ms | breached (accepted) |" in render_markdown(accepted)
+
+
+def test_a_check_that_passed_with_warnings_names_them() -> None:
+    """A warning never fails a check, and summary.json says which findings it raised."""
+    summary = summary_with("TP-TOKEN-009")
+    (entry,) = [c for c in summary.to_dict()["checks"] if c["id"] == LIFETIME.id]
+    assert (entry["outcome"], entry["findings"]) == ("passed", ["TP-TOKEN-009"])
 
 
 def test_a_check_owns_every_id_it_reports() -> None:

@@ -152,6 +152,7 @@ def test_index_escapes_run_data(tmp_path: Path) -> None:
     html = render_index(history_rows(tmp_path), tmp_path)
     assert "<script>alert" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "The one run in" in html  # never "the newest 1 runs"
 
 
 def test_history_command(
