@@ -28,7 +28,7 @@ from flask import Response, jsonify, request
 from locust.env import Environment
 
 from tokenprobe.load.latency import PERCENTILES, TOTAL
-from tokenprobe.load.verdict import slo_check_id
+from tokenprobe.load.verdict import CAPACITY_CHECK, search_result, slo_check_id
 
 VERDICT_ROUTE = "/tokenprobe/verdict"
 SLO_TAB = "tokenprobe-slo"
@@ -164,9 +164,10 @@ def slo_rows(current: dict[str, Any]) -> list[dict[str, Any]]:
          "verdict": checks.get(slo_check_id(slo["name"]), "")}
         for slo in results["slo"]
     ]  # fmt: skip
-    if results.get("capacity"):
+    if results.get("capacity"):  # the search's result, as every report words it
         capacity = {"name": "capacity", "threshold": "breakpoint search"}
-        rows.append({**capacity, "observed": results["capacity"]["summary"], "verdict": ""})
+        found = search_result(results["capacity"])
+        rows.append({**capacity, "observed": found, "verdict": checks.get(CAPACITY_CHECK, "")})
     return [overall, *rows]
 
 
