@@ -59,4 +59,3 @@ def test_a_search_that_found_nothing_could_not_search() -> None:
         "breakpoint: the search could not find the capacity: Capacity unknown: no level was"
         " judged (0 probes in 30.0 s)"
     ]
-
