@@ -67,7 +67,8 @@ def test_slo_breach_exits_1_with_each_threshold_and_its_observed_value(gate_runs
     assert slo["p95"]["observed"] >= 200  # every answer waits 200 ms
     assert slo["p95"]["threshold"] == "< 100 ms"
     assert checks["slo:error_ratio"]["outcome"] == "passed"
-    assert "passed" not in slo["error_ratio"]  # the verdict is stored once: its check
+    # summary.json still shows each SLO's "passed", rendered from its check (stored once).
+    assert (slo["error_ratio"]["passed"], slo["p95"]["passed"]) == (True, False)
     # A scenario's SLO is judged on that scenario's own numbers.
     logins = summary["load"]["scenarios"]["valid_login"]
     assert logins["name"] == "valid login"

@@ -147,6 +147,7 @@ def test_index_escapes_run_data(tmp_path: Path) -> None:
     run = tmp_path / "20261128T093005Z"
     run.mkdir()
     hostile = {"command": "<script>alert(1)</script>", "status": "pass", "findings": [],
+               "counts": {"error": None, "warning": "x"},  # damaged: counted from the findings
                "load": {"latency_ms": {"p95": 1}, "scenarios": {"<b>x</b>": {}}}}  # fmt: skip
     (run / "summary.json").write_text(json.dumps(hostile))
     html = render_index(history_rows(tmp_path), tmp_path)

@@ -70,16 +70,16 @@ def conformance(
             click.echo(session.redactor(render(summary)))
             for error in summary.errors:  # one line each on stderr, as every command does
                 click.echo(session.redactor(f"tokenprobe: error: {error}"), err=True)
-    click.echo(f"conformance: reports in {run_dir.path}")
-    sys.exit(summary.exit_code)
+    judged = verdict(summary)  # the last line, as every command ends
+    click.echo(f"conformance: {judged.line()}; reports in {run_dir.path}")
+    sys.exit(judged.exit_code)
 
 
 def render(summary: Summary) -> str:
-    """A few lines for the terminal: counts, findings, where the reports are."""
+    """A few lines for the terminal: what was sent, and the findings."""
     section = summary.sections.get("conformance", {})
     lines = [
-        f"conformance: {verdict(summary).line()}; "
-        f"{section.get('cases', 0)} cases in "
+        f"conformance: {section.get('cases', 0)} cases in "
         f"{section.get('wall_time_s', 0):.1f} s ({section.get('cases_per_s', 0)} cases/s), "
         f"success path exercised: {'yes' if section.get('success_path_exercised') else 'NO'}"
     ]

@@ -44,6 +44,9 @@ class CheckFinding:
     # What makes two findings one, when the check knows better than expected/received
     # (Schemathesis' own failures: operation, code and the failure's unique key).
     cause: str = ""
+    # The check it belongs to, when that is not its catalogue entry's (a Schemathesis check
+    # the catalogue does not know: `catalogue.conformance_check_id`).
+    check: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -75,6 +78,7 @@ class CheckFinding:
             expected=self.expected,
             received=self.received,
             count=self.count,
+            check=self.check or None,
         )
 
     def to_dict(self) -> dict[str, str]:
@@ -89,6 +93,7 @@ class CheckFinding:
             str(data.get("evidence", "")),
             int(data.get("count", 1)),
             str(data.get("cause", "")),
+            str(data.get("check", "")),
         )
 
 

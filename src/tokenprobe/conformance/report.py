@@ -159,7 +159,8 @@ def finding_of(check_name: str | None, failure: Failure) -> CheckFinding:
     # Schemathesis compares failures by this key (`Failure.__eq__`); it has no public name.
     unique = str(getattr(failure, "_unique_key", ""))
     cause = f"{failure.operation or RUN_LEVEL} {failure.code} {unique}"
-    return CheckFinding(known.id, expected=expected, received=received, evidence=text, cause=cause)
+    check = catalogue.conformance_check_id(check_name or RUN_LEVEL)
+    return CheckFinding(known.id, expected, received, text, cause=cause, check=check)
 
 
 def _judged_status(failure: Failure) -> tuple[str, str]:

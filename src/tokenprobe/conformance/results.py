@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tokenprobe.conformance.failures import CheckFinding
-from tokenprobe.core.catalogue import CONFORMANCE_CHECKS, conformance_check
+from tokenprobe.core.catalogue import CONFORMANCE_CHECKS, conformance_check, conformance_check_id
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding
 from tokenprobe.core.summary import CheckResult
@@ -108,7 +108,7 @@ class RunResults:
         """What the check looked at; its findings decide its outcome. A check that crashed on
         every response it applies to did not look (its crash is a run problem, `crashed`)."""
         tally = self.tallies.get(name, CheckTally())
-        check_id = conformance_check(name).id
+        check_id = conformance_check_id(name)
         judged = tally.passed + tally.failed
         if judged:
             message = f"{tally.failed} failing of {judged}" if tally.failed else f"{judged} passed"

@@ -716,6 +716,13 @@ def conformance_check(check_name: str) -> CatalogueEntry:
     return entry("TP-CONF-199")
 
 
+def conformance_check_id(check_name: str) -> str:
+    """The ID of a Schemathesis check's result: its entry's, or for a check this catalogue does
+    not know, TP-CONF-199 with its name (``TP-CONF-199:<name>``), one check each."""
+    known = conformance_check(check_name)
+    return known.id if known.check != OTHER_SCHEMATHESIS_CHECK else f"{known.id}:{check_name}"
+
+
 # Check results of SLO thresholds are named ``slo:<threshold name>``; a breach of one of them is
 # finding TP-LOAD-001 of that check.
 SLO_CHECK_PREFIX = "slo:"

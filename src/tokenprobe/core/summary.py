@@ -182,8 +182,32 @@ class Summary:
             "checks": [check_entry(c) for c in judged.checks],
             "not_evaluated": judged.counts["not_evaluated"],
             "stopped": self.stopped.to_dict() if self.stopped else None,
-            **self.sections,
+            **with_outcomes(self.sections, judged),
         }
+
+
+def with_outcomes(sections: Mapping[str, Any], judged: Verdict) -> dict[str, Any]:
+    """The sections, with what summary.json has always shown in them rendered from the verdict
+    (never stored there): each SLO's ``passed`` (its ``slo:<name>`` check passed) and each
+    security probe's ``outcome``."""
+    outcomes = {c.id: c.outcome for c in judged.checks}
+    rendered = dict(sections)
+    load = sections.get("load")
+    if isinstance(load, Mapping) and isinstance(load.get("slo"), list):
+        slos = [
+            {**slo, "passed": outcomes.get(f"{catalogue.SLO_CHECK_PREFIX}{slo.get('name')}")
+             == "passed"} if isinstance(slo, Mapping) else slo
+            for slo in load["slo"]
+        ]  # fmt: skip
+        rendered["load"] = {**load, "slo": slos}
+    security = sections.get("security")
+    if isinstance(security, Mapping) and isinstance(security.get("probes"), Mapping):
+        probes = {
+            probe_id: {**entry, "outcome": outcomes.get(probe_id, "skipped")}
+            for probe_id, entry in security["probes"].items()
+        }
+        rendered["security"] = {**security, "probes": probes}
+    return rendered
 
 
 def check_entry(checked: CheckVerdict) -> dict[str, Any]:

@@ -35,7 +35,14 @@ from tokenprobe import conformance, load, security
 from tokenprobe.conformance import ConformanceOptions
 from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
 from tokenprobe.core import catalogue, defaults
-from tokenprobe.core.baseline import apply_baseline, default_expiry, load_baseline, write_baseline
+from tokenprobe.core.baseline import (
+    Acceptance,
+    Baseline,
+    apply_baseline,
+    default_expiry,
+    load_baseline,
+    write_baseline,
+)
 from tokenprobe.core.config import Config, slo_text
 from tokenprobe.core.credentials import Credential, pool, read_verify_key
 from tokenprobe.core.deadlines import Deadline
@@ -397,9 +404,12 @@ class GateRun:
                 self.progress.stage_started(stage.name)
                 result = run_stage(stage, sessions[stage.name], self.run_dir, budget_s)
                 self.results.append((stage.name, result))
-                write_stage_reports(result, self.run_dir / stage.name, self.redactor)
-                so_far = self.write_progress(names)
-                self.progress.stage_finished(stage.name, verdict(result), so_far)
+                so_far = None
+                try:
+                    write_stage_reports(result, self.run_dir / stage.name, self.redactor)
+                    so_far = self.write_progress(names)
+                finally:  # a signal while writing must not leave the stage "running"
+                    self.progress.stage_finished(stage.name, verdict(result), so_far)
                 if result.stopped is not None and result.stopped.reason != TIME:
                     return  # a signal: the rest are "not run"
         except Interrupted as exc:  # between stages, or writing one's reports (atomically)
@@ -428,12 +438,28 @@ class GateRun:
             summary.errors.append(f"gate: not run: {', '.join(not_run)}")
         return summary
 
+    def judge_as_final(self, interim: Summary) -> None:
+        """Grade ``interim`` and apply the baseline as the final verdict will, so the counts
+        shown while the gate runs are the ones it ends with (the comparison's come at the end)."""
+        config, options = self.options.config, self.options
+        interim.grade(config.severities, require_complete=options.require_complete)
+        try:
+            baseline = load_baseline(config.baseline_path)
+        except TokenprobeError:
+            return  # the final verdict says why
+        if options.update_baseline:  # the final run accepts every finding it has
+            expires = default_expiry()
+            accepted = {
+                f.id: Acceptance(f.id, options.baseline_reason, expires) for f in interim.findings
+            }
+            baseline = Baseline(baseline.path, accepted)
+        apply_baseline(interim.findings, baseline).apply_to(interim)
+
     def write_progress(self, planned: Sequence[str]) -> Verdict:
         """summary.json as things stand, written atomically: what a killed gate leaves. Returns
         the verdict of the stages so far, merged and graded as the final one will be."""
         interim = merge(self.target, self.started, self.results)
-        config = self.options.config
-        interim.grade(config.severities, require_complete=self.options.require_complete)
+        self.judge_as_final(interim)
         so_far = verdict(interim)
         done = {name for name, _ in self.results}
         rest = [name for name in planned if name not in done]

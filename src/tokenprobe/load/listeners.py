@@ -35,6 +35,7 @@ from locust.event import Events
 from locust.runners import MasterRunner, WorkerRunner
 from locust.stats import StatsError
 
+from tokenprobe.core.catalogue import SLO_CHECK_PREFIX
 from tokenprobe.core.errors import CredentialsError
 from tokenprobe.core.interrupts import exit_code_of
 from tokenprobe.core.summary import Verdict
@@ -57,7 +58,7 @@ from tokenprobe.load.results import build_results
 from tokenprobe.load.safety import describe_host, host_problem, is_loopback
 from tokenprobe.load.scenarios import MALFORMED_BODIES
 from tokenprobe.load.settings import NO_CREDENTIALS_HINT, LoadOptionError, key_of_entry
-from tokenprobe.load.verdict import judge
+from tokenprobe.load.verdict import judge, search_result
 from tokenprobe.load.web_ui import install as install_web_ui
 
 logger = logging.getLogger("tokenprobe.load")
@@ -407,7 +408,9 @@ class LoadListeners:
         shown = {k: v for k, v in results.items() if k not in BULKY_RESULTS}
         judged = self.judge(results)
         stopped_early = bool(run and final and run.stopped_early())
-        return {"state": state, "final": final, "passed": judged.status == "pass",
+        slos_held = all(c.outcome != "failed" for c in judged.checks
+                        if c.id.startswith(SLO_CHECK_PREFIX))  # fmt: skip
+        return {"state": state, "final": final, "passed": slos_held,
                 "status": judged.status, "line": judged.line(),
                 "checks": {c.check.id: c.outcome for c in judged.checks},
                 "stopped_early": stopped_early, "results": shown}  # fmt: skip
@@ -487,7 +490,7 @@ class LoadListeners:
         if results is None:
             results = self._final_results(run)
             _write_results(run.options.results_file, results)
-            _print_verdict(results)
+            _print_verdict(results, self.judge(results))
         if run.stopped_by is not None:  # an incomplete run passes no verdict
             environment.process_exit_code = exit_code_of(run.stopped_by)
         elif run.options.slos:
@@ -555,7 +558,9 @@ def _write_results(path: str, results: dict[str, Any]) -> None:
         target.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 
 
-def _print_verdict(results: dict[str, Any]) -> None:
+def _print_verdict(results: dict[str, Any], judged: Verdict) -> None:
+    """The numbers, then each SLO check and the search as the run's verdict judges them (the
+    same rule every report uses), then the verdict line."""
     latency = results["latency_ms"]
     logger.info(
         "tokenprobe: %d requests, %d failures, %.1f req/s, p50 %s p95 %s p99 %s max %s ms; "
@@ -567,7 +572,7 @@ def _print_verdict(results: dict[str, Any]) -> None:
         "; UNRELIABLE: load generator CPU saturated" if results["unreliable"] else "",
     )  # fmt: skip
     if results.get("capacity"):
-        logger.info("tokenprobe: breakpoint: %s", results["capacity"]["summary"])
+        logger.info("tokenprobe: breakpoint: %s", search_result(results["capacity"]))
     stopped = results.get("stopped")
     incomplete = (
         f", INCOMPLETE: stopped by {stopped['reason']} after {stopped['after_s']:g} of "
@@ -575,9 +580,8 @@ def _print_verdict(results: dict[str, Any]) -> None:
         if stopped
         else ""
     )
-    for slo in results["slo"]:
-        verdict = "pass" if slo["passed"] else "FAIL"
-        logger.info(
-            "tokenprobe: SLO %s %s: observed %s [%s%s]",
-            slo["name"], slo["threshold"], slo["observed"], verdict, incomplete,
-        )  # fmt: skip
+    for checked in judged.checks:
+        if checked.id.startswith(SLO_CHECK_PREFIX):
+            logger.info("tokenprobe: %s: %s [%s%s]", checked.check.name, checked.message,
+                        checked.outcome, incomplete)  # fmt: skip
+    logger.info("tokenprobe: %s", judged.line())

@@ -31,7 +31,7 @@ from tokenprobe.core.durations import parse_duration
 from tokenprobe.core.errors import ConfigError, StageError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.interrupts import Interrupted, deferred
-from tokenprobe.core.processes import run_child
+from tokenprobe.core.processes import ChildExit, run_child
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import Stop, Summary
@@ -42,7 +42,7 @@ from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.settings import MAX_DURATION_S, key_of_entry, parse_weights
 from tokenprobe.load.slo import parse_slos
-from tokenprobe.load.verdict import add_checks, scenarios_not_run
+from tokenprobe.load.verdict import add_checks, scenarios_not_run, search_found_nothing
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 CREDENTIALS_FILE = "credentials.csv"  # in the run's private temporary directory
@@ -215,10 +215,16 @@ def _run_and_read(
             write_csv(workdir / CREDENTIALS_FILE, session.credentials)
         command = locust_command(session.base_url, options, report_dir, workdir)
         redactor = session.redactor
-        stopped = _run_locust(command, workdir, report_dir, deadline, options.stage, redactor)
-        if stopped is not None:
-            summary.stop(stopped)
-        return _read_results(workdir / "results.json", report_dir)
+        child = _run_locust(command, workdir, report_dir, deadline, options.stage, redactor)
+        if child.stopped is not None:
+            summary.stop(child.stopped)
+        results = _read_results(workdir / "results.json", report_dir)
+        # 2 is a verdict only for a breakpoint search that found nothing (a run problem the
+        # summary states); otherwise it is Locust's own failure.
+        if child.stopped is None and child.code == 2 and not search_found_nothing(results):
+            reason = _last_error(report_dir / LOCUST_LOG_FILE)
+            raise StageError(f"Locust exited with 2: {reason}")
+        return results
 
 
 def _run_locust(
@@ -228,9 +234,9 @@ def _run_locust(
     deadline: Deadline,
     stage: str,
     redactor: Redactor,
-) -> Stop | None:
+) -> ChildExit:
     """Run Locust to its end, or stop it (SIGTERM: it writes its results) at the deadline or
-    on a signal; return the stop, if any."""
+    on a signal; return how it ended."""
     log_path = report_dir / LOCUST_LOG_FILE
     with (workdir / "locust.out").open("w+", encoding="utf-8", errors="replace") as output:
         try:
@@ -241,11 +247,11 @@ def _run_locust(
         finally:
             output.seek(0)
             write_text_atomic(log_path, redactor(output.read()))
-    # 0, 1, 2: the run's verdict (2: a breakpoint search that could not search); any other
-    # code, or a 2 without results (Locust's own refusal), is Locust not running.
+    # 0, 1, 2: the run's verdict (2: a breakpoint search that could not search, checked once
+    # the results are read); any other code is Locust not running.
     if child.stopped is None and child.code not in (0, 1, 2):
         raise StageError(f"Locust exited with {child.code}: {_last_error(log_path)}")
-    return child.stopped
+    return child
 
 
 def _last_error(log_path: Path) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from tokenprobe.core import catalogue
 from tokenprobe.core.findings import Finding
 from tokenprobe.core.summary import CheckResult, Stop, Summary, Verdict, verdict
+from tokenprobe.load.slo import capacity_of
 
 
 def add_checks(summary: Summary, results: Mapping[str, Any]) -> None:
@@ -74,12 +75,17 @@ def add_capacity_check(summary: Summary, capacity: Mapping[str, Any]) -> None:
     level it held without reaching one). A search that found neither could not search: a run
     problem (exit 2), not a finding about the target."""
     found = search_result(capacity)
-    known = capacity.get("capacity_rps") is not None or capacity.get("at_least_rps") is not None
+    known = capacity_of(capacity) is not None
     took_s = float(capacity.get("search_s") or 0.0)
     check = CheckResult(CAPACITY_CHECK, "breakpoint search", "load", found, took_s, ran=known)
     summary.checks.append(check)
     if not known:
         summary.errors.append(f"breakpoint: the search could not find the capacity: {found}")
+
+
+def search_found_nothing(results: Mapping[str, Any]) -> bool:
+    """A breakpoint run whose search found neither a capacity nor a level that held."""
+    return bool(results.get("capacity")) and capacity_of(results["capacity"]) is None
 
 
 def search_result(capacity: Mapping[str, Any]) -> str:

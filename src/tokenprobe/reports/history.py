@@ -82,9 +82,10 @@ def history_row(folder: Path) -> HistoryRow:
         return HistoryRow(folder.name, "", "?", "?", "?", "unreadable", {}, 0, None, None, {}, None,
                           link)  # fmt: skip
     findings = [f for f in summary.get("findings") or [] if isinstance(f, dict)]
-    # The counts the run's verdict gave; counted again only for a summary written before them.
+    # The counts the run's verdict gave; counted again for a summary written before them, or
+    # one whose counts are damaged.
     counts = summary.get("counts")
-    if not isinstance(counts, dict):
+    if not isinstance(counts, dict) or not all(isinstance(counts.get(s), int) for s in SEVERITIES):
         counts = collections.Counter(str(f.get("severity")) for f in findings)
     load = summary.get("load") if isinstance(summary.get("load"), dict) else {}
     comparison = summary.get("comparison") if isinstance(summary.get("comparison"), dict) else {}

@@ -78,8 +78,9 @@ class RunFolder:
             self.line = f"tokenprobe: warning: {problem}\n"
         judged = verdict(summary)
         self.line += f"tokenprobe: {judged.line()}; reports in {self.path}"
-        # The run's verdict is the process's: an SLO breach, --tp-require-complete, a re-grade.
-        environment.process_exit_code = judged.exit_code
+        # The run's verdict is the process's (an SLO breach, --tp-require-complete, a search
+        # that found nothing); a code Locust set of its own (--exit-code-on-error) stays.
+        environment.process_exit_code = max(judged.exit_code, environment.process_exit_code or 0)
 
     def announce(self, **_kw: object) -> None:
         """At ``quit``, after Locust's final statistics: the verdict and where the reports are."""

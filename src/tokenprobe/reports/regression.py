@@ -142,7 +142,7 @@ class MetricVerdict:
             return None
         better = "at least" if self.metric == "capacity_rps" else "at most"
         bound = 1 / (1 + tolerance) if self.metric == "capacity_rps" else 1 + tolerance
-        return catalogue.finding(
+        found = catalogue.finding(
             catalogue.regression_rule(self.metric).id,
             f"{self.label}: {self.reason}",
             expected=f"{self.label} {better} {bound:.3g} times the previous {self.previous:g}",
@@ -150,6 +150,8 @@ class MetricVerdict:
             source=SOURCE,
             check=self.check_id,
         )
+        # Its metric's check fails with it, and so does the comparison as a whole.
+        return dataclasses.replace(found, seen_by=(catalogue.REGRESSION_OVERALL_CHECK,))
 
 
 def inconclusive_finding(evidence: str, received: str = "") -> Finding:

@@ -174,6 +174,8 @@ def _run_one(
     check = CheckResult(probe.id, probe.name, SOURCE, result.message, round(wall_s, 3), ran)
     entry = {
         "name": probe.name,
+        # As configured for this probe; its outcome is the verdict's (summary.json shows it).
+        "severity": str(options.severities.get(probe.id, probe.entry.severity)),
         "requests": ctx.client.requests_sent - sent_before,
         "wall_s": round(wall_s, 3),
         **({"details": result.details} if result.details else {}),
