@@ -18,6 +18,7 @@ import time
 
 from tokenprobe import security
 from tokenprobe.core.session import TargetSession
+from tokenprobe.core.summary import verdict
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.security import SecurityOptions, TimingBudget
 
@@ -40,7 +41,7 @@ def run_many(
         entry = summary.sections["security"]["probes"][PROBE]
         results.append(
             {
-                "outcome": summary.checks[0].outcome,
+                "outcome": verdict(summary).checks[0].outcome,
                 "wall_s": entry["wall_s"],
                 **entry.get("details", {}),
             }

@@ -477,7 +477,7 @@ class LoadListeners:
         # Web UI: STOP (or the end of the profile) gives the verdict now, not at quit.
         self.final_results = self._final_results(run)
         _write_results(run.options.results_file, self.final_results)
-        _print_verdict(self.final_results)
+        _print_verdict(self.final_results, self.judge(self.final_results))
         use_common_fields(environment, run.options.model)
 
     def on_quitting(self, environment: Environment, **_kw: Any) -> None:
