@@ -1,8 +1,9 @@
 """A load run's checks and findings: what `tokenprobe.core.summary.verdict` judges it by.
 
 One check per SLO threshold (``slo:<name>``, its breach finding TP-LOAD-001), one for the load
-generator's CPU (TP-LOAD-002), and one for scenarios switched off for lack of credentials
-(TP-LOAD-003). ``tokenprobe load``, a headless plain Locust run and Locust's web UI all judge a
+generator's CPU (TP-LOAD-002), one for scenarios switched off for lack of credentials
+(TP-LOAD-003), and a breakpoint run's search (``capacity``: its result, or a run problem when
+it found nothing). ``tokenprobe load``, a headless plain Locust run and Locust's web UI all judge a
 run through `add_checks`, so they cannot disagree. The load section keeps the measurements
 (an SLO's observed value, never whether it passed).
 """
