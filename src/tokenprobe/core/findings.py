@@ -123,10 +123,6 @@ def raise_to_error(findings: Iterable[Finding], ids: Iterable[str]) -> list[Find
     ]
 
 
-def has_errors(findings: Iterable[Finding]) -> bool:
-    return any(f.severity is Severity.ERROR for f in findings)
-
-
 def deduplicate(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per (id, evidence), the first kept as the example, counting every sighting:
     one cause is one finding, never one per case or per stage."""

@@ -138,6 +138,12 @@ class Summary:
     def finish(self) -> None:
         self.finished_at = utc_now()
 
+    @property
+    def duration_s(self) -> float:
+        """Seconds from its start to its finish (to now, while it runs)."""
+        finished = self.finished_at or utc_now()
+        return round((finished - self.started_at).total_seconds(), 3)
+
     def redacted(self, redact: Callable[[str], str]) -> Summary:
         """A copy with every string (findings, checks, errors, sections) redacted as data."""
         return dataclasses.replace(
@@ -175,7 +181,7 @@ class Summary:
             "target": self.target,
             "started_at": self.started_at.isoformat(),
             "finished_at": finished.isoformat(),
-            "duration_s": round((finished - self.started_at).total_seconds(), 3),
+            "duration_s": self.duration_s,
             "counts": judged.counts,
             "findings": [{**f.to_dict(), "accepted": self.is_accepted(f)} for f in self.findings],
             "errors": list(self.errors),
@@ -287,10 +293,7 @@ def verdict(summary: Summary) -> Verdict:
         for check_id in found.checks:
             by_check.setdefault(check_id, []).append(found)
     checks = [*summary.checks, *_checks_of_orphans(summary)]
-    judged = tuple(
-        CheckVerdict(c, _outcome(c, by_check.get(c.id, []), summary), tuple(by_check.get(c.id, [])))
-        for c in checks
-    )
+    judged = tuple(_judge_check(c, by_check.get(c.id, []), summary) for c in checks)
     status: Status = "pass"
     if summary.errors:
         status = "error"
@@ -307,6 +310,10 @@ def verdict(summary: Summary) -> Verdict:
     }
     compared = [c.message for c in checks if c.id == catalogue.REGRESSION_OVERALL_CHECK]
     return Verdict(status, exit_code, judged, counts, not_evaluated, next(iter(compared), ""))
+
+
+def _judge_check(check: CheckResult, findings: list[Finding], summary: Summary) -> CheckVerdict:
+    return CheckVerdict(check, _outcome(check, findings, summary), tuple(findings))
 
 
 def _outcome(check: CheckResult, findings: list[Finding], summary: Summary) -> Outcome:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -269,7 +270,7 @@ def merge(
         gate.errors.extend(e if e.startswith(name) else f"{name}: {e}" for e in result.errors)
         stages[name] = {
             "status": result.status,
-            "duration_s": result.to_dict()["duration_s"],
+            "duration_s": result.duration_s,
             "findings": len(result.findings),
             "errors": list(result.errors),
             "report_dir": f"./{name}",
@@ -438,15 +439,23 @@ class GateRun:
             summary.errors.append(f"gate: not run: {', '.join(not_run)}")
         return summary
 
+    @functools.cached_property
+    def baseline(self) -> Baseline | None:
+        """The baseline file as the run found it, read once; None when it cannot be read (the
+        final verdict says why)."""
+        try:
+            return load_baseline(self.options.config.baseline_path)
+        except TokenprobeError:
+            return None
+
     def judge_as_final(self, interim: Summary) -> None:
         """Grade ``interim`` and apply the baseline as the final verdict will, so the counts
         shown while the gate runs are the ones it ends with (the comparison's come at the end)."""
         config, options = self.options.config, self.options
         interim.grade(config.severities, require_complete=options.require_complete)
-        try:
-            baseline = load_baseline(config.baseline_path)
-        except TokenprobeError:
-            return  # the final verdict says why
+        baseline = self.baseline
+        if baseline is None:
+            return
         if options.update_baseline:  # the final run accepts every finding it has
             expires = default_expiry()
             accepted = {

@@ -487,14 +487,17 @@ class LoadListeners:
         if not run.started:  # the web UI was opened and closed without a test
             return
         results = self.final_results  # the web UI's, given at STOP
+        fresh = results is None
         if results is None:
             results = self._final_results(run)
             _write_results(run.options.results_file, results)
-            _print_verdict(results, self.judge(results))
+        judged = self.judge(results)
+        if fresh:
+            _print_verdict(results, judged)
         if run.stopped_by is not None:  # an incomplete run passes no verdict
             environment.process_exit_code = exit_code_of(run.stopped_by)
         elif run.options.slos:
-            environment.process_exit_code = self.judge(results).exit_code
+            environment.process_exit_code = judged.exit_code
         finished = FinishedRun(
             run, results, tuple(self.preflight.switched_off), failure_reasons(environment)
         )

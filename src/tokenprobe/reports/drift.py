@@ -27,6 +27,7 @@ from typing import Any
 from tokenprobe.core.config import RegressionConfig
 from tokenprobe.core.defaults import LATENCY_PERCENTILES
 from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.summary import plural
 from tokenprobe.load.evidence import Evidence, Scope, find_evidence, read_evidence
 from tokenprobe.reports.rundir import run_folders
 from tokenprobe.reports.statistics import (
@@ -83,7 +84,7 @@ class Drift:
         """One line for people: where the latency intervals' drift came from."""
         if not self.consulted:
             return "not learned (drift-runs = 0): intervals cover each run's own noise only"
-        runs = f"{len(self.runs)} comparable stored run{'' if len(self.runs) == 1 else 's'}"
+        runs = plural(len(self.runs), "comparable stored run")
         if len(self.runs) < MIN_DRIFT_RUNS:
             own = "intervals cover each run's own noise only"
             return f"unknown: {runs}, {MIN_DRIFT_RUNS} needed; {own}"

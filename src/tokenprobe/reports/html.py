@@ -67,7 +67,7 @@ def report_context(
         "outcomes": judged.outcomes(),
         "checks": data["checks"],
         "findings": [finding_row(f, summary) for f in ordered_findings(summary)],
-        "slos": slo_rows(summary),
+        "slos": slo_rows(summary, judged),
         "load_rows": load_rows(summary),
         "capacity": capacity_line(summary),
         "load_notes": load_notes(summary),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokenprobe.core.summary import CheckVerdict, Summary, verdict
+from tokenprobe.core.summary import CheckVerdict, Summary, Verdict
 from tokenprobe.load.verdict import observed_text, search_result, slo_check_id
 
 SLO_FIELDS = ("name", "threshold", "observed")
@@ -24,14 +24,14 @@ def load_section_of(summary: Summary) -> dict[str, Any] | None:
     return load if isinstance(load, dict) else None
 
 
-def slo_rows(summary: Summary) -> list[dict[str, Any]]:
+def slo_rows(summary: Summary, judged: Verdict) -> list[dict[str, Any]]:
     """Each SLO with every field present ("" when missing) and its ``result``: "met",
     "breached", "breached (accepted)" (a breach the baseline accepts, or re-graded below an
     error) or "not judged", from its check's outcome in the run's verdict."""
     slos = (load_section_of(summary) or {}).get("slo")
     if not isinstance(slos, list):
         return []
-    checks = {c.check.id: c for c in verdict(summary).checks}
+    checks = {c.id: c for c in judged.checks}
     return [
         {
             **{k: slo.get(k, "") for k in SLO_FIELDS},

@@ -38,8 +38,8 @@ def render_markdown(summary: Summary, comparison: Comparison | None = None) -> s
         lines += [f"- {cell(e, 300)}" for e in summary.errors[:MAX_ROWS]]
         lines += [""]
     lines += error_findings_table(summary)
-    lines += not_evaluated_lines(summary)
-    lines += slo_table(slo_rows(summary))
+    lines += not_evaluated_lines(judged)
+    lines += slo_table(slo_rows(summary, judged))
     lines += load_note_lines(summary)
     if comparison is not None:
         lines += comparison_lines(comparison)
@@ -51,13 +51,13 @@ def overview(summary: Summary, judged: Verdict) -> str:
     outcomes = judged.outcomes()
     checks = f"checks: {outcomes['passed']} passed, {outcomes['failed']} failed"
     checks += f", {outcomes['skipped']} skipped"
-    duration = f"{summary.to_dict()['duration_s']:.1f} s"
+    duration = f"{summary.duration_s:.1f} s"
     return " · ".join((f"Target {code(summary.target, 120)}", duration, checks))
 
 
-def not_evaluated_lines(summary: Summary) -> list[str]:
+def not_evaluated_lines(judged: Verdict) -> list[str]:
     """What the verdict did not look at, and what each check needed: never only in the HTML."""
-    skipped = verdict(summary).not_evaluated
+    skipped = judged.not_evaluated
     if not skipped:
         return []
     lines = ["**Not evaluated** (the verdict does not cover these):", ""]
