@@ -40,8 +40,11 @@ def test_timing_probe_does_not_fire_on_clean_target(
     assert outcomes == ["passed"] * CLEAN_RUNS
 
 
+LEVEL = 0.001  # the level these verdicts are judged at
+
+
 def verdict_of(pairs: int, p_value: float, effect: float) -> TimingVerdict:
-    return TimingVerdict(pairs, 4 * pairs, 230.0, 230.0, p_value, effect)
+    return TimingVerdict(pairs, 4 * pairs, 230.0, 230.0, p_value, effect, LEVEL)
 
 
 def test_sampling_stops_once_more_samples_would_not_find_a_difference() -> None:
@@ -50,14 +53,29 @@ def test_sampling_stops_once_more_samples_would_not_find_a_difference() -> None:
     budget = TimingBudget()
     weak = verdict_of(6, 0.3, 0.56)
     assert not weak.is_clearly_equal(budget)
-    assert conditional_power(weak, 18, budget.alpha) < budget.futility_power
+    assert conditional_power(weak, 18, LEVEL) < budget.futility_power
     assert decided_equal(weak, budget, 18)
     # A large planned budget keeps sampling: the same trend could still get there.
     assert not decided_equal(weak, budget, 600)
     # A trend towards a leak is never cut short.
     strong = verdict_of(6, 0.01, 0.8)
-    assert conditional_power(strong, 18, budget.alpha) > 0.5
+    assert conditional_power(strong, 18, LEVEL) > 0.5
     assert not decided_equal(strong, budget, 18)
     # At the planned size the test itself decides.
-    assert conditional_power(verdict_of(18, 0.0005, 0.8), 18, budget.alpha) == 1.0
-    assert conditional_power(verdict_of(18, 0.3, 0.56), 18, budget.alpha) == 0.0
+    assert conditional_power(verdict_of(18, 0.0005, 0.8), 18, LEVEL) == 1.0
+    assert conditional_power(verdict_of(18, 0.3, 0.56), 18, LEVEL) == 0.0
+
+
+def test_every_look_of_the_plan_shares_alpha_and_a_clear_leak_still_shows_at_the_first() -> None:
+    """Stopping at the first significant look would raise the false-alarm rate with each look:
+    each is taken at alpha over the plan's looks. Complete separation at the least sample (6
+    real, 24 unknown) stays below that level, for one account's plan and for a pool's."""
+    from scipy.stats import mannwhitneyu
+
+    budget = TimingBudget()
+    assert budget.looks(6) == 1
+    assert budget.looks(100) == 1 + (100 - 6 + 5) // 6  # 17
+    assert budget.looks(1000) == budget.looks(budget.max_pairs)
+    assert budget.look_level(100) == budget.alpha / 17
+    separated = mannwhitneyu([100.0 + i for i in range(6)], [float(i) for i in range(24)])
+    assert separated.pvalue < budget.look_level(budget.max_pairs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 
 from tokenprobe.core import defaults
@@ -21,8 +22,9 @@ class TimingBudget:
     counter moves), in random order. The lopsided design gets a verdict from few real samples:
     with 6 real and 24 unknown, complete separation has p = 3e-6.
 
-    A difference is reported only when all three hold: p < ``alpha`` (two-sided Mann-Whitney U),
-    the common-language effect size is at least ``min_effect`` away from 0.5, and the medians
+    A difference is reported only when all three hold: p below the plan's level (two-sided
+    Mann-Whitney U; ``alpha`` split over every test the plan may make, `look_level`), the
+    common-language effect size is at least ``min_effect`` away from 0.5, and the medians
     differ by at least ``min_difference_ms``. The two floors keep tiny systematic differences
     (which any large sample makes "significant") from raising alarms.
     """
@@ -33,7 +35,8 @@ class TimingBudget:
     max_pairs: int = 100
     batch_pairs: int = 6
     unknown_per_real: int = 4
-    alpha: float = 0.001
+    # The chance of a false alarm on a target without a leak, for the whole sequential plan.
+    alpha: float = 0.0001
     min_effect: float = 0.15
     # Stop early as "no difference" only when p exceeds clear_pass_p and the effect is within
     # clear_pass_effect of 0.5: under load a real leak can look weak for the first batches.
@@ -56,13 +59,26 @@ class TimingBudget:
         if not 0 <= self.futility_power < 1:
             raise ValueError("timing budget needs 0 <= futility_power < 1")
 
+    def looks(self, planned_pairs: int) -> int:
+        """How many tests a plan of ``planned_pairs`` real samples may make: one at
+        ``min_pairs``, then one after each batch."""
+        extra = max(0, min(planned_pairs, self.max_pairs) - self.min_pairs)
+        return 1 + math.ceil(extra / self.batch_pairs)
+
+    def look_level(self, planned_pairs: int) -> float:
+        """Each test's level, so that every test of the plan together raises a false alarm
+        with a chance below ``alpha`` (Bonferroni over the looks: stopping at the first
+        significant one would otherwise raise the chance with every look)."""
+        return self.alpha / self.looks(planned_pairs)
+
 
 def field_timing_budget() -> TimingBudget:
     """The timing plan for a login field besides the username (TP-SEC-019). Its real-account
     samples come on top of TP-SEC-002's, so its least is 3 and the free unknown samples make up
-    for it: 8 per real one, and with 3 real and 24 unknown, complete separation has p = 7e-4,
-    below alpha. A leak that does not separate completely needs more: the budget's extension."""
-    return TimingBudget(min_pairs=3, batch_pairs=3, max_pairs=30, unknown_per_real=8)
+    for it: 8 per real one. Its level is 10 times TP-SEC-002's, as a field is probed only where
+    it logs in: with one look (3 real and 24 unknown) complete separation has p = 7e-4, below
+    it; with the whole plan's 10 looks the second (6 and 48, p = 8e-8) decides."""
+    return TimingBudget(min_pairs=3, batch_pairs=3, max_pairs=30, unknown_per_real=8, alpha=0.001)
 
 
 @dataclasses.dataclass(frozen=True)

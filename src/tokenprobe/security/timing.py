@@ -8,7 +8,10 @@ more unknown-username samples than real ones (`TimingBudget.unknown_per_real`): 
 budget is enough for a verdict. After each batch a two-sided Mann-Whitney U test (scipy)
 compares the groups; a difference is reported only when it is significant *and* large
 (common-language effect size and median difference above their floors). Sampling stops early
-when the answer is clear either way, and never exceeds the probe's share of the budget.
+when the answer is clear either way, and never exceeds the probe's share of the budget. Each
+test is taken at the budget's ``alpha`` divided by the number of tests the plan may make
+(`TimingBudget.look_level`), so that stopping at the first significant one keeps the false
+alarm rate of the whole plan below ``alpha``.
 
 The sampling (`sample_until_clear`) does not care which field names the account: TP-SEC-002
 sends usernames, TP-SEC-019 (`tokenprobe.security.field_enumeration`) another login field's
@@ -47,6 +50,7 @@ class TimingVerdict:
     p_value: float
     # P(real-account sample > unknown-username sample): 0.5 when indistinguishable.
     effect: float
+    level: float  # p must be below this to count: the plan's alpha over its looks
 
     @property
     def difference_ms(self) -> float:
@@ -54,7 +58,7 @@ class TimingVerdict:
 
     def is_leak(self, budget: TimingBudget) -> bool:
         return (
-            self.p_value < budget.alpha
+            self.p_value < self.level
             and abs(self.effect - 0.5) >= budget.min_effect
             and abs(self.difference_ms) >= budget.min_difference_ms
         )
@@ -74,12 +78,14 @@ class TimingVerdict:
             f"median_unknown_{unknown}_ms": round(self.median_unknown_ms, 3),
             "median_difference_ms": round(self.difference_ms, 3),
             "p_value": float(f"{self.p_value:.3g}"),
+            "level": float(f"{self.level:.3g}"),
             "effect_cles": round(self.effect, 3),
         }
 
 
-def compare_samples(real_ms: list[float], unknown_ms: list[float]) -> TimingVerdict:
-    """Mann-Whitney U (two-sided) and the common-language effect size U / (n1 * n2)."""
+def compare_samples(real_ms: list[float], unknown_ms: list[float], level: float) -> TimingVerdict:
+    """Mann-Whitney U (two-sided) and the common-language effect size U / (n1 * n2); a
+    difference counts below ``level``."""
     from scipy.stats import mannwhitneyu  # SciPy's import costs a second: only when sampling
 
     result = mannwhitneyu(real_ms, unknown_ms, alternative="two-sided")
@@ -90,6 +96,7 @@ def compare_samples(real_ms: list[float], unknown_ms: list[float]) -> TimingVerd
         median_unknown_ms=statistics.median(unknown_ms),
         p_value=float(result.pvalue),
         effect=float(result.statistic) / (len(real_ms) * len(unknown_ms)),
+        level=level,
     )
 
 
@@ -164,6 +171,9 @@ def sample_until_clear(
     real_ms: list[float] = []
     unknown_ms: list[float] = []
     verdict: TimingVerdict | None = None
+    # The plan is fixed before the first sample: the looks it may take set each test's level.
+    planned = min(budget.max_pairs, ctx.allowance)
+    level = budget.look_level(planned)
     while len(real_ms) < budget.max_pairs:
         batch = min(budget.batch_pairs, budget.max_pairs - len(real_ms))
         accounts = ctx.spend_failures(batch, among)
@@ -178,8 +188,7 @@ def sample_until_clear(
         unknown_ms += batch_unknown
         if len(real_ms) < budget.min_pairs:
             continue
-        verdict = compare_samples(real_ms, unknown_ms)
-        planned = len(real_ms) + min(budget.max_pairs - len(real_ms), ctx.allowance)
+        verdict = compare_samples(real_ms, unknown_ms, level)
         if verdict.is_leak(budget) or decided_equal(verdict, budget, planned):
             break
     return Sampling(verdict, len(real_ms), len(unknown_ms))
@@ -188,7 +197,7 @@ def sample_until_clear(
 def decided_equal(verdict: TimingVerdict, budget: TimingBudget, planned_pairs: int) -> bool:
     """No difference, and more samples up to the planned size would almost surely not find
     one."""
-    futile = conditional_power(verdict, planned_pairs, budget.alpha) < budget.futility_power
+    futile = conditional_power(verdict, planned_pairs, verdict.level) < budget.futility_power
     return verdict.is_clearly_equal(budget) or futile
 
 
@@ -197,8 +206,8 @@ def describe(verdict: TimingVerdict, unknown: str = "username") -> str:
     return (
         f"{verdict.pairs} real-account and {verdict.unknown_samples} unknown-{unknown} samples:"
         f" median {verdict.median_real_ms:.2f} ms (real account) vs"
-        f" {verdict.median_unknown_ms:.2f} ms (unknown {unknown}), p={verdict.p_value:.2g},"
-        f" effect {verdict.effect:.2f}"
+        f" {verdict.median_unknown_ms:.2f} ms (unknown {unknown}), p={verdict.p_value:.2g}"
+        f" (level {verdict.level:.2g}), effect {verdict.effect:.2f}"
     )
 
 
