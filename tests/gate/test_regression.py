@@ -30,6 +30,7 @@ LOAD_ONLY = (
 )
 RUN_BUDGET_S = 180
 SLOW_MS = 50  # well beyond any machine noise: this run must regress, every time
+MAX_S = 20  # the gate's sequential load stage: at most this long (its first look is at 10 s)
 
 
 def environment(target: EmbeddedTarget) -> dict[str, str]:
@@ -69,11 +70,32 @@ def test_two_clean_runs_never_regress(clean_runs: tuple[Path, Path]) -> None:
     assert regressed == []
 
 
+def test_a_sequential_run_is_judged_at_the_confidence_of_all_its_looks(
+    clean_runs: tuple[Path, Path],
+) -> None:
+    """A run that could have stopped at any of 6 looks gets intervals corrected for all 6."""
+    first, second = clean_runs
+    previous, current = (json.loads((f / "summary.json").read_text()) for f in clean_runs)
+    once = judge_regression(current, second, previous, first, RegressionConfig())
+    current["load"]["sequential"] = {"planned_looks": 6}
+    six = judge_regression(current, second, previous, first, RegressionConfig())
+    assert once is not None
+    assert six is not None
+    assert once.interval_confidence is not None
+    assert six.interval_confidence is not None
+    assert 1 - six.interval_confidence == pytest.approx((1 - once.interval_confidence) / 6)
+    for narrow, wide in zip(once.verdicts, six.verdicts, strict=True):
+        if narrow.interval is not None and wide.interval is not None:
+            assert wide.interval.low <= narrow.interval.low <= narrow.interval.high
+            assert narrow.interval.high <= wide.interval.high
+
+
 def test_a_slower_release_regresses_the_gate(
     clean_runs: tuple[Path, Path], target_factory, tmp_path: Path
 ) -> None:
     slow = target_factory(f"slow={SLOW_MS}")
     previous = clean_runs[0]
+    (tmp_path / "tokenprobe.toml").write_text(f'[regression]\nmax-load-duration = "{MAX_S}s"\n')
     result = subprocess.run(
         [sys.executable, "-m", "tokenprobe", "gate", "--url", slow.base_url, *LOAD_ONLY,
          "--load-duration", "8s", "--compare", str(previous)],
@@ -95,6 +117,14 @@ def test_a_slower_release_regresses_the_gate(
     assert regression["drift"]["root"] == str(previous.parent.resolve())
     assert set(regression["drift"]["runs"]) <= {"first", "second"}
     assert (run_dir / "load" / "latency_histograms.json").is_file()  # the next release's evidence
+    # --compare sends until decided: the first look (10 s) found p50 regressed and nothing
+    # else that the rest of the run could decide (the previous run is too short for p95), so
+    # the load stage ended there, well before its planned length, as a complete run.
+    sequential = summary["load"]["sequential"]
+    assert sequential["ended"] == "decided", sequential
+    assert sequential["looks"][-1]["open"] == []
+    assert sequential["ended_after_s"] < MAX_S - 5
+    assert summary["load"]["complete"] is True
     index = (tmp_path / "reports" / "index.html").read_text()
     assert f"./{run_dir.name}/report.html" in index
     assert '<span class="verdict regressed"' in index

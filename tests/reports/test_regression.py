@@ -19,11 +19,13 @@ from tokenprobe.core.findings import Severity, apply_severity_overrides
 from tokenprobe.core.summary import Summary, verdict
 from tokenprobe.load.evidence import HISTOGRAMS_FILE, read_evidence
 from tokenprobe.load.latency import new_histogram
+from tokenprobe.reports.drift import NO_DRIFT
 from tokenprobe.reports.regression import (
     MetricVerdict,
     Regression,
     classify,
     judge_regression,
+    look_judge,
 )
 from tokenprobe.reports.statistics import (
     RatioInterval,
@@ -362,3 +364,23 @@ def test_summary_json_form(tmp_path: Path) -> None:
                         "drift_runs"}  # fmt: skip
     assert p50["samples"] == {"previous": 1200, "current": 1200}
     json.dumps(data, allow_nan=False)  # no Infinity or NaN: valid JSON for every reader
+
+
+def test_a_look_keeps_open_what_the_rest_of_the_run_could_still_decide(tmp_path: Path) -> None:
+    """A sequential run's look (the gate with --compare): 400 requests after 10 s, against a
+    previous run of 1200. Its p99 needs 1000 per run: the rest of a 60 s run would get them,
+    and the run should also have them for the next comparison. With no time left nothing is
+    open, and neither is a percentile the previous run is too short for."""
+    synthetic_run(tmp_path / "previous", seed=1, seconds=30, per_second=40)
+    synthetic_run(tmp_path / "current", seed=2, seconds=10, per_second=40)
+    synthetic_run(tmp_path / "short", seed=3, seconds=5, per_second=20)
+    now = tmp_path / "current" / HISTOGRAMS_FILE
+    old = read_evidence(tmp_path / "previous" / HISTOGRAMS_FILE)
+    look = look_judge(old, DEFAULTS, 60.0, lambda scopes: NO_DRIFT)(now, 10.0, 6)
+    assert look.requests == 400
+    assert {"p99", "p99 (for the next run)"} <= set(look.open)
+    assert look_judge(old, DEFAULTS, 10.0, lambda scopes: NO_DRIFT)(now, 10.0, 6).open == ()
+    short = read_evidence(tmp_path / "short" / HISTOGRAMS_FILE)  # 100 requests
+    against_short = look_judge(short, DEFAULTS, 60.0, lambda scopes: NO_DRIFT)(now, 10.0, 6)
+    assert "p99" not in against_short.open
+    assert "p99 (for the next run)" in against_short.open

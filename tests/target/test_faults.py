@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
 
@@ -244,6 +245,17 @@ def slow(t: EmbeddedTarget) -> None:
     assert time.perf_counter() - start >= 0.3
 
 
+def slower(t: EmbeddedTarget) -> None:
+    # 2000 %: 21 times its own handling time (a few ms for a login): the median of three
+    # wrong logins takes 60 ms or more, the clean target's a few ms.
+    waits = []
+    for _ in range(3):
+        start = time.perf_counter()
+        post(t, wrong(t))
+        waits.append(time.perf_counter() - start)
+    assert statistics.median(waits) >= 0.06
+
+
 def stall(t: EmbeddedTarget) -> None:
     # Frozen 1.5 s of every 2 s: at least one of two requests 1 s apart waits.
     waits = []
@@ -307,6 +319,7 @@ CASES: dict[str, tuple[Probe, dict]] = {
     "no-lockout": (no_lockout, {}),
     "unbounded-input": (unbounded_input, {}),
     "slow=300": (slow, {}),
+    "slower=2000": (slower, {}),
     "stall=1500": (stall, {}),
     "flaky=1": (flaky, {}),
     "no-allow-header": (no_allow_header, {}),

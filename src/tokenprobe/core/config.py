@@ -127,6 +127,9 @@ class RegressionConfig:
     resamples: int = defaults.REGRESSION_RESAMPLES
     resample: str = defaults.REGRESSION_RESAMPLE
     drift_runs: int = defaults.REGRESSION_DRIFT_RUNS
+    # The gate's load stage with --compare: this rate, sending until decided or this long.
+    load_rate: float = defaults.GATE_COMPARE_LOAD_RATE_PER_S
+    max_load_s: float = defaults.GATE_COMPARE_MAX_LOAD_S
 
 
 @dataclasses.dataclass(frozen=True)
@@ -356,6 +359,8 @@ def build_regression(table: Mapping[str, Any]) -> RegressionConfig:
         resamples=table.get("bootstrap-resamples", default.resamples),
         resample=table.get("resample", default.resample),
         drift_runs=table.get("drift-runs", default.drift_runs),
+        load_rate=table.get("load-rate", default.load_rate),
+        max_load_s=_duration(table, "regression", "max-load-duration", default.max_load_s),
     )
 
 

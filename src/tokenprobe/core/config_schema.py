@@ -214,6 +214,13 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                     "maximum": 1000,
                     "x-expected": "an integer between 0 (off) and 1000",
                 },
+                "load-rate": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 10_000,
+                    "x-expected": "requests per second above 0 such as 40",
+                },
+                "max-load-duration": DURATION,
             }
         ),
         "reports": section({"dir": {**NON_EMPTY_STRING, "x-expected": "a directory path"}}),

@@ -83,6 +83,11 @@ BREAKPOINT_RESOLUTION = 0.05
 # The gate's load smoke: short and gentle, yet enough samples (a hundred) for a p99.
 GATE_LOAD_DURATION_S = 10.0
 GATE_LOAD_RATE_PER_S = 10.0
+# With --compare the load smoke becomes a measurement (docs/regression.md, "Sending until
+# decided"): this rate, from --load-duration until the comparison is decided or this long.
+GATE_COMPARE_LOAD_RATE_PER_S = 40.0
+GATE_COMPARE_MAX_LOAD_S = 60.0
+LOAD_LOOK_EVERY_S = 10.0  # a sequential run's looks at its evidence, after the first
 
 # Latency percentiles the load suite reports (name → percent); SLOs and verdicts use the names.
 LATENCY_PERCENTILES = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}

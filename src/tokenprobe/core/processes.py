@@ -14,7 +14,7 @@ import dataclasses
 import os
 import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -43,9 +43,12 @@ def run_child(
     deadline: Deadline,
     stop_signal: signal.Signals,
     stage: str,
+    poll: Callable[[], None] | None = None,
+    poll_every_s: float = 1.0,
 ) -> ChildExit:
     """Run ``command`` to its end, or stop it a grace period before ``deadline`` (so that it
-    still ends within it) or on a signal."""
+    still ends within it) or on a signal; ``poll`` is called every ``poll_every_s`` while it
+    runs."""
     grace_s = min(STOP_GRACE_S, deadline.budget_s * GRACE_SHARE)
     process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
         list(command),
@@ -56,8 +59,7 @@ def run_child(
         start_new_session=True,  # its own group: stopping it stops its children too
     )
     try:
-        code = process.wait(timeout=max(0.0, deadline.remaining() - grace_s))
-        return ChildExit(code, None)
+        return ChildExit(_wait(process, deadline, grace_s, poll, poll_every_s), None)
     except subprocess.TimeoutExpired:
         stop = Stop(TIME, stage, deadline.budget_s)
     except Interrupted as exc:
@@ -66,6 +68,24 @@ def run_child(
         kill_group(process)
         raise
     return ChildExit(stop_group(process, stop_signal, grace_s), stop)
+
+
+def _wait(
+    process: subprocess.Popen[str],
+    deadline: Deadline,
+    grace_s: float,
+    poll: Callable[[], None] | None,
+    poll_every_s: float,
+) -> int:
+    """The child's exit code; `subprocess.TimeoutExpired` a grace period before ``deadline``."""
+    while True:
+        left_s = max(0.0, deadline.remaining() - grace_s)
+        if poll is None or left_s <= poll_every_s:
+            return process.wait(timeout=left_s)
+        try:
+            return process.wait(timeout=poll_every_s)
+        except subprocess.TimeoutExpired:
+            poll()
 
 
 def stop_group(process: subprocess.Popen[str], first: signal.Signals, grace_s: float) -> int:

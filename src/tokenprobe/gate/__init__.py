@@ -62,6 +62,7 @@ from tokenprobe.reports import (
     Regression,
     claim_report_dir,
     compare_summaries,
+    comparison_plan,
     judge_against,
     load_previous_run,
     new_run_dir,
@@ -105,6 +106,13 @@ class GateOptions:
     max_time_s: float = defaults.GATE_MAX_TIME_S  # the whole gate, reports included
     elapsed_before_s: float = 0.0  # already spent (the process's start-up), counted in it
 
+    @property
+    def load_length_s(self) -> float:
+        """The load stage's planned length: with --compare, the most it may send for."""
+        if self.compare is not None:
+            return max(self.load_duration_s, self.config.regression.max_load_s)
+        return self.load_duration_s
+
 
 @dataclasses.dataclass(frozen=True)
 class StageRun:
@@ -147,12 +155,14 @@ def security_options(config: Config, environ: dict[str, str]) -> SecurityOptions
 
 def load_options(config: Config, options: GateOptions, stage: StageRun) -> LoadOptions:
     # The "smoke" profile caps the rate at 2/s: too few samples for a p99. A short constant
-    # run gives the SLOs a hundred or more.
+    # run gives the SLOs a hundred or more. With --compare it is a measurement: faster, and as
+    # long as the comparison needs (`comparison_plan`).
+    comparing = options.compare is not None
     return LoadOptions(
         report_dir=stage.report_dir,
         profile="constant",
-        rate=options.load_rate,
-        duration_s=options.load_duration_s,
+        rate=config.regression.load_rate if comparing else options.load_rate,
+        duration_s=options.load_length_s,
         slos=slo_text(config.slo),
         allow_hosts=tuple(config.load.allowed_hosts),
         budget_s=stage.budget_s,
@@ -187,13 +197,28 @@ def security_stage(config: Config, environ: dict[str, str]) -> StageRunner:
     return run
 
 
-def build_stages(options: GateOptions, environ: dict[str, str]) -> list[Stage]:
+def load_stage(options: GateOptions, previous: PreviousRun | None) -> StageRunner:
+    def run(session: TargetSession, stage: StageRun) -> Summary:
+        plan = None
+        if previous is not None:
+            plan = comparison_plan(
+                previous, options.config.regression, stage.report_dir.parent,
+                first_s=options.load_duration_s, max_s=options.load_length_s,
+            )  # fmt: skip
+        return load.run(session, load_options(options.config, options, stage), plan=plan)
+
+    return run
+
+
+def build_stages(
+    options: GateOptions, environ: dict[str, str], previous: PreviousRun | None = None
+) -> list[Stage]:
     config = options.config
     stages = [
         Stage("conformance-published", conformance_stage("published", config)),
         Stage("conformance-strict", conformance_stage("strict", config)),
         Stage("security", security_stage(config, environ)),
-        Stage("load", lambda s, run: load.run(s, load_options(config, options, run))),
+        Stage("load", load_stage(options, previous)),
     ]
     return [stage for stage in stages if stage.name not in options.skip]
 
@@ -323,7 +348,8 @@ def run_gate(
         run_dir = new_run_dir(config.report_root)
     target = config.target.url or "embedded reference target"
     run = GateRun(options, run_dir, progress, target)
-    stages = build_stages(options, env)
+    previous, previous_problem = _previous_run(options)
+    stages = build_stages(options, env, previous)
     try:
         # The same pool as every command: the credentials file with USERNAME/PASSWORD.
         credentials = pool(config.target.credentials, env) if config.target.url else None
@@ -345,12 +371,12 @@ def run_gate(
         run.add_stop("target", Stop(exc.signal_name, "target"))
     with shielded():  # a signal now must not cut a report in half
         summary = run.summary([stage.name for stage in stages])
-        previous, regression = _judge_regression(summary, run_dir, options)
+        regression = _judge_regression(summary, run_dir, options, previous, previous_problem)
         summary.grade(config.severities, require_complete=options.require_complete)
         comparison = None
         try:
             _apply_baseline(summary, options)
-            if previous is not None:
+            if previous is not None and summary.stopped is None:  # cut short: no comparison
                 comparison = compare_summaries(
                     summary.to_dict(), previous.summary, str(previous.given), regression
                 )
@@ -391,7 +417,7 @@ class GateRun:
         """The stages in order, each within its budget, until done, out of time or stopped
         by a signal; each stage's reports, and ``summary.json``, are written after it."""
         names = [stage.name for stage in stages]
-        load_need_s = self.options.load_duration_s + LOAD_RESERVE_S
+        load_need_s = self.options.load_length_s + LOAD_RESERVE_S
         current = names[0] if names else "target"
         try:
             for index, stage in enumerate(stages):
@@ -479,21 +505,33 @@ class GateRun:
         return so_far
 
 
-def _judge_regression(
-    summary: Summary, run_dir: Path, options: GateOptions
-) -> tuple[PreviousRun | None, Regression | None]:
-    """With ``--compare``: the regression verdicts join the findings; a previous run that
-    cannot be read is an error of this run (its report is still written)."""
+def _previous_run(options: GateOptions) -> tuple[PreviousRun | None, str | None]:
+    """With ``--compare``: the previous run, read before the stages (the load stage sends
+    until the comparison is decided), or why it cannot be read."""
     if options.compare is None:
         return None, None
-    if summary.stopped is not None:  # a run cut short is judged against nothing
-        return None, None
     try:
-        previous = load_previous_run(options.compare)
+        return load_previous_run(options.compare), None
     except TokenprobeError as exc:
-        summary.errors.append(str(exc))
-        return None, None
-    return previous, judge_against(summary, run_dir, previous, options.config.regression)
+        return None, str(exc)
+
+
+def _judge_regression(
+    summary: Summary,
+    run_dir: Path,
+    options: GateOptions,
+    previous: PreviousRun | None,
+    problem: str | None,
+) -> Regression | None:
+    """With ``--compare``: the regression verdicts join the findings; a previous run that
+    cannot be read is an error of this run (its report is still written)."""
+    if summary.stopped is not None:  # a run cut short is judged against nothing
+        return None
+    if problem is not None:
+        summary.errors.append(problem)
+    if previous is None:
+        return None
+    return judge_against(summary, run_dir, previous, options.config.regression)
 
 
 def _apply_baseline(summary: Summary, options: GateOptions) -> None:

@@ -81,8 +81,10 @@ def second_blocks(
     return block_s, blocks
 
 
-def write_evidence(document: Mapping[str, Any], report_dir: Path) -> Path:
-    return write_text_atomic(report_dir / HISTOGRAMS_FILE, json.dumps(document) + "\n")
+def write_evidence(
+    document: Mapping[str, Any], report_dir: Path, name: str = HISTOGRAMS_FILE
+) -> Path:
+    return write_text_atomic(report_dir / name, json.dumps(document) + "\n")
 
 
 # -- reading -----------------------------------------------------------------------------------

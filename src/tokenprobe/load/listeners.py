@@ -39,9 +39,11 @@ from tokenprobe.core.catalogue import SLO_CHECK_PREFIX
 from tokenprobe.core.errors import CredentialsError
 from tokenprobe.core.interrupts import exit_code_of
 from tokenprobe.core.summary import Verdict
+from tokenprobe.load import looks
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.arrivals import ArrivalStream
 from tokenprobe.load.breakpoint import BreakpointDriver, receive_steps
+from tokenprobe.load.evidence import evidence_document, write_evidence
 from tokenprobe.load.final_reports import FinalReports
 from tokenprobe.load.locust_options import (
     CommonOptions,
@@ -102,6 +104,8 @@ class LoadRun:
         self.in_flight = Group()
         self._malformed = itertools.cycle(MALFORMED_BODIES)
         self._monitor: gevent.Greenlet | None = None
+        self._next_look_s = options.look_every_s
+        self.decided: tuple[str, float] | None = None  # a sequential run's judge: why, when
 
     @property
     def role(self) -> str:
@@ -118,6 +122,8 @@ class LoadRun:
         self.streams_started = 0
         self.ending = False
         self.in_flight = Group()
+        self._next_look_s = self.options.look_every_s
+        self.decided = None
         if self.options.profile.is_breakpoint and self.role != "worker":
             self.breakpoint = BreakpointDriver(self)
         self._monitor = gevent.spawn(self._watch)
@@ -202,7 +208,8 @@ class LoadRun:
         )  # fmt: skip
 
     def _watch(self) -> None:
-        """Sample this process's CPU; enforce the request cap on the master/standalone."""
+        """Sample this process's CPU; on the master/standalone, enforce the request cap and
+        take a sequential run's looks."""
         process = psutil.Process()
         process.cpu_percent(None)
         name = f"{self.role}-{getattr(self.environment.runner, 'worker_index', 0)}"
@@ -211,10 +218,30 @@ class LoadRun:
             self.recorder.note_cpu(name, process.cpu_percent(None))
             if self.role == "standalone":
                 self.recorder.settle_series(time.time() - 2)
-            if self.role != "worker" and self._over_request_cap():
+            if self.role == "worker":
+                continue
+            if self._over_request_cap():
                 logger.warning("request cap of %d reached: stopping", self.options.max_requests)
                 gevent.spawn(self.environment.runner.quit)
                 return
+            if self.options.looks_dir and self._judged_enough(Path(self.options.looks_dir)):
+                gevent.spawn(self.environment.runner.quit)
+                return
+
+    def _judged_enough(self, folder: Path) -> bool:
+        """A sequential run: True once its judge has said the run may end; until then, the
+        evidence so far every ``look_every_s`` seconds."""
+        reason = looks.decided(folder)
+        if reason is not None:
+            self.decided = (reason, self.elapsed_s())
+            logger.info("tokenprobe: ending the run: %s", reason)
+            return True
+        if self.elapsed_s() >= self._next_look_s:
+            self._next_look_s += self.options.look_every_s
+            evidence = evidence_document(self.recorder.run, self.recorder.settled)
+            evidence["elapsed_s"] = round(self.elapsed_s(), 3)
+            write_evidence(evidence, folder, looks.EVIDENCE_FILE)
+        return False
 
     def _over_request_cap(self) -> bool:
         return self.environment.runner.stats.total.num_requests >= self.options.max_requests
@@ -225,6 +252,9 @@ class LoadRun:
         elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
         planned = self.options.profile.duration_s
         results["complete"] = self.stopped_by is None
+        if self.decided is not None:  # ended by its judge: complete, and shorter than planned
+            reason, after_s = self.decided
+            results["decided"] = {"reason": reason, "after_s": round(after_s, 3)}
         results["stopped"] = (
             None
             if self.stopped_by is None

@@ -19,6 +19,7 @@ from typing import Any
 
 from tokenprobe.core import defaults
 from tokenprobe.core.durations import parse_duration
+from tokenprobe.load.looks import DECIDED_FILE, EVIDENCE_FILE
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.settings import MAX_DURATION_S, SCENARIOS, LoadOptionError, parse_weights
 from tokenprobe.load.slo import Threshold, parse_slos
@@ -170,6 +171,21 @@ def add_arguments(parser: Any) -> None:
         "printed before any locustfile is imported, so it cannot list them)",
     )
     add(
+        "--tp-looks",
+        default="",
+        include_in_web_ui=False,
+        help="a sequential run (the gate with --compare): write the latency evidence so far to "
+        f"DIR/{EVIDENCE_FILE} every --tp-look-every seconds, and end the run, complete, once "
+        f"DIR/{DECIDED_FILE} exists",
+    )
+    add(
+        "--tp-look-every",
+        type=float,
+        default=defaults.LOAD_LOOK_EVERY_S,
+        include_in_web_ui=False,
+        help="seconds between the looks of --tp-looks",
+    )
+    add(
         "--tp-raw-samples",
         default="",
         include_in_web_ui=False,
@@ -239,6 +255,8 @@ class LocustOptions:
     allow_remote: bool
     results_file: str
     raw_samples_prefix: str
+    looks_dir: str = ""  # a sequential run's exchange with its judge ("" when not sequential)
+    look_every_s: float = defaults.LOAD_LOOK_EVERY_S
     max_level: float = defaults.BREAKPOINT_MAX_RATE_PER_S  # breakpoint: the search's maximum
     resolution: float = defaults.BREAKPOINT_RESOLUTION
     request_timeout_s: float = defaults.REQUEST_TIMEOUT_S  # one request, in total
@@ -289,7 +307,8 @@ def parse_options(options: Any) -> LocustOptions:
                         ("--tp-storm-size", options.tp_storm_size),
                         ("--tp-max-rate", options.tp_max_rate),
                         ("--tp-max-users", options.tp_max_users),
-                        ("--tp-resolution", options.tp_resolution)):  # fmt: skip
+                        ("--tp-resolution", options.tp_resolution),
+                        ("--tp-look-every", options.tp_look_every)):  # fmt: skip
         if value <= 0:
             raise LoadOptionError(f"{name} must be positive, got {value}")
     return LocustOptions(
@@ -312,6 +331,8 @@ def parse_options(options: Any) -> LocustOptions:
         allow_remote=options.tp_allow_remote,
         results_file=options.tp_results,
         raw_samples_prefix=options.tp_raw_samples,
+        looks_dir=options.tp_looks,
+        look_every_s=options.tp_look_every,
         max_level=options.tp_max_rate if model == "open" else float(options.tp_max_users),
         resolution=options.tp_resolution,
     )

@@ -35,9 +35,10 @@ from tokenprobe.core.processes import ChildExit, run_child
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import Stop, Summary
-from tokenprobe.load import settings
+from tokenprobe.load import looks, settings
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
 from tokenprobe.load.evidence import write_evidence
+from tokenprobe.load.looks import LookPlan
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.settings import MAX_DURATION_S, key_of_entry, parse_weights
@@ -159,9 +160,11 @@ def run(
     options: LoadOptions,
     *,
     announce: Callable[[str], None] | None = None,
+    plan: LookPlan | None = None,
 ) -> Summary:
     """Run one bounded load test and return its summary; Locust's reports, the exact statistics
-    and the plots go to ``options.report_dir``.
+    and the plots go to ``options.report_dir``. With a ``plan`` the run is sequential: it ends
+    at the first look with nothing left to decide (`tokenprobe.load.looks`).
 
     An SLO breach is an error finding, TP-LOAD-001 (exit 1); scenarios switched off for lack of
     credentials are a not-evaluated one, TP-LOAD-003; a run that cannot happen raises a
@@ -188,7 +191,7 @@ def run(
     say(f"tokenprobe load: target {describe_host(session.base_url)}")
     deadline = Deadline.after(options.budget())
     try:
-        results = _run_and_read(session, options, report_dir, deadline, summary)
+        results = _run_and_read(session, options, report_dir, deadline, summary, plan)
     except StageError as exc:
         if summary.stopped is None:  # a stopped run that left no results: the stop says why
             summary.errors.append(redactor(str(exc)))
@@ -196,6 +199,8 @@ def run(
         try:
             with deferred():  # Locust is done: a signal now must not cost its numbers
                 record_results(summary, results, report_dir)
+                if plan is not None:
+                    summary.sections["load"]["sequential"] = plan.to_dict(results.get("decided"))
         except Interrupted as exc:
             summary.stop(Stop(exc.signal_name, options.stage))
     summary.finish()
@@ -208,14 +213,19 @@ def _run_and_read(
     report_dir: Path,
     deadline: Deadline,
     summary: Summary,
+    plan: LookPlan | None = None,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tokenprobe-load-") as tmp:
         workdir = Path(tmp)
         if session.credentials:
             write_csv(workdir / CREDENTIALS_FILE, session.credentials)
         command = locust_command(session.base_url, options, report_dir, workdir)
+        poll = None
+        if plan is not None:
+            command += ["--tp-looks", str(workdir), "--tp-look-every", f"{plan.every_s:g}"]
+            poll = _looker(workdir, plan)
         redactor = session.redactor
-        child = _run_locust(command, workdir, report_dir, deadline, options.stage, redactor)
+        child = _run_locust(command, workdir, report_dir, deadline, options.stage, redactor, poll)
         if child.stopped is not None:
             summary.stop(child.stopped)
         results = _read_results(workdir / "results.json", report_dir)
@@ -234,15 +244,16 @@ def _run_locust(
     deadline: Deadline,
     stage: str,
     redactor: Redactor,
+    poll: Callable[[], None] | None = None,
 ) -> ChildExit:
     """Run Locust to its end, or stop it (SIGTERM: it writes its results) at the deadline or
-    on a signal; return how it ended."""
+    on a signal; return how it ended. ``poll`` is called every second while it runs."""
     log_path = report_dir / LOCUST_LOG_FILE
     with (workdir / "locust.out").open("w+", encoding="utf-8", errors="replace") as output:
         try:
             child = run_child(
                 command, cwd=workdir, env=None, output=output, deadline=deadline,
-                stop_signal=signal.SIGTERM, stage=stage,
+                stop_signal=signal.SIGTERM, stage=stage, poll=poll,
             )  # fmt: skip
         finally:
             output.seek(0)
@@ -252,6 +263,34 @@ def _run_locust(
     if child.stopped is None and child.code not in (0, 1, 2):
         raise StageError(f"Locust exited with {child.code}: {_last_error(log_path)}")
     return child
+
+
+def _looker(folder: Path, plan: LookPlan) -> Callable[[], None]:
+    """What the runner does each second of a sequential run: judge each new look the Locust
+    process wrote, and tell it to end once a look leaves nothing open."""
+    evidence = folder / looks.EVIDENCE_FILE
+    seen: set[float] = set()
+
+    def poll() -> None:
+        if looks.decided(folder) is not None:
+            return
+        at_s = _look_time(evidence)
+        if at_s is None or at_s in seen:
+            return
+        seen.add(at_s)
+        reason = plan.look(evidence, at_s)
+        if reason is not None:
+            looks.decide(folder, reason)
+
+    return poll
+
+
+def _look_time(path: Path) -> float | None:
+    """When the look in ``path`` was taken (seconds into the run); None before the first."""
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8"))["elapsed_s"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _last_error(log_path: Path) -> str:

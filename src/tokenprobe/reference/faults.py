@@ -93,6 +93,13 @@ _CATALOGUE = [
         "slow", "every token request waits before answering", value_help="delay in ms", default=200
     ),
     Fault(
+        "slower",
+        "every token request takes VALUE % longer than it would: it waits that share of its own"
+        " handling time (a slower release)",
+        value_help="percent",
+        default=25,
+    ),
+    Fault(
         "stall",
         "the whole target freezes periodically: VALUE ms frozen at the start of every 2 s",
         value_help="frozen ms per 2 s period",

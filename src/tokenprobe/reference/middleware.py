@@ -1,4 +1,4 @@
-"""Availability faults: slow, stalling and flaky answers on the token endpoints."""
+"""Availability faults: slow, slower, stalling and flaky answers on the token endpoints."""
 
 from __future__ import annotations
 
@@ -34,4 +34,14 @@ class AvailabilityFaultsMiddleware:
                 time.sleep(cfg.value("slow") / 1000)
             if cfg.has("flaky") and random.random() < cfg.value("flaky"):
                 return JsonResponse({"detail": "Bad gateway"}, status=502)
+            if cfg.has("slower"):
+                return self._slower(request, cfg.value("slower") / 100)
         return self.get_response(request)
+
+    def _slower(self, request: HttpRequest, share: float) -> HttpResponse:
+        """The answer, after waiting ``share`` of the time it took: a release whose every
+        request costs that much more (a query added, a slower dependency)."""
+        started = time.perf_counter()
+        response = self.get_response(request)
+        time.sleep((time.perf_counter() - started) * share)
+        return response

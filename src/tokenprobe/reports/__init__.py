@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         PreviousRun,
         compare_runs,
         compare_summaries,
+        comparison_plan,
         judge_against,
         load_previous_run,
     )
@@ -51,6 +52,7 @@ _HOMES = {
     "compare_runs": "tokenprobe.reports.compare",
     "compare_summaries": "tokenprobe.reports.compare",
     "judge_against": "tokenprobe.reports.compare",
+    "comparison_plan": "tokenprobe.reports.compare",
     "load_previous_run": "tokenprobe.reports.compare",
     "new_run_dir": "tokenprobe.reports.rundir",
     "publish_run": "tokenprobe.reports.history",
@@ -71,6 +73,7 @@ __all__ = [
     "claim_report_dir",
     "compare_runs",
     "compare_summaries",
+    "comparison_plan",
     "judge_against",
     "load_previous_run",
     "new_run_dir",

@@ -5,22 +5,28 @@ Findings are matched by (ID, title): the evidence of one deviation varies from r
 previous one, *unchanged* = in both. Latency (p50/p95/p99) and throughput deltas come from the
 ``load`` sections of both summaries when both have one, in total and per common scenario
 (by key; a summary written before scenarios were keyed by key is read by their display names).
-The regression verdicts (`tokenprobe.reports.regression`) ride along when they were judged.
+The regression verdicts (`tokenprobe.reports.regression`) ride along when they were judged;
+`comparison_plan` lets a load run send until they are decided.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tokenprobe.core import defaults
 from tokenprobe.core.config import RegressionConfig
 from tokenprobe.core.defaults import LOAD_SCENARIOS
 from tokenprobe.core.errors import ConfigError, TokenprobeError
 from tokenprobe.core.summary import SCHEMA_VERSION, Summary
-from tokenprobe.reports.regression import Regression, judge_regression
+from tokenprobe.load.evidence import find_evidence, read_evidence
+from tokenprobe.load.looks import LookPlan
+from tokenprobe.reports.drift import Drift, learn_drift
+from tokenprobe.reports.regression import Regression, judge_regression, look_judge
 from tokenprobe.reports.rundir import resolve_run_dir
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
@@ -97,6 +103,43 @@ class PreviousRun:
 def load_previous_run(path: Path) -> PreviousRun:
     """`ConfigError` (one line) when ``path`` holds no readable tokenprobe summary."""
     return PreviousRun(path, resolve_run_dir(path), load_summary_json(path))
+
+
+def comparison_plan(
+    previous: PreviousRun,
+    settings: RegressionConfig,
+    run_dir: Path,
+    *,
+    first_s: float,
+    max_s: float,
+    every_s: float = defaults.LOAD_LOOK_EVERY_S,
+) -> LookPlan | None:
+    """A load run that sends until its comparison with ``previous`` is decided: looks from
+    ``first_s`` on, every ``every_s``, at most ``max_s`` (docs/regression.md, "Sending until
+    decided"). None when the previous run kept no readable evidence: the run then sends its
+    whole length (a baseline for the next), and the final judgement says why it judged nothing.
+
+    The run-to-run drift is learned once, at the first look, from the runs stored beside the
+    previous one that share its load shape (this run's, when the previous run was also
+    sequential with the same plan)."""
+    found = find_evidence(previous.run_dir)
+    if found is None:
+        return None
+    try:
+        old = read_evidence(found)
+    except TokenprobeError:
+        return None
+    started = dt.datetime.now(dt.UTC).isoformat()
+    learned: dict[tuple[str, ...], Drift] = {}
+
+    def drift(scopes: list[str]) -> Drift:
+        key = tuple(scopes)
+        if key not in learned:
+            current = {**previous.summary, "started_at": started}
+            learned[key] = learn_drift(previous.run_dir, current, run_dir, scopes, settings)
+        return learned[key]
+
+    return LookPlan(first_s, every_s, max_s, look_judge(old, settings, max_s, drift))
 
 
 def load_summary_json(run_dir: Path) -> dict[str, Any]:

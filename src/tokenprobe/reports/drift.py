@@ -10,8 +10,9 @@ by its own bootstrap variance), at least `MIN_DRIFT_RUNS` of them. A comparison'
 intervals then widen by ``t(k - 2) · √(2τ²)`` in quadrature (`statistics.widened`).
 
 *Comparable* runs have the same load shape: model, arrival, profile, and every measured step's
-offered rate, users and length; the target's address may differ (the embedded target's port
-changes every run). Runs that started at or after the judged run, the judged run itself, and
+offered rate, users and length (a sequential run's plan instead of its length, which depends on
+when it was decided); the target's address may differ (the embedded target's port changes
+every run). Runs that started at or after the judged run, the judged run itself, and
 runs whose histograms cannot be read are left out. A stored run that was itself a regression
 widens the estimate: the drift learned is then, if anything, too large (fewer verdicts, never a
 false *regressed*).
@@ -211,14 +212,18 @@ def _log_percentiles(
 
 
 def load_shape(summary: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """What makes two runs' latencies comparable; None without load results."""
+    """What makes two runs' latencies comparable; None without load results. A sequential
+    run's length depends on when its comparison was decided: its plan stands for it."""
     load = summary.get("load")
     if not isinstance(load, Mapping):
         return None
     steps = load.get("steps") if isinstance(load.get("steps"), list) else []
+    plan = load.get("sequential")
+    sequential = isinstance(plan, Mapping)
     measured = tuple(
-        (step.get("offered_rps"), step.get("users"), step.get("duration_s"))
+        (step.get("offered_rps"), step.get("users"), None if sequential else step.get("duration_s"))
         for step in steps
         if isinstance(step, Mapping) and not step.get("warmup")
     )
-    return (load.get("model"), load.get("arrival"), load.get("profile"), measured)
+    length = (plan.get("first_look_s"), plan.get("max_s")) if isinstance(plan, Mapping) else None
+    return (load.get("model"), load.get("arrival"), load.get("profile"), measured, length)

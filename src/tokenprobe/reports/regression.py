@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,6 +49,7 @@ from tokenprobe.load.evidence import (
     find_evidence,
     read_evidence,
 )
+from tokenprobe.load.looks import Judge, Look
 from tokenprobe.reports.drift import NO_DRIFT, Drift, DriftEstimate, learn_drift
 from tokenprobe.reports.statistics import (
     MIN_BLOCKS,
@@ -66,6 +67,8 @@ Verdict = Literal["regressed", "improved", "unchanged", "inconclusive"]
 # called unchanged or improved while another metric could not be judged).
 OVERALL_ORDER: tuple[Verdict, ...] = ("regressed", "inconclusive", "improved", "unchanged")
 MAX_FACTOR = 100.0  # "needs more than 100x the requests" beyond this
+# Each tail of a bootstrap interval holds at least this many resamples (`resamples_for`).
+MIN_TAIL_RESAMPLES = 3
 SOURCE = "regression"
 METHODS = {
     "blocks": "bootstrap percentile interval over blocks of seconds "
@@ -290,7 +293,9 @@ def judge_regression(
     but says why (TP-REG-005); an unreadable histograms file raises `ConfigError`.
 
     Latency intervals widen by the run-to-run drift learned from ``history`` (run folders), by
-    default from the comparable runs stored beside the previous one (`tokenprobe.reports.drift`)."""
+    default from the comparable runs stored beside the previous one (`tokenprobe.reports.drift`).
+    A sequential run (``load.sequential``, `tokenprobe.load.looks`) may have been judged at
+    each of its planned looks: each interval's confidence is corrected for all of them."""
     now, before = current.get("load"), previous.get("load")
     if not isinstance(now, Mapping):
         return None
@@ -304,25 +309,106 @@ def judge_regression(
         return Regression(settings, not_evaluated=f"this run kept no {HISTOGRAMS_FILE}")
     old, new = read_evidence(previous_file), read_evidence(current_file)
     noisy = _generator_saturated(before, now)
-    pairs = [(scope, old.scopes[scope], new.scopes[scope]) for scope in _common_scopes(old, new)]
-    # The gate fails if any interval is wholly beyond the band: ``confidence`` holds for all of
-    # them together when each of the m intervals is taken at 1 - (1 - confidence) / m.
-    intervals = sum(_interval_count(o, n, settings, noisy) for _, o, n in pairs)
-    each = dataclasses.replace(settings, confidence=bonferroni(settings.confidence, intervals))
-    scopes = [scope for scope, _, _ in pairs]
+    scopes = _common_scopes(old, new)
     drift = learn_drift(previous_dir, current, current_dir, scopes, settings, history)
+    verdicts, each = evidence_verdicts(old, new, settings, noisy, drift, _planned_looks(now))
+    verdicts += capacity_verdicts(before, now, settings)
+    return Regression(settings, tuple(verdicts), interval_confidence=each, drift=drift)
+
+
+def _planned_looks(load: Mapping[str, Any]) -> int:
+    """The judgements a sequential run's plan may make (1: not sequential)."""
+    plan = load.get("sequential")
+    looks = plan.get("planned_looks") if isinstance(plan, Mapping) else None
+    return looks if isinstance(looks, int) and looks > 1 else 1
+
+
+def evidence_verdicts(
+    old: Evidence,
+    new: Evidence,
+    settings: RegressionConfig,
+    noisy: str = "",
+    drift: Drift = NO_DRIFT,
+    looks: int = 1,
+) -> tuple[list[MetricVerdict], float]:
+    """The latency and error-ratio verdicts of every scope both runs have, and each interval's
+    confidence. The gate fails if any interval is wholly beyond the band, at any of the
+    ``looks``: ``confidence`` holds for all of them together when each of the m intervals of
+    each look is taken at 1 - (1 - confidence) / (m · looks)."""
+    pairs = [(scope, old.scopes[scope], new.scopes[scope]) for scope in _common_scopes(old, new)]
+    intervals = sum(_interval_count(o, n, settings, noisy) for _, o, n in pairs)
+    confidence = bonferroni(settings.confidence, intervals * max(1, looks))
+    each = dataclasses.replace(
+        settings, confidence=confidence, resamples=resamples_for(confidence, settings.resamples)
+    )
     verdicts: list[MetricVerdict] = []
     for scope, before_scope, now_scope in pairs:
         verdicts += latency_verdicts(scope, before_scope, now_scope, each, noisy, drift)
         verdicts += error_ratio_verdicts(scope, before_scope, now_scope, each)
-    verdicts += capacity_verdicts(before, now, settings)
-    return Regression(settings, tuple(verdicts), interval_confidence=each.confidence, drift=drift)
+    return verdicts, confidence
 
 
 def bonferroni(confidence: float, intervals: int) -> float:
     """Each interval's confidence so that all ``intervals`` hold together with ``confidence``
     (Bonferroni; Dunn 1961)."""
     return 1 - (1 - confidence) / max(1, intervals)
+
+
+def resamples_for(confidence: float, configured: int) -> int:
+    """Enough bootstrap resamples that each tail of a ``confidence`` interval holds at least
+    `MIN_TAIL_RESAMPLES` of them (a percentile interval's end is read from its tail), and never
+    fewer than ``configured``."""
+    tail = (1 - confidence) / 2
+    return max(configured, math.ceil(MIN_TAIL_RESAMPLES / tail))
+
+
+def look_judge(
+    old: Evidence, settings: RegressionConfig, max_s: float, drift: Callable[[list[str]], Drift]
+) -> Judge:
+    """How a sequential run (`tokenprobe.load.looks`) judges each look against the previous
+    run's evidence ``old``: exactly as the final judgement will (the same intervals, corrected
+    for every look the plan may take), with the run-to-run ``drift`` of the scopes judged.
+    What stays open: the inconclusive verdicts that the rest of the run, up to ``max_s``, could
+    still decide (`could_still_decide`), and the whole run's percentiles this run has too few
+    samples for as yet but will have by then (`baseline_shortfalls`): this run is the next
+    one's previous run, and a short one would leave the next unable to judge them."""
+
+    def judge(path: Path, at_s: float, looks: int) -> Look:
+        new = read_evidence(path)
+        verdicts, _ = evidence_verdicts(
+            old, new, settings, "", drift(_common_scopes(old, new)), looks
+        )
+        growth = max_s / max(at_s, 1.0)
+        undecided = [v.label for v in verdicts if could_still_decide(v, int(v.samples[1] * growth))]
+        total = new.scopes[TOTAL_SCOPE].distribution.total
+        short = baseline_shortfalls(total, int(total * growth), settings)
+        return Look(at_s, new.scopes[TOTAL_SCOPE].requests, tuple(undecided + short))
+
+    return judge
+
+
+def baseline_shortfalls(samples: int, samples_by_end: int, settings: RegressionConfig) -> list[str]:
+    """The configured percentiles a run of ``samples`` latencies cannot have judged against it
+    yet, and will by the end (``samples_by_end``), as ``"p99 (for the next run)"``."""
+    return [
+        f"{name} (for the next run)"
+        for name in settings.percentiles
+        if samples
+        < requests_needed(LATENCY_PERCENTILES[name], settings.min_tail_samples)
+        <= samples_by_end
+    ]
+
+
+def could_still_decide(verdict: MetricVerdict, current_by_end: int) -> bool:
+    """Whether more requests in this run could still turn an inconclusive ``verdict``: it said
+    how many requests per run would decide it, more than this run has now, no more than the
+    previous run has (its count is fixed: a verdict that needs more is as decided as it will
+    get), and no more than this run will have by the end of its budget (``current_by_end`` in
+    its scope)."""
+    if verdict.verdict != "inconclusive" or verdict.samples_needed is None:
+        return False
+    previous, current = verdict.samples
+    return current < verdict.samples_needed <= min(previous, current_by_end)
 
 
 def _interval_count(old: Scope, new: Scope, settings: RegressionConfig, noisy: str) -> int:

@@ -1,0 +1,41 @@
+"""A sequential run's plan: how many judgements it may make, and when it ends (the gate with
+``--compare``; the run itself is tested in tests/gate/test_regression.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tokenprobe.load.looks import Look, LookPlan
+
+
+def test_the_plan_counts_every_judgement_it_may_make() -> None:
+    # Looks at 10, 20, 30, 40, 50 s, and the final judgement of the finished 60 s run.
+    assert LookPlan(10, 10, 60, judge=None).planned == 6  # type: ignore[arg-type]
+    assert LookPlan(25, 10, 60, judge=None).planned == 4  # type: ignore[arg-type]
+    assert LookPlan(10, 10, 10, judge=None).planned == 1  # type: ignore[arg-type]
+
+
+def test_a_run_ends_at_the_first_look_with_nothing_open_and_never_looks_more_than_planned() -> None:
+    answers = iter([("p99",), ("p99",), ()])
+    judged: list[tuple[float, int]] = []
+
+    def judge(path: Path, at_s: float, looks: int) -> Look:
+        judged.append((at_s, looks))
+        return Look(at_s, 40 * int(at_s), next(answers))
+
+    plan = LookPlan(10, 10, 60, judge)
+    evidence = Path("evidence.json")
+    assert plan.look(evidence, 5.0) is None  # before the first look: not judged
+    assert plan.look(evidence, 10.0) is None
+    assert plan.look(evidence, 20.0) is None
+    assert plan.look(evidence, 30.0) == "nothing left to decide"
+    assert judged == [(10.0, 6), (20.0, 6), (30.0, 6)]
+    record = plan.to_dict({"reason": "nothing left to decide", "after_s": 30.4})
+    assert record["ended"] == "decided"
+    assert [look["open"] for look in record["looks"]] == [["p99"], ["p99"], []]
+
+    always_open = LookPlan(10, 10, 30, lambda path, at_s, looks: Look(at_s, 0, ("p50",)))
+    for at_s in (10.0, 20.0, 29.5, 40.0):
+        assert always_open.look(evidence, at_s) is None
+    assert len(always_open.taken) == always_open.planned - 1 == 2
+    assert always_open.to_dict(None)["ended"] == "its planned length ran out"
