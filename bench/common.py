@@ -16,7 +16,11 @@ LOCUSTFILE = ROOT / "loadtests" / "locustfile.py"
 
 
 def run_measured(
-    args: list[str], cpu: str | None = None, timeout: float = 600, cwd: Path | None = None
+    args: list[str],
+    cpu: str | None = None,
+    timeout: float = 600,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> dict:
     """Run a command (optionally pinned to CPUs); wall time, child CPU seconds, output.
 
@@ -32,6 +36,7 @@ def run_measured(
         timeout=timeout,
         check=False,
         cwd=cwd or tempfile.gettempdir(),
+        env=env,
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
