@@ -64,6 +64,7 @@ class LookPlan:
     max_s: float
     judge: Judge
     taken: list[Look] = dataclasses.field(default_factory=list)
+    failed: str | None = None  # why the looks stopped (the run then sends its planned length)
 
     @property
     def planned(self) -> int:
@@ -93,4 +94,5 @@ class LookPlan:
             "looks": [look.to_dict() for look in self.taken],
             "ended": "decided" if decided else "its planned length ran out",
             "ended_after_s": decided.get("after_s") if decided else None,
+            "looks_failed": self.failed,
         }

@@ -28,7 +28,7 @@ from tokenprobe.core.config import SloConfig, slo_text
 from tokenprobe.core.credentials import write_csv
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.durations import parse_duration
-from tokenprobe.core.errors import ConfigError, StageError
+from tokenprobe.core.errors import ConfigError, StageError, TokenprobeError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.interrupts import Interrupted, deferred
 from tokenprobe.core.processes import ChildExit, run_child
@@ -272,13 +272,17 @@ def _looker(folder: Path, plan: LookPlan) -> Callable[[], None]:
     seen: set[float] = set()
 
     def poll() -> None:
-        if looks.decided(folder) is not None:
+        if looks.decided(folder) is not None or plan.failed is not None:
             return
         at_s = _look_time(evidence)
         if at_s is None or at_s in seen:
             return
         seen.add(at_s)
-        reason = plan.look(evidence, at_s)
+        try:
+            reason = plan.look(evidence, at_s)
+        except TokenprobeError as exc:  # the run goes on to its planned length; the plan says why
+            plan.failed = str(exc)
+            return
         if reason is not None:
             looks.decide(folder, reason)
 

@@ -369,9 +369,10 @@ def look_judge(
     run's evidence ``old``: exactly as the final judgement will (the same intervals, corrected
     for every look the plan may take), with the run-to-run ``drift`` of the scopes judged.
     What stays open: the inconclusive verdicts that the rest of the run, up to ``max_s``, could
-    still decide (`could_still_decide`), and the whole run's percentiles this run has too few
-    samples for as yet but will have by then (`baseline_shortfalls`): this run is the next
-    one's previous run, and a short one would leave the next unable to judge them."""
+    still decide, against this previous run or the next run (`more_would_decide`), and the
+    whole run's percentiles this run has too few samples for as yet but will have by then
+    (`baseline_shortfalls`). This run is the next one's previous run: one that stopped as soon
+    as the previous run's own size allowed would leave every later comparison as short."""
 
     def judge(path: Path, at_s: float, looks: int) -> Look:
         new = read_evidence(path)
@@ -379,7 +380,7 @@ def look_judge(
             old, new, settings, "", drift(_common_scopes(old, new)), looks
         )
         growth = max_s / max(at_s, 1.0)
-        undecided = [v.label for v in verdicts if could_still_decide(v, int(v.samples[1] * growth))]
+        undecided = [v.label for v in verdicts if more_would_decide(v, int(v.samples[1] * growth))]
         total = new.scopes[TOTAL_SCOPE].distribution.total
         short = baseline_shortfalls(total, int(total * growth), settings)
         return Look(at_s, new.scopes[TOTAL_SCOPE].requests, tuple(undecided + short))
@@ -399,16 +400,15 @@ def baseline_shortfalls(samples: int, samples_by_end: int, settings: RegressionC
     ]
 
 
-def could_still_decide(verdict: MetricVerdict, current_by_end: int) -> bool:
-    """Whether more requests in this run could still turn an inconclusive ``verdict``: it said
-    how many requests per run would decide it, more than this run has now, no more than the
-    previous run has (its count is fixed: a verdict that needs more is as decided as it will
-    get), and no more than this run will have by the end of its budget (``current_by_end`` in
-    its scope)."""
+def more_would_decide(verdict: MetricVerdict, current_by_end: int) -> bool:
+    """Whether more requests in this run could turn an inconclusive ``verdict``: it said how
+    many requests per run would decide it, more than this run has now and no more than it
+    will have by the end of its budget (``current_by_end`` in its scope). Whether the previous
+    run has that many does not matter: if it has not, this run still decides the verdict
+    against the next one (it will be the next run's previous run)."""
     if verdict.verdict != "inconclusive" or verdict.samples_needed is None:
         return False
-    previous, current = verdict.samples
-    return current < verdict.samples_needed <= min(previous, current_by_end)
+    return verdict.samples[1] < verdict.samples_needed <= current_by_end
 
 
 def _interval_count(old: Scope, new: Scope, settings: RegressionConfig, noisy: str) -> int:
