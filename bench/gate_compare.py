@@ -17,6 +17,7 @@ Every gate is the whole gate (conformance, security, load); with ``--compare`` i
 sends until the comparison is decided (docs/regression.md, "Sending until decided").
 
     .venv/bin/python -m bench.gate_compare [--pairs 20] [--slower 25] [--keep DIR]
+    .venv/bin/python -m bench.gate_compare --rejudge DIR   # judge a kept root's pairs again
 
 Prints one line per gate (the comparison's verdict, the total's p50/p95/p99 verdicts, when the
 load stage ended and the gate's wall time), then per kind of pair how many regressed, and the
@@ -36,7 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import run_measured
+from tokenprobe.core.config import RegressionConfig
 from tokenprobe.reference.embedded import EmbeddedTarget
+from tokenprobe.reports.regression import judge_regression
 
 GATE_USERS = 60  # tokenprobe.gate.EMBEDDED_USERS: the gate's own embedded target
 SAME = "same build"
@@ -101,6 +104,43 @@ def round_of(root: Path, slower: int, index: int) -> list[dict[str, Any]]:
     return rows
 
 
+def rejudge(root: Path, slower: int) -> list[dict[str, Any]]:
+    """Every pair of a kept report root judged again by this tokenprobe (the runs as they
+    were sent; only the final judgement is new)."""
+    clean = _clean_runs(root)
+    rows: list[dict[str, Any]] = []
+    for index in range(1, len(clean) - 1):
+        previous, current = clean[index], clean[index + 1]
+        rows.append(_rejudged(SAME, current, previous))
+        folder = root / f"slower-{index}"
+        if (folder / "summary.json").is_file():
+            rows.append(_rejudged(f"+{slower} %", _run(folder), current))
+    return rows
+
+
+def _clean_runs(root: Path) -> list[tuple[dict[str, Any], Path]]:
+    """The report root's runs, oldest first (``latest`` is a link to one of them)."""
+    runs = [
+        (_run(folder)[0], folder)
+        for folder in (root / "reports").iterdir()
+        if folder.is_dir() and not folder.is_symlink() and (folder / "summary.json").is_file()
+    ]
+    return sorted(runs, key=lambda run: str(run[0].get("started_at")))
+
+
+def _run(folder: Path) -> tuple[dict[str, Any], Path]:
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8")), folder
+
+
+def _rejudged(
+    kind: str, current: tuple[dict[str, Any], Path], previous: tuple[dict[str, Any], Path]
+) -> dict[str, Any]:
+    (now, now_dir), (before, before_dir) = current, previous
+    regression = judge_regression(now, now_dir, before, before_dir, RegressionConfig())
+    summary = {**now, "comparison": {"regression": regression.to_dict() if regression else None}}
+    return describe(kind, {"summary": summary, "wall_s": 0.0, "code": -1})
+
+
 def print_row(index: int, row: dict[str, Any]) -> None:
     total = "/".join(v[0] if v != "-" else "-" for v in row["total"])
     print(
@@ -134,7 +174,14 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--slower", type=int, default=25, help="percent")
     parser.add_argument("--keep", type=Path, help="keep the report root here")
+    parser.add_argument("--rejudge", type=Path, help="judge a kept report root's pairs again")
     args = parser.parse_args()
+    if args.rejudge is not None:
+        rows = rejudge(args.rejudge, args.slower)
+        for index, row in enumerate(rows):
+            print_row(index // 2 + 1, row)
+        print_totals(rows)
+        return
     with tempfile.TemporaryDirectory(prefix="tokenprobe-bench-") as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)

@@ -19,11 +19,12 @@ from tokenprobe.core.findings import Severity, apply_severity_overrides
 from tokenprobe.core.summary import Summary, verdict
 from tokenprobe.load.evidence import HISTOGRAMS_FILE, read_evidence
 from tokenprobe.load.latency import new_histogram
-from tokenprobe.reports.drift import NO_DRIFT
+from tokenprobe.reports.drift import NO_DRIFT, Drift, DriftEstimate
 from tokenprobe.reports.regression import (
     MetricVerdict,
     Regression,
     classify,
+    evidence_verdicts,
     judge_regression,
     look_judge,
 )
@@ -384,3 +385,24 @@ def test_a_look_keeps_open_what_the_rest_of_the_run_could_still_decide(tmp_path:
     against_short = look_judge(short, DEFAULTS, 60.0, lambda scopes: NO_DRIFT)(now, 10.0, 6)
     assert {"p99", "p99 (for the next run)"} <= set(against_short.open)
     assert look_judge(short, DEFAULTS, 10.0, lambda scopes: NO_DRIFT)(now, 10.0, 6).open == ()
+
+
+def test_the_looks_repeat_the_sampling_not_the_run_to_run_drift(tmp_path: Path) -> None:
+    """The drift between two runs is one draw whichever look judges it: with a drift that
+    dominates the interval, 6 looks widen it hardly at all (the sampling part only); without
+    drift they widen it visibly."""
+    synthetic_run(tmp_path / "previous", seed=1, seconds=30, per_second=40)
+    synthetic_run(tmp_path / "current", seed=2, seconds=30, per_second=40)
+    old = read_evidence(tmp_path / "previous" / HISTOGRAMS_FILE)
+    new = read_evidence(tmp_path / "current" / HISTOGRAMS_FILE)
+    estimates = {(scope, "p50"): DriftEstimate(20, 0.04) for scope in old.scopes}
+    drift = Drift(tmp_path, (), estimates)
+
+    def p50_width(drift: Drift, looks: int) -> float:
+        verdicts, _ = evidence_verdicts(old, new, DEFAULTS, "", drift, looks)
+        (p50,) = [v for v in verdicts if v.scope == "total" and v.metric == "p50_ms"]
+        assert p50.interval is not None
+        return math.log(p50.interval.high / p50.interval.low)
+
+    assert p50_width(drift, 6) < 1.03 * p50_width(drift, 1)
+    assert p50_width(NO_DRIFT, 6) > 1.1 * p50_width(NO_DRIFT, 1)

@@ -334,16 +334,21 @@ def evidence_verdicts(
     """The latency and error-ratio verdicts of every scope both runs have, and each interval's
     confidence. The gate fails if any interval is wholly beyond the band, at any of the
     ``looks``: ``confidence`` holds for all of them together when each of the m intervals of
-    each look is taken at 1 - (1 - confidence) / (m · looks)."""
+    each look is taken at 1 - (1 - confidence) / (m · looks). The looks repeat only the
+    sampling: the drift between the two runs is one draw whichever look judges it, so its
+    margin is taken at 1 - (1 - confidence) / m."""
     pairs = [(scope, old.scopes[scope], new.scopes[scope]) for scope in _common_scopes(old, new)]
     intervals = sum(_interval_count(o, n, settings, noisy) for _, o, n in pairs)
     confidence = bonferroni(settings.confidence, intervals * max(1, looks))
     each = dataclasses.replace(
         settings, confidence=confidence, resamples=resamples_for(confidence, settings.resamples)
     )
+    drift_confidence = bonferroni(settings.confidence, intervals)
     verdicts: list[MetricVerdict] = []
     for scope, before_scope, now_scope in pairs:
-        verdicts += latency_verdicts(scope, before_scope, now_scope, each, noisy, drift)
+        verdicts += latency_verdicts(
+            scope, before_scope, now_scope, each, noisy, drift, drift_confidence
+        )
         verdicts += error_ratio_verdicts(scope, before_scope, now_scope, each)
     return verdicts, confidence
 
@@ -453,9 +458,11 @@ def latency_verdicts(
     settings: RegressionConfig,
     noisy: str,
     drift: Drift = NO_DRIFT,
+    drift_confidence: float | None = None,
 ) -> list[MetricVerdict]:
     """One verdict per configured percentile of one scope, each interval widened by that
-    percentile's run-to-run drift when the stored runs told it."""
+    percentile's run-to-run drift when the stored runs told it, taken at ``drift_confidence``
+    (default: the interval's)."""
     names = list(settings.percentiles)
     levels = [LATENCY_PERCENTILES[name] for name in names]
     shortfalls = [
@@ -479,7 +486,7 @@ def latency_verdicts(
             continue
         interval, margin = intervals[index], 0.0
         if estimate is not None and base.ratio is not None:
-            margin = estimate.margin(settings.confidence)
+            margin = estimate.margin(drift_confidence or settings.confidence)
             interval = widened(interval, base.ratio, margin)
         verdicts.append(_classified(base, interval, settings.tolerance, "ms", margin))
     return verdicts
