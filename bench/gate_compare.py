@@ -17,7 +17,7 @@ Every gate is the whole gate (conformance, security, load); with ``--compare`` i
 sends until the comparison is decided (docs/regression.md, "Sending until decided").
 
     .venv/bin/python -m bench.gate_compare [--pairs 20] [--slower 25] [--keep DIR]
-    .venv/bin/python -m bench.gate_compare --rejudge DIR   # judge a kept root's pairs again
+    .venv/bin/python -m bench.gate_compare --rejudge DIR [--drift-runs N]  # judge them again
 
 Prints one line per gate (the comparison's verdict, the total's p50/p95/p99 verdicts, when the
 load stage ended and the gate's wall time), then per kind of pair how many regressed, and the
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import json
 import os
 import statistics
@@ -104,17 +105,17 @@ def round_of(root: Path, slower: int, index: int) -> list[dict[str, Any]]:
     return rows
 
 
-def rejudge(root: Path, slower: int) -> list[dict[str, Any]]:
-    """Every pair of a kept report root judged again by this tokenprobe (the runs as they
-    were sent; only the final judgement is new)."""
+def rejudge(root: Path, slower: int, settings: RegressionConfig) -> list[dict[str, Any]]:
+    """Every pair of a kept report root judged again by this tokenprobe with ``settings``
+    (the runs as they were sent; only the final judgement is new)."""
     clean = _clean_runs(root)
     rows: list[dict[str, Any]] = []
     for index in range(1, len(clean) - 1):
         previous, current = clean[index], clean[index + 1]
-        rows.append(_rejudged(SAME, current, previous))
+        rows.append(_rejudged(SAME, current, previous, settings))
         folder = root / f"slower-{index}"
         if (folder / "summary.json").is_file():
-            rows.append(_rejudged(f"+{slower} %", _run(folder), current))
+            rows.append(_rejudged(f"+{slower} %", _run(folder), current, settings))
     return rows
 
 
@@ -133,10 +134,13 @@ def _run(folder: Path) -> tuple[dict[str, Any], Path]:
 
 
 def _rejudged(
-    kind: str, current: tuple[dict[str, Any], Path], previous: tuple[dict[str, Any], Path]
+    kind: str,
+    current: tuple[dict[str, Any], Path],
+    previous: tuple[dict[str, Any], Path],
+    settings: RegressionConfig,
 ) -> dict[str, Any]:
     (now, now_dir), (before, before_dir) = current, previous
-    regression = judge_regression(now, now_dir, before, before_dir, RegressionConfig())
+    regression = judge_regression(now, now_dir, before, before_dir, settings)
     summary = {**now, "comparison": {"regression": regression.to_dict() if regression else None}}
     return describe(kind, {"summary": summary, "wall_s": 0.0, "code": -1})
 
@@ -175,9 +179,15 @@ def main() -> None:
     parser.add_argument("--slower", type=int, default=25, help="percent")
     parser.add_argument("--keep", type=Path, help="keep the report root here")
     parser.add_argument("--rejudge", type=Path, help="judge a kept report root's pairs again")
+    parser.add_argument(
+        "--drift-runs", type=int, help="--rejudge: [regression] drift-runs (0: no drift)"
+    )
     args = parser.parse_args()
     if args.rejudge is not None:
-        rows = rejudge(args.rejudge, args.slower)
+        settings = RegressionConfig()
+        if args.drift_runs is not None:
+            settings = dataclasses.replace(settings, drift_runs=args.drift_runs)
+        rows = rejudge(args.rejudge, args.slower, settings)
         for index, row in enumerate(rows):
             print_row(index // 2 + 1, row)
         print_totals(rows)
