@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from tokenprobe.core.catalogue import ENTRIES
-from tokenprobe.core.defaults import JWS_ALGORITHMS, LATENCY_PERCENTILES, LOAD_SCENARIOS
+from tokenprobe.core.defaults import (
+    JWS_ALGORITHMS,
+    LATENCY_PERCENTILES,
+    LOAD_SCENARIOS,
+    REGRESSION_MAX_RESAMPLES,
+)
 from tokenprobe.core.durations import DURATION_EXPECTED, DURATION_PATTERN
 from tokenprobe.core.findings import Severity
 
@@ -201,8 +206,8 @@ CONFIG_SCHEMA: dict[str, Any] = section(
                 "bootstrap-resamples": {
                     "type": "integer",
                     "minimum": 100,
-                    "maximum": 100_000,
-                    "x-expected": "an integer between 100 and 100000",
+                    "maximum": REGRESSION_MAX_RESAMPLES,
+                    "x-expected": f"an integer between 100 and {REGRESSION_MAX_RESAMPLES}",
                 },
                 "resample": {
                     "enum": list(RESAMPLING),

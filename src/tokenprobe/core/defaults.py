@@ -99,6 +99,7 @@ REGRESSION_CONFIDENCE = 0.95  # two-sided confidence interval of the ratio
 # A percentile is judged only when each run has this many samples beyond it (p99: 1000 requests).
 REGRESSION_MIN_TAIL_SAMPLES = 10
 REGRESSION_RESAMPLES = 2000  # bootstrap replicates (Efron & Tibshirani: 1000+ for intervals)
+REGRESSION_MAX_RESAMPLES = 100_000  # the most a setting, or many looks' small tails, may ask
 REGRESSION_RESAMPLE = "blocks"  # whole seconds ("blocks") or single requests ("requests")
 # Run-to-run drift is learned from the newest this many comparable stored runs (0: not at all).
 REGRESSION_DRIFT_RUNS = 20

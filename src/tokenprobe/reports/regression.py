@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from tokenprobe.core import catalogue
 from tokenprobe.core.config import RegressionConfig
-from tokenprobe.core.defaults import LATENCY_PERCENTILES
+from tokenprobe.core.defaults import LATENCY_PERCENTILES, REGRESSION_MAX_RESAMPLES
 from tokenprobe.core.findings import Finding
 from tokenprobe.core.summary import CheckResult, Summary
 from tokenprobe.load.evidence import (
@@ -361,10 +361,12 @@ def bonferroni(confidence: float, intervals: int) -> float:
 
 def resamples_for(confidence: float, configured: int) -> int:
     """Enough bootstrap resamples that each tail of a ``confidence`` interval holds at least
-    `MIN_TAIL_RESAMPLES` of them (a percentile interval's end is read from its tail), and never
-    fewer than ``configured``."""
+    `MIN_TAIL_RESAMPLES` of them (a percentile interval's end is read from its tail), never
+    fewer than ``configured`` and never more than `REGRESSION_MAX_RESAMPLES` (a plan of very
+    many looks then reads its ends from fewer)."""
     tail = (1 - confidence) / 2
-    return max(configured, math.ceil(MIN_TAIL_RESAMPLES / tail))
+    wanted = max(configured, math.ceil(MIN_TAIL_RESAMPLES / tail))
+    return min(wanted, max(configured, REGRESSION_MAX_RESAMPLES))
 
 
 def look_judge(
