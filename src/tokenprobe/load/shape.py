@@ -32,9 +32,12 @@ class ProfileShape(LoadTestShape):
 
     def tick(self) -> tuple[int, float, list] | None:
         load = current_run()
-        # The run's own clock, which the arrival streams and the books follow too (the shape's
-        # starts a moment earlier, before the test_start listeners run).
-        elapsed = load.elapsed_s()
+        # The run's own clock, which the arrival streams and the books follow too. The shape's
+        # starts a moment earlier, before the test_start listeners run, and ticks once a
+        # second on it: a profile that ends on a whole second must end at that tick, not a
+        # second late because the run's clock read a millisecond less (its last requests were
+        # then no longer in flight at the stop). So the later of the two clocks decides.
+        elapsed = max(load.elapsed_s(), self.get_run_time())
         current = load.started and not load.recorder.closed
         if not current:
             # A test's first tick comes before its test_start listeners made its run: this is
