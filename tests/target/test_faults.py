@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 
@@ -185,13 +184,15 @@ def accepts_get_query(t: EmbeddedTarget) -> None:
     assert requests.post(t.url, params=good(t, 1), timeout=10).status_code == 200
 
 
+def _answer_s(t: EmbeddedTarget, body: object) -> float:
+    """Seconds until the target answered ``body``."""
+    start = time.perf_counter()
+    post(t, body)
+    return time.perf_counter() - start
+
+
 def _median_s(t: EmbeddedTarget, body: dict, n: int = 15) -> float:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        post(t, body)
-        times.append(time.perf_counter() - start)
-    return sorted(times)[n // 2]
+    return sorted(_answer_s(t, body) for _ in range(n))[n // 2]
 
 
 def enumeration_timing(t: EmbeddedTarget) -> None:
@@ -234,35 +235,24 @@ def unbounded_input(t: EmbeddedTarget) -> None:
     detail = post(t, {"username": "a", "password": "x" * 10_000}).json()
     assert detail == {"detail": NO_ACCOUNT}  # hashed, not rejected by length
     # ... at a cost that grows with the length (~1 s a megabyte; the clean target: a 400 at once)
-    start = time.perf_counter()
-    post(t, {"username": "a", "password": "x" * 1_048_576})
-    assert time.perf_counter() - start >= 0.3
+    assert _answer_s(t, {"username": "a", "password": "x" * 1_048_576}) >= 0.3
 
 
 def slow(t: EmbeddedTarget) -> None:
-    start = time.perf_counter()
-    post(t, wrong(t))
-    assert time.perf_counter() - start >= 0.3
+    assert _answer_s(t, wrong(t)) >= 0.3
 
 
 def slower(t: EmbeddedTarget) -> None:
     # 2000 %: 21 times its own handling time (a few ms for a login): the median of three
     # wrong logins takes 60 ms or more, the clean target's a few ms.
-    waits = []
-    for _ in range(3):
-        start = time.perf_counter()
-        post(t, wrong(t))
-        waits.append(time.perf_counter() - start)
-    assert statistics.median(waits) >= 0.06
+    assert _median_s(t, wrong(t), 3) >= 0.06
 
 
 def stall(t: EmbeddedTarget) -> None:
     # Frozen 1.5 s of every 2 s: at least one of two requests 1 s apart waits.
     waits = []
     for _ in range(2):
-        start = time.perf_counter()
-        post(t, wrong(t))
-        waits.append(time.perf_counter() - start)
+        waits.append(_answer_s(t, wrong(t)))
         time.sleep(max(0.0, 1.0 - waits[-1]))  # spacing between samples, not readiness
     assert max(waits) >= 0.4
 
