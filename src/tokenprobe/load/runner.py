@@ -269,15 +269,21 @@ def _looker(folder: Path, plan: LookPlan) -> Callable[[], None]:
     """What the runner does each second of a sequential run: judge each new look the Locust
     process wrote, and tell it to end once a look leaves nothing open."""
     evidence = folder / looks.EVIDENCE_FILE
-    seen: set[float] = set()
+    seen: set[int] = set()  # the looks' file versions judged (a new look replaces the file)
 
     def poll() -> None:
         if looks.decided(folder) is not None or plan.failed is not None:
             return
-        at_s = _look_time(evidence)
-        if at_s is None or at_s in seen:
+        try:
+            version = evidence.stat().st_mtime_ns
+        except FileNotFoundError:  # before the first look
             return
-        seen.add(at_s)
+        if version in seen:  # parsed only when Locust wrote a new look, not every second
+            return
+        seen.add(version)
+        at_s = _look_time(evidence)
+        if at_s is None:
+            return
         try:
             reason = plan.look(evidence, at_s)
         except TokenprobeError as exc:  # the run goes on to its planned length; the plan says why
@@ -290,7 +296,7 @@ def _looker(folder: Path, plan: LookPlan) -> Callable[[], None]:
 
 
 def _look_time(path: Path) -> float | None:
-    """When the look in ``path`` was taken (seconds into the run); None before the first."""
+    """When the look in ``path`` was taken (seconds into the run); None if unreadable."""
     try:
         return float(json.loads(path.read_text(encoding="utf-8"))["elapsed_s"])
     except (OSError, ValueError, KeyError, TypeError):
