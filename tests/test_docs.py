@@ -2,9 +2,12 @@
 
 README.md, docs/*.md and bench/README.md may cite only check IDs that ``tokenprobe checks``
 lists and only report files that the code writes (names taken from the code's constants);
-their relative links resolve; docs/checks.md's table is ``tokenprobe checks --json``, rendered.
+their relative links resolve; docs/checks.md's table is ``tokenprobe checks --json``, rendered,
+and the settings tables of docs/gate.md, docs/regression.md and docs/load.md are the settings'
+declarations (`tokenprobe.core.settings`), rendered.
 
-After a change to the catalogue, regenerate that table with ``.venv/bin/python -m tests.test_docs``.
+After a change to the catalogue or to a setting, regenerate those tables with
+``.venv/bin/python -m tests.test_docs``.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
 
 from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
+from tokenprobe.core import settings
 from tokenprobe.load.artifacts import HISTOGRAM_PLOT, LATENCY_PLOT, STATS_CSV, THROUGHPUT_PLOT
 from tokenprobe.load.evidence import HISTOGRAMS_FILE
 from tokenprobe.load.runner import (
@@ -187,9 +191,42 @@ def catalogue_table(entries: Sequence[Mapping[str, Any]]) -> str:
 
 def split_checks_page(text: str) -> tuple[str, str, str]:
     """(before the table, the table, after it) of docs/checks.md."""
-    head, rest = text.split(TABLE_BEGIN + "\n", 1)
-    table, tail = rest.split(TABLE_END, 1)
-    return head, table, tail
+    return split_block(text, TABLE_BEGIN, TABLE_END)
+
+
+def split_block(text: str, begin: str, end: str) -> tuple[str, str, str]:
+    """(before the generated block, the block, after it)."""
+    head, rest = text.split(begin + "\n", 1)
+    block, tail = rest.split(end, 1)
+    return head, block, tail
+
+
+def settings_markers(name: str) -> tuple[str, str]:
+    return (
+        f"<!-- begin: settings {name}, rendered by tests/test_docs.py -->",
+        f"<!-- end: settings {name} -->",
+    )
+
+
+# Page → (block name, its table from the declarations).
+SETTINGS_TABLES: dict[Path, tuple[str, Callable[[], str]]] = {
+    DOCS / "gate.md": ("file", lambda: settings.file_table(settings.FILE_SETTINGS)),
+    DOCS / "regression.md": (
+        "regression",
+        lambda: settings.file_table(settings.table_settings("regression")),
+    ),
+    DOCS / "load.md": ("load", lambda: settings.load_table(settings.LOAD_SETTINGS)),
+}
+
+
+@pytest.mark.parametrize("page", SETTINGS_TABLES, ids=page_name)
+def test_settings_tables_are_the_declarations(page: Path) -> None:
+    name, render = SETTINGS_TABLES[page]
+    _, table, _ = split_block(page.read_text("utf-8"), *settings_markers(name))
+    assert table == render(), (
+        f"{page_name(page)}'s settings table differs from tokenprobe.core.settings: "
+        "regenerate it with `.venv/bin/python -m tests.test_docs`"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_name)
@@ -276,5 +313,14 @@ def write_checks_page() -> None:
     CHECKS_PAGE.write_text(head + TABLE_BEGIN + "\n" + table + TABLE_END + tail, "utf-8")
 
 
+def write_settings_tables() -> None:
+    """Rewrite every settings table from the declarations."""
+    for page, (name, render) in SETTINGS_TABLES.items():
+        begin, end = settings_markers(name)
+        head, _, tail = split_block(page.read_text("utf-8"), begin, end)
+        page.write_text(head + begin + "\n" + render() + end + tail, "utf-8")
+
+
 if __name__ == "__main__":
     write_checks_page()
+    write_settings_tables()

@@ -19,12 +19,12 @@ from tokenprobe.core import defaults
 from tokenprobe.core.config import Config, TokenPolicy
 from tokenprobe.core.config_schema import CONFIG_SCHEMA
 from tokenprobe.core.native_files import (
-    duration,
     render_locust_conf,
     render_schemathesis_toml,
     toml_key,
     toml_value,
 )
+from tokenprobe.core.settings import whole_duration
 from tokenprobe.load import locust_options
 from tokenprobe.load.runner import LoadOptions
 from tokenprobe.load.settings import parse_weights
@@ -178,7 +178,7 @@ def test_toml_literals(value: object, literal: str) -> None:
     ("seconds", "text"), [(604_800, "7d"), (3_600, "1h"), (5_400, "90m"), (61, "61s")]
 )
 def test_durations_in_the_largest_exact_unit(seconds: int, text: str) -> None:
-    assert duration(seconds) == text
+    assert whole_duration(seconds) == text
 
 
 def test_toml_keys_quoted_only_when_needed() -> None:

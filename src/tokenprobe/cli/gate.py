@@ -15,6 +15,7 @@ from tokenprobe.cli.options import (
     command_config,
     compare_option,
     require_complete_option,
+    setting_option,
     target_options,
 )
 from tokenprobe.cli.target import open_target
@@ -45,12 +46,7 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
     f"[default: {defaults.GATE_LOAD_DURATION_S:g}s].",
 )
 @require_complete_option("[gate] require-complete in the configuration, else off")
-@click.option(
-    "--max-time",
-    type=Duration(),
-    help="End the gate within this, reports written; stages cut short are named, exit 2 "
-    f"[default: [gate] max-time in the configuration, else {defaults.GATE_MAX_TIME_S / 60:g}m].",
-)
+@setting_option("gate.max-time")
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
 @click.option(
     "--json",

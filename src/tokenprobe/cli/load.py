@@ -13,6 +13,7 @@ from tokenprobe.cli.options import (
     Duration,
     command_config,
     compare_option,
+    load_option,
     require_complete_option,
     target_options,
 )
@@ -24,7 +25,6 @@ from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.session import normalise_base_url
 from tokenprobe.core.summary import verdict
-from tokenprobe.load.profiles import PROFILES
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.settings import MAX_DURATION_S
 from tokenprobe.reports.load_view import capacity_line
@@ -39,45 +39,12 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
 
 @click.command()
 @target_options
-@click.option(
-    "--profile", type=click.Choice(PROFILES), default=defaults.LOAD_PROFILE, show_default=True
-)
-@click.option(
-    "--model",
-    type=click.Choice(["open", "closed"]),
-    default=defaults.LOAD_MODEL,
-    show_default=True,
-    help="open: arrival rate, latency from intended send time; closed: users in a loop.",
-)
-@click.option(
-    "--arrival",
-    type=click.Choice(["constant", "poisson"]),
-    default=defaults.LOAD_ARRIVAL,
-    show_default=True,
-    help="Open model: evenly spaced or Poisson arrivals.",
-)
-@click.option(
-    "--rate",
-    type=click.FloatRange(min=0.1),
-    default=defaults.LOAD_RATE_PER_S,
-    show_default=True,
-    help="Open model: peak arrival rate (requests/s); breakpoint: the first probe's.",
-)
-@click.option(
-    "--max-rate",
-    type=click.FloatRange(min=0.1),
-    default=defaults.BREAKPOINT_MAX_RATE_PER_S,
-    show_default=True,
-    help="Breakpoint: the capacity search never offers more (req/s); if it holds, the "
-    "capacity is reported as not reached.",
-)
-@click.option(
-    "--resolution",
-    type=click.FloatRange(min=0.001, max=0.5),
-    default=defaults.BREAKPOINT_RESOLUTION,
-    show_default=True,
-    help="Breakpoint: bisect until the capacity bracket is this narrow.",
-)
+@load_option("profile")
+@load_option("model")
+@load_option("arrival")
+@load_option("rate")
+@load_option("max-rate")
+@load_option("resolution")
 @click.option(
     "--users",
     type=click.IntRange(1, 100_000),
@@ -103,15 +70,8 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
     help="Thresholds: p95<MS, p99[valid_login]<MS, error_ratio<R, throughput_rps>R ... "
     "[default: [slo] in the configuration].",
 )
-@click.option("--weights", help="Scenario weights, e.g. valid_login=8,wrong_password=1.")
-@click.option(
-    "--request-timeout",
-    type=Duration(max_s=3600),
-    default=defaults.REQUEST_TIMEOUT_S,
-    show_default=True,
-    help="One request's whole deadline (connect, send, the full answer) in seconds, e.g. 5 "
-    "or 0.5; a request past it is a failure that names it.",
-)
+@load_option("weights")
+@load_option("request-timeout")
 @click.option(
     "--allow-host",
     "allow_hosts",

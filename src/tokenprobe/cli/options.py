@@ -18,6 +18,17 @@ from click.core import ParameterSource
 
 from tokenprobe.core.config import ENV_CONFIG, Config, load_config
 from tokenprobe.core.durations import DurationError, parse_duration
+from tokenprobe.core.settings import (
+    Choice,
+    Integer,
+    Kind,
+    Number,
+    Text,
+    load_setting,
+    setting,
+    shown_default,
+)
+from tokenprobe.core.settings import Duration as DurationKind
 from tokenprobe.reports.rundir import check_report_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,6 +51,54 @@ class Duration(click.ParamType):
 
 
 DURATION = Duration()
+
+
+def click_type(kind: Kind) -> click.ParamType:
+    """The click type that checks a declared setting's value as its declaration does."""
+    if isinstance(kind, Integer):
+        return click.IntRange(kind.minimum, kind.maximum)
+    if isinstance(kind, Number):
+        return click.FloatRange(kind.minimum, kind.maximum, min_open=kind.above_minimum)
+    if isinstance(kind, DurationKind):
+        return Duration(max_s=kind.max_s)
+    if isinstance(kind, Choice):
+        return click.Choice(kind.values)
+    if isinstance(kind, Text) and kind.path:
+        return click.Path(dir_okay=False, path_type=Path)
+    return click.STRING
+
+
+def setting_option(key: str) -> Callable[[F], F]:
+    """The option that sets configuration key ``key``, from its declaration: type, range and
+    help. It has no default of its own: untyped, the configuration's value (or the
+    declaration's default, which the help shows) applies (`command_config`)."""
+    entry = setting(key)
+    shown = shown_default(entry)
+    fallback = f", else {shown}" if shown else ""
+    return click.option(
+        entry.option,
+        type=click_type(entry.kind),
+        help=f"{entry.help} [default: [{entry.table}] {entry.name} in the configuration"
+        f"{fallback}].",
+    )
+
+
+def option_parameter(key: str) -> str:
+    """The parameter name click gives the option of configuration key ``key``."""
+    return setting(key).option.lstrip("-").replace("-", "_")  # type: ignore[union-attr]
+
+
+def load_option(name: str) -> Callable[[F], F]:
+    """``tokenprobe load``'s option for a declared load setting (its Locust twin is made
+    from the same declaration, `tokenprobe.load.locust_options`)."""
+    entry = load_setting(name)
+    return click.option(
+        entry.option,
+        type=click_type(entry.kind),
+        default=entry.default,
+        help=f"{entry.help} [default: {shown_default(entry)}]",
+    )
+
 
 url_option = click.option(
     "--url",

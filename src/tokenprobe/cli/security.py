@@ -11,12 +11,13 @@ import click
 from tokenprobe.cli.options import (
     TARGET_KEYS,
     command_config,
+    option_parameter,
     require_complete_option,
+    setting_option,
     target_options,
 )
 from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
-from tokenprobe.core import defaults
 from tokenprobe.core.config import Config, SecurityConfig
 from tokenprobe.core.credentials import Credential, read_verify_key
 from tokenprobe.core.errors import ConfigError
@@ -30,10 +31,15 @@ from tokenprobe.security.runner import run as run_security
 # Options that override keys of the configuration's [security] table.
 CONFIG_KEYS = {
     **TARGET_KEYS,
-    "security.canary-password-env": "canary_password_env",
-    "security.brute-force-attempts": "brute_force_attempts",
-    "security.failures-per-account": "failures_per_account",
-    "security.verify-key-file": "verify_key_file",
+    **{
+        key: option_parameter(key)
+        for key in (
+            "security.canary-password-env",
+            "security.brute-force-attempts",
+            "security.failures-per-account",
+            "security.verify-key-file",
+        )
+    },
 }
 
 
@@ -77,27 +83,10 @@ def severities_from(config: Config, options: dict[str, Severity]) -> dict[str, S
     help="Account dedicated to the brute-force probe "
     "[default: the variable [security] canary-username-env names].",
 )
-@click.option(
-    "--canary-password-env",
-    default=defaults.CANARY_PASSWORD_ENV,
-    show_default=True,
-    help="Environment variable holding the canary's password.",
-)
+@setting_option("security.canary-password-env")
 @click.option("--no-brute-force", is_flag=True, help="Never run the brute-force probe.")
-@click.option(
-    "--brute-force-attempts",
-    type=click.IntRange(1, 1000),
-    default=defaults.BRUTE_FORCE_ATTEMPTS,
-    show_default=True,
-)
-@click.option(
-    "--failures-per-account",
-    type=click.IntRange(1, 1000),
-    default=defaults.FAILURES_PER_ACCOUNT,
-    show_default=True,
-    help="Wrong passwords any one account may receive in a run: keep it below the target's "
-    "lockout. One account at the default evaluates every error-severity probe.",
-)
+@setting_option("security.brute-force-attempts")
+@setting_option("security.failures-per-account")
 @click.option(
     "--timing-max-pairs",
     type=click.IntRange(TimingBudget.min_pairs, 10_000),
@@ -106,11 +95,7 @@ def severities_from(config: Config, options: dict[str, Severity]) -> dict[str, S
     help="Most wrong-password samples for real accounts the timing probe may take (each with "
     "several free unknown-username samples).",
 )
-@click.option(
-    "--verify-key-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The real HMAC verification key: tokens must verify with it.",
-)
+@setting_option("security.verify-key-file")
 @click.option(
     "--severity",
     "severities",
@@ -135,10 +120,10 @@ def security(
     config_file: Path | None,
     report_dir: Path | None,
     canary_username: str | None,
-    canary_password_env: str,
+    canary_password_env: str | None,
     no_brute_force: bool,
-    brute_force_attempts: int,
-    failures_per_account: int,
+    brute_force_attempts: int | None,
+    failures_per_account: int | None,
     timing_max_pairs: int,
     verify_key_file: Path | None,
     severities: dict[str, Severity],

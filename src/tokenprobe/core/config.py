@@ -9,8 +9,9 @@ No file is fine: every key has a default. Precedence per key, highest first::
 The merged document is validated against `tokenprobe.core.config_schema.CONFIG_SCHEMA`; a bad key
 raises `ConfigError` with one line naming the key and where it came from. Relative paths in the
 file are relative to the file; relative paths from options and variables to the cwd.
-``tokenprobe init`` writes a ``tokenprobe.toml`` documenting every key and its default
-(`tokenprobe.core.native_config`); the defaults themselves live in `tokenprobe.core.defaults`.
+Each key is declared once, with its type, default, help and validation, in
+`tokenprobe.core.settings`; ``tokenprobe init`` writes a ``tokenprobe.toml`` documenting every key
+and its default from those declarations (`tokenprobe.core.native_files`).
 """
 
 from __future__ import annotations
@@ -24,28 +25,21 @@ from typing import Any
 
 from tokenprobe.core import defaults
 from tokenprobe.core.config_schema import CONFIG_SCHEMA
-from tokenprobe.core.durations import DurationError, parse_duration
+from tokenprobe.core.durations import DurationError
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
-from tokenprobe.core.token_fields import ACCESS_FIELD_ENV, REFRESH_FIELD_ENV, TokenFields
+from tokenprobe.core.settings import FILE_SETTINGS, TextList, environment_keys, setting
+from tokenprobe.core.token_fields import TokenFields
 from tokenprobe.core.validation import validate_document
 
 CONFIG_FILE = "tokenprobe.toml"
 PYPROJECT_FILE = "pyproject.toml"
 ENV_CONFIG = "TOKENPROBE_CONFIG"
-# Environment variable → dotted key it sets. TOKENPROBE_USERNAME/PASSWORD stay with
-# `tokenprobe.core.credentials`: a password never passes through the configuration.
-ENVIRONMENT_KEYS = {
-    "TOKENPROBE_URL": "target.url",
-    "TOKENPROBE_CREDENTIALS": "target.credentials",
-    "TOKENPROBE_BASELINE": "baseline.path",
-    "TOKENPROBE_REPORT_DIR": "reports.dir",
-    "TOKENPROBE_LOAD_ALLOWED_HOSTS": "load.allowed-hosts",  # comma-separated
-    ACCESS_FIELD_ENV: "target.access-field",
-    REFRESH_FIELD_ENV: "target.refresh-field",
-}
-LIST_KEYS = {"load.allowed-hosts", "policy.allowed-algorithms"}
-PATH_KEYS = {"target.credentials", "baseline.path", "reports.dir", "security.verify-key-file"}
+# Environment variable → dotted key it sets (declared with each setting). TOKENPROBE_USERNAME and
+# _PASSWORD stay with `tokenprobe.core.credentials`: a password never passes through the
+# configuration.
+ENVIRONMENT_KEYS = environment_keys()
+LIST_KEYS = {entry.key for entry in FILE_SETTINGS if isinstance(entry.kind, TextList)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,66 +267,64 @@ def _deep_copy(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> Config:
-    """Typed `Config` from a validated document; ``resolve(key, path)`` anchors relative paths."""
-    defaults = Config()
+    """Typed `Config` from a validated document; ``resolve(key, path)`` anchors relative paths.
+    Each key's value, or its default, is read by its declaration (`tokenprobe.core.settings`)."""
 
-    def path_of(key: str, default: Path | None) -> Path | None:
-        table, leaf = key.split(".")
-        raw = doc.get(table, {}).get(leaf)
-        return default if raw is None else resolve(key, Path(raw))
+    def value(key: str) -> Any:
+        return read_setting(doc, key)
 
-    target = doc.get("target", {})
+    def path_of(key: str) -> Path | None:
+        """A path from the document anchored by ``resolve``; a default is left as it is."""
+        entry = setting(key)
+        raw = doc.get(entry.table, {}).get(entry.name)
+        if raw is None:
+            return None if entry.default is None else Path(entry.default)
+        return resolve(key, Path(raw))
+
     slo = doc.get("slo", {})
-    security = doc.get("security", {})
     return Config(
         source=source,
         target=TargetConfig(
-            url=target.get("url"),
-            credentials=path_of("target.credentials", None),
+            url=value("target.url"),
+            credentials=path_of("target.credentials"),
             token_fields=TokenFields(
-                access=target.get("access-field", defaults.target.token_fields.access),
-                refresh=target.get("refresh-field", defaults.target.token_fields.refresh),
+                access=value("target.access-field"), refresh=value("target.refresh-field")
             ),
         ),
-        policy=build_policy(
-            doc.get("policy", {}), display_path(source) if source else "configuration"
-        ),
+        policy=build_policy(doc, display_path(source) if source else "configuration"),
         slo=SloConfig(
-            error_ratio=slo.get("error-ratio", defaults.slo.error_ratio),
-            min_throughput_rps=slo.get("min-throughput-rps"),
-            latency=latency_slos(slo.get("latency", {}), source) or defaults.slo.latency,
+            error_ratio=value("slo.error-ratio"),
+            min_throughput_rps=value("slo.min-throughput-rps"),
+            latency=latency_slos(slo.get("latency", {}), source) or SloConfig().latency,
         ),
         severities={k: Severity.parse(v) for k, v in doc.get("severities", {}).items()},
-        load=LoadConfig(allowed_hosts=tuple(doc.get("load", {}).get("allowed-hosts", ()))),
+        load=LoadConfig(allowed_hosts=value("load.allowed-hosts") or ()),
         security=SecurityConfig(
-            canary_username_env=security.get(
-                "canary-username-env", defaults.security.canary_username_env
-            ),
-            canary_password_env=security.get(
-                "canary-password-env", defaults.security.canary_password_env
-            ),
-            brute_force_attempts=security.get(
-                "brute-force-attempts", defaults.security.brute_force_attempts
-            ),
-            failures_per_account=security.get(
-                "failures-per-account", defaults.security.failures_per_account
-            ),
-            verify_key_file=path_of("security.verify-key-file", None),
-            login_fields=tuple(security.get("login-fields", ())),
+            canary_username_env=value("security.canary-username-env"),
+            canary_password_env=value("security.canary-password-env"),
+            brute_force_attempts=value("security.brute-force-attempts"),
+            failures_per_account=value("security.failures-per-account"),
+            verify_key_file=path_of("security.verify-key-file"),
+            login_fields=value("security.login-fields") or (),
         ),
-        conformance=ConformanceConfig(
-            max_examples=doc.get("conformance", {}).get("max-examples"),
-        ),
+        conformance=ConformanceConfig(max_examples=value("conformance.max-examples")),
         gate=GateConfig(
-            require_complete=doc.get("gate", {}).get(
-                "require-complete", defaults.gate.require_complete
-            ),
-            max_time_s=_duration(doc.get("gate", {}), "gate", "max-time", defaults.gate.max_time_s),
+            require_complete=value("gate.require-complete"), max_time_s=value("gate.max-time")
         ),
-        regression=build_regression(doc.get("regression", {})),
-        baseline_path=path_of("baseline.path", defaults.baseline_path),  # type: ignore[arg-type]
-        report_root=path_of("reports.dir", defaults.report_root),  # type: ignore[arg-type]
+        regression=build_regression(doc),
+        baseline_path=path_of("baseline.path"),  # type: ignore[arg-type]
+        report_root=path_of("reports.dir"),  # type: ignore[arg-type]
     )
+
+
+def read_setting(doc: Mapping[str, Any], key: str) -> Any:
+    """A validated document's value of ``key``, or its default; a duration's value error
+    names the key."""
+    entry = setting(key)
+    try:
+        return entry.read(doc.get(entry.table, {}))
+    except DurationError as exc:  # "0s": the schema checks the shape, not the value
+        raise DurationError(f"{key}: {exc}") from None
 
 
 def latency_slos(tables: Mapping[str, Any], source: Path | None) -> dict[str, LatencySlo]:
@@ -349,30 +341,38 @@ def latency_slos(tables: Mapping[str, Any], source: Path | None) -> dict[str, La
     return latency
 
 
-def build_regression(table: Mapping[str, Any]) -> RegressionConfig:
-    default = RegressionConfig()
+def build_regression(doc: Mapping[str, Any]) -> RegressionConfig:
+    """``[regression]`` of a validated document."""
+
+    def value(name: str) -> Any:
+        return read_setting(doc, f"regression.{name}")
+
     return RegressionConfig(
-        tolerance=table.get("tolerance", default.tolerance),
-        percentiles=tuple(table.get("percentiles", default.percentiles)),
-        confidence=table.get("confidence", default.confidence),
-        min_tail_samples=table.get("min-tail-samples", default.min_tail_samples),
-        resamples=table.get("bootstrap-resamples", default.resamples),
-        resample=table.get("resample", default.resample),
-        drift_runs=table.get("drift-runs", default.drift_runs),
-        load_rate=table.get("load-rate", default.load_rate),
-        max_load_s=_duration(table, "regression", "max-load-duration", default.max_load_s),
+        tolerance=value("tolerance"),
+        percentiles=value("percentiles"),
+        confidence=value("confidence"),
+        min_tail_samples=value("min-tail-samples"),
+        resamples=value("bootstrap-resamples"),
+        resample=value("resample"),
+        drift_runs=value("drift-runs"),
+        load_rate=value("load-rate"),
+        max_load_s=value("max-load-duration"),
     )
 
 
-def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:
-    """Lifetimes in seconds; a warn threshold above its maximum is a configuration error."""
-    default = TokenPolicy()
+def build_policy(doc: Mapping[str, Any], where: str) -> TokenPolicy:
+    """``[policy]`` of a validated document; a warn threshold above its maximum is a
+    configuration error."""
+
+    def value(name: str) -> Any:
+        return read_setting(doc, f"policy.{name}")
+
     policy = TokenPolicy(
-        allowed_algorithms=tuple(table.get("allowed-algorithms", default.allowed_algorithms)),
-        access_max_lifetime_s=_lifetime(table, "access-max", default.access_max_lifetime_s),
-        access_warn_lifetime_s=_lifetime(table, "access-warn", default.access_warn_lifetime_s),
-        refresh_max_lifetime_s=_lifetime(table, "refresh-max", default.refresh_max_lifetime_s),
-        refresh_warn_lifetime_s=_lifetime(table, "refresh-warn", default.refresh_warn_lifetime_s),
+        allowed_algorithms=value("allowed-algorithms"),
+        access_max_lifetime_s=value("access-max-lifetime"),
+        access_warn_lifetime_s=value("access-warn-lifetime"),
+        refresh_max_lifetime_s=value("refresh-max-lifetime"),
+        refresh_warn_lifetime_s=value("refresh-warn-lifetime"),
     )
     for kind in ("access", "refresh"):
         warn = getattr(policy, f"{kind}_warn_lifetime_s")
@@ -383,21 +383,6 @@ def build_policy(table: Mapping[str, Any], where: str) -> TokenPolicy:
                 f"policy.{kind}-max-lifetime ({maximum} s)"
             )
     return policy
-
-
-def _lifetime(table: Mapping[str, Any], prefix: str, default: int) -> int:
-    # Whole seconds, like a JWT's exp and iat.
-    return round(_duration(table, "policy", f"{prefix}-lifetime", default))
-
-
-def _duration(table: Mapping[str, Any], name: str, key: str, default: float) -> float:
-    raw = table.get(key)
-    if raw is None:
-        return default
-    try:
-        return parse_duration(raw)
-    except DurationError as exc:  # "0s": the schema checks the shape, not the value
-        raise DurationError(f"{name}.{key}: {exc}") from None
 
 
 def slo_text(slo: SloConfig) -> str:

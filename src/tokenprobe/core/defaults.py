@@ -56,6 +56,7 @@ SLO_ERROR_RATIO = 0.01  # failed requests / all requests
 # --- Load runs ------------------------------------------------------------------------------
 LOAD_MODEL = "open"  # arrival rate, latency from the intended send time
 LOAD_ARRIVAL = "constant"
+LOAD_PROFILES = ("smoke", "constant", "ramp", "spike", "soak", "breakpoint")
 LOAD_PROFILE = "constant"
 LOAD_RATE_PER_S = 20.0  # open model: peak arrival rate
 LOAD_USERS = 10  # closed model: peak users

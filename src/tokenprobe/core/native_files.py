@@ -15,15 +15,17 @@ from __future__ import annotations
 import json
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
 
 from tokenprobe import resources
-from tokenprobe.core import defaults
+from tokenprobe.core import defaults, settings
 from tokenprobe.core.config import Config, SloConfig, TokenPolicy, slo_text
 from tokenprobe.core.errors import ConfigError
+from tokenprobe.core.settings import whole_duration
 
 SCHEMATHESIS_TOML = "schemathesis.toml"
 LOCUST_CONF = "locust.conf"
@@ -36,8 +38,8 @@ VERBATIM_FILES = {
     "conformance/conftest.py": "project/conformance/conftest.py",
     "conformance/test_token_endpoint.py": "project/conformance/test_token_endpoint.py",
 }
-DURATION_UNITS = (("d", defaults.DAY_S), ("h", defaults.HOUR_S), ("m", 60))
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+COMMENT_WIDTH = 96
 
 
 def toml_value(value: object) -> str:
@@ -62,17 +64,16 @@ def toml_key(key: str) -> str:
     return key if BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
 
 
+def comment(text: str) -> str:
+    """Prose as TOML comment lines of at most `COMMENT_WIDTH` characters."""
+    return "\n".join(
+        textwrap.wrap(text, COMMENT_WIDTH, initial_indent="# ", subsequent_indent="# ")
+    )
+
+
 def number(value: float) -> str:
     """A number as a person writes it in ``locust.conf``: 20, not 20.0."""
     return toml_value(value)
-
-
-def duration(seconds: int) -> str:
-    """Whole seconds in the configuration's duration syntax, largest exact unit: 604800 → 7d."""
-    for unit, size in DURATION_UNITS:
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 ENVIRONMENT = jinja2.Environment(
@@ -81,7 +82,9 @@ ENVIRONMENT = jinja2.Environment(
     undefined=jinja2.StrictUndefined,  # a misspelt name fails the render, not the file
     keep_trailing_newline=True,
 )
-ENVIRONMENT.filters.update(toml=toml_value, toml_key=toml_key, number=number, duration=duration)
+ENVIRONMENT.filters.update(
+    toml=toml_value, toml_key=toml_key, number=number, duration=whole_duration, comment=comment
+)
 
 
 def render_schemathesis_toml(policy: TokenPolicy | None = None) -> str:
@@ -100,7 +103,12 @@ def render_tokenprobe_toml() -> str:
     """The configuration file with every key commented out, showing its default."""
     template = ENVIRONMENT.get_template(TOKENPROBE_TOML + ".j2")
     return template.render(
-        config=Config(), defaults=defaults, scenarios=list(defaults.LOAD_SCENARIOS)
+        config=Config(),
+        tables=settings.TABLES,
+        settings=settings.FILE_SETTINGS,
+        described=settings.described,
+        file_value=settings.file_value,
+        scenarios=list(defaults.LOAD_SCENARIOS),
     )
 
 

@@ -19,34 +19,35 @@ from typing import Any
 
 from tokenprobe.core import defaults
 from tokenprobe.core.durations import parse_duration
+from tokenprobe.core.settings import Choice, Duration, Integer, Number, load_setting
 from tokenprobe.load.looks import DECIDED_FILE, EVIDENCE_FILE
-from tokenprobe.load.profiles import PROFILES, Profile, build_profile
+from tokenprobe.load.profiles import Profile, build_profile
 from tokenprobe.load.settings import MAX_DURATION_S, SCENARIOS, LoadOptionError, parse_weights
 from tokenprobe.load.slo import Threshold, parse_slos
+
+
+def add_setting(add: Any, name: str) -> None:
+    """Add the Locust option of a declared load setting (`tokenprobe.core.settings`): the
+    same default and help as ``tokenprobe load``'s option; `LocustOptions` checks the value."""
+    entry = load_setting(name)
+    kind = entry.kind
+    typed: dict[str, Any] = {}
+    if isinstance(kind, Choice):
+        typed["choices"] = list(kind.values)
+    elif isinstance(kind, Integer):
+        typed["type"] = int
+    elif isinstance(kind, Number | Duration):
+        typed["type"] = float  # seconds, for a duration
+    add(entry.locust, default=entry.default, help=entry.help.replace("%", "%%"), **typed)
 
 
 def add_arguments(parser: Any) -> None:
     """Register tokenprobe's options on Locust's parser (``init_command_line_parser``)."""
     add = parser.add_argument  # Locust's parser: knows include_in_web_ui (groups do not)
-    add(
-        "--tp-model",
-        choices=["open", "closed"],
-        default=defaults.LOAD_MODEL,
-        help="open: arrival rate, latency from intended send time; closed: users in a loop",
-    )
-    add(
-        "--tp-arrival",
-        choices=["constant", "poisson"],
-        default=defaults.LOAD_ARRIVAL,
-        help="open model: evenly spaced or Poisson arrivals",
-    )
-    add("--tp-profile", choices=list(PROFILES), default=defaults.LOAD_PROFILE, help="load profile")
-    add(
-        "--tp-rate",
-        type=float,
-        default=defaults.LOAD_RATE_PER_S,
-        help="open model: peak arrival rate (requests/s)",
-    )
+    add_setting(add, "model")
+    add_setting(add, "arrival")
+    add_setting(add, "profile")
+    add_setting(add, "rate")
     add(
         "--tp-users",
         type=int,
@@ -59,30 +60,10 @@ def add_arguments(parser: Any) -> None:
         default="",
         help="profile duration, e.g. 30s, 5m; the same as -t (default: the profile's)",
     )
-    add(
-        "--tp-max-rate",
-        type=float,
-        default=defaults.BREAKPOINT_MAX_RATE_PER_S,
-        help="breakpoint, open model: the capacity search never offers more (req/s)",
-    )
-    add(
-        "--tp-max-users",
-        type=int,
-        default=defaults.BREAKPOINT_MAX_USERS,
-        help="breakpoint, closed model: the capacity search never runs more users",
-    )
-    add(
-        "--tp-resolution",
-        type=float,
-        default=defaults.BREAKPOINT_RESOLUTION,
-        help="breakpoint: bisect until the capacity bracket is this narrow (0.05 = 5 %%)",
-    )
-    add(
-        "--tp-stream-rate",
-        type=float,
-        default=defaults.LOAD_STREAM_RATE_PER_S,
-        help="open model: most arrivals/s per user (stream); more streams, more concurrency",
-    )
+    add_setting(add, "max-rate")
+    add_setting(add, "max-users")
+    add_setting(add, "resolution")
+    add_setting(add, "stream-rate")
     add("--tp-late-ms", type=float, default=10.0, help="an arrival sent later than this is 'late'")
     add(
         "--tp-max-lateness",
@@ -90,20 +71,9 @@ def add_arguments(parser: Any) -> None:
         default=10.0,
         help="an arrival that cannot be sent within this many seconds is dropped (and counted)",
     )
-    add(
-        "--tp-request-timeout",
-        type=float,
-        default=defaults.REQUEST_TIMEOUT_S,
-        help="seconds one request may take in total (connect, send, the whole answer); "
-        "past it the request is a failure",
-    )
-    add("--tp-weights", default=defaults.LOAD_WEIGHTS, help="scenario weights, key=weight,...")
-    add(
-        "--tp-storm-size",
-        type=int,
-        default=defaults.LOAD_STORM_SIZE,
-        help="concurrent logins in one login storm",
-    )
+    add_setting(add, "request-timeout")
+    add_setting(add, "weights")
+    add_setting(add, "storm-size")
     add(
         "--tp-credentials",
         default="",
@@ -121,12 +91,7 @@ def add_arguments(parser: Any) -> None:
         default="",
         help="thresholds, e.g. 'p95<500,p99[valid_login]<800,error_ratio<0.01'",
     )
-    add(
-        "--tp-max-requests",
-        type=int,
-        default=defaults.LOAD_MAX_REQUESTS,
-        help="stop after this many requests",
-    )
+    add_setting(add, "max-requests")
     add(
         "--tp-allow-hosts",
         default="",

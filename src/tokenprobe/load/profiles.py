@@ -16,7 +16,7 @@ import math
 
 from tokenprobe.core import defaults
 
-PROFILES = ("smoke", "constant", "ramp", "spike", "soak", "breakpoint")
+PROFILES = defaults.LOAD_PROFILES
 DEFAULT_DURATION_S = {
     "smoke": 10.0,
     "constant": defaults.LOAD_DURATION_S,
