@@ -27,6 +27,7 @@ from tokenprobe.load.results import cpu_verdict, step_rows
 from tokenprobe.load.runner import failure_reasons
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.search import CapacitySearch
+from tokenprobe.load.section import Slo
 from tokenprobe.load.settings import parse_weights
 from tokenprobe.load.slo import evaluate, parse_slos
 from tokenprobe.load.verdict import saturated_generator, slo_breach
@@ -401,7 +402,7 @@ def test_failure_reasons_name_the_scenario_by_key_and_display_name(tmp_path: Pat
 def test_a_breached_slo_is_an_error_finding_with_threshold_and_observed_value() -> None:
     results = {"requests": 10, "failures": 0, "dropped": 0, "latency_ms": {"p95": 120.0}}
     (verdict,) = evaluate(parse_slos("p95<100"), results)
-    finding = slo_breach(verdict)
+    finding = slo_breach(Slo.model_validate(verdict))
     assert (finding.id, str(finding.severity)) == ("TP-LOAD-001", "error")
     assert (finding.expected, finding.received) == ("p95 < 100 ms", "p95 = 120.0")
 

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import CheckResult, Summary
+from tokenprobe.load.section import Slo
 from tokenprobe.load.verdict import slo_breach, slo_check_id
 
 matplotlib.use("Agg")  # headless: no display in CI
@@ -99,7 +100,7 @@ def slo_verdicts(load: Any) -> tuple[list[CheckResult], list[Finding]]:
         message = f"observed {slo.get('observed')} {slo.get('unit', '')}"
         checks.append(CheckResult(slo_check_id(slo["name"]), slo["name"], "load", message, 30.0))
         if slo.pop("passed", True) is False:
-            breaches.append(slo_breach(slo))
+            breaches.append(slo_breach(Slo.model_validate(slo)))
     return checks, breaches
 
 

@@ -8,13 +8,14 @@ import xml.etree.ElementTree as ET
 from tokenprobe.core import catalogue
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.summary import CheckResult, Summary, verdict
+from tokenprobe.load.section import Slo
 from tokenprobe.load.verdict import slo_breach
 from tokenprobe.reports.junit import render_junit
 from tokenprobe.reports.markdown import render_markdown
 
 SLO = CheckResult("slo:p95", "SLO p95 p95<500", "load", "observed 900")
 LIFETIME = CheckResult("TP-TOKEN-004", "token_lifetime_within_policy", "conformance")
-BREACH = slo_breach({"name": "p95", "threshold": "<500", "observed": 900})
+BREACH = slo_breach(Slo(name="p95", threshold="<500", observed=900))
 
 
 def summary_with(*found: str, accepted: dict[str, str] | None = None) -> Summary:

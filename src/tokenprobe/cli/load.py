@@ -27,7 +27,6 @@ from tokenprobe.core.session import normalise_base_url
 from tokenprobe.core.summary import verdict
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.settings import MAX_DURATION_S
-from tokenprobe.reports.load_view import capacity_line
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
@@ -122,6 +121,7 @@ def load(
     # so that `tokenprobe --help` and every other command start at once.
     from tokenprobe.load.runner import LoadOptions, run
     from tokenprobe.reports.compare import compare_summaries, judge_against, load_previous_run
+    from tokenprobe.reports.load_view import capacity_line
 
     config = command_config(ctx, config_file, CONFIG_KEYS)
     allowed = config.load.allowed_hosts

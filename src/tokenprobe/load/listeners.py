@@ -59,6 +59,7 @@ from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import build_results
 from tokenprobe.load.safety import describe_host, host_problem, is_loopback
 from tokenprobe.load.scenarios import MALFORMED_BODIES
+from tokenprobe.load.section import decode_capacity
 from tokenprobe.load.settings import NO_CREDENTIALS_HINT, LoadOptionError, key_of_entry
 from tokenprobe.load.verdict import judge, search_result
 from tokenprobe.load.web_ui import install as install_web_ui
@@ -604,8 +605,8 @@ def _print_verdict(results: dict[str, Any], judged: Verdict) -> None:
         " (percentiles are lower bounds)" if results["percentiles_are_lower_bounds"] else "",
         "; UNRELIABLE: load generator CPU saturated" if results["unreliable"] else "",
     )  # fmt: skip
-    if results.get("capacity"):
-        logger.info("tokenprobe: breakpoint: %s", search_result(results["capacity"]))
+    if capacity := decode_capacity(results.get("capacity")):
+        logger.info("tokenprobe: breakpoint: %s", search_result(capacity))
     stopped = results.get("stopped")
     incomplete = (
         f", INCOMPLETE: stopped by {stopped['reason']} after {stopped['after_s']:g} of "

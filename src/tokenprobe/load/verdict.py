@@ -16,7 +16,7 @@ from typing import Any
 from tokenprobe.core import catalogue
 from tokenprobe.core.findings import Finding
 from tokenprobe.core.summary import CheckResult, Stop, Summary, Verdict, verdict
-from tokenprobe.load.slo import capacity_of
+from tokenprobe.load.section import Capacity, Slo, decode_capacity
 
 
 def add_checks(summary: Summary, results: Mapping[str, Any]) -> None:
@@ -30,31 +30,30 @@ def add_checks(summary: Summary, results: Mapping[str, Any]) -> None:
         else ""
     )
     scope = _slo_scope(results)
-    for slo in results["slo"]:
-        name = f"SLO {slo['name']} {slo['threshold']}"
-        if slo.get("judged") is False:
+    for slo in (Slo.model_validate(raw) for raw in results["slo"]):
+        name = f"SLO {slo.name} {slo.threshold}"
+        if not slo.judged:
             message = "not judged: no breakpoint search in this run"
-            summary.checks.append(CheckResult(slo_check_id(slo["name"]), name, "load", message,
+            summary.checks.append(CheckResult(slo_check_id(slo.name), name, "load", message,
                                               ran=False))  # fmt: skip
             continue
-        message = f"observed {observed_text(slo)} (threshold {slo['threshold']}){scope}{incomplete}"
-        summary.checks.append(CheckResult(slo_check_id(slo["name"]), name, "load", message))
-        if not slo["passed"]:
+        message = f"observed {observed_text(slo)} (threshold {slo.threshold}){scope}{incomplete}"
+        summary.checks.append(CheckResult(slo_check_id(slo.name), name, "load", message))
+        if not slo.passed:
             summary.findings.append(slo_breach(slo))
-    if results.get("capacity"):
-        add_capacity_check(summary, results["capacity"])
+    if capacity := decode_capacity(results.get("capacity")):
+        add_capacity_check(summary, capacity)
     summary.checks.append(generator_check(results["cpu"]))
     if results["unreliable"]:
         summary.findings.append(saturated_generator(results["cpu"]))
 
 
-def observed_text(slo: Mapping[str, Any]) -> str:
+def observed_text(slo: Slo) -> str:
     """An SLO's observed value for people: with its unit, "≥" when it is a lower bound."""
-    observed = slo.get("observed")
-    if observed is None:
+    if slo.observed is None:
         return "no data"
-    text = f"{observed:g} {slo.get('unit', '')}".rstrip()
-    return f"≥ {text}" if slo.get("observed_is_lower_bound") is True else text
+    text = f"{slo.observed:g} {slo.unit}".rstrip()
+    return f"≥ {text}" if slo.observed_is_lower_bound else text
 
 
 def _slo_scope(results: Mapping[str, Any]) -> str:
@@ -71,13 +70,13 @@ def _slo_scope(results: Mapping[str, Any]) -> str:
 CAPACITY_CHECK = "capacity"
 
 
-def add_capacity_check(summary: Summary, capacity: Mapping[str, Any]) -> None:
+def add_capacity_check(summary: Summary, capacity: Capacity) -> None:
     """A breakpoint run's search as a check: its result (the capacity with its bracket, or the
     level it held without reaching one). A search that found neither could not search: a run
     problem (exit 2), not a finding about the target."""
     found = search_result(capacity)
-    known = capacity_of(capacity) is not None
-    took_s = float(capacity.get("search_s") or 0.0)
+    known = capacity.found_rps() is not None
+    took_s = float(capacity.search_s or 0.0)
     check = CheckResult(CAPACITY_CHECK, "breakpoint search", "load", found, took_s, ran=known)
     summary.checks.append(check)
     if not known:
@@ -86,24 +85,22 @@ def add_capacity_check(summary: Summary, capacity: Mapping[str, Any]) -> None:
 
 def search_found_nothing(results: Mapping[str, Any]) -> bool:
     """A breakpoint run whose search found neither a capacity nor a level that held."""
-    return bool(results.get("capacity")) and capacity_of(results["capacity"]) is None
+    capacity = decode_capacity(results.get("capacity"))
+    return capacity is not None and capacity.found_rps() is None
 
 
-def search_result(capacity: Mapping[str, Any]) -> str:
+def search_result(capacity: Capacity) -> str:
     """The search's result in one sentence, first in every report of a breakpoint run."""
-    probes = capacity.get("probes")
-    count = len(probes) if isinstance(probes, list) else "?"
-    took = f"{count} probes in {capacity.get('search_s')} s"
-    if capacity.get("reached") and capacity.get("capacity_rps") is not None:
-        bracket = capacity.get("bracket") or [None, None]
-        unit = capacity.get("bracket_unit", "req/s")
+    took = f"{len(capacity.probes)} probes in {capacity.search_s} s"
+    if capacity.reached and capacity.capacity_rps is not None:
+        held, broke = [*capacity.bracket, None, None][:2]
         return (
-            f"Capacity {capacity['capacity_rps']} req/s (held at {bracket[0]}, broke at "
-            f"{bracket[1]} {unit}; {took})"
+            f"Capacity {capacity.capacity_rps} req/s (held at {held}, broke at {broke} "
+            f"{capacity.bracket_unit}; {took})"
         )
-    if capacity.get("at_least_rps") is not None:
-        return f"Capacity not reached: ≥ {capacity['at_least_rps']} req/s held ({took})"
-    found = str(capacity.get("summary") or "capacity unknown")  # the search's own words
+    if capacity.at_least_rps is not None:
+        return f"Capacity not reached: ≥ {capacity.at_least_rps} req/s held ({took})"
+    found = capacity.summary or "capacity unknown"  # the search's own words
     return f"{found[:1].upper()}{found[1:]} ({took})"
 
 
@@ -111,15 +108,15 @@ def slo_check_id(name: str) -> str:
     return f"{catalogue.SLO_CHECK_PREFIX}{name}"
 
 
-def slo_breach(slo: Mapping[str, Any]) -> Finding:
-    expected = f"{slo['name']} {slo['threshold']}"
-    received = "no data" if slo["observed"] is None else f"{slo['name']} = {slo['observed']}"
+def slo_breach(slo: Slo) -> Finding:
+    expected = f"{slo.name} {slo.threshold}"
+    received = "no data" if slo.observed is None else f"{slo.name} = {slo.observed}"
     return catalogue.finding(
         catalogue.entry_of("load", "slo").id,
-        f"SLO {expected}: observed {slo['observed']}",
+        f"SLO {expected}: observed {slo.observed}",
         expected=expected,
         received=received,
-        check=slo_check_id(slo["name"]),
+        check=slo_check_id(slo.name),
     )
 
 

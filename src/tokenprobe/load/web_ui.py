@@ -28,6 +28,7 @@ from flask import Response, jsonify, request
 from locust.env import Environment
 
 from tokenprobe.load.latency import PERCENTILES, TOTAL
+from tokenprobe.load.section import Capacity
 from tokenprobe.load.verdict import CAPACITY_CHECK, search_result, slo_check_id
 
 VERDICT_ROUTE = "/tokenprobe/verdict"
@@ -166,7 +167,7 @@ def slo_rows(current: dict[str, Any]) -> list[dict[str, Any]]:
     ]  # fmt: skip
     if results.get("capacity"):  # the search's result, as every report words it
         capacity = {"name": "capacity", "threshold": "breakpoint search"}
-        found = search_result(results["capacity"])
+        found = search_result(Capacity.model_validate(results["capacity"]))
         rows.append({**capacity, "observed": found, "verdict": checks.get(CAPACITY_CHECK, "")})
     return [overall, *rows]
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from tokenprobe.core import defaults
 from tokenprobe.core.config import RegressionConfig
-from tokenprobe.core.defaults import LOAD_SCENARIOS
 from tokenprobe.core.errors import ConfigError, TokenprobeError
 from tokenprobe.core.summary import SCHEMA_VERSION, Summary
 from tokenprobe.load.evidence import find_evidence, read_evidence
 from tokenprobe.load.looks import LookPlan
+from tokenprobe.load.section import Scope, load_section
 from tokenprobe.reports.drift import Drift, learn_drift
 from tokenprobe.reports.regression import Regression, judge_regression, look_judge
 from tokenprobe.reports.rundir import resolve_run_dir
@@ -199,35 +199,26 @@ def compare_summaries(
         new=tuple(now[k] for k in now if k not in before),
         fixed=tuple(before[k] for k in before if k not in now),
         unchanged=tuple(now[k] for k in now if k in before),
-        load=tuple(load_deltas(current.get("load"), previous.get("load"))),
+        load=tuple(load_deltas(current, previous)),
         regression=regression,
     )
 
 
-def load_deltas(current: Any, previous: Any) -> list[MetricDelta]:
-    """Total and per-scenario deltas for every metric both load sections report."""
-    if not isinstance(current, Mapping) or not isinstance(previous, Mapping):
+def load_deltas(current: Mapping[str, Any], previous: Mapping[str, Any]) -> list[MetricDelta]:
+    """Total and per-scenario deltas for every metric both runs' load sections report."""
+    now, before = load_section(current), load_section(previous)
+    if now is None or before is None:
         return []
-    deltas = _scope_deltas("total", current, previous)
-    now_scenarios, old_scenarios = _by_key(current), _by_key(previous)
-    for key in now_scenarios:
-        if key in old_scenarios:
-            deltas += _scope_deltas(key, now_scenarios[key], old_scenarios[key])
-    return deltas
+    old_scopes = before.scopes()
+    return [
+        delta
+        for scope, values in now.scopes().items()
+        if scope in old_scopes
+        for delta in _scope_deltas(scope, values, old_scopes[scope])
+    ]
 
 
-_KEY_OF_DISPLAY_NAME = {name: key for key, name in LOAD_SCENARIOS.items()}
-
-
-def _by_key(load: Mapping[str, Any]) -> dict[str, Any]:
-    """A load section's scenarios by key, whichever way the summary named them."""
-    scenarios = load.get("scenarios")
-    if not isinstance(scenarios, Mapping):
-        return {}
-    return {_KEY_OF_DISPLAY_NAME.get(str(name), str(name)): v for name, v in scenarios.items()}
-
-
-def _scope_deltas(scope: str, current: Any, previous: Any) -> list[MetricDelta]:
+def _scope_deltas(scope: str, current: Scope, previous: Scope) -> list[MetricDelta]:
     now, before = _metrics(current), _metrics(previous)
     return [
         MetricDelta(scope, metric, before[metric], value)
@@ -236,20 +227,11 @@ def _scope_deltas(scope: str, current: Any, previous: Any) -> list[MetricDelta]:
     ]
 
 
-def _metrics(values: Any) -> dict[str, float]:
-    """``{"p50_ms": …, "throughput_rps": …}`` for whichever numbers a load entry has."""
-    if not isinstance(values, Mapping):
-        return {}
-    latency = values.get("latency_ms")
-    latency = latency if isinstance(latency, Mapping) else {}
-    candidates = {f"{p}_ms": latency.get(p) for p in COMPARED_PERCENTILES}
-    candidates["throughput_rps"] = values.get("throughput_rps")
-    return {k: number for k, v in candidates.items() if (number := _number(v)) is not None}
-
-
-def _number(value: Any) -> float | None:
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if is_number else None
+def _metrics(scope: Scope) -> dict[str, float]:
+    """``{"p50_ms": …, "throughput_rps": …}`` for whichever numbers a scope has."""
+    candidates = {f"{p}_ms": getattr(scope.latency_ms, p) for p in COMPARED_PERCENTILES}
+    candidates["throughput_rps"] = scope.throughput_rps
+    return {name: value for name, value in candidates.items() if value is not None}
 
 
 def _findings_by_key(summary: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, str]]:

@@ -30,6 +30,7 @@ from tokenprobe.core.defaults import LATENCY_PERCENTILES
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.summary import plural
 from tokenprobe.load.evidence import Evidence, Scope, find_evidence, read_evidence
+from tokenprobe.load.section import load_section
 from tokenprobe.reports.rundir import run_folders
 from tokenprobe.reports.statistics import (
     MIN_BLOCKS,
@@ -214,16 +215,13 @@ def _log_percentiles(
 def load_shape(summary: Mapping[str, Any]) -> tuple[Any, ...] | None:
     """What makes two runs' latencies comparable; None without load results. A sequential
     run's length depends on when its comparison was decided: its plan stands for it."""
-    load = summary.get("load")
-    if not isinstance(load, Mapping):
+    load = load_section(summary)
+    if load is None:
         return None
-    steps = load.get("steps") if isinstance(load.get("steps"), list) else []
-    plan = load.get("sequential")
-    sequential = isinstance(plan, Mapping)
+    plan = load.sequential
     measured = tuple(
-        (step.get("offered_rps"), step.get("users"), None if sequential else step.get("duration_s"))
-        for step in steps
-        if isinstance(step, Mapping) and not step.get("warmup")
+        (step.offered_rps, step.users, None if plan else step.duration_s)
+        for step in load.measured_steps()
     )
-    length = (plan.get("first_look_s"), plan.get("max_s")) if isinstance(plan, Mapping) else None
-    return (load.get("model"), load.get("arrival"), load.get("profile"), measured, length)
+    length = (plan.first_look_s, plan.max_s) if plan else None
+    return (load.model, load.arrival, load.profile, measured, length)

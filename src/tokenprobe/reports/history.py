@@ -30,6 +30,7 @@ from tokenprobe import __version__
 from tokenprobe.core.defaults import HISTORY_RUNS
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.summary import utc_now
+from tokenprobe.load.section import LoadSection, load_section
 from tokenprobe.reports.html import HTML_FILE
 from tokenprobe.reports.rundir import run_folders, update_latest
 from tokenprobe.reports.summary_json import SUMMARY_FILE, read_stored_summary
@@ -87,7 +88,7 @@ def history_row(folder: Path) -> HistoryRow:
     counts = summary.get("counts")
     if not isinstance(counts, dict) or not all(isinstance(counts.get(s), int) for s in SEVERITIES):
         counts = collections.Counter(str(f.get("severity")) for f in findings)
-    load = summary.get("load") if isinstance(summary.get("load"), dict) else {}
+    load = load_section(summary)
     comparison = summary.get("comparison") if isinstance(summary.get("comparison"), dict) else {}
     regression = comparison.get("regression") if isinstance(comparison, dict) else None
     return HistoryRow(
@@ -102,15 +103,15 @@ def history_row(folder: Path) -> HistoryRow:
         regression=regression.get("verdict") if isinstance(regression, dict) else None,
         compared_with=comparison.get("previous_run") if comparison else None,
         p95_ms=p95_by_scope(load),
-        capacity_rps=_number(load.get("capacity_rps")),
+        capacity_rps=None if load is None else load.capacity_rps,
         report=link,
     )
 
 
-def kind_of(command: str, load: Mapping[str, Any]) -> str:
+def kind_of(command: str, load: LoadSection | None) -> str:
     """What kind of run: its command, with a load run's profile (the gate's smoke is "gate")."""
-    profile = load.get("profile") if command == "load" else None
-    return f"{command} ({profile})" if isinstance(profile, str) else command
+    profile = load.profile if command == "load" and load is not None else None
+    return f"{command} ({profile})" if profile else command
 
 
 def groups(rows: Sequence[HistoryRow]) -> dict[tuple[str, str], list[HistoryRow]]:
@@ -121,24 +122,10 @@ def groups(rows: Sequence[HistoryRow]) -> dict[tuple[str, str], list[HistoryRow]
     return grouped
 
 
-def p95_by_scope(load: Mapping[str, Any]) -> dict[str, float | None]:
-    if not load:
+def p95_by_scope(load: LoadSection | None) -> dict[str, float | None]:
+    if load is None:
         return {}
-    scopes: dict[str, Any] = {TOTAL: load}
-    scenarios = load.get("scenarios")
-    if isinstance(scenarios, dict):
-        scopes.update(sorted(scenarios.items()))
-    return {name: _p95(values) for name, values in scopes.items()}
-
-
-def _p95(values: Any) -> float | None:
-    latency = values.get("latency_ms") if isinstance(values, dict) else None
-    return _number(latency.get("p95")) if isinstance(latency, dict) else None
-
-
-def _number(value: Any) -> float | None:
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if is_number else None
+    return {name: scope.latency_ms.p95 for name, scope in load.scopes().items()}
 
 
 def scopes_of(rows: Iterable[HistoryRow]) -> list[str]:

@@ -1,11 +1,10 @@
-"""The load section as report rows, tolerant of partial data.
+"""The load section as report rows.
 
-The load stage writes ``summary["load"]`` (docs/load.md, "Reports"): ``slo`` is a list of
-``{"name", "threshold", "observed"}`` (whether each held is its check's outcome), ``scenarios``
-maps scenario keys (``valid_login``) to the same fields as the total plus ``name``, the display
-name (Locust's request entry; summaries written before the keys are keyed by it and lack it).
-A stage that stopped early may leave parts out; a report must still render (missing values show
-empty), never crash.
+The load stage writes ``summary["load"]`` (docs/load.md, "Reports"), read here through its
+one codec (`tokenprobe.load.section`): ``slo`` lists each threshold with its observed value
+(whether it held is its check's outcome), ``scenarios`` maps scenario keys (``valid_login``)
+to the same numbers as the total plus ``name``, the display name. A stage that stopped early
+may leave parts out: they show empty; a section that cannot be read shows no load rows.
 """
 
 from __future__ import annotations
@@ -13,33 +12,30 @@ from __future__ import annotations
 from typing import Any
 
 from tokenprobe.core.summary import CheckVerdict, Summary, Verdict
+from tokenprobe.load.section import LoadSection, Scope, load_section
 from tokenprobe.load.verdict import observed_text, search_result, slo_check_id
 
-SLO_FIELDS = ("name", "threshold", "observed")
-LATENCY_FIELDS = ("p50", "p90", "p95", "p99", "p999", "max")
 
-
-def load_section_of(summary: Summary) -> dict[str, Any] | None:
-    load = summary.sections.get("load")
-    return load if isinstance(load, dict) else None
+def load_section_of(summary: Summary) -> LoadSection | None:
+    return load_section(summary.sections)
 
 
 def slo_rows(summary: Summary, judged: Verdict) -> list[dict[str, Any]]:
-    """Each SLO with every field present ("" when missing) and its ``result``: "met",
+    """Each SLO's name, threshold, observed value (with its unit) and ``result``: "met",
     "breached", "breached (accepted)" (a breach the baseline accepts, or re-graded below an
     error) or "not judged", from its check's outcome in the run's verdict."""
-    slos = (load_section_of(summary) or {}).get("slo")
-    if not isinstance(slos, list):
+    load = load_section_of(summary)
+    if load is None:
         return []
     checks = {c.id: c for c in judged.checks}
     return [
         {
-            **{k: slo.get(k, "") for k in SLO_FIELDS},
-            "observed": observed_text(slo) if isinstance(slo.get("observed"), int | float) else "",
-            "result": _result(checks.get(slo_check_id(str(slo.get("name", ""))))),
+            "name": slo.name,
+            "threshold": slo.threshold,
+            "observed": "" if slo.observed is None else observed_text(slo),
+            "result": _result(checks.get(slo_check_id(slo.name))),
         }
-        for slo in slos
-        if isinstance(slo, dict)
+        for slo in load.slo
     ]
 
 
@@ -54,23 +50,22 @@ def _result(checked: CheckVerdict | None) -> str:
 def load_notes(summary: Summary) -> list[str]:
     """Sentences the numbers need: requests never answered (errors, and what they make of the
     percentiles) and contract deviations that are information, not load errors."""
-    load = load_section_of(summary) or {}
+    load = load_section_of(summary)
+    if load is None:
+        return []
     notes = []
-    unanswered = load.get("unanswered")
-    if isinstance(unanswered, int) and unanswered:
+    if load.unanswered:
         notes.append(
-            f"Unanswered: {unanswered} requests (in flight when the run stopped, or due and "
-            "never sent) count as errors; the latency percentiles, of answered requests "
+            f"Unanswered: {load.unanswered} requests (in flight when the run stopped, or due "
+            "and never sent) count as errors; the latency percentiles, of answered requests "
             "only, are lower bounds."
         )
-    deviations = load.get("contract_deviations")
-    for row in deviations if isinstance(deviations, list) else []:
-        if isinstance(row, dict):
-            notes.append(
-                f"Information, not a load error: {row.get('scenario', '?')} "
-                f"{row.get('deviation', '?')} ({row.get('occurrences', '?')} answers; "
-                "a contract finding of conformance)."
-            )
+    for row in load.contract_deviations:
+        occurrences = "?" if row.occurrences is None else row.occurrences
+        notes.append(
+            f"Information, not a load error: {row.scenario} {row.deviation} ({occurrences} "
+            "answers; a contract finding of conformance)."
+        )
     return notes
 
 
@@ -80,27 +75,21 @@ def load_rows(summary: Summary) -> list[dict[str, Any]]:
     load = load_section_of(summary)
     if load is None:
         return []
-    scenarios = load.get("scenarios")
-    named = sorted(scenarios.items()) if isinstance(scenarios, dict) else []
-    return [_row(name, values) for name, values in [("total", load), *named]]
+    return [_row(name, scope) for name, scope in load.scopes().items()]
 
 
-def _row(name: str, values: Any) -> dict[str, Any]:
-    values = values if isinstance(values, dict) else {}
-    latency = values.get("latency_ms")
-    latency = latency if isinstance(latency, dict) else {}
-    label = values.get("name")
+def _row(name: str, scope: Scope) -> dict[str, Any]:
     return {
         "name": name,
-        "label": label if isinstance(label, str) and label != name else "",
-        "requests": values.get("requests", ""),
-        "failures": values.get("failures", ""),
-        "throughput_rps": values.get("throughput_rps", ""),
-        "latency": [latency.get(p, "") for p in LATENCY_FIELDS],
+        "label": scope.name if scope.name and scope.name != name else "",
+        "requests": scope.requests,
+        "failures": scope.failures,
+        "throughput_rps": "" if scope.throughput_rps is None else scope.throughput_rps,
+        "latency": ["" if value is None else value for value in scope.latency_ms.values()],
     }
 
 
 def capacity_line(summary: Summary) -> str | None:
     """The breakpoint search's outcome in one sentence; None when the run had no search."""
-    capacity = (load_section_of(summary) or {}).get("capacity")
-    return search_result(capacity) if isinstance(capacity, dict) else None
+    load = load_section_of(summary)
+    return None if load is None or load.capacity is None else search_result(load.capacity)

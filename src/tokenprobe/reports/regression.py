@@ -50,6 +50,7 @@ from tokenprobe.load.evidence import (
     read_evidence,
 )
 from tokenprobe.load.looks import Judge, Look
+from tokenprobe.load.section import Capacity, LoadSection, load_section
 from tokenprobe.reports.drift import NO_DRIFT, Drift, DriftEstimate, learn_drift
 from tokenprobe.reports.statistics import (
     MIN_BLOCKS,
@@ -296,10 +297,10 @@ def judge_regression(
     default from the comparable runs stored beside the previous one (`tokenprobe.reports.drift`).
     A sequential run (``load.sequential``, `tokenprobe.load.looks`) may have been judged at
     each of its planned looks: each interval's confidence is corrected for all of them."""
-    now, before = current.get("load"), previous.get("load")
-    if not isinstance(now, Mapping):
+    now, before = load_section(current), load_section(previous)
+    if now is None:
         return None
-    if not isinstance(before, Mapping):
+    if before is None:
         return Regression(settings, not_evaluated="the previous run has no load results")
     current_file, previous_file = find_evidence(current_dir), find_evidence(previous_dir)
     if previous_file is None:
@@ -316,11 +317,9 @@ def judge_regression(
     return Regression(settings, tuple(verdicts), interval_confidence=each, drift=drift)
 
 
-def _planned_looks(load: Mapping[str, Any]) -> int:
+def _planned_looks(load: LoadSection) -> int:
     """The judgements a sequential run's plan may make (1: not sequential)."""
-    plan = load.get("sequential")
-    looks = plan.get("planned_looks") if isinstance(plan, Mapping) else None
-    return looks if isinstance(looks, int) and looks > 1 else 1
+    return max(1, load.sequential.planned_looks) if load.sequential else 1
 
 
 def evidence_verdicts(
@@ -434,10 +433,10 @@ def _common_scopes(old: Evidence, new: Evidence) -> list[str]:
     return [name for name in new.scopes if name in old.scopes]
 
 
-def _generator_saturated(before: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+def _generator_saturated(before: LoadSection, now: LoadSection) -> str:
     """Why latencies cannot be judged when a run's own load generator was the bottleneck
     (TP-LOAD-002): it delays sends and inflates latencies; "" when neither run's was."""
-    runs = {"the previous run": before.get("unreliable"), "this run": now.get("unreliable")}
+    runs = {"the previous run": before.unreliable, "this run": now.unreliable}
     saturated = [name for name, flag in runs.items() if flag]
     if not saturated:
         return ""
@@ -548,7 +547,7 @@ def error_ratio_verdicts(
 
 
 def capacity_verdicts(
-    before: Mapping[str, Any], now: Mapping[str, Any], settings: RegressionConfig
+    before: LoadSection, now: LoadSection, settings: RegressionConfig
 ) -> list[MetricVerdict]:
     """``capacity_rps`` of both runs, each known within its search bracket."""
     old, new = capacity_bracket(before), capacity_bracket(now)
@@ -556,7 +555,7 @@ def capacity_verdicts(
         return []
     interval = RatioInterval(new[0] / old[1], new[1] / old[0] if old[0] else math.inf)
     base = MetricVerdict(TOTAL_SCOPE, "capacity_rps", old[0], new[0], "inconclusive", "",
-                         interval, (_requests(before), _requests(now)))  # fmt: skip
+                         interval, (before.requests, now.requests))  # fmt: skip
     verdict = classify(interval, settings.tolerance, higher_is_better=True)
     brackets = f"previous {_bracket_text(old)}, now {_bracket_text(new)} req/s"
     if verdict == "inconclusive":
@@ -566,60 +565,39 @@ def capacity_verdicts(
     return [dataclasses.replace(base, verdict=verdict, reason=reason)]
 
 
-def capacity_bracket(load: Mapping[str, Any]) -> tuple[float, float] | None:
+def capacity_bracket(load: LoadSection) -> tuple[float, float] | None:
     """(lowest, highest) the capacity can be, in req/s, from a load section; None without one.
 
     From the capacity search's ``capacity`` section: the highest level that held and the lowest
     that broke (open model); the best throughput that held and the best any step achieved, as
     the target never answered faster (closed model); "at least" the maximum when none broke.
     A summary written before the search keeps ``capacity_rps`` and its steps."""
-    section = load.get("capacity")
-    if isinstance(section, Mapping):
-        return _searched_bracket(section, load)
-    capacity = _number(load.get("capacity_rps"))
+    if load.capacity is not None:
+        return _searched_bracket(load.capacity, load)
+    capacity = load.capacity_rps
     if capacity is None or capacity <= 0:
         return None
-    rate_key = "offered_rps" if load.get("model", "open") == "open" else "achieved_rps"
     failed = [
         rate
-        for step in _steps(load)
-        if step.get("held") is False and (rate := _number(step.get(rate_key))) is not None
+        for step in load.measured_steps()
+        if step.held is False
+        and (rate := step.offered_rps if load.model == "open" else step.achieved_rps) is not None
         and rate > capacity
-    ]  # fmt: skip
+    ]
     return capacity, min(failed, default=math.inf)
 
 
-def _searched_bracket(
-    section: Mapping[str, Any], load: Mapping[str, Any]
-) -> tuple[float, float] | None:
-    low = _number(section.get("capacity_rps")) or _number(section.get("at_least_rps"))
+def _searched_bracket(capacity: Capacity, load: LoadSection) -> tuple[float, float] | None:
+    low = capacity.capacity_rps or capacity.at_least_rps
     if low is None or low <= 0:
         return None
-    if not section.get("reached"):
+    if not capacity.reached:
         return low, math.inf
-    if section.get("bracket_unit") == "req/s":
-        bracket = section.get("bracket")
-        high = _number(bracket[1]) if isinstance(bracket, list) and len(bracket) == 2 else None
+    if capacity.bracket_unit == "req/s":
+        high = capacity.bracket[1] if len(capacity.bracket) == 2 else None
         return low, high if high is not None and high > low else math.inf
-    achieved = [rate for step in _steps(load) if (rate := _number(step.get("achieved_rps")))]
+    achieved = [step.achieved_rps for step in load.measured_steps() if step.achieved_rps]
     return low, max([*achieved, low])
-
-
-def _steps(load: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    steps = load.get("steps")
-    if not isinstance(steps, list):
-        return []
-    return [s for s in steps if isinstance(s, Mapping) and not s.get("warmup")]
-
-
-def _number(value: Any) -> float | None:
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if is_number else None
-
-
-def _requests(load: Mapping[str, Any]) -> int:
-    requests = load.get("requests")
-    return requests if isinstance(requests, int) else 0
 
 
 def _bracket_text(bracket: tuple[float, float]) -> str:
