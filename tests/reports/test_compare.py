@@ -50,6 +50,18 @@ def test_evidence_changes_do_not_make_a_finding_new(make_summary: Callable[..., 
     assert [f["id"] for f in comparison.unchanged] == ["TP-TOKEN-012"]
 
 
+def test_a_damaged_stored_finding_is_left_out_not_guessed(
+    make_summary: Callable[..., Summary],
+) -> None:
+    """A stored run is decoded part by part: its readable findings still compare."""
+    previous = make_summary(findings=[LIFETIME, FORM]).to_dict()
+    previous["findings"] = [*previous["findings"], {"title": "no ID"}, 7]
+    previous["findings"][1]["id"] = 9  # FORM's ID damaged
+    comparison = compare_summaries(make_summary(findings=[LIFETIME]).to_dict(), previous, "p")
+    assert [f["id"] for f in comparison.unchanged] == ["TP-TOKEN-012"]
+    assert comparison.fixed == ()
+
+
 def test_load_deltas_total_and_scenarios(make_summary: Callable[..., Summary]) -> None:
     previous = make_summary(load=load_section(p95=10.0, throughput=200.0))
     current = make_summary(load=load_section(p95=15.0, throughput=150.0))

@@ -28,7 +28,7 @@ from tokenprobe.load.section import Scope, load_section
 from tokenprobe.reports.drift import Drift, learn_drift
 from tokenprobe.reports.regression import Regression, judge_regression, look_judge
 from tokenprobe.reports.rundir import resolve_run_dir
-from tokenprobe.reports.summary_json import SUMMARY_FILE
+from tokenprobe.reports.summary_json import SUMMARY_FILE, stored_run
 
 COMPARED_PERCENTILES = ("p50", "p95", "p99")
 
@@ -235,11 +235,11 @@ def _metrics(scope: Scope) -> dict[str, float]:
 
 
 def _findings_by_key(summary: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
+    """A run's findings by (ID, title), as a comparison names them."""
+    run = stored_run(dict(summary))
     keyed: dict[tuple[str, str], dict[str, str]] = {}
-    for finding in summary.get("findings") or []:
-        if isinstance(finding, Mapping) and "id" in finding:
-            key = (str(finding["id"]), str(finding.get("title", "")))
-            keyed.setdefault(
-                key, {"id": key[0], "title": key[1], "severity": str(finding.get("severity", ""))}
-            )
+    for finding in run.findings if run is not None else []:
+        key = (finding.id, finding.title)
+        keyed.setdefault(key, {"id": finding.id, "title": finding.title,
+                               "severity": finding.severity})  # fmt: skip
     return keyed

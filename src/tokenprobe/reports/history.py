@@ -33,7 +33,7 @@ from tokenprobe.core.summary import utc_now
 from tokenprobe.load.section import LoadSection, load_section
 from tokenprobe.reports.html import HTML_FILE
 from tokenprobe.reports.rundir import run_folders, update_latest
-from tokenprobe.reports.summary_json import SUMMARY_FILE, read_stored_summary
+from tokenprobe.reports.summary_json import SUMMARY_FILE, read_stored_summary, stored_run
 
 INDEX_FILE = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
@@ -82,26 +82,32 @@ def history_row(folder: Path) -> HistoryRow:
     if summary is None:
         return HistoryRow(folder.name, "", "?", "?", "?", "unreadable", {}, 0, None, None, {}, None,
                           link)  # fmt: skip
-    findings = [f for f in summary.get("findings") or [] if isinstance(f, dict)]
+    run = stored_run(summary)
+    if run is None:
+        return HistoryRow(folder.name, "", "?", "?", "?", "unreadable", {}, 0, None, None, {}, None,
+                          link)  # fmt: skip
     # The counts the run's verdict gave; counted again for a summary written before them, or
     # one whose counts are damaged.
-    counts = summary.get("counts")
-    if not isinstance(counts, dict) or not all(isinstance(counts.get(s), int) for s in SEVERITIES):
-        counts = collections.Counter(str(f.get("severity")) for f in findings)
+    counts = (
+        run.counts.model_dump()
+        if run.counts is not None
+        else collections.Counter(finding.severity for finding in run.findings)
+    )
     load = load_section(summary)
-    comparison = summary.get("comparison") if isinstance(summary.get("comparison"), dict) else {}
-    regression = comparison.get("regression") if isinstance(comparison, dict) else None
+    comparison = run.comparison
     return HistoryRow(
         run=folder.name,
-        started_at=str(summary.get("started_at", "")),
-        command=str(summary.get("command", "?")),
-        target=str(summary.get("target", "?")),
-        kind=kind_of(str(summary.get("command", "?")), load),
-        status=str(summary.get("status", "?")),
+        started_at=run.started_at,
+        command=run.command,
+        target=run.target,
+        kind=kind_of(run.command, load),
+        status=run.status,
         findings={s: int(counts.get(s, 0)) for s in SEVERITIES},
-        accepted=sum(f.get("accepted") is True for f in findings),
-        regression=regression.get("verdict") if isinstance(regression, dict) else None,
-        compared_with=comparison.get("previous_run") if comparison else None,
+        accepted=sum(finding.accepted for finding in run.findings),
+        regression=comparison.regression.verdict
+        if comparison is not None and comparison.regression is not None
+        else None,
+        compared_with=comparison.previous_run if comparison is not None else None,
         p95_ms=p95_by_scope(load),
         capacity_rps=None if load is None else load.capacity_rps,
         report=link,

@@ -1,14 +1,29 @@
-"""``summary.json``: the machine-readable result (schema in `tokenprobe.core.summary`)."""
+"""``summary.json``: the machine-readable result (schema in `tokenprobe.core.summary`), and
+`StoredRun`: what the history and ``--compare`` read back from a stored one, decoded once.
+
+A stored run may be old or damaged. Its parts decode on their own: a damaged part reads as
+missing (counts are then counted again from the findings; a finding that is not one is left
+out), never as a guess; the load section has its own codec (`tokenprobe.load.section`).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import (
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.summary import Summary
+from tokenprobe.load.section import Record
 
 SUMMARY_FILE = "summary.json"
 
@@ -29,3 +44,74 @@ def read_stored_summary(run_dir: Path) -> dict[str, Any] | None:
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return summary if isinstance(summary, dict) else None
+
+
+def _missing_if_damaged(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+class StoredFinding(Record):
+    id: str
+    title: str = ""
+    severity: str = ""
+    accepted: bool = False
+
+
+_FINDING = TypeAdapter(StoredFinding)
+
+
+def _readable_findings(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """The findings that decode; a list that is not one reads as none."""
+    try:
+        items = TypeAdapter(list[Any]).validate_python(value)
+    except ValidationError:
+        return []
+    readable = []
+    for item in items:
+        try:
+            readable.append(_FINDING.validate_python(item))
+        except ValidationError:
+            continue
+    return handler(readable)
+
+
+class StoredCounts(Record):
+    """Findings per severity as the run's verdict counted them."""
+
+    error: int
+    warning: int
+    info: int
+
+
+class StoredRegression(Record):
+    verdict: str | None = None
+
+
+class StoredComparison(Record):
+    previous_run: str | None = None
+    regression: Annotated[StoredRegression | None, WrapValidator(_missing_if_damaged)] = None
+
+
+class StoredRun(Record):
+    """The parts of a stored summary.json the history and ``--compare`` read."""
+
+    started_at: str = ""
+    command: str = "?"
+    target: str = "?"
+    status: str = "?"
+    counts: Annotated[StoredCounts | None, WrapValidator(_missing_if_damaged)] = None
+    findings: Annotated[list[StoredFinding], WrapValidator(_readable_findings)] = Field(
+        default_factory=list
+    )
+    comparison: Annotated[StoredComparison | None, WrapValidator(_missing_if_damaged)] = None
+
+
+def stored_run(summary: dict[str, Any]) -> StoredRun | None:
+    """A stored summary's parts, decoded; None when even its top fields are not a summary's."""
+    try:
+        return StoredRun.model_validate(summary)
+    except ValidationError:
+        return None
