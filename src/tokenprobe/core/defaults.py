@@ -75,6 +75,8 @@ LOAD_SCENARIOS = {
 LOAD_WEIGHTS = "valid_login=8,wrong_password=1,unknown_user=1,malformed_body=1,login_storm=0"
 LOAD_MAX_REQUESTS = 1_000_000  # a run stops after this many requests, whatever its duration
 LOAD_STORM_SIZE = 10  # concurrent logins in one login storm
+LOAD_LATE_MS = 10.0  # open model: an arrival sent later than this is counted "late"
+LOAD_MAX_LATENESS_S = 10.0  # an arrival that cannot be sent within this is dropped
 LOAD_STREAM_RATE_PER_S = 2.0  # open model: most arrivals per second per simulated user
 # The breakpoint profile's capacity search: no ceiling to guess, only a safety maximum, and the
 # width of the final bracket (highest level that held .. lowest that broke).

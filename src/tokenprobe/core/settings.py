@@ -490,6 +490,18 @@ LOAD_SETTINGS: tuple[Setting, ...] = (
         default=defaults.LOAD_STREAM_RATE_PER_S, locust="--tp-stream-rate",
     ),
     Setting(
+        "", "late-ms", Number(0),
+        "Open model: an arrival sent more than this many milliseconds after its intended time "
+        "is counted as late.",
+        default=defaults.LOAD_LATE_MS, locust="--tp-late-ms",
+    ),
+    Setting(
+        "", "max-lateness", Number(0),
+        "Open model: an arrival that cannot be sent within this many seconds of its intended "
+        "time is dropped (and counted).",
+        default=defaults.LOAD_MAX_LATENESS_S, locust="--tp-max-lateness",
+    ),
+    Setting(
         "", "request-timeout", Duration(max_s=3600),
         "One request's whole deadline (connect, send, the full answer) in seconds; a request "
         "past it is a failure that names it.",

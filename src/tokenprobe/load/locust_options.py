@@ -64,13 +64,8 @@ def add_arguments(parser: Any) -> None:
     add_setting(add, "max-users")
     add_setting(add, "resolution")
     add_setting(add, "stream-rate")
-    add("--tp-late-ms", type=float, default=10.0, help="an arrival sent later than this is 'late'")
-    add(
-        "--tp-max-lateness",
-        type=float,
-        default=10.0,
-        help="an arrival that cannot be sent within this many seconds is dropped (and counted)",
-    )
+    add_setting(add, "late-ms")
+    add_setting(add, "max-lateness")
     add_setting(add, "request-timeout")
     add_setting(add, "weights")
     add_setting(add, "storm-size")
