@@ -81,6 +81,7 @@ def test_gate_passes_a_clean_target_and_leaks_no_secret(
     assert re.fullmatch(r"\d{8}T\d{6}Z", run_dir.name)
     summary = assert_complete_report(run_dir)
     assert summary["status"] == "pass"
+    assert summary["embedded_target"] is False  # --url: a service tokenprobe did not start
     assert set(summary["stages"]) == {
         "conformance-published", "conformance-strict", "security", "load"
     }  # fmt: skip

@@ -17,7 +17,9 @@ from tokenprobe.core.redact import Redactor
 from tokenprobe.core.summary import Summary
 from tokenprobe.reports import compare_summaries, new_run_dir, update_latest, write_all_reports
 from tokenprobe.reports.history import (
+    EMBEDDED_TARGET,
     INDEX_FILE,
+    groups,
     history_rows,
     history_table,
     render_index,
@@ -122,6 +124,24 @@ def test_history_lists_runs_newest_first_and_links_their_reports(
     assert table[1].split()[:5] == ["RUN", "COMMAND", "STATUS", "FINDINGS", "E/W/I"]
     assert "regressed" in history_table(rows)
     assert "? on ?" in table
+
+
+def test_runs_on_the_embedded_target_are_one_group_whatever_its_port(tmp_path: Path) -> None:
+    """The embedded target listens on a new port every run: its runs still group together."""
+    for index, (url, embedded) in enumerate(
+        [("http://127.0.0.1:41001", True), ("http://127.0.0.1:41002", True),
+         ("http://127.0.0.1:8000", False)]
+    ):  # fmt: skip
+        run = tmp_path / f"20261128T09300{index}Z"
+        run.mkdir()
+        stored = {"command": "gate", "status": "pass", "findings": [], "target": url,
+                  "embedded_target": embedded, "started_at": run.name}  # fmt: skip
+        (run / "summary.json").write_text(json.dumps(stored))
+    grouped = groups(history_rows(tmp_path))
+    assert {target: len(rows) for (target, _), rows in grouped.items()} == {
+        EMBEDDED_TARGET: 2,
+        "http://127.0.0.1:8000": 1,
+    }
 
 
 def test_index_html_is_self_contained(

@@ -106,7 +106,9 @@ def run(session: TargetSession, options: ConformanceOptions) -> Summary:
     (passwords and tokens redacted), into ``options.report_dir``. A run that cannot happen
     returns a summary whose ``errors`` say why (exit 2).
     """
-    summary = Summary(command="conformance", target=session.token_url)
+    summary = Summary(
+        command="conformance", target=session.token_url, embedded_target=session.embedded
+    )
     redactor = session.redactor
     deadline = Deadline.after(options.budget_s)
     try:

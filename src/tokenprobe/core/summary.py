@@ -11,6 +11,7 @@ summary.json, schema version 1 (documented in docs/reports.md, "summary.json")::
 
     {"schema_version": 1, "tool": "tokenprobe 0.1.0", "command": "conformance",
      "status": "pass" | "fail" | "error", "exit_code": int, "target": URL,
+     "embedded_target": bool,   # the embedded reference target, started for this run
      "started_at": ISO-8601, "finished_at": ISO-8601, "duration_s": float,
      "counts": {"error", "warning", "info", "accepted", "not_evaluated", "problems"},
      "findings": [{"id", "severity", "title", "evidence", "expected", "received",
@@ -107,6 +108,9 @@ class Summary:
     # Finding ID → why the baseline accepts it; accepted findings never fail the run.
     accepted: dict[str, str] = dataclasses.field(default_factory=dict)
     stopped: Stop | None = None  # the run ended early: out of time or a signal
+    # The target was the embedded reference target, started for this run: its URL's port
+    # changes every run, so the history groups its runs by this, not by the URL.
+    embedded_target: bool = False
 
     def stop(self, stop: Stop) -> None:
         """Record that the run ended early; the reason is also one of its errors."""
@@ -179,6 +183,7 @@ class Summary:
             "status": judged.status,
             "exit_code": judged.exit_code,
             "target": self.target,
+            "embedded_target": self.embedded_target,
             "started_at": self.started_at.isoformat(),
             "finished_at": finished.isoformat(),
             "duration_s": self.duration_s,

@@ -281,12 +281,15 @@ def merge(
     started_at: dt.datetime,
     results: Sequence[tuple[str, Summary]],
     not_run: Sequence[str] = (),
+    embedded_target: bool = False,
 ) -> Summary:
     """One gate summary from the stages' summaries; stage sections keep their own keys.
 
     ``stopped``: the first stage stopped by a signal, else the first that ran out of time.
     """
-    gate = Summary(command="gate", target=target, started_at=started_at)
+    gate = Summary(
+        command="gate", target=target, started_at=started_at, embedded_target=embedded_target
+    )
     stages: dict[str, Any] = {}
     conformance: dict[str, Any] = {}
     for name, result in results:
@@ -405,6 +408,7 @@ class GateRun:
         self.run_dir = run_dir
         self.progress = progress
         self.target = target
+        self.embedded = options.config.target.url is None  # the embedded reference target
         self.redactor = Redactor()
         self.started = dt.datetime.now(dt.UTC)
         spent_s = options.elapsed_before_s + REPORT_RESERVE_S
@@ -456,7 +460,7 @@ class GateRun:
         """The merged summary; stages of ``planned`` not run are listed and named in errors."""
         ran = {name for name, _ in self.results}
         not_run = [name for name in planned if name not in ran]
-        summary = merge(self.target, self.started, self.results, not_run)
+        summary = merge(self.target, self.started, self.results, not_run, self.embedded)
         if self.interrupted is not None:
             summary.stop(self.interrupted)
         if self.out_of_time and summary.stopped is None:  # between stages, none cut short
@@ -493,7 +497,7 @@ class GateRun:
     def write_progress(self, planned: Sequence[str]) -> Verdict:
         """summary.json as things stand, written atomically: what a killed gate leaves. Returns
         the verdict of the stages so far, merged and graded as the final one will be."""
-        interim = merge(self.target, self.started, self.results)
+        interim = merge(self.target, self.started, self.results, (), self.embedded)
         self.judge_as_final(interim)
         so_far = verdict(interim)
         done = {name for name, _ in self.results}

@@ -183,7 +183,7 @@ def run(
     redactor = session.redactor
     report_dir = options.report_dir.resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
-    summary = Summary(command="load", target=session.token_url)
+    summary = Summary(command="load", target=session.token_url, embedded_target=session.embedded)
     if off:
         check, finding = scenarios_not_run(off)
         summary.checks.append(check)

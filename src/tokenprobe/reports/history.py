@@ -38,6 +38,8 @@ from tokenprobe.reports.summary_json import SUMMARY_FILE, read_stored_summary, s
 INDEX_FILE = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
 TOTAL = "total"
+# What the history calls runs on the embedded reference target, whose port changes every run.
+EMBEDDED_TARGET = "the embedded reference target"
 SEVERITIES = ("error", "warning", "info")
 
 ENVIRONMENT = jinja2.Environment(
@@ -99,7 +101,7 @@ def history_row(folder: Path) -> HistoryRow:
         run=folder.name,
         started_at=run.started_at,
         command=run.command,
-        target=run.target,
+        target=EMBEDDED_TARGET if run.embedded_target else run.target,
         kind=kind_of(run.command, load),
         status=run.status,
         findings={s: int(counts.get(s, 0)) for s in SEVERITIES},

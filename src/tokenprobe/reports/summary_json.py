@@ -101,6 +101,7 @@ class StoredRun(Record):
     started_at: str = ""
     command: str = "?"
     target: str = "?"
+    embedded_target: bool = False
     status: str = "?"
     counts: Annotated[StoredCounts | None, WrapValidator(_missing_if_damaged)] = None
     findings: Annotated[list[StoredFinding], WrapValidator(_readable_findings)] = Field(

@@ -75,7 +75,9 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
     client = ProbeClient(session.token_url, redactor, options.request_timeout_s, deadline)
     pool = ProbeAccounts(client, pool_accounts, options.failures_per_account)
     ctx = ProbeContext(client, pool, options, canary)
-    summary = Summary(command="security", target=session.token_url)
+    summary = Summary(
+        command="security", target=session.token_url, embedded_target=session.embedded
+    )
     section: dict[str, Any] = {}
     allowances: dict[str, int] = {}
     try:
