@@ -82,6 +82,8 @@ def test_gate_passes_a_clean_target_and_leaks_no_secret(
     summary = assert_complete_report(run_dir)
     assert summary["status"] == "pass"
     assert summary["embedded_target"] is False  # --url: a service tokenprobe did not start
+    # The token URL, as every command records it: the history groups them as one target.
+    assert summary["target"] == f"{secrets_target.base_url}/api/v1/token/"
     assert set(summary["stages"]) == {
         "conformance-published", "conformance-strict", "security", "load"
     }  # fmt: skip

@@ -263,7 +263,7 @@ def run_stage(stage: Stage, session: TargetSession, run_dir: Path, budget_s: flo
 
 
 def _run_suite(stage: Stage, session: TargetSession, stage_run: StageRun) -> Summary:
-    failed = Summary(command=stage.name, target=session.base_url)
+    failed = Summary(command=stage.name, target=session.token_url)
     try:
         return stage.run(session, stage_run)
     except Interrupted as exc:  # before the suite could stop in good order (e.g. starting)
@@ -366,7 +366,7 @@ def run_gate(
             # One redactor for the whole run: the gate's own reports are written after the
             # target is closed, and must hide what every stage learnt.
             session = dataclasses.replace(opened, redactor=run.redactor)
-            run.target = session.base_url
+            run.target = session.token_url  # as every command records it
             run.run_stages(stages, partition_accounts(session, stages))
     except TokenprobeError as exc:
         run.add_error("target", str(exc))
