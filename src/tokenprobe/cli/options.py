@@ -32,7 +32,7 @@ from tokenprobe.core.settings import Duration as DurationKind
 from tokenprobe.reports.rundir import check_report_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
-ENV_URL = "TOKENPROBE_URL"
+ENV_URL = setting("target.url").env
 
 
 class Duration(click.ParamType):
@@ -105,14 +105,12 @@ url_option = click.option(
     envvar=ENV_URL,
     show_envvar=True,
     metavar="URL",
-    help="Base URL of the service under test (its token endpoint is URL/api/v1/token/) "
-    "[default: start the embedded reference target].",
+    help=setting("target.url").help,
 )
 credentials_option = click.option(
     "--credentials",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV username,password of valid accounts of --url [default: TOKENPROBE_CREDENTIALS]; "
-    "with TOKENPROBE_USERNAME and TOKENPROBE_PASSWORD as well, the run uses both.",
+    help=f"{setting('target.credentials').help} [default: TOKENPROBE_CREDENTIALS].",
 )
 config_option = click.option(
     "--config",

@@ -440,7 +440,7 @@ FILE_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "reports", "dir", Text("a directory path", path=True),
         "Run folders go to DIR/UTC-TIMESTAMP/, and DIR/latest points at the newest.",
-        default=defaults.REPORT_ROOT, env="TOKENPROBE_REPORT_DIR", option="--report-dir",
+        default=defaults.REPORT_ROOT, env="TOKENPROBE_REPORT_DIR",
     ),
 )  # fmt: skip
 
