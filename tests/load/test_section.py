@@ -41,3 +41,18 @@ def test_a_wrong_type_makes_the_section_unreadable_not_a_guess() -> None:
 def test_no_section_is_none() -> None:
     assert load_section({"command": "security"}) is None
     assert load_section({"load": None}) is None
+
+
+def test_a_damaged_part_a_reader_can_do_without_reads_as_missing() -> None:
+    """A stored run may be old or damaged: its steps, SLOs and capacity search are left out
+    where they do not decode, and the run's own numbers still read."""
+    damaged = {
+        **SECTION,
+        "steps": [{"offered_rps": "fast"}, {"offered_rps": 30}],
+        "slo": "not a list",
+        "capacity": {"reached": "yes"},
+    }
+    load = decode_load(damaged)
+    assert load is not None
+    assert [step.offered_rps for step in load.steps] == [30]
+    assert (load.slo, load.capacity, load.requests) == ([], None, 120)

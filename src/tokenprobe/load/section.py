@@ -6,31 +6,27 @@ or from one stored long ago (the reports, the breakpoint line, ``--compare``, th
 verdicts, the drift learned from stored runs, ``tokenprobe history``), decodes it here once,
 with pydantic, instead of checking each value's type where it is used.
 
-Unknown fields are ignored (a newer tokenprobe may add some); a field of the wrong type makes
-the whole section unreadable, `load_section` then gives None: "no load results", as for a run
-without a load stage. Scenarios are keyed by scenario key; summaries written before the keys
-named them by display name (``valid login``), which is read as its key.
+Read by the rules of `tokenprobe.core.records`: unknown fields are ignored; a damaged part a
+reader can do without (the steps, the SLOs, the capacity search, the plan of a sequential run)
+reads as missing; a damaged number of the run itself makes the whole section unreadable, and
+`load_section` gives None: "no load results", as for a run without a load stage. Scenarios
+are keyed by scenario key; summaries written before the keys named them by display name
+(``valid login``), which is read as its key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from tokenprobe.core.defaults import LATENCY_PERCENTILES, LOAD_SCENARIOS
+from tokenprobe.core.records import MissingIfDamaged, ReadableItems, Record
 
 Number = int | float
 _KEY_OF_DISPLAY_NAME = {name: key for key, name in LOAD_SCENARIOS.items()}
 LATENCY_FIELDS = (*LATENCY_PERCENTILES, "max")
-
-
-class Record(BaseModel):
-    """Read as JSON wrote it: numbers stay numbers (no "12" → 12, no true → 1), arrays are
-    lists, unknown fields are ignored."""
-
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
 
 class Latency(Record):
@@ -83,10 +79,10 @@ class Capacity(Record):
     # Numbers as the search wrote them (an int stays an int: reports show them as written).
     capacity_rps: Number | None = None
     at_least_rps: Number | None = None
-    bracket: list[Number | None] = []  # [held at, broke at]
+    bracket: list[Number | None] = Field(default_factory=list)  # [held at, broke at]
     bracket_unit: str = "req/s"
     search_s: Number | None = None
-    probes: list[dict[str, Any]] = []
+    probes: list[dict[str, Any]] = Field(default_factory=list)
     summary: str | None = None
 
     def found_rps(self) -> float | None:
@@ -118,14 +114,15 @@ class LoadSection(Scope):
     model: str = "open"
     arrival: str | None = None
     profile: str | None = None
-    scenarios: dict[str, Scope] = {}
-    contract_deviations: list[Deviation] = []
-    steps: list[Step] = []
+    scenarios: dict[str, Scope] = Field(default_factory=dict)
+    # What a reader can do without reads as missing when damaged, never as a guess.
+    contract_deviations: Annotated[list[Deviation], ReadableItems] = Field(default_factory=list)
+    steps: Annotated[list[Step], ReadableItems] = Field(default_factory=list)
     capacity_rps: float | None = None
-    capacity: Capacity | None = None
-    slo: list[Slo] = []
+    capacity: Annotated[Capacity | None, MissingIfDamaged] = None
+    slo: Annotated[list[Slo], ReadableItems] = Field(default_factory=list)
     unreliable: bool = False  # the load generator's CPU was saturated (TP-LOAD-002)
-    sequential: SequentialPlan | None = None
+    sequential: Annotated[SequentialPlan | None, MissingIfDamaged] = None
 
     @field_validator("scenarios", mode="before")
     @classmethod

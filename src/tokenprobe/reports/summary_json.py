@@ -1,9 +1,10 @@
 """``summary.json``: the machine-readable result (schema in `tokenprobe.core.summary`), and
 `StoredRun`: what the history and ``--compare`` read back from a stored one, decoded once.
 
-A stored run may be old or damaged. Its parts decode on their own: a damaged part reads as
-missing (counts are then counted again from the findings; a finding that is not one is left
-out), never as a guess; the load section has its own codec (`tokenprobe.load.section`).
+A stored run may be old or damaged. Its parts decode on their own (`tokenprobe.core.records`):
+a damaged part reads as missing (counts are then counted again from the findings; a finding
+that is not one is left out), never as a guess; the load section has its own record
+(`tokenprobe.load.section`).
 """
 
 from __future__ import annotations
@@ -13,17 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import (
-    Field,
-    TypeAdapter,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-)
+from pydantic import Field, ValidationError
 
 from tokenprobe.core.files import write_text_atomic
+from tokenprobe.core.records import MissingIfDamaged, ReadableItems, Record
 from tokenprobe.core.summary import Summary
-from tokenprobe.load.section import Record
 
 SUMMARY_FILE = "summary.json"
 
@@ -46,36 +41,11 @@ def read_stored_summary(run_dir: Path) -> dict[str, Any] | None:
     return summary if isinstance(summary, dict) else None
 
 
-def _missing_if_damaged(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    try:
-        return handler(value)
-    except ValidationError:
-        return None
-
-
 class StoredFinding(Record):
     id: str
     title: str = ""
     severity: str = ""
     accepted: bool = False
-
-
-_FINDING = TypeAdapter(StoredFinding)
-
-
-def _readable_findings(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """The findings that decode; a list that is not one reads as none."""
-    try:
-        items = TypeAdapter(list[Any]).validate_python(value)
-    except ValidationError:
-        return []
-    readable = []
-    for item in items:
-        try:
-            readable.append(_FINDING.validate_python(item))
-        except ValidationError:
-            continue
-    return handler(readable)
 
 
 class StoredCounts(Record):
@@ -92,7 +62,7 @@ class StoredRegression(Record):
 
 class StoredComparison(Record):
     previous_run: str | None = None
-    regression: Annotated[StoredRegression | None, WrapValidator(_missing_if_damaged)] = None
+    regression: Annotated[StoredRegression | None, MissingIfDamaged] = None
 
 
 class StoredRun(Record):
@@ -103,11 +73,9 @@ class StoredRun(Record):
     target: str = "?"
     embedded_target: bool = False
     status: str = "?"
-    counts: Annotated[StoredCounts | None, WrapValidator(_missing_if_damaged)] = None
-    findings: Annotated[list[StoredFinding], WrapValidator(_readable_findings)] = Field(
-        default_factory=list
-    )
-    comparison: Annotated[StoredComparison | None, WrapValidator(_missing_if_damaged)] = None
+    counts: Annotated[StoredCounts | None, MissingIfDamaged] = None
+    findings: Annotated[list[StoredFinding], ReadableItems] = Field(default_factory=list)
+    comparison: Annotated[StoredComparison | None, MissingIfDamaged] = None
 
 
 def stored_run(summary: dict[str, Any]) -> StoredRun | None:

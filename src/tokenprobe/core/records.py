@@ -1,0 +1,57 @@
+"""Typed records of the JSON tokenprobe writes, read back with pydantic: the one codec's rules.
+
+A record reads values as JSON wrote them: numbers stay numbers (no "12" → 12, no true → 1),
+arrays are lists, unknown fields are ignored (a newer tokenprobe may add some). A stored run
+may be old or damaged; the parts a reader can do without are annotated to read as missing
+rather than make the whole record unreadable:
+
+* `MissingIfDamaged`: a part that does not decode is None;
+* `ReadableItems`: a list keeps the items that decode (a list that is not one reads as empty).
+
+Never a guess: a damaged value is left out, not converted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+def _missing_if_damaged(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+_ANY_LIST = TypeAdapter(list[Any])
+
+
+def _readable_items(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        items = _ANY_LIST.validate_python(value)
+    except ValidationError:
+        return handler([])
+    readable = []
+    for item in items:
+        try:  # the field's own list type, one item at a time
+            readable += handler([item])
+        except ValidationError:
+            continue
+    return handler(readable)
+
+
+MissingIfDamaged = WrapValidator(_missing_if_damaged)
+ReadableItems = WrapValidator(_readable_items)
