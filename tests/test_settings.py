@@ -22,6 +22,7 @@ from tokenprobe.core.settings import (
 )
 from tokenprobe.core.validation import validate_document
 from tokenprobe.load import locust_options
+from tokenprobe.load.settings import LoadOptionError
 
 
 @pytest.mark.parametrize("entry", FILE_SETTINGS, ids=lambda entry: entry.key)
@@ -46,6 +47,27 @@ class LocustParser(argparse.ArgumentParser):
         return super().add_argument(*args, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("given", "refused"),
+    [
+        (
+            ["--tp-resolution", "0.7"],
+            "--tp-resolution: expected a number ≥ 0.001 and ≤ 0.5, got 0.7",
+        ),
+        (["--tp-rate", "0.05"], "--tp-rate: expected a number ≥ 0.1, got 0.05"),
+        (["--tp-storm-size", "0"], "--tp-storm-size: expected a whole number ≥ 1, got 0"),
+        (["--tp-max-lateness", "0"], "--tp-max-lateness: expected a number > 0, got 0.0"),
+    ],
+)
+def test_locust_options_are_checked_by_their_declarations(given: list[str], refused: str) -> None:
+    """The same ranges as `tokenprobe load`'s options: one declaration checks both."""
+    parser = LocustParser(prog="locust")
+    locust_options.add_arguments(parser)
+    with pytest.raises(LoadOptionError) as excinfo:
+        locust_options.parse_options(parser.parse_args(given))
+    assert str(excinfo.value) == refused
+
+
 def test_locust_options_show_the_declared_help_and_defaults() -> None:
     parser = LocustParser(prog="locust")
     locust_options.add_arguments(parser)
@@ -53,9 +75,7 @@ def test_locust_options_show_the_declared_help_and_defaults() -> None:
     for entry in LOAD_SETTINGS:
         assert entry.locust is not None
         assert " ".join(entry.help.split()) in shown
-        assert parser.get_default(entry.locust.removeprefix("--").replace("-", "_")) == (
-            entry.default
-        )
+        assert parser.get_default(entry.locust_dest) == entry.default
 
 
 @pytest.mark.parametrize(

@@ -66,9 +66,15 @@ def toml_key(key: str) -> str:
 
 def comment(text: str) -> str:
     """Prose as TOML comment lines of at most `COMMENT_WIDTH` characters."""
-    return "\n".join(
-        textwrap.wrap(text, COMMENT_WIDTH, initial_indent="# ", subsequent_indent="# ")
+    lines = textwrap.wrap(
+        text,
+        COMMENT_WIDTH,
+        initial_indent="# ",
+        subsequent_indent="# ",
+        break_on_hyphens=False,  # never "--brute-force-" / "attempts"
+        break_long_words=False,
     )
+    return "\n".join(lines)
 
 
 def number(value: float) -> str:

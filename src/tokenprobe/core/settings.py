@@ -7,9 +7,11 @@ One `Setting` per thing a user sets in the configuration file, an environment va
   set file keys (`tokenprobe.core.config`);
 * the commented example file ``tokenprobe init`` writes (``tokenprobe.toml.j2``);
 * the ``tokenprobe`` options that set the same things (`tokenprobe.cli.options.setting_option`)
-  and tokenprobe's Locust options (`tokenprobe.load.locust_options`): type, range, default, help;
-* the settings tables of docs/gate.md (file keys) and docs/load.md (load options), which
-  tests/test_docs.py compares with `markdown_table` (``python -m tests.test_docs`` rewrites them).
+  and tokenprobe's Locust options (`tokenprobe.load.locust_options`): type, range (checked by
+  click, and by `tokenprobe.load.locust_options.parse_options` with `admits`), default, help;
+* the settings tables of docs/gate.md and docs/regression.md (file keys) and docs/load.md (load
+  options), which tests/test_docs.py compares with `file_table` and `load_table`
+  (``python -m tests.test_docs`` rewrites them).
 
 A default is a `tokenprobe.core.defaults` constant (durations in seconds): one source each.
 The file's two tables of free keys (``[slo.latency.<scenario>]``, ``[severities]``) are not
@@ -42,6 +44,10 @@ class Integer:
             return f"a whole number ≥ {self.minimum}"
         return f"an integer between {self.minimum} and {self.maximum}"
 
+    def admits(self, value: Any) -> bool:
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return whole and self.minimum <= value and (self.maximum is None or value <= self.maximum)
+
     def schema(self) -> dict[str, Any]:
         bounds = {"minimum": self.minimum}
         if self.maximum is not None:
@@ -60,7 +66,16 @@ class Number:
     expected: str = ""
 
     def describe(self) -> str:
-        return self.expected or f"a number {'>' if self.above_minimum else '≥'} {self.minimum:g}"
+        if self.expected:
+            return self.expected
+        low = f"a number {'>' if self.above_minimum else '≥'} {self.minimum:g}"
+        return low if self.maximum is None else f"{low} and ≤ {self.maximum:g}"
+
+    def admits(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        low = value > self.minimum if self.above_minimum else value >= self.minimum
+        return low and (self.maximum is None or value <= self.maximum)
 
     def schema(self) -> dict[str, Any]:
         bound = "exclusiveMinimum" if self.above_minimum else "minimum"
@@ -84,6 +99,12 @@ class Duration:
     def describe(self) -> str:
         return DURATION_EXPECTED
 
+    def admits(self, value: Any) -> bool:
+        """Seconds, as a parsed duration is."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return value > 0 and (self.max_s is None or value <= self.max_s)
+
     def schema(self) -> dict[str, Any]:
         return {
             "anyOf": [
@@ -104,6 +125,9 @@ class Choice:
 
     def describe(self) -> str:
         return self.expected or f"one of {', '.join(self.values)}"
+
+    def admits(self, value: Any) -> bool:
+        return value in self.values
 
     def schema(self) -> dict[str, Any]:
         return {"enum": list(self.values)}
@@ -132,6 +156,10 @@ class Text:
 
     def describe(self) -> str:
         return self.expected
+
+    def admits(self, value: Any) -> bool:
+        """Any string: what it means is parsed where it is used (weights, SLOs)."""
+        return isinstance(value, str)
 
     def schema(self) -> dict[str, Any]:
         if self.pattern:
@@ -197,6 +225,11 @@ class Setting:
         """The dotted key of the file (``security.failures-per-account``)."""
         return f"{self.table}.{self.name}"
 
+    @property
+    def locust_dest(self) -> str:
+        """The attribute argparse gives its Locust option's value (``tp_max_rate``)."""
+        return (self.locust or "").removeprefix("--").replace("-", "_")
+
     def schema(self) -> dict[str, Any]:
         """The JSON Schema of its value, with the wording of its one-line error."""
         return {**self.kind.schema(), "x-expected": self.kind.describe()}
@@ -233,8 +266,6 @@ TABLES = {
     "unchanged or inconclusive (docs/regression.md).",
     "reports": "Where runs are written.",
 }
-
-DURATION_HELP = "Durations: 300s, 15m, 1h, 7d or whole seconds."
 
 FILE_SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -393,7 +424,7 @@ FILE_SETTINGS: tuple[Setting, ...] = (
             "a non-empty list of distinct percentiles such as p95", non_empty=True,
             distinct=True,
         ),
-        "The latency percentiles judged.",
+        f"The latency percentiles judged: any of {', '.join(defaults.LATENCY_PERCENTILES)}.",
         default=defaults.REGRESSION_PERCENTILES,
     ),
     Setting(
@@ -484,7 +515,7 @@ LOAD_SETTINGS: tuple[Setting, ...] = (
         default=defaults.BREAKPOINT_RESOLUTION, option="--resolution", locust="--tp-resolution",
     ),
     Setting(
-        "", "stream-rate", Number(0.1),
+        "", "stream-rate", Number(0, above_minimum=True),
         "Open model: most arrivals per second per user (stream); more streams, more "
         "concurrency.",
         default=defaults.LOAD_STREAM_RATE_PER_S, locust="--tp-stream-rate",
@@ -496,7 +527,7 @@ LOAD_SETTINGS: tuple[Setting, ...] = (
         default=defaults.LOAD_LATE_MS, locust="--tp-late-ms",
     ),
     Setting(
-        "", "max-lateness", Number(0),
+        "", "max-lateness", Number(0, above_minimum=True),
         "Open model: an arrival that cannot be sent within this many seconds of its intended "
         "time is dropped (and counted).",
         default=defaults.LOAD_MAX_LATENESS_S, locust="--tp-max-lateness",
@@ -525,9 +556,7 @@ LOAD_SETTINGS: tuple[Setting, ...] = (
     ),
 )  # fmt: skip
 
-SETTINGS = FILE_SETTINGS + LOAD_SETTINGS
 BY_KEY = {setting.key: setting for setting in FILE_SETTINGS}
-BY_LOCUST = {setting.locust: setting for setting in SETTINGS if setting.locust}
 
 
 def setting(key: str) -> Setting:
@@ -612,10 +641,17 @@ def file_table(settings: Iterable[Setting]) -> str:
 def load_table(settings: Iterable[Setting]) -> str:
     """docs/load.md's table of the options ``tokenprobe load`` and Locust share."""
     rows = [
-        (_code(entry.option), _code(entry.locust), _code(shown_default(entry)), entry.help)
+        (_code(entry.option), _code(entry.locust), _code(_either_default(entry)), entry.help)
         for entry in settings
     ]
     return _markdown(("tokenprobe load", "Locust", "default", "meaning"), rows)
+
+
+def _either_default(entry: Setting) -> str:
+    """A default both sides accept: a duration as seconds (Locust's options take a number)."""
+    if isinstance(entry.kind, Duration):
+        return f"{entry.default:g}"
+    return shown_default(entry)
 
 
 def _code(text: str | None) -> str:

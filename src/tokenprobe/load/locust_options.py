@@ -19,7 +19,14 @@ from typing import Any
 
 from tokenprobe.core import defaults
 from tokenprobe.core.durations import parse_duration
-from tokenprobe.core.settings import Choice, Duration, Integer, Number, load_setting
+from tokenprobe.core.settings import (
+    LOAD_SETTINGS,
+    Choice,
+    Duration,
+    Integer,
+    Number,
+    load_setting,
+)
 from tokenprobe.load.looks import DECIDED_FILE, EVIDENCE_FILE
 from tokenprobe.load.profiles import Profile, build_profile
 from tokenprobe.load.settings import MAX_DURATION_S, SCENARIOS, LoadOptionError, parse_weights
@@ -260,17 +267,12 @@ def parse_options(options: Any) -> LocustOptions:
         slos = parse_slos(options.tp_slo)
     except ValueError as exc:
         raise LoadOptionError(str(exc)) from None
-    for name, value in (("--tp-stream-rate", options.tp_stream_rate),
-                        ("--tp-max-lateness", options.tp_max_lateness),
-                        ("--tp-request-timeout", options.tp_request_timeout),
-                        ("--tp-max-requests", options.tp_max_requests),
-                        ("--tp-storm-size", options.tp_storm_size),
-                        ("--tp-max-rate", options.tp_max_rate),
-                        ("--tp-max-users", options.tp_max_users),
-                        ("--tp-resolution", options.tp_resolution),
-                        ("--tp-look-every", options.tp_look_every)):  # fmt: skip
-        if value <= 0:
-            raise LoadOptionError(f"{name} must be positive, got {value}")
+    for entry in LOAD_SETTINGS:  # each value as its declaration allows, as the CLI checks it
+        value = getattr(options, entry.locust_dest)
+        if not entry.kind.admits(value):
+            raise LoadOptionError(f"{entry.locust}: expected {entry.kind.describe()}, got {value}")
+    if options.tp_look_every <= 0:
+        raise LoadOptionError(f"--tp-look-every must be positive, got {options.tp_look_every}")
     return LocustOptions(
         model=model,
         arrival=options.tp_arrival,

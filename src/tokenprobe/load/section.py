@@ -111,7 +111,7 @@ class SequentialPlan(Record):
 
 
 class LoadSection(Scope):
-    model: str = "open"
+    model: str | None = None  # "open" or "closed"
     arrival: str | None = None
     profile: str | None = None
     scenarios: dict[str, Scope] = Field(default_factory=dict)

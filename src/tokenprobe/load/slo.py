@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from tokenprobe.load.section import decode_capacity
 from tokenprobe.load.settings import scenario_key
 
 LATENCY_METRICS = ("p50", "p90", "p95", "p99", "p999", "max")
@@ -112,10 +113,8 @@ def observe(threshold: Threshold, results: Mapping[str, Any]) -> float | None:
 
 def capacity_of(capacity: Any) -> float | None:
     """What a breakpoint search found, in req/s: its capacity, or the lower bound it held."""
-    if not isinstance(capacity, Mapping):
-        return None
-    found = capacity.get("capacity_rps")
-    return found if found is not None else capacity.get("at_least_rps")
+    decoded = decode_capacity(capacity)
+    return None if decoded is None else decoded.found_rps()
 
 
 def evaluate(thresholds: list[Threshold], results: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from flask import Response, jsonify, request
 from locust.env import Environment
 
 from tokenprobe.load.latency import PERCENTILES, TOTAL
-from tokenprobe.load.section import Capacity
+from tokenprobe.load.section import decode_capacity
 from tokenprobe.load.verdict import CAPACITY_CHECK, search_result, slo_check_id
 
 VERDICT_ROUTE = "/tokenprobe/verdict"
@@ -165,9 +165,9 @@ def slo_rows(current: dict[str, Any]) -> list[dict[str, Any]]:
          "verdict": checks.get(slo_check_id(slo["name"]), "")}
         for slo in results["slo"]
     ]  # fmt: skip
-    if results.get("capacity"):  # the search's result, as every report words it
+    if found_by := decode_capacity(results.get("capacity")):  # as every report words it
         capacity = {"name": "capacity", "threshold": "breakpoint search"}
-        found = search_result(Capacity.model_validate(results["capacity"]))
+        found = search_result(found_by)
         rows.append({**capacity, "observed": found, "verdict": checks.get(CAPACITY_CHECK, "")})
     return [overall, *rows]
 

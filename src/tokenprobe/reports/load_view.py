@@ -4,7 +4,8 @@ The load stage writes ``summary["load"]`` (docs/load.md, "Reports"), read here t
 one codec (`tokenprobe.load.section`): ``slo`` lists each threshold with its observed value
 (whether it held is its check's outcome), ``scenarios`` maps scenario keys (``valid_login``)
 to the same numbers as the total plus ``name``, the display name. A stage that stopped early
-may leave parts out: they show empty; a section that cannot be read shows no load rows.
+may leave parts out: a missing percentile or rate shows empty, a missing count 0 (the record's
+default); a section that cannot be read shows no load rows.
 """
 
 from __future__ import annotations

@@ -581,7 +581,8 @@ def capacity_bracket(load: LoadSection) -> tuple[float, float] | None:
         rate
         for step in load.measured_steps()
         if step.held is False
-        and (rate := step.offered_rps if load.model == "open" else step.achieved_rps) is not None
+        # A summary without a model was written before the closed model: an open one.
+        and (rate := step.achieved_rps if load.model == "closed" else step.offered_rps) is not None
         and rate > capacity
     ]
     return capacity, min(failed, default=math.inf)
