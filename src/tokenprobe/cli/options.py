@@ -83,11 +83,6 @@ def setting_option(key: str) -> Callable[[F], F]:
     )
 
 
-def option_parameter(key: str) -> str:
-    """The parameter name click gives the option of configuration key ``key``."""
-    return setting(key).option.lstrip("-").replace("-", "_")  # type: ignore[union-attr]
-
-
 def load_option(name: str) -> Callable[[F], F]:
     """``tokenprobe load``'s option for a declared load setting (its Locust twin is made
     from the same declaration, `tokenprobe.load.locust_options`)."""
@@ -110,7 +105,7 @@ url_option = click.option(
 credentials_option = click.option(
     "--credentials",
     type=click.Path(dir_okay=False, path_type=Path),
-    help=f"{setting('target.credentials').help} [default: TOKENPROBE_CREDENTIALS].",
+    help=f"{setting('target.credentials').help} [default: {setting('target.credentials').env}].",
 )
 config_option = click.option(
     "--config",

@@ -11,7 +11,6 @@ import click
 from tokenprobe.cli.options import (
     TARGET_KEYS,
     command_config,
-    option_parameter,
     require_complete_option,
     setting_option,
     target_options,
@@ -23,6 +22,7 @@ from tokenprobe.core.credentials import Credential, read_verify_key
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.findings import Severity
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
+from tokenprobe.core.settings import setting
 from tokenprobe.core.summary import verdict
 from tokenprobe.security.options import SecurityOptions, TimingBudget
 from tokenprobe.security.registry import FINDING_IDS, PROBE_IDS
@@ -32,7 +32,7 @@ from tokenprobe.security.runner import run as run_security
 CONFIG_KEYS = {
     **TARGET_KEYS,
     **{
-        key: option_parameter(key)
+        key: setting(key).option_dest
         for key in (
             "security.canary-password-env",
             "security.brute-force-attempts",

@@ -13,20 +13,29 @@ Never a guess: a damaged value is left out, not converted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
-    TypeAdapter,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
 )
 
+R = TypeVar("R", bound="Record")
+
 
 class Record(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+def decoded(record: type[R], data: Any) -> R | None:
+    """``data`` as a ``record``; None when it does not decode (an unreadable part is missing)."""
+    try:
+        return record.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def _missing_if_damaged(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
@@ -36,21 +45,16 @@ def _missing_if_damaged(value: Any, handler: ValidatorFunctionWrapHandler) -> An
         return None
 
 
-_ANY_LIST = TypeAdapter(list[Any])
-
-
 def _readable_items(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    try:
-        items = _ANY_LIST.validate_python(value)
-    except ValidationError:
-        return handler([])
+    if not isinstance(value, list):  # not a JSON array: nothing readable
+        return []
     readable = []
-    for item in items:
+    for item in value:
         try:  # the field's own list type, one item at a time
             readable += handler([item])
         except ValidationError:
             continue
-    return handler(readable)
+    return readable
 
 
 MissingIfDamaged = WrapValidator(_missing_if_damaged)

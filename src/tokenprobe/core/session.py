@@ -48,6 +48,11 @@ class TargetSession:
         return self.base_url + TOKEN_PATH
 
 
+def token_url_of(url: str) -> str:
+    """The token endpoint's URL from a base URL or the endpoint's own (`normalise_base_url`)."""
+    return normalise_base_url(url) + TOKEN_PATH
+
+
 def normalise_base_url(url: str) -> str:
     """Accept a base URL or the token endpoint's URL; return the base URL without a slash."""
     if not re.match(BASE_URL_PATTERN, url):

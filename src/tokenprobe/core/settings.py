@@ -31,8 +31,20 @@ from tokenprobe.core.token_fields import ACCESS_FIELD_ENV, REFRESH_FIELD_ENV
 # -- kinds of value ----------------------------------------------------------------------------
 
 
+class AsWritten:
+    """A kind whose value the file holds as it is used (only durations and lists convert)."""
+
+    def read(self, raw: Any) -> Any:
+        return raw
+
+
+def _is_real(value: Any) -> bool:
+    """A number, and not a bool (Python's bools are ints)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 @dataclasses.dataclass(frozen=True)
-class Integer:
+class Integer(AsWritten):
     minimum: int
     maximum: int | None = None
     expected: str = ""
@@ -45,7 +57,7 @@ class Integer:
         return f"an integer between {self.minimum} and {self.maximum}"
 
     def admits(self, value: Any) -> bool:
-        whole = isinstance(value, int) and not isinstance(value, bool)
+        whole = _is_real(value) and isinstance(value, int)
         return whole and self.minimum <= value and (self.maximum is None or value <= self.maximum)
 
     def schema(self) -> dict[str, Any]:
@@ -54,12 +66,9 @@ class Integer:
             bounds["maximum"] = self.maximum
         return {"type": "integer", **bounds}
 
-    def read(self, raw: Any) -> Any:
-        return raw
-
 
 @dataclasses.dataclass(frozen=True)
-class Number:
+class Number(AsWritten):
     minimum: float
     maximum: float | None = None
     above_minimum: bool = False  # the minimum itself is not allowed
@@ -72,7 +81,7 @@ class Number:
         return low if self.maximum is None else f"{low} and ≤ {self.maximum:g}"
 
     def admits(self, value: Any) -> bool:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not _is_real(value):
             return False
         low = value > self.minimum if self.above_minimum else value >= self.minimum
         return low and (self.maximum is None or value <= self.maximum)
@@ -83,9 +92,6 @@ class Number:
         if self.maximum is not None:
             schema["maximum"] = self.maximum
         return schema
-
-    def read(self, raw: Any) -> Any:
-        return raw
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,9 +107,7 @@ class Duration:
 
     def admits(self, value: Any) -> bool:
         """Seconds, as a parsed duration is."""
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return False
-        return value > 0 and (self.max_s is None or value <= self.max_s)
+        return _is_real(value) and value > 0 and (self.max_s is None or value <= self.max_s)
 
     def schema(self) -> dict[str, Any]:
         return {
@@ -119,7 +123,7 @@ class Duration:
 
 
 @dataclasses.dataclass(frozen=True)
-class Choice:
+class Choice(AsWritten):
     values: tuple[str, ...]
     expected: str = ""
 
@@ -132,24 +136,18 @@ class Choice:
     def schema(self) -> dict[str, Any]:
         return {"enum": list(self.values)}
 
-    def read(self, raw: Any) -> Any:
-        return raw
-
 
 @dataclasses.dataclass(frozen=True)
-class Flag:
+class Flag(AsWritten):
     def describe(self) -> str:
         return "true or false"
 
     def schema(self) -> dict[str, Any]:
         return {"type": "boolean"}
 
-    def read(self, raw: Any) -> Any:
-        return raw
-
 
 @dataclasses.dataclass(frozen=True)
-class Text:
+class Text(AsWritten):
     expected: str = "a string"
     pattern: str | None = None
     path: bool = False  # a file or folder: relative to the file it is written in
@@ -165,9 +163,6 @@ class Text:
         if self.pattern:
             return {"type": "string", "pattern": self.pattern}
         return {"type": "string", "minLength": 1}
-
-    def read(self, raw: Any) -> Any:
-        return raw
 
 
 @dataclasses.dataclass(frozen=True)
@@ -226,9 +221,14 @@ class Setting:
         return f"{self.table}.{self.name}"
 
     @property
+    def option_dest(self) -> str:
+        """The parameter click gives its ``tokenprobe`` option's value (``max_rate``)."""
+        return option_dest(self.option or "")
+
+    @property
     def locust_dest(self) -> str:
         """The attribute argparse gives its Locust option's value (``tp_max_rate``)."""
-        return (self.locust or "").removeprefix("--").replace("-", "_")
+        return option_dest(self.locust or "")
 
     def schema(self) -> dict[str, Any]:
         """The JSON Schema of its value, with the wording of its one-line error."""
@@ -239,6 +239,11 @@ class Setting:
         its default."""
         raw = table.get(self.name)
         return self.default if raw is None else self.kind.read(raw)
+
+
+def option_dest(option: str) -> str:
+    """Where click and argparse alike put an option's value: ``--max-rate`` → ``max_rate``."""
+    return option.removeprefix("--").replace("-", "_")
 
 
 PERCENT_RATIO = "0.05 = 5 %"
@@ -598,9 +603,12 @@ def shown_default(entry: Setting) -> str:
 
 def described(entry: Setting) -> str:
     """Its help, then where else it can be set: the example file's comment above the key."""
-    where = [f"Environment: {entry.env}." if entry.env else "", f"Option: {entry.option}." if
-             entry.option else ""]  # fmt: skip
-    return " ".join(filter(None, [entry.help, *where]))
+    parts = [entry.help]
+    if entry.env:
+        parts.append(f"Environment: {entry.env}.")
+    if entry.option:
+        parts.append(f"Option: {entry.option}.")
+    return " ".join(parts)
 
 
 def file_value(entry: Setting) -> Any:

@@ -51,7 +51,7 @@ from tokenprobe.core.errors import TokenprobeError
 from tokenprobe.core.findings import deduplicate
 from tokenprobe.core.interrupts import Interrupted, shielded
 from tokenprobe.core.redact import Redactor
-from tokenprobe.core.session import TOKEN_PATH, TargetSession, normalise_base_url
+from tokenprobe.core.session import TargetSession, token_url_of
 from tokenprobe.core.summary import TIME, Stop, Summary, Verdict, verdict
 from tokenprobe.gate.progress import Progress
 from tokenprobe.load import LoadOptions
@@ -351,7 +351,7 @@ def run_gate(
         run_dir = new_run_dir(config.report_root)
     # The token URL, as every command records it (the target is not started yet).
     url = config.target.url
-    target = normalise_base_url(url) + TOKEN_PATH if url else "embedded reference target"
+    target = token_url_of(url) if url else "embedded reference target"
     run = GateRun(options, run_dir, progress, target)
     previous, previous_problem = _previous_run(options)
     stages = build_stages(options, env, previous)

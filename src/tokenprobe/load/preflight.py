@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from tokenprobe.core import defaults
 from tokenprobe.core.errors import ConfigError, TargetUnreachable, TokenprobeError
-from tokenprobe.core.session import TOKEN_PATH, normalise_base_url
+from tokenprobe.core.session import token_url_of
 from tokenprobe.load.accounts import LoadAccounts
 from tokenprobe.load.locust_options import CommonOptions, common_options, parse_options
 from tokenprobe.load.safety import host_problem
@@ -95,7 +95,7 @@ class Preflight:
             parsed.tp_weights, off = without_accounts(parsed.tp_weights)
             self.switched_off = off
         if not worker and host and starts_by_itself(parsed):
-            ensure_connectable(normalise_base_url(host) + TOKEN_PATH)
+            ensure_connectable(token_url_of(host))
         for step in self.steps:
             step(parsed)
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from tokenprobe.core.defaults import LATENCY_PERCENTILES, LOAD_SCENARIOS
-from tokenprobe.core.records import MissingIfDamaged, ReadableItems, Record
+from tokenprobe.core.defaults import LATENCY_PERCENTILES
+from tokenprobe.core.records import MissingIfDamaged, ReadableItems, Record, decoded
+from tokenprobe.load.settings import key_of_entry
 
 Number = int | float
-_KEY_OF_DISPLAY_NAME = {name: key for key, name in LOAD_SCENARIOS.items()}
 LATENCY_FIELDS = (*LATENCY_PERCENTILES, "max")
 
 
@@ -129,7 +129,7 @@ class LoadSection(Scope):
     def _by_key(cls, scenarios: Any) -> Any:
         if not isinstance(scenarios, Mapping):
             return scenarios  # the model refuses it
-        return {_KEY_OF_DISPLAY_NAME.get(str(name), str(name)): v for name, v in scenarios.items()}
+        return {key_of_entry(str(name)): v for name, v in scenarios.items()}
 
     def measured_steps(self) -> list[Step]:
         """The steps that count: every one but a warm-up."""
@@ -142,12 +142,7 @@ class LoadSection(Scope):
 
 def decode_load(section: Any) -> LoadSection | None:
     """A load section as stored; None when there is none or it cannot be read."""
-    if section is None:
-        return None
-    try:
-        return LoadSection.model_validate(section)
-    except ValidationError:
-        return None
+    return None if section is None else decoded(LoadSection, section)
 
 
 def load_section(summary: Mapping[str, Any]) -> LoadSection | None:
@@ -157,9 +152,4 @@ def load_section(summary: Mapping[str, Any]) -> LoadSection | None:
 
 def decode_capacity(section: Any) -> Capacity | None:
     """A breakpoint search's ``capacity`` as the Locust child wrote it; None without one."""
-    if not section:
-        return None
-    try:
-        return Capacity.model_validate(section)
-    except ValidationError:
-        return None
+    return decoded(Capacity, section) if section else None

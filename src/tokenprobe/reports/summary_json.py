@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from tokenprobe.core.files import write_text_atomic
-from tokenprobe.core.records import MissingIfDamaged, ReadableItems, Record
+from tokenprobe.core.records import MissingIfDamaged, ReadableItems, Record, decoded
 from tokenprobe.core.summary import Summary
 
 SUMMARY_FILE = "summary.json"
@@ -80,7 +80,4 @@ class StoredRun(Record):
 
 def stored_run(summary: dict[str, Any]) -> StoredRun | None:
     """A stored summary's parts, decoded; None when even its top fields are not a summary's."""
-    try:
-        return StoredRun.model_validate(summary)
-    except ValidationError:
-        return None
+    return decoded(StoredRun, summary)
