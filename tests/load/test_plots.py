@@ -6,12 +6,12 @@ import matplotlib.pyplot as plt
 
 from tokenprobe.load.artifacts import histogram_figure, latency_figure, throughput_figure
 from tokenprobe.load.latency import new_histogram
+from tokenprobe.load.section import Second
 
 SERIES = [
-    {"t": t, "p50": 4.0, "p95": 9.0 + t % 3, "p99": 14.0, "max": 1200.0 if t == 5 else 20.0,
-     "requests": 3, "failures": 0}
+    Second(t=t, p50=4.0, p95=9.0 + t % 3, p99=14.0, max=1200.0 if t == 5 else 20.0, requests=3)
     for t in range(10)
-]  # fmt: skip
+]
 
 
 def labelled_ticks(axis) -> list[str]:

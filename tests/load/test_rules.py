@@ -27,7 +27,7 @@ from tokenprobe.load.results import cpu_verdict, step_rows
 from tokenprobe.load.runner import failure_reasons
 from tokenprobe.load.safety import host_problem
 from tokenprobe.load.search import CapacitySearch
-from tokenprobe.load.section import Slo
+from tokenprobe.load.section import Cpu, LoadSection, Slo, encode
 from tokenprobe.load.settings import parse_weights
 from tokenprobe.load.slo import evaluate, parse_slos
 from tokenprobe.load.verdict import saturated_generator, slo_breach
@@ -87,7 +87,7 @@ def test_slo_verdicts_carry_threshold_and_observed_value() -> None:
                                       "throughput_rps": 5.0, "latency_ms": {"p95": 80.0}}},
     }  # fmt: skip
     slos = parse_slos("p95<100, p95[valid_login]<100, error_ratio<0.01, p95[login_storm]<100")
-    verdicts = {v["name"]: v for v in evaluate(slos, results)}
+    verdicts = {v["name"]: v for v in evaluate(slos, LoadSection.model_validate(results))}
     assert verdicts["p95"] == {
         "name": "p95",
         "threshold": "< 100 ms",
@@ -391,7 +391,7 @@ def test_failure_reasons_name_the_scenario_by_key_and_display_name(tmp_path: Pat
         "POST,valid login,200 without a refresh token,3\n"
         "POST,my own task,server error 500,1\n"  # a locustfile's own request entry
     )
-    assert failure_reasons(tmp_path) == [
+    assert [encode(reason) for reason in failure_reasons(tmp_path)] == [
         {"name": "valid login", "scenario": "valid_login",
          "error": "200 without a refresh token", "occurrences": 3},
         {"name": "my own task", "scenario": "my own task",
@@ -401,7 +401,7 @@ def test_failure_reasons_name_the_scenario_by_key_and_display_name(tmp_path: Pat
 
 def test_a_breached_slo_is_an_error_finding_with_threshold_and_observed_value() -> None:
     results = {"requests": 10, "failures": 0, "dropped": 0, "latency_ms": {"p95": 120.0}}
-    (verdict,) = evaluate(parse_slos("p95<100"), results)
+    (verdict,) = evaluate(parse_slos("p95<100"), LoadSection.model_validate(results))
     finding = slo_breach(Slo.model_validate(verdict))
     assert (finding.id, str(finding.severity)) == ("TP-LOAD-001", "error")
     assert (finding.expected, finding.received) == ("p95 < 100 ms", "p95 = 120.0")
@@ -411,7 +411,7 @@ def test_a_saturated_generator_is_a_warning_naming_the_busy_process() -> None:
     recorder = Recorder(build_profile("constant", "open", 10, 10))
     for percent in (95, 99, 20):
         recorder.note_cpu("worker-1", percent)
-    finding = saturated_generator(cpu_verdict(recorder)[1])
+    finding = saturated_generator(Cpu.model_validate(cpu_verdict(recorder)[1]))
     assert (finding.id, str(finding.severity)) == ("TP-LOAD-002", "warning")
     assert finding.received == "worker-1 2 of 3 samples"
 

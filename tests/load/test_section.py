@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from tokenprobe.load.section import decode_load, load_section
+from tokenprobe.load.locust_options import LocustOptions
+from tokenprobe.load.profiles import Profile, build_profile
+from tokenprobe.load.recorder import Recorder
+from tokenprobe.load.results import SearchOutcome, build_results
+from tokenprobe.load.search import CapacitySearch
+from tokenprobe.load.section import BULKY, LoadResults, decode_load, encode, load_section
+from tokenprobe.load.settings import parse_weights
+from tokenprobe.load.slo import parse_slos
 
 SECTION: dict[str, Any] = {
     "model": "open",
@@ -56,3 +64,48 @@ def test_a_damaged_part_a_reader_can_do_without_reads_as_missing() -> None:
     assert load is not None
     assert [step.offered_rps for step in load.steps] == [30]
     assert (load.slo, load.capacity, load.requests) == ([], None, 120)
+
+
+STARTED_WALL = 1_700_000_000.0
+
+
+def finished_recorder(profile: Profile) -> Recorder:
+    """A recorder that saw every kind of event a run records: answers in two scenarios, a
+    failure, a deviation, a drop, a cut-off, a request left unanswered, CPU samples."""
+    recorder = Recorder(profile)
+    recorder.reset(STARTED_WALL)
+    for n in range(40):
+        name = "valid login" if n % 2 else "wrong password"
+        recorder.record(name, 5.0 + n, n == 7, False, STARTED_WALL + n / 10)
+    recorder.note_offered(0, 40, late=True)
+    recorder.note_deviation("valid login", "200 without a refresh token")
+    recorder.note_dropped(1, 2)
+    recorder.note_cut_off(recorder.note_sent("valid login", STARTED_WALL + 1.5), "valid login")
+    recorder.note_sent("wrong password", STARTED_WALL + 2.5)
+    recorder.close(STARTED_WALL + 4)
+    recorder.note_cpu("standalone-0", 30)
+    return recorder
+
+
+def test_the_childs_results_survive_the_codec_whole() -> None:
+    """results.json goes through `LoadResults` on its way out and back: a field the Locust child
+    writes that the record does not declare would vanish from it (and from summary.json)."""
+    profile = build_profile("ramp", "open", 40, 4)
+    options = LocustOptions(
+        model="open", arrival="constant", profile=profile, stream_rate=2, late_s=0.01,
+        max_lateness_s=10, weights=parse_weights("valid_login=1, wrong_password=1"),
+        storm_size=10, credentials_file="", throttled_is_failure=False,
+        slos=parse_slos("p95<100, capacity>5"), max_requests=1000, allow_hosts=(),
+        allow_remote=False, results_file="", raw_samples_prefix="",
+    )  # fmt: skip
+    search = CapacitySearch(start=10, maximum=40)
+    search.record(10, True, "measure")
+    search.record(20, False, "measure")
+    searched = SearchOutcome(search, {0: (True, "held"), 1: (False, "p95 ≥ 100 ms")}, 3.0)
+    for outcome in (None, searched):
+        written = build_results(finished_recorder(profile), options, 4.0, outcome)
+        written = json.loads(json.dumps(written))
+        read = LoadResults.model_validate_json(json.dumps(written))
+        assert encode(read) == written
+        section = read.section([])
+        assert set(section) == set(written) - BULKY | {"failure_reasons"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokenprobe.core.summary import Summary, verdict
+from tokenprobe.load.section import LoadSection
 from tokenprobe.load.slo import evaluate, parse_slos
 from tokenprobe.load.verdict import add_checks
 
@@ -16,8 +17,8 @@ TOTAL = {"requests": 100, "failures": 0, "throughput_rps": 10.0, "unanswered": 0
 def judged(slos: str, **results: Any) -> Summary:
     results = {**TOTAL, **results}
     summary = Summary("load", "http://127.0.0.1:1")
-    add_checks(summary, {**results, "slo": evaluate(parse_slos(slos), results), "cpu": CPU,
-                         "unreliable": False})  # fmt: skip
+    slo = evaluate(parse_slos(slos), LoadSection.model_validate(results))
+    add_checks(summary, LoadSection.model_validate({**results, "slo": slo, "cpu": CPU}))
     return summary
 
 

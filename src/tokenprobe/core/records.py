@@ -38,6 +38,16 @@ def decoded(record: type[R], data: Any) -> R | None:
         return None
 
 
+def first_problem(error: ValidationError) -> str:
+    """The first reason a record did not decode, in one line, where and why (never the value)."""
+    problems = error.errors(include_input=False, include_url=False)
+    if not problems:
+        return "not readable"
+    where = ".".join(str(part) for part in problems[0]["loc"]) or "the document"
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {problems[0]['msg']}{more}"
+
+
 def _missing_if_damaged(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     try:
         return handler(value)

@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 
@@ -23,6 +22,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.load.latency import TOTAL, new_histogram
+from tokenprobe.load.section import LoadResults, LoadSection, Second
 
 STATS_CSV = "load_stats.csv"
 LATENCY_PLOT = "latency_over_time.png"
@@ -35,40 +35,39 @@ CSV_COLUMNS = ["name", "requests", "failures", "throttled", "throughput_rps",
 TOTAL_SCENARIO = "total"
 
 
-def write_stats_csv(results: Mapping[str, Any], report_dir: Path) -> Path:
+def write_stats_csv(results: LoadSection, report_dir: Path) -> Path:
     """One row per request entry and one for all of them, with exact percentiles."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    rows = [*results["scenarios"].items(), (TOTAL_SCENARIO, {**results, "name": TOTAL})]
+    rows = [*results.scenarios.items(), (TOTAL_SCENARIO, results)]
     for key, entry in rows:
-        latency = entry["latency_ms"]
-        percentiles = [latency[k] for k in ("p50", "p90", "p95", "p99", "p999", "max")]
-        counts = [entry[k] for k in ("requests", "failures", "throttled", "throughput_rps")]
-        writer.writerow([entry["name"], *counts, *percentiles, key])
+        name = TOTAL if entry is results else entry.name
+        counts = [entry.requests, entry.failures, entry.throttled, entry.throughput_rps]
+        writer.writerow([name, *counts, *entry.latency_ms.values(), key])
     return write_text_atomic(report_dir / STATS_CSV, buffer.getvalue())
 
 
-def write_plots(results: Mapping[str, Any], report_dir: Path) -> list[Path]:
+def write_plots(results: LoadResults, report_dir: Path) -> list[Path]:
     """Latency percentiles over time, throughput and errors over time, latency histogram."""
     return [
-        _save(latency_figure(results["series"]), report_dir / LATENCY_PLOT),
-        _save(throughput_figure(results["series"]), report_dir / THROUGHPUT_PLOT),
-        _save(histogram_figure(results["histograms"]), report_dir / HISTOGRAM_PLOT),
+        _save(latency_figure(results.series), report_dir / LATENCY_PLOT),
+        _save(throughput_figure(results.series), report_dir / THROUGHPUT_PLOT),
+        _save(histogram_figure(results.histograms), report_dir / HISTOGRAM_PLOT),
     ]
 
 
-def latency_figure(series: list[dict[str, Any]]) -> Figure:
+def latency_figure(series: list[Second]) -> Figure:
     """p50, p95 and p99 per second on their own axis, the maximum on the one below: a spike
     of the maximum never hides the percentiles, and each axis is linear, with ticks."""
     fig, (percentiles, maximum) = plt.subplots(
         2, 1, figsize=(9, 5.5), sharex=True, height_ratios=(3, 1.4)
     )
-    seconds = [row["t"] for row in series]
+    seconds = [row.t for row in series]
     for key in ("p50", "p95", "p99"):
-        percentiles.plot(seconds, [row.get(key) for row in series], label=key, marker=".",
+        percentiles.plot(seconds, [getattr(row, key) for row in series], label=key, marker=".",
                          linewidth=1.2)  # fmt: skip
-    maximum.plot(seconds, [row.get("max") for row in series], label="max", color="tab:gray",
+    maximum.plot(seconds, [row.max for row in series], label="max", color="tab:gray",
                  marker=".", linewidth=1)  # fmt: skip
     percentiles.set(ylabel="ms", title="Latency per second (from the intended send time)")
     maximum.set(xlabel="seconds since start", ylabel="max ms")
@@ -79,11 +78,11 @@ def latency_figure(series: list[dict[str, Any]]) -> Figure:
     return fig
 
 
-def throughput_figure(series: list[dict[str, Any]]) -> Figure:
+def throughput_figure(series: list[Second]) -> Figure:
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    seconds = [row["t"] for row in series]
-    ax.plot(seconds, [row["requests"] for row in series], label="answers/s", linewidth=1.5)
-    ax.plot(seconds, [row["failures"] for row in series], label="failures/s", color="tab:red")
+    seconds = [row.t for row in series]
+    ax.plot(seconds, [row.requests for row in series], label="answers/s", linewidth=1.5)
+    ax.plot(seconds, [row.failures for row in series], label="failures/s", color="tab:red")
     ax.set(xlabel="seconds since start", ylabel="per second", title="Throughput and errors")
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))

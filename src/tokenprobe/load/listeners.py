@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import logging
 import signal
 import time
@@ -59,9 +58,10 @@ from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import build_results
 from tokenprobe.load.safety import describe_host, host_problem, is_loopback
 from tokenprobe.load.scenarios import MALFORMED_BODIES
-from tokenprobe.load.section import decode_capacity
+from tokenprobe.load.section import FailureReason, LoadResults
 from tokenprobe.load.settings import NO_CREDENTIALS_HINT, LoadOptionError, key_of_entry
 from tokenprobe.load.verdict import judge, search_result
+from tokenprobe.load.web_ui import WebVerdict
 from tokenprobe.load.web_ui import install as install_web_ui
 
 logger = logging.getLogger("tokenprobe.load")
@@ -71,7 +71,6 @@ MONITOR_INTERVAL_S = 1.0
 # off by the generator, not left unanswered by the target.
 STOP_GRACE_S = 1.0
 RESULTS_KEY = "tokenprobe"
-BULKY_RESULTS = ("histograms", "series")  # left out of the web UI's verdict
 
 
 class LoadRun:
@@ -247,9 +246,9 @@ class LoadRun:
     def _over_request_cap(self) -> bool:
         return self.environment.runner.stats.total.num_requests >= self.options.max_requests
 
-    def finish(self) -> dict[str, Any]:
+    def finish(self) -> LoadResults:
         self.stop()
-        results = self.results(final=True)
+        results = self._assemble(final=True)
         elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
         planned = self.options.profile.duration_s
         results["complete"] = self.stopped_by is None
@@ -261,10 +260,13 @@ class LoadRun:
             if self.stopped_by is None
             else {"reason": self.stopped_by, "after_s": round(elapsed, 3), "planned_s": planned}
         )
-        return results
+        return LoadResults.model_validate(results)
 
-    def results(self, final: bool) -> dict[str, Any]:
+    def results(self, final: bool) -> LoadResults:
         """The run's results; not ``final``: a snapshot while it runs (the web UI's)."""
+        return LoadResults.model_validate(self._assemble(final))
+
+    def _assemble(self, final: bool) -> dict[str, Any]:
         elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
         duration = min(elapsed, self.options.profile.duration_s)
         search = self.breakpoint.outcome(elapsed) if self.breakpoint else None
@@ -304,9 +306,9 @@ class FinishedRun:
     failed, from Locust's statistics (its ``_failures.csv`` is rewritten only every second)."""
 
     run: LoadRun
-    results: dict[str, Any]
+    results: LoadResults
     switched_off: tuple[str, ...]
-    failure_reasons: list[dict[str, Any]]
+    failure_reasons: list[FailureReason]
 
 
 ResultsHook = Callable[[FinishedRun], None]
@@ -322,7 +324,7 @@ class LoadListeners:
         self.run: LoadRun | None = None
         self.partition: Partition | None = None
         self.common = CommonOptions(None, None, None)
-        self.final_results: dict[str, Any] | None = None  # web UI: the last stopped run's
+        self.final_results: LoadResults | None = None  # web UI: the last stopped run's
         self.final_reports: FinalReports | None = None
 
     def register(self, events: Events) -> None:
@@ -425,7 +427,7 @@ class LoadListeners:
         gevent.signal_handler(signal.SIGTERM, stop, "SIGTERM")
         gevent.signal_handler(signal.SIGINT, stop, "SIGINT")
 
-    def web_verdict(self) -> dict[str, Any]:
+    def web_verdict(self) -> WebVerdict:
         """The web UI's view: the final verdict of the last stopped run, or the running one's
         so far."""
         run, state = self.run, self.run.environment.runner.state if self.run else "ready"
@@ -434,19 +436,11 @@ class LoadListeners:
         elif run is not None and run.started:
             results, final = run.results(final=False), False
         else:
-            return {"state": state, "final": False, "passed": None, "stopped_early": False,
-                    "results": None}  # fmt: skip
-        shown = {k: v for k, v in results.items() if k not in BULKY_RESULTS}
-        judged = self.judge(results)
+            return WebVerdict(state)
         stopped_early = bool(run and final and run.stopped_early())
-        slos_held = all(c.outcome != "failed" for c in judged.checks
-                        if c.id.startswith(SLO_CHECK_PREFIX))  # fmt: skip
-        return {"state": state, "final": final, "passed": slos_held,
-                "status": judged.status, "line": judged.line(),
-                "checks": {c.check.id: c.outcome for c in judged.checks},
-                "stopped_early": stopped_early, "results": shown}  # fmt: skip
+        return WebVerdict(state, results, self.judge(results), final, stopped_early)
 
-    def judge(self, results: dict[str, Any]) -> Verdict:
+    def judge(self, results: LoadResults) -> Verdict:
         """This process's verdict of ``results``: the one every report gives of them."""
         parsed = self.run.environment.parsed_options if self.run else None
         require_complete = bool(getattr(parsed, "tp_require_complete", False))
@@ -486,7 +480,7 @@ class LoadListeners:
         if self.run is not None:
             self.run.recorder.absorb(data)
 
-    def _final_results(self, run: LoadRun) -> dict[str, Any]:
+    def _final_results(self, run: LoadRun) -> LoadResults:
         """The run's results once every worker's last samples are in (master), or now."""
         assert self.final_reports is not None
         self.final_reports.collect()
@@ -559,13 +553,13 @@ def add_results_hook(hook: ResultsHook) -> None:
     _LISTENERS.results_hooks.append(hook)
 
 
-def failure_reasons(environment: Environment) -> list[dict[str, Any]]:
+def failure_reasons(environment: Environment) -> list[FailureReason]:
     """Why requests failed, as `tokenprobe.load.runner.failure_reasons` reads them from
     Locust's ``_failures.csv``: by request entry and by scenario key."""
     errors = environment.runner.stats.errors.values() if environment.runner else []
     return [
-        {"name": error.name, "scenario": key_of_entry(error.name),
-         "error": StatsError.parse_error(error.error), "occurrences": error.occurrences}
+        FailureReason(name=error.name, scenario=key_of_entry(error.name),
+                      error=StatsError.parse_error(error.error), occurrences=error.occurrences)
         for error in errors
     ]  # fmt: skip
 
@@ -585,32 +579,33 @@ def use_common_fields(environment: Environment, model: str) -> None:
         shape.use_common_options = model == "closed"
 
 
-def _write_results(path: str, results: dict[str, Any]) -> None:
+def _write_results(path: str, results: LoadResults) -> None:
     if path:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        text = results.model_dump_json(indent=1, exclude_unset=True)
+        target.write_text(text + "\n", encoding="utf-8")
 
 
-def _print_verdict(results: dict[str, Any], judged: Verdict) -> None:
+def _print_verdict(results: LoadResults, judged: Verdict) -> None:
     """The numbers, then each SLO check and the search as the run's verdict judges them (the
     same rule every report uses), then the verdict line."""
-    latency = results["latency_ms"]
+    latency = results.latency_ms
     logger.info(
         "tokenprobe: %d requests, %d failures, %.1f req/s, p50 %s p95 %s p99 %s max %s ms; "
         "late %d, dropped %d, unanswered %d%s%s",
-        results["requests"], results["failures"], results["throughput_rps"],
-        latency["p50"], latency["p95"], latency["p99"], latency["max"],
-        results["late"], results["dropped"], results["unanswered"],
-        " (percentiles are lower bounds)" if results["percentiles_are_lower_bounds"] else "",
-        "; UNRELIABLE: load generator CPU saturated" if results["unreliable"] else "",
+        results.requests, results.failures, results.throughput_rps,
+        latency.p50, latency.p95, latency.p99, latency.max,
+        results.late, results.dropped, results.unanswered,
+        " (percentiles are lower bounds)" if results.percentiles_are_lower_bounds else "",
+        "; UNRELIABLE: load generator CPU saturated" if results.unreliable else "",
     )  # fmt: skip
-    if capacity := decode_capacity(results.get("capacity")):
-        logger.info("tokenprobe: breakpoint: %s", search_result(capacity))
-    stopped = results.get("stopped")
+    if results.capacity:
+        logger.info("tokenprobe: breakpoint: %s", search_result(results.capacity))
+    stopped = results.stopped
     incomplete = (
-        f", INCOMPLETE: stopped by {stopped['reason']} after {stopped['after_s']:g} of "
-        f"{stopped['planned_s']:g} s"
+        f", INCOMPLETE: stopped by {stopped.reason} after {stopped.after_s:g} of "
+        f"{stopped.planned_s:g} s"
         if stopped
         else ""
     )

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tokenprobe.core.files import write_text_atomic
+from tokenprobe.load.section import Decided
 
 EVIDENCE_FILE = "evidence.json"  # the evidence so far, in the histograms file's format
 DECIDED_FILE = "decided"  # written by the judge: end the run now
@@ -84,7 +85,7 @@ class LookPlan:
             return None
         return "nothing left to decide"
 
-    def to_dict(self, decided: Mapping[str, Any] | None) -> dict[str, Any]:
+    def to_dict(self, decided: Decided | None) -> dict[str, Any]:
         """summary.json ``load.sequential``; ``decided``: the run's own record of its end."""
         return {
             "first_look_s": self.first_s,
@@ -93,6 +94,6 @@ class LookPlan:
             "planned_looks": self.planned,
             "looks": [look.to_dict() for look in self.taken],
             "ended": "decided" if decided else "its planned length ran out",
-            "ended_after_s": decided.get("after_s") if decided else None,
+            "ended_after_s": decided.after_s if decided else None,
             "looks_failed": self.failed,
         }

@@ -21,6 +21,7 @@ from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Step
 from tokenprobe.load.recorder import CPU_SATURATED_PERCENT, Recorder
 from tokenprobe.load.search import CapacitySearch
+from tokenprobe.load.section import LoadSection
 from tokenprobe.load.settings import key_of_entry
 from tokenprobe.load.slo import evaluate
 
@@ -217,7 +218,7 @@ def held_view(recorder: Recorder, rows: list[dict[str, Any]]) -> dict[str, Any]:
             key_of_entry(name): {"name": name, **summarize(tally, seconds)}
             for name, tally in sorted(book.tallies.items())
         },
-        "steps": [r["step"] for r in held],
+        "slo_steps": [r["step"] for r in held],
     }
 
 
@@ -240,8 +241,9 @@ def build_results(
     search: SearchOutcome | None = None,
     final: bool = True,
 ) -> dict[str, Any]:
-    """The complete, JSON-ready result of a run (the master's or the standalone process's);
-    not ``final``: a snapshot that leaves the per-second series to settle as usual."""
+    """The complete, JSON-ready result of a run (the master's or the standalone process's), in
+    `LoadResults`' fields; not ``final``: a snapshot that leaves the per-second series to
+    settle as usual."""
     if final:
         recorder.settle_series()
     run = recorder.run
@@ -274,11 +276,12 @@ def build_results(
         results["capacity"] = capacity_section(search.search, rows, options.model, search.search_s)
         results["capacity_rps"] = results["capacity"]["capacity_rps"]
     if search is None:
-        results["slo"] = evaluate(options.slos, results)
+        results["slo"] = evaluate(options.slos, LoadSection.model_validate(results))
     else:  # its overload steps exceed the SLOs on purpose: judged on the steps that held
         held = held_view(recorder, rows)
-        results["slo"] = evaluate(options.slos, {**held, "capacity": results["capacity"]})
-        results["slo_steps"] = held["steps"]
+        judged = LoadSection.model_validate({**held, "capacity": results["capacity"]})
+        results["slo"] = evaluate(options.slos, judged)
+        results["slo_steps"] = held["slo_steps"]
     results["unreliable"], results["cpu"] = cpu_verdict(recorder)
     results["series"] = [recorder.series[k] for k in sorted(recorder.series)]
     results["histograms"] = {

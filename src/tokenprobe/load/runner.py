@@ -19,9 +19,10 @@ import json
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
 
 from tokenprobe.core import defaults
 from tokenprobe.core.config import SloConfig, slo_text
@@ -32,6 +33,7 @@ from tokenprobe.core.errors import ConfigError, StageError, TokenprobeError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.interrupts import Interrupted, deferred
 from tokenprobe.core.processes import ChildExit, run_child
+from tokenprobe.core.records import first_problem
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import Stop, Summary
@@ -41,6 +43,7 @@ from tokenprobe.load.evidence import write_evidence
 from tokenprobe.load.looks import LookPlan
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
+from tokenprobe.load.section import FailureReason, LoadResults
 from tokenprobe.load.settings import MAX_DURATION_S, key_of_entry, parse_weights
 from tokenprobe.load.slo import parse_slos
 from tokenprobe.load.verdict import add_checks, scenarios_not_run, search_found_nothing
@@ -54,7 +57,6 @@ LOCUST_HTML_FILE = "locust_report.html"
 LOCUST_LOG_FILE = "locust.log"
 LOCUST_JSON_FILE = f"{LOCUST_PREFIX}.json"  # --json-file PREFIX: Locust appends ".json"
 LOCUST_CSV_FILES = f"{LOCUST_PREFIX}_*.csv"  # --csv PREFIX: _stats, _stats_history, _failures…
-SECTION_DROP = ("histograms", "series", "evidence")
 ONE_LINE_ERROR = "tokenprobe: error: "
 
 
@@ -200,7 +202,7 @@ def run(
             with deferred():  # Locust is done: a signal now must not cost its numbers
                 record_results(summary, results, report_dir)
                 if plan is not None:
-                    summary.sections["load"]["sequential"] = plan.to_dict(results.get("decided"))
+                    summary.sections["load"]["sequential"] = plan.to_dict(results.decided)
         except Interrupted as exc:
             summary.stop(Stop(exc.signal_name, options.stage))
     summary.finish()
@@ -214,7 +216,7 @@ def _run_and_read(
     deadline: Deadline,
     summary: Summary,
     plan: LookPlan | None = None,
-) -> dict[str, Any]:
+) -> LoadResults:
     with tempfile.TemporaryDirectory(prefix="tokenprobe-load-") as tmp:
         workdir = Path(tmp)
         if session.credentials:
@@ -313,15 +315,19 @@ def _last_error(log_path: Path) -> str:
     return lines[-1] if lines else "no output"
 
 
-def _read_results(path: Path, report_dir: Path) -> dict[str, Any]:
+def _read_results(path: Path, report_dir: Path) -> LoadResults:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = path.read_text(encoding="utf-8")
+    except OSError:
         reason = _last_error(report_dir / LOCUST_LOG_FILE)
         raise StageError(f"Locust wrote no results: {reason}") from None
+    try:
+        return LoadResults.model_validate_json(text)
+    except ValidationError as exc:  # not ours, or cut short: say where, never guess
+        raise StageError(f"Locust wrote unreadable results: {first_problem(exc)}") from None
 
 
-def failure_reasons(report_dir: Path) -> list[dict[str, Any]]:
+def failure_reasons(report_dir: Path) -> list[FailureReason]:
     """Why requests failed, from Locust's ``_failures.csv`` (written once, at the end): by
     Locust's request entry (``name``, the display name) and by ``scenario`` key."""
     path = report_dir / f"{LOCUST_PREFIX}_failures.csv"
@@ -330,49 +336,30 @@ def failure_reasons(report_dir: Path) -> list[dict[str, Any]]:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return [
-        {
-            "name": row["Name"],
-            "scenario": key_of_entry(row["Name"]),
-            "error": row["Error"],
-            "occurrences": int(row["Occurrences"]),
-        }
+        FailureReason(
+            name=row["Name"],
+            scenario=key_of_entry(row["Name"]),
+            error=row["Error"],
+            occurrences=int(row["Occurrences"]),
+        )
         for row in rows
     ]
 
 
-def load_section(
-    results: Mapping[str, Any], report_dir: Path, reasons: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """The ``load`` section of summary.json; ``reasons``: the failure reasons, when known
-    otherwise than from Locust's ``_failures.csv`` (plain Locust, in its own process)."""
-    section = {k: v for k, v in results.items() if k not in SECTION_DROP}
-    # What each SLO measured; whether it held is its check's outcome (stored once, as findings).
-    section["slo"] = [{k: v for k, v in slo.items() if k != "passed"} for slo in results["slo"]]
-    section["failure_reasons"] = failure_reasons(report_dir) if reasons is None else reasons
-    return section
-
-
 def record_results(
     summary: Summary,
-    results: Mapping[str, Any],
+    results: LoadResults,
     report_dir: Path,
-    reasons: list[dict[str, Any]] | None = None,
+    reasons: list[FailureReason] | None = None,
 ) -> None:
     """Put the run's results on ``summary`` and write what the load suite writes itself
     (``load_stats.csv``, ``latency_histograms.json``, the plots) to ``report_dir``: for
     `run` and for a headless plain Locust run alike."""
-    _fill_summary(summary, results, report_dir, reasons)
-    write_stats_csv(results, report_dir)
-    write_evidence(results["evidence"], report_dir)
-    write_plots(results, report_dir)
-
-
-def _fill_summary(
-    summary: Summary,
-    results: Mapping[str, Any],
-    report_dir: Path,
-    reasons: list[dict[str, Any]] | None = None,
-) -> None:
-    """The load section, and the run's checks and findings (`tokenprobe.load.verdict`)."""
-    summary.sections["load"] = load_section(results, report_dir, reasons)
+    # ``reasons``: known otherwise than from Locust's ``_failures.csv`` (plain Locust, in its
+    # own process) or read from it.
+    reasons = failure_reasons(report_dir) if reasons is None else reasons
+    summary.sections["load"] = results.section(reasons)
     add_checks(summary, results)
+    write_stats_csv(results, report_dir)
+    write_evidence(results.evidence, report_dir)
+    write_plots(results, report_dir)

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
 from typing import Any
 
-from tokenprobe.load.section import decode_capacity
+from tokenprobe.load.section import LoadSection, Scope
 from tokenprobe.load.settings import scenario_key
 
 LATENCY_METRICS = ("p50", "p90", "p95", "p99", "p999", "max")
@@ -87,45 +86,43 @@ def parse_slos(text: str | None) -> list[Threshold]:
     return thresholds
 
 
-def observe(threshold: Threshold, results: Mapping[str, Any]) -> float | None:
+def observe(threshold: Threshold, results: LoadSection) -> float | None:
     """The observed value a threshold is judged on; None when the scenario never ran.
 
     Requests never answered (``unanswered``) are errors and were intended: they count in the
     error ratio and in what the dropped ratio is a share of."""
     if threshold.metric == CAPACITY:
-        return capacity_of(results.get("capacity"))
-    unanswered = results.get("unanswered", 0)
+        return results.capacity.found_rps() if results.capacity else None
     if threshold.metric == "dropped_ratio":
-        offered = results["requests"] + unanswered + results["dropped"]
-        return results["dropped"] / offered if offered else 0.0
-    scope = results["scenarios"].get(threshold.scenario) if threshold.scenario else results
+        offered = results.requests + results.unanswered + results.dropped
+        return results.dropped / offered if offered else 0.0
+    scope = _scope(threshold, results)
     if scope is None:
         return None
-    unanswered = scope.get("unanswered", 0)
-    if threshold.metric == "error_ratio" and scope["requests"] + unanswered:
-        return (scope["failures"] + unanswered) / (scope["requests"] + unanswered)
-    if not scope["requests"]:
+    attempted = scope.requests + scope.unanswered
+    if threshold.metric == "error_ratio" and attempted:
+        return (scope.failures + scope.unanswered) / attempted
+    if not scope.requests:
         return None
     if threshold.metric == "throughput_rps":
-        return scope["throughput_rps"]
-    return scope["latency_ms"][threshold.metric]
+        return scope.throughput_rps
+    return getattr(scope.latency_ms, threshold.metric)
 
 
-def capacity_of(capacity: Any) -> float | None:
-    """What a breakpoint search found, in req/s: its capacity, or the lower bound it held."""
-    decoded = decode_capacity(capacity)
-    return None if decoded is None else decoded.found_rps()
+def _scope(threshold: Threshold, results: LoadSection) -> Scope | None:
+    """The requests a threshold judges: one scenario's, or all of them."""
+    return results.scenarios.get(threshold.scenario) if threshold.scenario else results
 
 
-def evaluate(thresholds: list[Threshold], results: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """``[{"name", "threshold", "observed", "unit", "passed", "judged"}]``; a threshold with no data
-    fails, except a capacity without a search, which is not judged (``judged`` false). A
-    latency observed with requests unanswered, or a capacity not reached, adds
-    ``"observed_is_lower_bound": true``."""
+def evaluate(thresholds: list[Threshold], results: LoadSection) -> list[dict[str, Any]]:
+    """``[{"name", "threshold", "observed", "unit", "passed", "judged"}]`` (`Slo`'s fields); a
+    threshold with no data fails, except a capacity without a search, which is not judged
+    (``judged`` false). A latency observed with requests unanswered, or a capacity not
+    reached, adds ``"observed_is_lower_bound": true``."""
     verdicts = []
     for threshold in thresholds:
         observed = observe(threshold, results)
-        judged = observed is not None or threshold.metric != CAPACITY or "capacity" in results
+        judged = observed is not None or threshold.metric != CAPACITY or bool(results.capacity)
         verdict = {
             "name": threshold.name,
             "threshold": threshold.text,
@@ -140,14 +137,13 @@ def evaluate(thresholds: list[Threshold], results: Mapping[str, Any]) -> list[di
     return verdicts
 
 
-def _lower_bound(threshold: Threshold, results: Mapping[str, Any]) -> bool:
+def _lower_bound(threshold: Threshold, results: LoadSection) -> bool:
     """A latency of answered requests only, while some went unanswered: theirs are missing,
     and a request the target left unanswered is as a rule among its slowest."""
     if threshold.metric == CAPACITY:
-        return capacity_of(results.get("capacity")) is not None and not results["capacity"].get(
-            "reached"
-        )
+        capacity = results.capacity
+        return capacity is not None and capacity.found_rps() is not None and not capacity.reached
     if threshold.metric not in LATENCY_METRICS:
         return False
-    scope = results["scenarios"].get(threshold.scenario) if threshold.scenario else results
-    return bool(scope and scope.get("unanswered"))
+    scope = _scope(threshold, results)
+    return bool(scope and scope.unanswered)

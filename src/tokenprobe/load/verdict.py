@@ -10,27 +10,26 @@ run through `add_checks`, so they cannot disagree. The load section keeps the me
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from tokenprobe.core import catalogue
 from tokenprobe.core.findings import Finding
 from tokenprobe.core.summary import CheckResult, Stop, Summary, Verdict, verdict
-from tokenprobe.load.section import Capacity, Slo, decode_capacity
+from tokenprobe.load.section import Capacity, Cpu, LoadSection, Slo
 
 
-def add_checks(summary: Summary, results: Mapping[str, Any]) -> None:
+def add_checks(summary: Summary, results: LoadSection) -> None:
     """A check per SLO threshold and one for the generator's CPU, with their findings: each
     breached SLO (an error, so it fails the run unless re-graded or accepted) and a saturated
     generator."""
-    stopped = results.get("stopped")
+    stopped = results.stopped
     incomplete = (
-        f"; INCOMPLETE run: stopped after {stopped['after_s']:g} of {stopped['planned_s']:g} s"
+        f"; INCOMPLETE run: stopped after {stopped.after_s:g} of {stopped.planned_s:g} s"
         if stopped
         else ""
     )
     scope = _slo_scope(results)
-    for slo in (Slo.model_validate(raw) for raw in results["slo"]):
+    for slo in results.slo:
         name = f"SLO {slo.name} {slo.threshold}"
         if not slo.judged:
             message = "not judged: no breakpoint search in this run"
@@ -41,11 +40,12 @@ def add_checks(summary: Summary, results: Mapping[str, Any]) -> None:
         summary.checks.append(CheckResult(slo_check_id(slo.name), name, "load", message))
         if not slo.passed:
             summary.findings.append(slo_breach(slo))
-    if capacity := decode_capacity(results.get("capacity")):
-        add_capacity_check(summary, capacity)
-    summary.checks.append(generator_check(results["cpu"]))
-    if results["unreliable"]:
-        summary.findings.append(saturated_generator(results["cpu"]))
+    if results.capacity:
+        add_capacity_check(summary, results.capacity)
+    cpu = results.cpu or Cpu()
+    summary.checks.append(generator_check(cpu))
+    if results.unreliable:
+        summary.findings.append(saturated_generator(cpu))
 
 
 def observed_text(slo: Slo) -> str:
@@ -56,8 +56,8 @@ def observed_text(slo: Slo) -> str:
     return f"≥ {text}" if slo.observed_is_lower_bound else text
 
 
-def _slo_scope(results: Mapping[str, Any]) -> str:
-    steps = results.get("slo_steps")
+def _slo_scope(results: LoadSection) -> str:
+    steps = results.slo_steps
     if steps is None:
         return ""
     return (
@@ -83,9 +83,9 @@ def add_capacity_check(summary: Summary, capacity: Capacity) -> None:
         summary.errors.append(f"breakpoint: the search could not find the capacity: {found}")
 
 
-def search_found_nothing(results: Mapping[str, Any]) -> bool:
+def search_found_nothing(results: LoadSection) -> bool:
     """A breakpoint run whose search found neither a capacity nor a level that held."""
-    capacity = decode_capacity(results.get("capacity"))
+    capacity = results.capacity
     return capacity is not None and capacity.found_rps() is None
 
 
@@ -120,21 +120,21 @@ def slo_breach(slo: Slo) -> Finding:
     )
 
 
-def generator_check(cpu: Mapping[str, Any]) -> CheckResult:
+def generator_check(cpu: Cpu) -> CheckResult:
     """Whether the load generator had CPU to spare: the check of TP-LOAD-002."""
     known = catalogue.entry_of("load", "generator_cpu")
-    processes = cpu["processes"]
-    samples = sum(usage["samples"] for usage in processes.values())
+    processes = cpu.processes
+    samples = sum(usage.samples for usage in processes.values())
     message = f"{samples} CPU samples of {len(processes)} load-generating processes"
     return CheckResult(known.id, known.check, "load", message, ran=samples > 0)
 
 
-def saturated_generator(cpu: Mapping[str, Any]) -> Finding:
-    threshold = cpu["threshold_percent"]
+def saturated_generator(cpu: Cpu) -> Finding:
+    threshold = cpu.threshold_percent
     busy = [
-        f"{process} {usage['saturated']} of {usage['samples']} samples"
-        for process, usage in cpu["processes"].items()
-        if usage["saturated"]
+        f"{process} {usage.saturated} of {usage.samples} samples"
+        for process, usage in cpu.processes.items()
+        if usage.saturated
     ]
     return catalogue.finding(
         catalogue.entry_of("load", "generator_cpu").id,
@@ -160,7 +160,7 @@ def scenarios_not_run(off: Sequence[str]) -> tuple[CheckResult, Finding]:
 
 
 def judge(
-    results: Mapping[str, Any], switched_off: Sequence[str] = (), require_complete: bool = False
+    results: LoadSection, switched_off: Sequence[str] = (), require_complete: bool = False
 ) -> Verdict:
     """The verdict of a run's results as they stand (Locust's own process: its web UI and its
     exit code), by the rules every report uses."""
@@ -170,8 +170,7 @@ def judge(
         summary.checks.append(check)
         summary.findings.append(finding)
     add_checks(summary, results)
-    stopped = results.get("stopped")
-    if stopped:
-        summary.stop(Stop(stopped["reason"], "load"))
+    if results.stopped:
+        summary.stop(Stop(results.stopped.reason, "load"))
     summary.grade(require_complete=require_complete)
     return verdict(summary)

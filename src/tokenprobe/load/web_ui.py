@@ -20,6 +20,7 @@ their place says why, and colours the SLO tab's verdicts as the HTML report's ba
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -27,8 +28,10 @@ from typing import Any
 from flask import Response, jsonify, request
 from locust.env import Environment
 
+from tokenprobe.core.catalogue import SLO_CHECK_PREFIX
+from tokenprobe.core.summary import Verdict
 from tokenprobe.load.latency import PERCENTILES, TOTAL
-from tokenprobe.load.section import decode_capacity
+from tokenprobe.load.section import BULKY, LoadResults, encode
 from tokenprobe.load.verdict import CAPACITY_CHECK, search_result, slo_check_id
 
 VERDICT_ROUTE = "/tokenprobe/verdict"
@@ -98,7 +101,35 @@ PAGE_SCRIPT = (
 )
 
 
-def install(environment: Environment, verdict: Callable[[], dict[str, Any]]) -> None:
+@dataclasses.dataclass(frozen=True)
+class WebVerdict:
+    """What the web UI shows: the run's results as they stand and their verdict (none before
+    a run started); ``final``: the verdict of a stopped run, ``stopped_early`` before its end."""
+
+    state: str  # Locust's runner state
+    results: LoadResults | None = None
+    judged: Verdict | None = None
+    final: bool = False
+    stopped_early: bool = False
+
+    def checks(self) -> dict[str, str]:
+        """Each check's outcome, by check id."""
+        return {c.check.id: c.outcome for c in self.judged.checks} if self.judged else {}
+
+    def to_json(self) -> dict[str, Any]:
+        """``/tokenprobe/verdict``'s body (``passed``: no SLO check failed)."""
+        view: dict[str, Any] = {"state": self.state, "final": self.final, "passed": None,
+                                "stopped_early": self.stopped_early, "results": None}  # fmt: skip
+        if self.results is None or self.judged is None:
+            return view
+        outcomes = self.checks()
+        slos = [o for check, o in outcomes.items() if check.startswith(SLO_CHECK_PREFIX)]
+        return {**view, "passed": "failed" not in slos, "status": self.judged.status,
+                "line": self.judged.line(), "checks": outcomes,
+                "results": encode(self.results, exclude=set(BULKY))}  # fmt: skip
+
+
+def install(environment: Environment, verdict: Callable[[], WebVerdict]) -> None:
     """Add tokenprobe's tabs and route to a web UI; ``verdict`` gives the current verdict."""
     web_ui = environment.web_ui
     if web_ui is None:
@@ -122,7 +153,7 @@ def install(environment: Environment, verdict: Callable[[], dict[str, Any]]) -> 
     @web_ui.app.route(VERDICT_ROUTE)
     @web_ui.auth_required_if_enabled
     def tokenprobe_verdict() -> Response:
-        return jsonify(verdict())
+        return jsonify(verdict().to_json())
 
     @web_ui.app.after_request
     def add_tokenprobe_script(response: Response) -> Response:
@@ -140,45 +171,46 @@ def install(environment: Environment, verdict: Callable[[], dict[str, Any]]) -> 
         body = response.get_json()
         body["extended_stats"] = [
             {"key": SLO_TAB, "data": slo_rows(current)},
-            {"key": LATENCY_TAB, "data": latency_rows(current.get("results"))},
+            {"key": LATENCY_TAB, "data": latency_rows(current.results)},
         ]
         response.set_data(jsonify(body).get_data())
         return response
 
 
-def slo_rows(current: dict[str, Any]) -> list[dict[str, Any]]:
+def slo_rows(current: WebVerdict) -> list[dict[str, Any]]:
     """The overall verdict first, then one row per threshold."""
-    results = current.get("results")
-    if not results:
+    results, judged = current.results, current.judged
+    if results is None or judged is None:
         return [{"name": "verdict", "threshold": "", "observed": "", "verdict": "no data yet"}]
-    when = "so far" if not current["final"] else ("stopped early" if current["stopped_early"]
-                                                   else "final")  # fmt: skip
-    checks = current.get("checks", {})
+    when = "so far" if not current.final else ("stopped early" if current.stopped_early
+                                                else "final")  # fmt: skip
+    checks = current.checks()
     overall = {
         "name": f"verdict ({when})",
         "threshold": "every check" if checks else "",
-        "observed": f"{results['requests']} requests in {results['duration_s']:g} s",
-        "verdict": current.get("line", ""),
+        "observed": f"{results.requests} requests in {results.duration_s or 0:g} s",
+        "verdict": judged.line(),
     }
     rows = [
-        {"name": slo["name"], "threshold": slo["threshold"], "observed": slo["observed"],
-         "verdict": checks.get(slo_check_id(slo["name"]), "")}
-        for slo in results["slo"]
+        {"name": slo.name, "threshold": slo.threshold, "observed": slo.observed,
+         "verdict": checks.get(slo_check_id(slo.name), "")}
+        for slo in results.slo
     ]  # fmt: skip
-    if found_by := decode_capacity(results.get("capacity")):  # as every report words it
+    if results.capacity:  # as every report words it
         capacity = {"name": "capacity", "threshold": "breakpoint search"}
-        found = search_result(found_by)
+        found = search_result(results.capacity)
         rows.append({**capacity, "observed": found, "verdict": checks.get(CAPACITY_CHECK, "")})
     return [overall, *rows]
 
 
-def latency_rows(results: dict[str, Any] | None) -> list[dict[str, Any]]:
+def latency_rows(results: LoadResults | None) -> list[dict[str, Any]]:
     """Each request entry, then the total, with exact percentiles in milliseconds."""
-    if not results:
+    if results is None:
         return []
-    entries = [*sorted(results["scenarios"].items()), (TOTAL, results)]
+    entries = [*sorted(results.scenarios.items()), (TOTAL, results)]
     return [
-        {"name": entry.get("name", key), "requests": entry["requests"],
-         "failures": entry["failures"], **{k: entry["latency_ms"][k] for k in LATENCY_KEYS}}
+        {"name": TOTAL if entry is results else entry.name or key, "requests": entry.requests,
+         "failures": entry.failures,
+         **{k: getattr(entry.latency_ms, k) for k in LATENCY_KEYS}}
         for key, entry in entries
     ]  # fmt: skip

@@ -98,9 +98,8 @@ def summary_of(finished: FinishedRun, folder: Path, require_complete: bool) -> S
         summary.checks.append(check)
         summary.findings.append(finding)
     record_results(summary, finished.results, folder, finished.failure_reasons)
-    stopped = finished.results.get("stopped")
-    if stopped:
-        summary.stop(Stop(stopped["reason"], "load"))
+    if stopped := finished.results.stopped:
+        summary.stop(Stop(stopped.reason, "load"))
     summary.grade(require_complete=require_complete)
     summary.finish()
     return summary
