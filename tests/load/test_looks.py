@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tokenprobe.load.looks import Look, LookPlan
+from tokenprobe.load.section import Decided
 
 
 def test_the_plan_counts_every_judgement_it_may_make() -> None:
@@ -30,7 +31,7 @@ def test_a_run_ends_at_the_first_look_with_nothing_open_and_never_looks_more_tha
     assert plan.look(evidence, 20.0) is None
     assert plan.look(evidence, 30.0) == "nothing left to decide"
     assert judged == [(10.0, 6), (20.0, 6), (30.0, 6)]
-    record = plan.to_dict({"reason": "nothing left to decide", "after_s": 30.4})
+    record = plan.to_dict(Decided(reason="nothing left to decide", after_s=30.4))
     assert record["ended"] == "decided"
     assert [look["open"] for look in record["looks"]] == [["p99"], ["p99"], []]
 
