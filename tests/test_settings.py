@@ -57,14 +57,25 @@ class LocustParser(argparse.ArgumentParser):
         (["--tp-rate", "0.05"], "--tp-rate: expected a number ≥ 0.1, got 0.05"),
         (["--tp-storm-size", "0"], "--tp-storm-size: expected a whole number ≥ 1, got 0"),
         (["--tp-max-lateness", "0"], "--tp-max-lateness: expected a number > 0, got 0.0"),
+        (
+            ["--tp-model", "closed", "--tp-users", "100001"],
+            "-u/--tp-users: expected an integer between 1 and 100000, got 100001",
+        ),
+        (
+            ["--tp-duration", "5h"],
+            "--tp-duration: expected a duration such as 90, 30s, 5m, 1h30m or 7d "
+            "(at most 14400 s), got '5h'",
+        ),
     ],
 )
 def test_locust_options_are_checked_by_their_declarations(given: list[str], refused: str) -> None:
     """The same ranges as `tokenprobe load`'s options: one declaration checks both."""
     parser = LocustParser(prog="locust")
     locust_options.add_arguments(parser)
+    parsed = parser.parse_args(given)
+    parsed.tp_common_users = parsed.tp_common_run_time = 0  # Locust's -u and -t: not given
     with pytest.raises(LoadOptionError) as excinfo:
-        locust_options.parse_options(parser.parse_args(given))
+        locust_options.parse_options(parsed)
     assert str(excinfo.value) == refused
 
 
@@ -73,9 +84,15 @@ def test_locust_options_show_the_declared_help_and_defaults() -> None:
     locust_options.add_arguments(parser)
     shown = " ".join(parser.format_help().split())  # argparse formats "%" in help: escaped
     for entry in LOAD_SETTINGS:
-        assert entry.locust is not None
+        if entry.locust is None:  # Locust's own option (--processes)
+            assert entry.twin
+            continue
         assert " ".join(entry.help.split()) in shown
-        assert parser.get_default(entry.locust_dest) == entry.default
+        if entry.twin:  # not given unless typed, so that -u and --tp-users can be told apart
+            assert not parser.get_default(entry.locust_dest)
+            assert f"The same as {entry.twin} (default: {shown_default(entry)})" in shown
+        else:
+            assert parser.get_default(entry.locust_dest) == entry.default
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ import click
 
 from tokenprobe.cli.options import (
     TARGET_KEYS,
-    Duration,
     command_config,
     compare_option,
     load_option,
@@ -19,14 +18,13 @@ from tokenprobe.cli.options import (
 )
 from tokenprobe.cli.run_dir import RunDir
 from tokenprobe.cli.target import open_configured_target
-from tokenprobe.core import catalogue, defaults
+from tokenprobe.core import catalogue
 from tokenprobe.core.config import slo_text
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.interrupts import interrupt_on_signals, shielded
 from tokenprobe.core.session import normalise_base_url
 from tokenprobe.core.summary import verdict
 from tokenprobe.load.safety import host_problem
-from tokenprobe.load.settings import MAX_DURATION_S
 
 EMBEDDED_USERS = 200  # enough accounts for every user to have its own
 # Failed logins against the embedded target cost a hash, as from many distinct attackers;
@@ -44,25 +42,9 @@ CONFIG_KEYS = {**TARGET_KEYS, "load.allowed-hosts": "allow_hosts"}
 @load_option("rate")
 @load_option("max-rate")
 @load_option("resolution")
-@click.option(
-    "--users",
-    type=click.IntRange(1, 100_000),
-    default=defaults.LOAD_USERS,
-    show_default=True,
-    help="Closed model: peak users.",
-)
-@click.option(
-    "--duration",
-    type=Duration(max_s=MAX_DURATION_S),
-    help="How long the profile runs, e.g. 30s, 5m [default: the profile's].",
-)
-@click.option(
-    "--processes",
-    type=click.IntRange(1, 256),
-    default=1,
-    show_default=True,
-    help="Locust processes on this machine (--processes).",
-)
+@load_option("users")
+@load_option("duration")
+@load_option("processes")
 @click.option(
     "--slo",
     "slos",

@@ -60,6 +60,10 @@ LOAD_PROFILES = ("smoke", "constant", "ramp", "spike", "soak", "breakpoint")
 LOAD_PROFILE = "constant"
 LOAD_RATE_PER_S = 20.0  # open model: peak arrival rate
 LOAD_USERS = 10  # closed model: peak users
+LOAD_MAX_USERS = 100_000
+LOAD_PROCESSES = 1  # Locust processes on this machine
+LOAD_MAX_PROCESSES = 256
+LOAD_MAX_DURATION_S = 4 * 3600.0  # a bounded run: no load profile runs longer
 LOAD_DURATION_S = 60.0  # the constant profile's length
 # The load scenarios: key (weights, SLOs, configuration, reports) → display name (Locust's request
 # entry name, shown in its UI and CSVs). The configuration accepts only these keys (and, for

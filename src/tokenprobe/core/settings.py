@@ -214,6 +214,10 @@ class Setting:
     env: str | None = None
     option: str | None = None
     locust: str | None = None
+    # Locust's own option for the same value (``-u``): tokenprobe's Locust option is then
+    # "not given" unless typed, so that the two can be told apart, and refused if they disagree.
+    twin: str | None = None
+    unset: str = ""  # what applies without a default ("the profile's")
 
     @property
     def key(self) -> str:
@@ -504,6 +508,20 @@ LOAD_SETTINGS: tuple[Setting, ...] = (
         default=defaults.LOAD_RATE_PER_S, option="--rate", locust="--tp-rate",
     ),
     Setting(
+        "", "users", Integer(1, defaults.LOAD_MAX_USERS), "Closed model: peak users.",
+        default=defaults.LOAD_USERS, option="--users", locust="--tp-users", twin="-u",
+    ),
+    Setting(
+        "", "duration", Duration(max_s=defaults.LOAD_MAX_DURATION_S),
+        "How long the profile runs, e.g. 30s, 5m.", unset="the profile's",
+        option="--duration", locust="--tp-duration", twin="-t",
+    ),
+    Setting(
+        "", "processes", Integer(1, defaults.LOAD_MAX_PROCESSES),
+        "Locust processes on this machine (Locust's own --processes).",
+        default=defaults.LOAD_PROCESSES, option="--processes", twin="--processes",
+    ),
+    Setting(
         "", "max-rate", Number(0.1),
         "Breakpoint, open model: the capacity search never offers more (req/s); if it holds, "
         "the capacity is reported as not reached.",
@@ -589,7 +607,7 @@ def shown_default(entry: Setting) -> str:
     commas; ``""`` when there is none."""
     value = entry.default
     if value is None:
-        return ""
+        return entry.unset
     if isinstance(entry.kind, Duration):
         return whole_duration(value)
     if isinstance(value, bool):
@@ -649,17 +667,23 @@ def file_table(settings: Iterable[Setting]) -> str:
 def load_table(settings: Iterable[Setting]) -> str:
     """docs/load.md's table of the options ``tokenprobe load`` and Locust share."""
     rows = [
-        (_code(entry.option), _code(entry.locust), _code(_either_default(entry)), entry.help)
+        (_code(entry.option), _locust_options(entry), _either_default(entry), entry.help)
         for entry in settings
     ]
     return _markdown(("tokenprobe load", "Locust", "default", "meaning"), rows)
 
 
+def _locust_options(entry: Setting) -> str:
+    return " or ".join(_code(option) for option in (entry.locust, entry.twin) if option)
+
+
 def _either_default(entry: Setting) -> str:
     """A default both sides accept: a duration as seconds (Locust's options take a number)."""
+    if entry.default is None:
+        return entry.unset
     if isinstance(entry.kind, Duration):
-        return f"{entry.default:g}"
-    return shown_default(entry)
+        return _code(f"{entry.default:g}")
+    return _code(shown_default(entry))
 
 
 def _code(text: str | None) -> str:

@@ -18,18 +18,19 @@ import dataclasses
 from typing import Any
 
 from tokenprobe.core import defaults
-from tokenprobe.core.durations import parse_duration
 from tokenprobe.core.settings import (
     LOAD_SETTINGS,
     Choice,
     Duration,
     Integer,
     Number,
+    Setting,
     load_setting,
+    shown_default,
 )
 from tokenprobe.load.looks import DECIDED_FILE, EVIDENCE_FILE
 from tokenprobe.load.profiles import Profile, build_profile
-from tokenprobe.load.settings import MAX_DURATION_S, SCENARIOS, LoadOptionError, parse_weights
+from tokenprobe.load.settings import SCENARIOS, LoadOptionError, parse_weights
 from tokenprobe.load.slo import Threshold, parse_slos
 
 
@@ -48,6 +49,15 @@ def add_setting(add: Any, name: str) -> None:
     add(entry.locust, default=entry.default, help=entry.help.replace("%", "%%"), **typed)
 
 
+def add_twin(add: Any, name: str, **typed: Any) -> None:
+    """Add the Locust option of a declared load setting Locust has its own option for (``-u``,
+    ``-t``): "not given" by default (``typed``), so that `users_of` and `duration_of` can tell
+    which was given; the declaration's help, and its default for when neither is."""
+    entry = load_setting(name)
+    help_text = f"{entry.help} The same as {entry.twin} (default: {shown_default(entry)})"
+    add(entry.locust, help=help_text.replace("%", "%%"), **typed)
+
+
 def add_arguments(parser: Any) -> None:
     """Register tokenprobe's options on Locust's parser (``init_command_line_parser``)."""
     add = parser.add_argument  # Locust's parser: knows include_in_web_ui (groups do not)
@@ -55,18 +65,9 @@ def add_arguments(parser: Any) -> None:
     add_setting(add, "arrival")
     add_setting(add, "profile")
     add_setting(add, "rate")
-    add(
-        "--tp-users",
-        type=int,
-        default=0,
-        include_in_web_ui=False,  # the web UI's own "Number of users" field says it
-        help=f"closed model: peak users, the same as -u (default: {defaults.LOAD_USERS})",
-    )
-    add(
-        "--tp-duration",
-        default="",
-        help="profile duration, e.g. 30s, 5m; the same as -t (default: the profile's)",
-    )
+    # The web UI's own "Number of users" field says it.
+    add_twin(add, "users", type=int, default=0, include_in_web_ui=False)
+    add_twin(add, "duration", default="")  # a duration as written: 30s, 5m
     add_setting(add, "max-rate")
     add_setting(add, "max-users")
     add_setting(add, "resolution")
@@ -235,10 +236,10 @@ class LocustOptions:
 
 
 def duration_of(options: Any) -> float | None:
-    """``-t`` or ``--tp-duration`` (refused when they disagree), else None (the profile's)."""
-    ours = (
-        parse_duration(options.tp_duration, max_s=MAX_DURATION_S) if options.tp_duration else None
-    )
+    """``-t`` or ``--tp-duration`` (refused when they disagree), else None (the profile's);
+    both within the declaration's bounds."""
+    entry = load_setting("duration")
+    ours = _read(entry, options.tp_duration, entry.locust or "") if options.tp_duration else None
     locusts = options.tp_common_run_time or None
     if ours is not None and locusts is not None and ours != locusts:
         raise LoadOptionError(
@@ -246,16 +247,27 @@ def duration_of(options: Any) -> float | None:
             "give one of them"
         )
     if locusts is not None:
-        parse_duration(f"{locusts:g}s", max_s=MAX_DURATION_S)  # the same bounds as ours
+        _read(entry, f"{locusts:g}s", "-t/--run-time")  # the same bounds as ours
     return ours if ours is not None else locusts
+
+
+def _read(entry: Setting, raw: str, option: str) -> Any:
+    try:
+        return entry.kind.read(raw)
+    except ValueError as exc:
+        raise LoadOptionError(f"{option}: {exc}") from None
 
 
 def users_of(options: Any) -> int:
     """``-u`` or ``--tp-users`` (refused when they disagree), else the default."""
+    entry = load_setting("users")
     ours, locusts = options.tp_users or None, int(options.tp_common_users) or None
     if ours is not None and locusts is not None and ours != locusts:
         raise LoadOptionError(f"-u/--users ({locusts}) and --tp-users ({ours}) disagree")
-    return ours or locusts or defaults.LOAD_USERS
+    users = ours or locusts or entry.default
+    if not entry.kind.admits(users):
+        raise LoadOptionError(f"-u/--tp-users: expected {entry.kind.describe()}, got {users}")
+    return users
 
 
 def parse_options(options: Any) -> LocustOptions:
@@ -268,6 +280,8 @@ def parse_options(options: Any) -> LocustOptions:
     except ValueError as exc:
         raise LoadOptionError(str(exc)) from None
     for entry in LOAD_SETTINGS:  # each value as its declaration allows, as the CLI checks it
+        if not entry.locust or entry.twin:  # a twin's value is checked once resolved
+            continue
         value = getattr(options, entry.locust_dest)
         if not entry.kind.admits(value):
             raise LoadOptionError(f"{entry.locust}: expected {entry.kind.describe()}, got {value}")
