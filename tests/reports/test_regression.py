@@ -375,7 +375,7 @@ def test_a_look_keeps_open_what_the_rest_of_the_run_could_still_decide(tmp_path:
     synthetic_run(tmp_path / "previous", seed=1, seconds=30, per_second=40)
     synthetic_run(tmp_path / "current", seed=2, seconds=10, per_second=40)
     synthetic_run(tmp_path / "short", seed=3, seconds=5, per_second=20)
-    now = tmp_path / "current" / HISTOGRAMS_FILE
+    now = read_evidence(tmp_path / "current" / HISTOGRAMS_FILE)
     old = read_evidence(tmp_path / "previous" / HISTOGRAMS_FILE)
     look = look_judge(old, DEFAULTS, 60.0, lambda scopes: NO_DRIFT)(now, 10.0, 6)
     assert look.requests == 400

@@ -125,6 +125,7 @@ class Evidence:
     path: Path
     block_s: int
     scopes: Mapping[str, Scope]  # "total" first, then the scenarios by name
+    elapsed_s: float | None = None  # a sequential run's look: when it was taken
 
 
 TOTAL_SCOPE = "total"
@@ -168,7 +169,17 @@ def _evidence(path: Path, document: Mapping[str, Any]) -> Evidence:
         )
         for name, entry in stored.items()
     }
-    return Evidence(path, int(document["blocks"]["seconds"]), scopes)
+    return Evidence(path, int(document["blocks"]["seconds"]), scopes, _look_time(document))
+
+
+def _look_time(document: Mapping[str, Any]) -> float | None:
+    """A look's time (seconds into the run); None in a finished run's file."""
+    elapsed = document.get("elapsed_s")
+    if elapsed is None:
+        return None
+    if isinstance(elapsed, bool) or not isinstance(elapsed, int | float):
+        raise ValueError(f"elapsed_s {elapsed!r}")
+    return float(elapsed)
 
 
 def combined(distributions: Iterable[Distribution]) -> Distribution:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tokenprobe.core.files import write_text_atomic
+from tokenprobe.load.evidence import Evidence
 from tokenprobe.load.section import Decided
 
 EVIDENCE_FILE = "evidence.json"  # the evidence so far, in the histograms file's format
@@ -50,9 +51,9 @@ class Look:
         return {"at_s": round(self.at_s, 1), "requests": self.requests, "open": list(self.open)}
 
 
-# What a judge makes of the evidence file of a look taken ``at_s`` seconds into the run, its
+# What a judge makes of the evidence of a look taken ``at_s`` seconds into the run, its
 # statistics corrected for the plan's ``looks`` judgements in all.
-Judge = Callable[[Path, float, int], Look]
+Judge = Callable[[Evidence, float, int], Look]
 
 
 @dataclasses.dataclass
@@ -75,7 +76,7 @@ class LookPlan:
         interim = itertools.takewhile(lambda t: t < self.max_s - LAST_LOOK_MARGIN_S, times)
         return 1 + sum(1 for t in interim if t >= self.first_s - LAST_LOOK_MARGIN_S)
 
-    def look(self, evidence: Path, at_s: float) -> str | None:
+    def look(self, evidence: Evidence, at_s: float) -> str | None:
         """Judge one look; the reason to end the run, or None to go on."""
         if at_s < self.first_s - LAST_LOOK_MARGIN_S or len(self.taken) >= self.planned - 1:
             return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
 import signal
 import sys
 import tempfile
@@ -39,7 +38,7 @@ from tokenprobe.core.session import TargetSession
 from tokenprobe.core.summary import Stop, Summary
 from tokenprobe.load import looks, settings
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
-from tokenprobe.load.evidence import write_evidence
+from tokenprobe.load.evidence import read_evidence, write_evidence
 from tokenprobe.load.looks import LookPlan
 from tokenprobe.load.profiles import PROFILES, Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
@@ -225,7 +224,7 @@ def _run_and_read(
         poll = None
         if plan is not None:
             command += ["--tp-looks", str(workdir), "--tp-look-every", f"{plan.every_s:g}"]
-            poll = _looker(workdir, plan)
+            poll = look_poller(workdir, plan)
         redactor = session.redactor
         child = _run_locust(command, workdir, report_dir, deadline, options.stage, redactor, poll)
         if child.stopped is not None:
@@ -267,7 +266,7 @@ def _run_locust(
     return child
 
 
-def _looker(folder: Path, plan: LookPlan) -> Callable[[], None]:
+def look_poller(folder: Path, plan: LookPlan) -> Callable[[], None]:
     """What the runner does each second of a sequential run: judge each new look the Locust
     process wrote, and tell it to end once a look leaves nothing open."""
     evidence = folder / looks.EVIDENCE_FILE
@@ -283,11 +282,11 @@ def _looker(folder: Path, plan: LookPlan) -> Callable[[], None]:
         if version in seen:  # parsed only when Locust wrote a new look, not every second
             return
         seen.add(version)
-        at_s = _look_time(evidence)
-        if at_s is None:
-            return
-        try:
-            reason = plan.look(evidence, at_s)
+        try:  # read once: its time and its evidence (written whole: unreadable is a defect)
+            look = read_evidence(evidence)
+            if look.elapsed_s is None:
+                raise ConfigError(f"{evidence}: a look without its time (elapsed_s)")
+            reason = plan.look(look, look.elapsed_s)
         except TokenprobeError as exc:  # the run goes on to its planned length; the plan says why
             plan.failed = str(exc)
             return
@@ -295,14 +294,6 @@ def _looker(folder: Path, plan: LookPlan) -> Callable[[], None]:
             looks.decide(folder, reason)
 
     return poll
-
-
-def _look_time(path: Path) -> float | None:
-    """When the look in ``path`` was taken (seconds into the run); None if unreadable."""
-    try:
-        return float(json.loads(path.read_text(encoding="utf-8"))["elapsed_s"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def _last_error(log_path: Path) -> str:

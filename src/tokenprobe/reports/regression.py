@@ -380,8 +380,7 @@ def look_judge(
     (`baseline_shortfalls`). This run is the next one's previous run: one that stopped as soon
     as the previous run's own size allowed would leave every later comparison as short."""
 
-    def judge(path: Path, at_s: float, looks: int) -> Look:
-        new = read_evidence(path)
+    def judge(new: Evidence, at_s: float, looks: int) -> Look:
         verdicts, _ = evidence_verdicts(
             old, new, settings, "", drift(_common_scopes(old, new)), looks
         )
