@@ -109,3 +109,18 @@ def test_the_childs_results_survive_the_codec_whole() -> None:
         assert encode(read) == written
         section = read.section([])
         assert set(section) == set(written) - BULKY | {"failure_reasons"}
+
+
+def test_a_damaged_part_no_reader_needs_reads_as_missing() -> None:
+    """A stored run keeps its numbers when a part only the Locust child's own record has is
+    damaged: a scenario's deviations, a capacity search's probes, the steps the SLOs judged."""
+    scenarios = {"valid_login": {"name": "valid login", "requests": 100,
+                                 "contract_deviations": ["not a mapping"]}}  # fmt: skip
+    capacity = {"reached": True, "capacity_rps": 155, "probes": [{"level": "high"}, {"level": 80}]}
+    load = decode_load({**SECTION, "scenarios": scenarios, "capacity": capacity,
+                        "slo_steps": "all"})  # fmt: skip
+    assert load is not None
+    assert load.scenarios["valid_login"].contract_deviations is None
+    assert load.capacity is not None
+    assert [probe.level for probe in load.capacity.probes] == [80]
+    assert load.slo_steps is None

@@ -63,7 +63,7 @@ class Scope(Record):
 
 class Scenario(Scope):
     # Answers outside the contract that are information, not load errors: text → occurrences.
-    contract_deviations: dict[str, int] = Field(default_factory=dict)
+    contract_deviations: Annotated[dict[str, int] | None, MissingIfDamaged] = None
 
 
 class Deviation(Record):
@@ -120,7 +120,7 @@ class Capacity(Record):
     resolution: Number | None = None
     converged: bool | None = None
     search_s: Number | None = None
-    probes: list[Probe] = Field(default_factory=list)
+    probes: Annotated[list[Probe], ReadableItems] = Field(default_factory=list)
     stopped: str | None = None  # why the search ended early, if it did
     summary: str | None = None
 
@@ -211,7 +211,8 @@ class LoadSection(Scope):
     capacity_rps: float | None = None
     capacity: Annotated[Capacity | None, MissingIfDamaged] = None
     slo: Annotated[list[Slo], ReadableItems] = Field(default_factory=list)
-    slo_steps: list[int] | None = None  # a breakpoint run: the SLOs judge these steps only
+    # A breakpoint run: the SLOs judge these steps only.
+    slo_steps: Annotated[list[int] | None, MissingIfDamaged] = None
     unreliable: bool = False  # the load generator's CPU was saturated (TP-LOAD-002)
     cpu: Annotated[Cpu | None, MissingIfDamaged] = None
     complete: bool | None = None
