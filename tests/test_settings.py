@@ -59,7 +59,7 @@ class LocustParser(argparse.ArgumentParser):
         (["--tp-max-lateness", "0"], "--tp-max-lateness: expected a number > 0, got 0.0"),
         (
             ["--tp-model", "closed", "--tp-users", "100001"],
-            "-u/--tp-users: expected an integer between 1 and 100000, got 100001",
+            "--tp-users: expected an integer between 1 and 100000, got 100001",
         ),
         (
             ["--tp-duration", "5h"],

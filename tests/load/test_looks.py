@@ -49,8 +49,9 @@ def test_a_run_ends_at_the_first_look_with_nothing_open_and_never_looks_more_tha
 def test_the_runner_reads_each_look_once_and_says_why_a_look_is_unreadable(
     tmp_path: Path,
 ) -> None:
-    """The runner's poll reads a new look's file once (its time and its evidence); a file it
-    cannot read stops the looks, and the plan says why (the run goes on to its planned end)."""
+    """The runner's poll reads a new look's file once, and decodes its evidence only when the
+    plan judges that look; a file it cannot read stops the looks, and the plan says why (the
+    run goes on to its planned end)."""
     judged: list[float] = []
 
     def judge(evidence: Evidence, at_s: float, looks: int) -> Look:
@@ -64,11 +65,18 @@ def test_the_runner_reads_each_look_once_and_says_why_a_look_is_unreadable(
     assert judged == [12.5]
     assert looks.decided(tmp_path) == "nothing left to decide"
 
-    for damaged, why in [
-        (document, "a look without its time (elapsed_s)"),
-        ({**document, "elapsed_s": "12"}, "not a tokenprobe latency histograms file"),
-    ]:
-        folder = tmp_path / why[:6]
+    not_ours = {**document, "format": "something else"}
+    early = LookPlan(10, 10, 60, judge)  # a look before the plan's first is not even decoded
+    write_evidence({**not_ours, "elapsed_s": 5.0}, tmp_path / "early", looks.EVIDENCE_FILE)
+    look_poller(tmp_path / "early", early)()
+    assert (early.failed, early.taken) == (None, [])
+
+    for n, (damaged, why) in enumerate([
+        (document, "a look without its time (elapsed_s: None)"),
+        ({**document, "elapsed_s": "12"}, "a look without its time (elapsed_s: '12')"),
+        ({**not_ours, "elapsed_s": 12.0}, "not a tokenprobe latency histograms file"),
+    ]):  # fmt: skip
+        folder = tmp_path / f"damaged-{n}"
         plan = LookPlan(10, 10, 60, judge)
         write_evidence(damaged, folder, looks.EVIDENCE_FILE)
         look_poller(folder, plan)()

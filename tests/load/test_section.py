@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tokenprobe.core.errors import StageError
 from tokenprobe.load.locust_options import LocustOptions
 from tokenprobe.load.profiles import Profile, build_profile
 from tokenprobe.load.recorder import Recorder
 from tokenprobe.load.results import SearchOutcome, build_results
+from tokenprobe.load.runner import read_results
 from tokenprobe.load.search import CapacitySearch
 from tokenprobe.load.section import BULKY, LoadResults, decode_load, encode, load_section
 from tokenprobe.load.settings import parse_weights
@@ -87,17 +92,21 @@ def finished_recorder(profile: Profile) -> Recorder:
     return recorder
 
 
+def locust_options(profile: Profile, slos: str) -> LocustOptions:
+    return LocustOptions(
+        model="open", arrival="constant", profile=profile, stream_rate=2, late_s=0.01,
+        max_lateness_s=10, weights=parse_weights("valid_login=1, wrong_password=1"),
+        storm_size=10, credentials_file="", throttled_is_failure=False,
+        slos=parse_slos(slos), max_requests=1000, allow_hosts=(), allow_remote=False,
+        results_file="", raw_samples_prefix="",
+    )  # fmt: skip
+
+
 def test_the_childs_results_survive_the_codec_whole() -> None:
     """results.json goes through `LoadResults` on its way out and back: a field the Locust child
     writes that the record does not declare would vanish from it (and from summary.json)."""
     profile = build_profile("ramp", "open", 40, 4)
-    options = LocustOptions(
-        model="open", arrival="constant", profile=profile, stream_rate=2, late_s=0.01,
-        max_lateness_s=10, weights=parse_weights("valid_login=1, wrong_password=1"),
-        storm_size=10, credentials_file="", throttled_is_failure=False,
-        slos=parse_slos("p95<100, capacity>5"), max_requests=1000, allow_hosts=(),
-        allow_remote=False, results_file="", raw_samples_prefix="",
-    )  # fmt: skip
+    options = locust_options(profile, "p95<100, capacity>5")
     search = CapacitySearch(start=10, maximum=40)
     search.record(10, True, "measure")
     search.record(20, False, "measure")
@@ -124,3 +133,21 @@ def test_a_damaged_part_no_reader_needs_reads_as_missing() -> None:
     assert load.capacity is not None
     assert [probe.level for probe in load.capacity.probes] == [80]
     assert load.slo_steps is None
+
+
+def test_a_run_just_written_is_read_exactly_a_damaged_verdict_is_no_pass(tmp_path: Path) -> None:
+    """A stored run may do without a damaged part; the run just made may not: a damaged SLO
+    verdict left out would pass, a damaged stop would make a stopped run look complete."""
+    profile = build_profile("constant", "open", 10, 4)
+    options = locust_options(profile, "p95<100")
+    written = json.loads(json.dumps(build_results(finished_recorder(profile), options, 4.0)))
+    stopped = {"reason": "SIGTERM", "after_s": 2.0, "planned_s": 4.0}
+    (tmp_path / "locust.log").write_text("")
+    for damaged in (
+        {**written, "slo": [{**written["slo"][0], "passed": 1}]},
+        {**written, "stopped": {**stopped, "planned_s": "4"}},
+    ):
+        assert decode_load(damaged) is not None  # as a stored run: readable, the part missing
+        (tmp_path / "results.json").write_text(json.dumps(damaged))
+        with pytest.raises(StageError, match=r"^Locust wrote unreadable results \((slo|stopped)"):
+            read_results(tmp_path / "results.json", tmp_path)

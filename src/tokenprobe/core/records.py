@@ -1,14 +1,16 @@
 """Typed records of the JSON tokenprobe writes, read back with pydantic: the one codec's rules.
 
-A record reads values as JSON wrote them: numbers stay numbers (no "12" → 12, no true → 1),
-arrays are lists, unknown fields are ignored (a newer tokenprobe may add some). A stored run
-may be old or damaged; the parts a reader can do without are annotated to read as missing
-rather than make the whole record unreadable:
+A record reads values as JSON wrote them: numbers stay numbers (no "12" → 12, no true → 1, no
+NaN or infinity), arrays are lists, unknown fields are ignored (a newer tokenprobe may add
+some). A stored run may be old or damaged; the parts a reader can do without are annotated to
+read as missing rather than make the whole record unreadable:
 
 * `MissingIfDamaged`: a part that does not decode is None;
 * `ReadableItems`: a list keeps the items that decode (a list that is not one reads as empty).
 
-Never a guess: a damaged value is left out, not converted.
+Never a guess: a damaged value is left out, not converted. What a run has just written is read
+`EXACT`ly instead: a damaged part there (an SLO verdict, the stop) is a defect to report, never
+a part to do without: left out, a breached SLO would pass and a stopped run look complete.
 """
 
 from __future__ import annotations
@@ -19,15 +21,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
 )
 
 R = TypeVar("R", bound="Record")
+EXACT = {"exact": True}  # validation context: every part must decode
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, allow_inf_nan=False)
 
 
 def decoded(record: type[R], data: Any) -> R | None:
@@ -48,14 +52,24 @@ def first_problem(error: ValidationError) -> str:
     return f"{where}: {problems[0]['msg']}{more}"
 
 
-def _missing_if_damaged(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+def _exact(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("exact"))
+
+
+def _missing_if_damaged(
+    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> Any:
+    if _exact(info):
+        return handler(value)
     try:
         return handler(value)
     except ValidationError:
         return None
 
 
-def _readable_items(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+def _readable_items(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    if _exact(info):
+        return handler(value)
     if not isinstance(value, list):  # not a JSON array: nothing readable
         return []
     readable = []

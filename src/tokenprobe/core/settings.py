@@ -214,8 +214,9 @@ class Setting:
     env: str | None = None
     option: str | None = None
     locust: str | None = None
-    # Locust's own option for the same value (``-u``): tokenprobe's Locust option is then
-    # "not given" unless typed, so that the two can be told apart, and refused if they disagree.
+    # Locust's own option for the same value (``-u``, ``--processes``). When tokenprobe has a
+    # Locust option for it too (``--tp-users``), that one is "not given" unless typed, so that
+    # the two can be told apart, and refused if they disagree.
     twin: str | None = None
     unset: str = ""  # what applies without a default ("the profile's")
 

@@ -125,7 +125,6 @@ class Evidence:
     path: Path
     block_s: int
     scopes: Mapping[str, Scope]  # "total" first, then the scenarios by name
-    elapsed_s: float | None = None  # a sequential run's look: when it was taken
 
 
 TOTAL_SCOPE = "total"
@@ -141,12 +140,28 @@ def find_evidence(run_dir: Path) -> Path | None:
 
 def read_evidence(path: Path) -> Evidence:
     """Decode the file; `ConfigError` (one line, naming the file) when it is not one of ours."""
+    return decode_evidence(path, read_document(path))
+
+
+def read_document(path: Path) -> Any:
+    """The file's JSON, undecoded (`decode_evidence`); `ConfigError` when it is none."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise _not_evidence(path, exc) from None
+
+
+def decode_evidence(path: Path, document: Any) -> Evidence:
+    """The evidence ``document``, read from ``path``, decoded; `ConfigError` when it is not."""
+    try:
         return _evidence(path, document)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
-        raise ConfigError(f"{path}: not a tokenprobe latency histograms file ({reason})") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _not_evidence(path, exc) from None
+
+
+def _not_evidence(path: Path, exc: Exception) -> ConfigError:
+    reason = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+    return ConfigError(f"{path}: not a tokenprobe latency histograms file ({reason})")
 
 
 def _evidence(path: Path, document: Mapping[str, Any]) -> Evidence:
@@ -169,17 +184,7 @@ def _evidence(path: Path, document: Mapping[str, Any]) -> Evidence:
         )
         for name, entry in stored.items()
     }
-    return Evidence(path, int(document["blocks"]["seconds"]), scopes, _look_time(document))
-
-
-def _look_time(document: Mapping[str, Any]) -> float | None:
-    """A look's time (seconds into the run); None in a finished run's file."""
-    elapsed = document.get("elapsed_s")
-    if elapsed is None:
-        return None
-    if isinstance(elapsed, bool) or not isinstance(elapsed, int | float):
-        raise ValueError(f"elapsed_s {elapsed!r}")
-    return float(elapsed)
+    return Evidence(path, int(document["blocks"]["seconds"]), scopes)
 
 
 def combined(distributions: Iterable[Distribution]) -> Distribution:

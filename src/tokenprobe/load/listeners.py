@@ -36,7 +36,9 @@ from locust.stats import StatsError
 
 from tokenprobe.core.catalogue import SLO_CHECK_PREFIX
 from tokenprobe.core.errors import CredentialsError
+from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.interrupts import exit_code_of
+from tokenprobe.core.records import EXACT
 from tokenprobe.core.summary import Verdict
 from tokenprobe.load import looks
 from tokenprobe.load.accounts import LoadAccounts
@@ -260,11 +262,11 @@ class LoadRun:
             if self.stopped_by is None
             else {"reason": self.stopped_by, "after_s": round(elapsed, 3), "planned_s": planned}
         )
-        return LoadResults.model_validate(results)
+        return LoadResults.model_validate(results, context=EXACT)
 
     def results(self, final: bool) -> LoadResults:
         """The run's results; not ``final``: a snapshot while it runs (the web UI's)."""
-        return LoadResults.model_validate(self._assemble(final))
+        return LoadResults.model_validate(self._assemble(final), context=EXACT)
 
     def _assemble(self, final: bool) -> dict[str, Any]:
         elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
@@ -583,8 +585,7 @@ def _write_results(path: str, results: LoadResults) -> None:
     if path:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = results.model_dump_json(indent=1, exclude_unset=True)
-        target.write_text(text + "\n", encoding="utf-8")
+        write_text_atomic(target, results.model_dump_json(indent=1, exclude_unset=True) + "\n")
 
 
 def _print_verdict(results: LoadResults, judged: Verdict) -> None:

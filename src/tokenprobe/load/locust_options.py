@@ -266,7 +266,8 @@ def users_of(options: Any) -> int:
         raise LoadOptionError(f"-u/--users ({locusts}) and --tp-users ({ours}) disagree")
     users = ours or locusts or entry.default
     if not entry.kind.admits(users):
-        raise LoadOptionError(f"-u/--tp-users: expected {entry.kind.describe()}, got {users}")
+        given = entry.locust if ours else entry.twin
+        raise LoadOptionError(f"{given}: expected {entry.kind.describe()}, got {users}")
     return users
 
 

@@ -34,6 +34,15 @@ def decided(folder: Path) -> str | None:
         return None
 
 
+def look_time(document: Any) -> float:
+    """When the look in an `EVIDENCE_FILE` document was taken (seconds into the run): the
+    locustfile adds it to the evidence; `ValueError` when it is not there."""
+    elapsed = document.get("elapsed_s") if isinstance(document, dict) else None
+    if isinstance(elapsed, bool) or not isinstance(elapsed, int | float):
+        raise ValueError(f"a look without its time (elapsed_s: {elapsed!r})")
+    return float(elapsed)
+
+
 def decide(folder: Path, reason: str) -> None:
     """Tell the run to end."""
     write_text_atomic(folder / DECIDED_FILE, reason + "\n")
@@ -76,9 +85,14 @@ class LookPlan:
         interim = itertools.takewhile(lambda t: t < self.max_s - LAST_LOOK_MARGIN_S, times)
         return 1 + sum(1 for t in interim if t >= self.first_s - LAST_LOOK_MARGIN_S)
 
+    def due(self, at_s: float) -> bool:
+        """Whether a look taken at ``at_s`` is one the plan judges (not before its first look,
+        nor past its planned number)."""
+        return at_s >= self.first_s - LAST_LOOK_MARGIN_S and len(self.taken) < self.planned - 1
+
     def look(self, evidence: Evidence, at_s: float) -> str | None:
         """Judge one look; the reason to end the run, or None to go on."""
-        if at_s < self.first_s - LAST_LOOK_MARGIN_S or len(self.taken) >= self.planned - 1:
+        if not self.due(at_s):
             return None
         taken = self.judge(evidence, at_s, self.planned)
         self.taken.append(taken)

@@ -27,23 +27,23 @@ from tokenprobe.core import defaults
 from tokenprobe.core.config import SloConfig, slo_text
 from tokenprobe.core.credentials import write_csv
 from tokenprobe.core.deadlines import Deadline
-from tokenprobe.core.durations import parse_duration
 from tokenprobe.core.errors import ConfigError, StageError, TokenprobeError
 from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.interrupts import Interrupted, deferred
 from tokenprobe.core.processes import ChildExit, run_child
-from tokenprobe.core.records import first_problem
+from tokenprobe.core.records import EXACT, first_problem
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession
+from tokenprobe.core.settings import load_setting
 from tokenprobe.core.summary import Stop, Summary
 from tokenprobe.load import looks, settings
 from tokenprobe.load.artifacts import write_plots, write_stats_csv
-from tokenprobe.load.evidence import read_evidence, write_evidence
+from tokenprobe.load.evidence import decode_evidence, read_document, write_evidence
 from tokenprobe.load.looks import LookPlan
-from tokenprobe.load.profiles import PROFILES, Profile, build_profile
+from tokenprobe.load.profiles import Profile, build_profile
 from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.section import FailureReason, LoadResults
-from tokenprobe.load.settings import MAX_DURATION_S, key_of_entry, parse_weights
+from tokenprobe.load.settings import key_of_entry, parse_weights
 from tokenprobe.load.slo import parse_slos
 from tokenprobe.load.verdict import add_checks, scenarios_not_run, search_found_nothing
 
@@ -57,6 +57,16 @@ LOCUST_LOG_FILE = "locust.log"
 LOCUST_JSON_FILE = f"{LOCUST_PREFIX}.json"  # --json-file PREFIX: Locust appends ".json"
 LOCUST_CSV_FILES = f"{LOCUST_PREFIX}_*.csv"  # --csv PREFIX: _stats, _stats_history, _failures…
 ONE_LINE_ERROR = "tokenprobe: error: "
+
+
+# LoadOptions' fields that a declared load setting checks (`tokenprobe.core.settings`).
+DECLARED_FIELDS = {
+    "profile": "profile", "model": "model", "arrival": "arrival", "rate": "rate",
+    "users": "users", "duration_s": "duration", "processes": "processes",
+    "max_requests": "max-requests", "storm_size": "storm-size",
+    "request_timeout_s": "request-timeout", "stream_rate": "stream-rate",
+    "max_rate": "max-rate", "resolution": "resolution",
+}  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,18 +97,14 @@ class LoadOptions:
     stage: str = "load"  # what a stop names: the command, or the gate's stage
 
     def validate(self) -> None:
-        """Raise `ConfigError` (exit 2) before anything is started."""
-        if self.profile not in PROFILES:
-            raise ConfigError(f"unknown profile {self.profile!r}; choose {', '.join(PROFILES)}")
-        if self.processes < 1:
-            raise ConfigError(f"processes must be at least 1, got {self.processes}")
-        if self.request_timeout_s <= 0:
-            raise ConfigError(f"the request timeout must be positive, got {self.request_timeout_s}")
-        if self.max_rate <= 0 or not 0 < self.resolution < 1:
-            raise ConfigError("the maximum rate must be positive and the resolution in (0, 1)")
+        """Raise `ConfigError` (exit 2) before anything is started: each value as its
+        declaration allows (the rule ``tokenprobe load``'s options and Locust's apply)."""
+        for field, name in DECLARED_FIELDS.items():
+            value, entry = getattr(self, field), load_setting(name)
+            if value is not None and not entry.kind.admits(value):
+                expected = entry.kind.describe()
+                raise ConfigError(f"{entry.option or name}: expected {expected}, got {value!r}")
         try:
-            if self.duration_s is not None:
-                parse_duration(self.duration_s, max_s=MAX_DURATION_S)
             self.planned_profile()
             parse_slos(self.slos)
             parse_weights(self.weights)
@@ -229,7 +235,7 @@ def _run_and_read(
         child = _run_locust(command, workdir, report_dir, deadline, options.stage, redactor, poll)
         if child.stopped is not None:
             summary.stop(child.stopped)
-        results = _read_results(workdir / "results.json", report_dir)
+        results = read_results(workdir / "results.json", report_dir)
         # 2 is a verdict only for a breakpoint search that found nothing (a run problem the
         # summary states); otherwise it is Locust's own failure.
         if child.stopped is None and child.code == 2 and not search_found_nothing(results):
@@ -282,11 +288,16 @@ def look_poller(folder: Path, plan: LookPlan) -> Callable[[], None]:
         if version in seen:  # parsed only when Locust wrote a new look, not every second
             return
         seen.add(version)
-        try:  # read once: its time and its evidence (written whole: unreadable is a defect)
-            look = read_evidence(evidence)
-            if look.elapsed_s is None:
-                raise ConfigError(f"{evidence}: a look without its time (elapsed_s)")
-            reason = plan.look(look, look.elapsed_s)
+        try:  # read once, decoded only when the plan judges it (written whole: unreadable
+            # is a defect, not a file caught mid-write)
+            document = read_document(evidence)
+            at_s = looks.look_time(document)
+            if not plan.due(at_s):
+                return
+            reason = plan.look(decode_evidence(evidence, document), at_s)
+        except ValueError as exc:
+            plan.failed = f"{evidence}: {exc}"
+            return
         except TokenprobeError as exc:  # the run goes on to its planned length; the plan says why
             plan.failed = str(exc)
             return
@@ -306,16 +317,19 @@ def _last_error(log_path: Path) -> str:
     return lines[-1] if lines else "no output"
 
 
-def _read_results(path: Path, report_dir: Path) -> LoadResults:
+def read_results(path: Path, report_dir: Path) -> LoadResults:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError:
         reason = _last_error(report_dir / LOCUST_LOG_FILE)
         raise StageError(f"Locust wrote no results: {reason}") from None
-    try:
-        return LoadResults.model_validate_json(text)
-    except ValidationError as exc:  # not ours, or cut short: say where, never guess
-        raise StageError(f"Locust wrote unreadable results: {first_problem(exc)}") from None
+    try:  # exactly as written: a damaged SLO verdict or stop is a defect, never left out
+        return LoadResults.model_validate_json(data, context=EXACT)
+    except ValidationError as exc:  # not ours: say where, never guess
+        reason = _last_error(report_dir / LOCUST_LOG_FILE)
+        raise StageError(
+            f"Locust wrote unreadable results ({first_problem(exc)}): {reason}"
+        ) from None
 
 
 def failure_reasons(report_dir: Path) -> list[FailureReason]:

@@ -269,8 +269,3 @@ def decode_load(section: Any) -> LoadSection | None:
 def load_section(summary: Mapping[str, Any]) -> LoadSection | None:
     """A summary's (summary.json's, or `Summary.sections`') load section, decoded."""
     return decode_load(summary.get("load"))
-
-
-def decode_capacity(section: Any) -> Capacity | None:
-    """A breakpoint search's ``capacity`` as the Locust child wrote it; None without one."""
-    return decoded(Capacity, section) if section else None

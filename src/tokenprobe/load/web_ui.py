@@ -122,10 +122,9 @@ class WebVerdict:
                                 "stopped_early": self.stopped_early, "results": None}  # fmt: skip
         if self.results is None or self.judged is None:
             return view
-        outcomes = self.checks()
-        slos = [o for check, o in outcomes.items() if check.startswith(SLO_CHECK_PREFIX)]
+        slos = [c.outcome for c in self.judged.checks if c.id.startswith(SLO_CHECK_PREFIX)]
         return {**view, "passed": "failed" not in slos, "status": self.judged.status,
-                "line": self.judged.line(), "checks": outcomes,
+                "line": self.judged.line(), "checks": self.checks(),
                 "results": encode(self.results, exclude=set(BULKY))}  # fmt: skip
 
 
