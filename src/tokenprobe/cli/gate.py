@@ -22,7 +22,6 @@ from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals
 from tokenprobe.core.summary import verdict
-from tokenprobe.load.settings import MAX_DURATION_S
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
 STAGES = ("conformance-published", "conformance-strict", "security", "load")
@@ -40,7 +39,7 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
 @click.option("--skip", multiple=True, type=click.Choice(STAGES), help="Leave a stage out.")
 @click.option(
     "--load-duration",
-    type=Duration(max_s=MAX_DURATION_S),
+    type=Duration(max_s=defaults.LOAD_MAX_DURATION_S),
     default=defaults.GATE_LOAD_DURATION_S,
     help="How long the load smoke runs, e.g. 10s, 1m "
     f"[default: {defaults.GATE_LOAD_DURATION_S:g}s].",

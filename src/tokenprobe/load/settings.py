@@ -13,7 +13,6 @@ from tokenprobe.core import defaults
 # statistics.
 SCENARIOS = defaults.LOAD_SCENARIOS
 _DISPLAY_NAMES = {name: key for key, name in SCENARIOS.items()}
-MAX_DURATION_S = defaults.LOAD_MAX_DURATION_S
 
 
 class LoadOptionError(ValueError):
