@@ -25,14 +25,15 @@ import pytest
 
 from tokenprobe.conformance.runner import CASSETTE_FILE, SCHEMATHESIS_JUNIT_FILE
 from tokenprobe.core import settings
-from tokenprobe.load.artifacts import HISTOGRAM_PLOT, LATENCY_PLOT, STATS_CSV, THROUGHPUT_PLOT
 from tokenprobe.load.evidence import HISTOGRAMS_FILE
+from tokenprobe.load.plots import HISTOGRAM_PLOT, LATENCY_PLOT, THROUGHPUT_PLOT
 from tokenprobe.load.runner import (
     LOCUST_CSV_FILES,
     LOCUST_HTML_FILE,
     LOCUST_JSON_FILE,
     LOCUST_LOG_FILE,
 )
+from tokenprobe.load.stats_csv import STATS_CSV
 from tokenprobe.reference.server import DEFAULT_CREDENTIALS_OUT, inactive_credentials_path
 from tokenprobe.reports.history import INDEX_FILE
 from tokenprobe.reports.html import HTML_FILE

@@ -39,6 +39,17 @@ def test_the_command_line_and_the_target_start_light(statement: str) -> None:
     assert heavy_modules_after(statement) == []
 
 
+def test_the_gate_loads_scipy_and_matplotlib_only_when_it_compares_or_plots() -> None:
+    # Schemathesis' configuration types are the conformance policy's; the rest waits for use.
+    assert heavy_modules_after("import tokenprobe.gate") == ["schemathesis"]
+
+
 def test_the_suites_still_load_what_they_use() -> None:
     """Guards the check above: it sees a heavy import when there is one."""
     assert "schemathesis" in heavy_modules_after("from tokenprobe.conformance import run")
+    assert "scipy" in heavy_modules_after(
+        "from tokenprobe.reports.statistics import drift_margin; drift_margin(1, 3, 0.9)"
+    )
+    assert "matplotlib" in heavy_modules_after(
+        "from tokenprobe.reports.history import _figure; _figure('t', [])"
+    )

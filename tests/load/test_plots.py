@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from tokenprobe.load.artifacts import histogram_figure, latency_figure, throughput_figure
 from tokenprobe.load.latency import new_histogram
+from tokenprobe.load.plots import histogram_figure, latency_figure, throughput_figure
 from tokenprobe.load.section import Second
 
 SERIES = [

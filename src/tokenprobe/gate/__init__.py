@@ -55,8 +55,8 @@ from tokenprobe.core.session import TargetSession, token_url_of
 from tokenprobe.core.summary import TIME, Stop, Summary, Verdict, verdict
 from tokenprobe.gate.progress import Progress
 from tokenprobe.load import LoadOptions
-from tokenprobe.load.artifacts import STATS_CSV
 from tokenprobe.load.runner import LOCUST_HTML_FILE
+from tokenprobe.load.stats_csv import STATS_CSV
 from tokenprobe.reports import (
     PreviousRun,
     Regression,

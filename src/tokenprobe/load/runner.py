@@ -37,7 +37,6 @@ from tokenprobe.core.session import TargetSession
 from tokenprobe.core.settings import load_setting
 from tokenprobe.core.summary import Stop, Summary
 from tokenprobe.load import looks, settings
-from tokenprobe.load.artifacts import write_plots, write_stats_csv
 from tokenprobe.load.evidence import decode_evidence, read_document, write_evidence
 from tokenprobe.load.looks import LookPlan
 from tokenprobe.load.profiles import Profile, build_profile
@@ -45,6 +44,7 @@ from tokenprobe.load.safety import describe_host, host_problem
 from tokenprobe.load.section import FailureReason, LoadResults
 from tokenprobe.load.settings import key_of_entry, parse_weights
 from tokenprobe.load.slo import parse_slos
+from tokenprobe.load.stats_csv import write_stats_csv
 from tokenprobe.load.verdict import add_checks, scenarios_not_run, search_found_nothing
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -367,4 +367,6 @@ def record_results(
     add_checks(summary, results)
     write_stats_csv(results, report_dir)
     write_evidence(results.evidence, report_dir)
+    from tokenprobe.load.plots import write_plots  # matplotlib: only a run that plots loads it
+
     write_plots(results, report_dir)

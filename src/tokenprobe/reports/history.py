@@ -21,10 +21,9 @@ import dataclasses
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-from matplotlib.figure import Figure
 
 from tokenprobe import __version__
 from tokenprobe.core.defaults import HISTORY_RUNS
@@ -34,6 +33,9 @@ from tokenprobe.load.section import LoadSection, load_section
 from tokenprobe.reports.html import HTML_FILE
 from tokenprobe.reports.rundir import run_folders, update_latest
 from tokenprobe.reports.summary_json import SUMMARY_FILE, read_stored_summary, stored_run
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 INDEX_FILE = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
@@ -261,6 +263,8 @@ def _legend(axes: Any) -> None:
 
 
 def _figure(title: str, labels: list[str]) -> tuple[Figure, Any]:
+    from matplotlib.figure import Figure  # matplotlib's import costs a second: only to plot
+
     figure = Figure(figsize=(10, 3.2), dpi=90)
     axes = figure.add_subplot()
     axes.set_title(title, fontsize=10)

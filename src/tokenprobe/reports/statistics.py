@@ -48,8 +48,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
-from scipy.stats.contingency import relative_risk
 
 from tokenprobe.load.evidence import Distribution
 
@@ -177,6 +175,8 @@ def expanded_confidence(confidence: float, units: int) -> float:
     ``confidence`` for ``units`` resampled units (blocks or requests) per run."""
     if units < 2:
         return confidence
+    from scipy import stats  # SciPy's import costs a second: only when a verdict is computed
+
     alpha = 1 - confidence
     spread = math.sqrt(units / (units - 1)) * float(stats.t.ppf(1 - alpha / 2, units - 1))
     return float(1 - 2 * stats.norm.cdf(-spread))
@@ -213,6 +213,8 @@ def _bootstrap(
     confidence: float,
     resamples: int,
 ) -> list[RatioInterval]:
+    from scipy import stats
+
     result = stats.bootstrap(
         data,
         statistic,  # type: ignore[arg-type]
@@ -242,6 +244,9 @@ def error_ratio_interval(
     """Katz' log interval for (new failures / new requests) / (old failures / old requests)."""
     zero_cell = 0 in (old_failures, new_failures) or old_failures == old_requests
     zero_cell |= new_failures == new_requests
+    from scipy import stats
+    from scipy.stats.contingency import relative_risk
+
     if not zero_cell:
         bounds = relative_risk(new_failures, new_requests, old_failures, old_requests)
         interval = bounds.confidence_interval(confidence)
@@ -322,6 +327,8 @@ def between_run_variance(estimates: Sequence[LogEstimate]) -> float:
 def drift_margin(variance: float, runs: int, confidence: float) -> float:
     """How far, in log ratio, the drift of two runs moves a ratio at ``confidence``: Student's
     t on ``runs - 2`` degrees of freedom times the drift's standard deviation, √(2τ²)."""
+    from scipy import stats
+
     quantile = float(stats.t.ppf(0.5 + confidence / 2, max(1, runs - 2)))
     return quantile * math.sqrt(2 * variance)
 

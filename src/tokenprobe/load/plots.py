@@ -1,13 +1,9 @@
-"""Report files of a load run: the final CSV and the PNG plots (matplotlib, no display).
-
-Locust's own ``_stats.csv`` is rewritten every second and misses the last one; ``load_stats.csv``
-is written once from the exact final results.
+"""The PNG plots of a load run (matplotlib, no display): imported only when a run writes them,
+for matplotlib's import costs about a second.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,32 +16,12 @@ from hdrh.histogram import HdrHistogram
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from tokenprobe.core.files import write_text_atomic
-from tokenprobe.load.latency import TOTAL, new_histogram
-from tokenprobe.load.section import LoadResults, LoadSection, Second
+from tokenprobe.load.latency import new_histogram
+from tokenprobe.load.section import LoadResults, Second
 
-STATS_CSV = "load_stats.csv"
 LATENCY_PLOT = "latency_over_time.png"
 THROUGHPUT_PLOT = "throughput_errors.png"
 HISTOGRAM_PLOT = "latency_histogram.png"
-# "name" is Locust's request entry (as in its own CSVs), "scenario" the key SLOs and the
-# configuration use ("total" for the Aggregated row); last, so earlier columns keep their place.
-CSV_COLUMNS = ["name", "requests", "failures", "throttled", "throughput_rps",
-               "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "scenario"]  # fmt: skip
-TOTAL_SCENARIO = "total"
-
-
-def write_stats_csv(results: LoadSection, report_dir: Path) -> Path:
-    """One row per request entry and one for all of them, with exact percentiles."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    rows = [*results.scenarios.items(), (TOTAL_SCENARIO, results)]
-    for key, entry in rows:
-        name = TOTAL if entry is results else entry.name
-        counts = [entry.requests, entry.failures, entry.throttled, entry.throughput_rps]
-        writer.writerow([name, *counts, *entry.latency_ms.values(), key])
-    return write_text_atomic(report_dir / STATS_CSV, buffer.getvalue())
 
 
 def write_plots(results: LoadResults, report_dir: Path) -> list[Path]:
