@@ -28,7 +28,7 @@ from hdrh.histogram import HdrHistogram
 
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.files import write_text_atomic
-from tokenprobe.load.latency import SERIES_DIGITS, Book, Tally, merge_books
+from tokenprobe.load.latency import SERIES_DIGITS, Book, Tally, decoded_histogram, merge_books
 from tokenprobe.load.settings import key_of_entry
 
 HISTOGRAMS_FILE = "latency_histograms.json"
@@ -199,7 +199,7 @@ def combined(distributions: Iterable[Distribution]) -> Distribution:
 
 
 def distribution(encoded: str) -> Distribution:
-    return histogram_distribution(HdrHistogram.decode(encoded))
+    return histogram_distribution(decoded_histogram(encoded))
 
 
 def histogram_distribution(histogram: HdrHistogram) -> Distribution:

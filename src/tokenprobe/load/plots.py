@@ -16,7 +16,7 @@ from hdrh.histogram import HdrHistogram
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from tokenprobe.load.latency import new_histogram
+from tokenprobe.load.latency import decoded_histogram, new_histogram
 from tokenprobe.load.section import LoadResults, Second
 
 LATENCY_PLOT = "latency_over_time.png"
@@ -72,7 +72,7 @@ def histogram_figure(encoded: Mapping[str, str]) -> Figure:
     each decade (never one label), and whole request counts."""
     total = new_histogram()
     for histogram in encoded.values():
-        total.decode_and_add(histogram)
+        total.add(decoded_histogram(histogram))
     values, counts = _recorded(total)
     fig, ax = plt.subplots(figsize=(9, 4.5))
     if values:
