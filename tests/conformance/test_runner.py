@@ -162,6 +162,18 @@ def test_unreachable_target_is_an_error_not_a_finding(tmp_path) -> None:
     assert "cannot connect" in summary.errors[0]
 
 
+def test_hypothesis_keeps_its_unicode_tables_in_the_user_cache(
+    clean_target, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Built in the run's temporary folder, they cost every run 1.5 s (issue 21).
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    session = TargetSession(clean_target.base_url, [])
+    summary = conformance.run(session, ConformanceOptions(tmp_path / "run", max_examples=1))
+    assert summary.status != "error", summary.errors
+    tables = tmp_path / "cache" / "tokenprobe" / "hypothesis" / "unicode_data"
+    assert list(tables.rglob("codec-*.json.gz"))
+
+
 def test_unknown_spec_is_an_error(clean_target, tmp_path) -> None:
     session = TargetSession(clean_target.base_url, [])
     summary = conformance.run(session, ConformanceOptions(tmp_path, "no-such-spec.yaml"))

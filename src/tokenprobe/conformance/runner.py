@@ -62,6 +62,7 @@ CASSETTE_FILE = "cassette.har"
 SCHEMATHESIS_JUNIT_FILE = "schemathesis-junit.xml"
 FINDINGS_FILE = "findings.json"  # in the run's private temporary directory
 OUTPUT_FILE = "schemathesis.out"  # its console output, idem
+HYPOTHESIS_STORAGE_ENV = "HYPOTHESIS_STORAGE_DIRECTORY"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,7 +181,17 @@ def _environment(session: TargetSession, workdir: Path, logins_only: bool) -> di
         env[ENV_CREDENTIALS] = str(write_csv(workdir / "credentials.csv", session.credentials))
     if logins_only:
         env[LOGINS_ONLY_ENV] = "1"
+    # Hypothesis builds its Unicode tables (1.5 s) in its storage folder, by default one in the
+    # working directory: here a run's temporary folder, so they were built on every run. The
+    # user's cache keeps them; nothing secret goes there, as the run's schemathesis.toml keeps
+    # Hypothesis' example database off.
+    env.setdefault(HYPOTHESIS_STORAGE_ENV, str(_user_cache() / "hypothesis"))
     return env
+
+
+def _user_cache() -> Path:
+    """tokenprobe's folder in the user's cache (XDG; ~/.cache where it is not set)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tokenprobe"
 
 
 def _run_schemathesis(
