@@ -135,12 +135,16 @@ class EmbeddedTarget:
         return lines[-1] if lines else "no output"
 
     def request_stop(self) -> None:
-        """Ask the target to shut down gracefully without waiting (stop many targets at once)."""
+        """Ask the target to shut down without waiting (stop many targets at once).
+
+        SIGINT is gunicorn's quick shutdown: its workers exit at once, where SIGTERM's graceful
+        one waits a second and more for connections. Whoever stops an embedded target is done
+        sending to it; the server still unwinds and removes its files."""
         if self._process is not None and self._process.poll() is None:
-            _signal_group(self._process, signal.SIGTERM)
+            _signal_group(self._process, signal.SIGINT)
 
     def stop(self) -> None:
-        """Shut down gracefully; kill the process group if it does not stop in time."""
+        """Shut down; kill the process group if it does not stop in time."""
         self.request_stop()
         process, self._process = self._process, None
         if process is None:
