@@ -3,12 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from tokenprobe.reference.embedded import EmbeddedTarget
 
 TargetFactory = Callable[..., EmbeddedTarget]
+
+TESTS = Path(__file__).parent
+# Tiers by where a test lives (issue 21). ``e2e``: whole commands as a user runs them (the gate,
+# Locust runs, Schemathesis runs, services we did not build, installs, signals); the rest talks
+# to functions or to a reference target served on loopback. The inner loop is
+# ``pytest -m "not e2e"``; CI runs everything. A path names a folder or a file under tests/,
+# the longest one that matches decides.
+TIERS = {
+    "servers": "e2e",
+    "gate": "e2e",
+    "deploy": "e2e",
+    "conformance": "e2e",
+    "conformance/test_results.py": "inner",
+    "load": "e2e",
+    "load/test_looks.py": "inner",
+    "load/test_plots.py": "inner",
+    "load/test_report_notes.py": "inner",
+    "load/test_rules.py": "inner",
+    "load/test_section.py": "inner",
+    "cli/test_options.py": "e2e",
+    "cli/test_user_errors.py": "e2e",
+    "security/test_cli.py": "e2e",
+    "security/test_one_account.py": "e2e",
+    "target/test_faults.py": "e2e",
+    "test_interrupts.py": "e2e",
+}
+
+
+def tier_of(path: Path) -> str:
+    parts = path.relative_to(TESTS).parts
+    for length in range(len(parts), 0, -1):
+        tier = TIERS.get("/".join(parts[:length]))
+        if tier is not None:
+            return tier
+    return "inner"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if tier_of(item.path) == "e2e":
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
