@@ -1,0 +1,153 @@
+"""Benchmark: memory of a long `tokenprobe load` run (issue 21, item 4).
+
+    .venv/bin/python -m bench.load_memory [--minutes 5] [--rate 200] [--every 10] [--out DIR]
+
+Runs ``tokenprobe load --rate RATE --duration MINUTESm`` against the embedded reference target,
+as a user would, and samples the resident memory (RSS) of every process of the run each
+``--every`` seconds: tokenprobe itself, the Locust child, the embedded target and its workers.
+At the end it prints, per process, its RSS after the first minute, at the end, its peak and the
+growth rate after the first minute (least-squares slope, MB per hour); the size of every report
+file; and the run's final statistics (requests, throughput, error ratio, latency percentiles),
+so that a 60-minute run can be set beside a 5-minute one. The samples are kept in
+``OUT/rss.csv``, the reports in ``OUT/report``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+WARM_UP_S = 60.0  # growth is judged after the first minute: imports, pools and caches settle
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sample:
+    t: float
+    pid: int
+    role: str
+    rss: int
+
+
+def role_of(process: psutil.Process) -> str:
+    """tokenprobe, locust or target (forked workers keep their parent's command line)."""
+    args = " ".join(process.cmdline())
+    if "locust" in args:
+        return "locust"
+    if "serve" in args:
+        return "target"
+    return "tokenprobe"
+
+
+def sample_tree(root: psutil.Process, t: float) -> list[Sample]:
+    samples = []
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            samples.append(Sample(t, process.pid, role_of(process), process.memory_info().rss))
+        except psutil.Error:  # ended between the listing and the read
+            continue
+    return samples
+
+
+def run_sampled(args: argparse.Namespace, report: Path) -> tuple[int, list[Sample]]:
+    command = [
+        sys.executable, "-m", "tokenprobe", "load", "--rate", str(args.rate),
+        "--duration", f"{args.minutes}m", "--report-dir", str(report),
+    ]  # fmt: skip
+    samples: list[Sample] = []
+    started = time.monotonic()
+    with subprocess.Popen(command, cwd=report.parent, stdout=subprocess.DEVNULL) as child:  # noqa: S603
+        root = psutil.Process(child.pid)
+        while child.poll() is None:
+            samples += sample_tree(root, time.monotonic() - started)
+            try:
+                child.wait(timeout=args.every)
+            except subprocess.TimeoutExpired:
+                continue
+    return child.returncode, samples
+
+
+def growth_mb_per_hour(samples: list[Sample]) -> float | None:
+    settled = [s for s in samples if s.t >= WARM_UP_S]
+    if len(settled) < 3:
+        return None
+    fit = statistics.linear_regression([s.t for s in settled], [s.rss / MB for s in settled])
+    return fit.slope * 3600
+
+
+def memory_rows(samples: list[Sample]) -> list[str]:
+    rows = ["| process | pid | RSS at 1 min (MB) | at end (MB) | peak (MB) | growth after 1 min |"]
+    rows.append("|---|---|---|---|---|---|")
+    by_pid: dict[int, list[Sample]] = {}
+    for sample in samples:
+        by_pid.setdefault(sample.pid, []).append(sample)
+    for pid, own in sorted(by_pid.items(), key=lambda item: (item[1][0].role, item[0])):
+        settled = [s for s in own if s.t >= WARM_UP_S] or own
+        growth = growth_mb_per_hour(own)
+        rows.append(
+            f"| {own[0].role} | {pid} | {settled[0].rss / MB:.1f} | {own[-1].rss / MB:.1f} "
+            f"| {max(s.rss for s in own) / MB:.1f} | "
+            + ("n/a (under 1 min)" if growth is None else f"{growth:+.2f} MB/h")
+            + " |"
+        )
+    return rows
+
+
+def file_rows(report: Path) -> list[str]:
+    files = sorted(path for path in report.rglob("*") if path.is_file())
+    rows = ["| report file | bytes |", "|---|---|"]
+    rows += [f"| {path.relative_to(report)} | {path.stat().st_size:,} |" for path in files]
+    rows.append(f"| total | {sum(path.stat().st_size for path in files):,} |")
+    return rows
+
+
+def statistics_rows(report: Path) -> list[str]:
+    load = json.loads((report / "summary.json").read_text())["load"]
+    latency = load["latency_ms"]
+    error_ratio = load["failures"] / load["requests"] if load["requests"] else None
+    return [
+        "| requests | duration (s) | throughput (req/s) | error ratio | late | dropped "
+        "| p50 | p95 | p99 | p99.9 (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| {load['requests']:,} | {load['duration_s']} | {load['throughput_rps']} "
+        f"| {error_ratio} | {load['late']} | {load['dropped']} | {latency['p50']} "
+        f"| {latency['p95']} | {latency['p99']} | {latency['p999']} |",
+    ]
+
+
+def write_samples(path: Path, samples: list[Sample]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["t_s", "pid", "role", "rss_bytes"])
+        writer.writerows([round(s.t, 1), s.pid, s.role, s.rss] for s in samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=int, default=5)
+    parser.add_argument("--rate", type=float, default=200.0, help="arrivals per second")
+    parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
+    parser.add_argument("--out", type=Path, help="kept after the run [default: a temp folder]")
+    args = parser.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix="tokenprobe-memory-"))
+    out.mkdir(parents=True, exist_ok=True)
+    code, samples = run_sampled(args, out / "report")
+    write_samples(out / "rss.csv", samples)
+    print(f"tokenprobe load --rate {args.rate:g} --duration {args.minutes}m: exit {code}; "
+          f"{len(samples)} samples in {out / 'rss.csv'}")  # fmt: skip
+    for rows in (memory_rows(samples), file_rows(out / "report"), statistics_rows(out / "report")):
+        print("\n" + "\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
