@@ -1,15 +1,18 @@
 """Benchmark: memory of a long `tokenprobe load` run (issue 21, item 4).
 
     .venv/bin/python -m bench.load_memory [--minutes 5] [--rate 200] [--every 10] [--out DIR]
+    .venv/bin/python -m bench.load_memory --minutes 60 --out DIR --read-only   # tables again
 
 Runs ``tokenprobe load --rate RATE --duration MINUTESm`` against the embedded reference target,
 as a user would, and samples the resident memory (RSS) of every process of the run each
 ``--every`` seconds: tokenprobe itself, the Locust child, the embedded target and its workers.
-At the end it prints, per process, its RSS after the first minute, at the end, its peak and the
-growth rate after the first minute (least-squares slope, MB per hour); the size of every report
-file; and the run's final statistics (requests, throughput, error ratio, latency percentiles),
-so that a 60-minute run can be set beside a 5-minute one. The samples are kept in
-``OUT/rss.csv``, the reports in ``OUT/report``.
+At the end it prints, per process, its RSS after the first minute, at the planned end of the
+load, after the reports (matplotlib's plots cost tokenprobe's process about 40 MB), its peak,
+and its growth while the load ran, after the first minute (least-squares slope, MB per hour);
+the size of every report file; and the run's final statistics (requests, throughput, error
+ratio, latency percentiles), so that a 60-minute run can be set beside a 5-minute one. The
+samples are kept in ``OUT/rss.csv``, the reports in ``OUT/report``. Keep the machine otherwise
+idle: a target that falls behind holds thousands of requests in flight, and memory with them.
 """
 
 from __future__ import annotations
@@ -77,26 +80,34 @@ def run_sampled(args: argparse.Namespace, report: Path) -> tuple[int, list[Sampl
     return child.returncode, samples
 
 
-def growth_mb_per_hour(samples: list[Sample]) -> float | None:
-    settled = [s for s in samples if s.t >= WARM_UP_S]
+def under_load(samples: list[Sample], load_s: float) -> list[Sample]:
+    """After the first minute, until the load's planned end (counted from the process's start:
+    the load itself starts a few seconds later, so the reports are never in)."""
+    return [s for s in samples if WARM_UP_S <= s.t <= load_s]
+
+
+def growth_mb_per_hour(settled: list[Sample]) -> float | None:
     if len(settled) < 3:
         return None
     fit = statistics.linear_regression([s.t for s in settled], [s.rss / MB for s in settled])
     return fit.slope * 3600
 
 
-def memory_rows(samples: list[Sample]) -> list[str]:
-    rows = ["| process | pid | RSS at 1 min (MB) | at end (MB) | peak (MB) | growth after 1 min |"]
-    rows.append("|---|---|---|---|---|---|")
+def memory_rows(samples: list[Sample], load_s: float) -> list[str]:
+    rows = [
+        "| process | pid | RSS at 1 min (MB) | at the load's end | after the reports | peak "
+        "| growth under load, after 1 min |",
+        "|---|---|---|---|---|---|---|",
+    ]
     by_pid: dict[int, list[Sample]] = {}
     for sample in samples:
         by_pid.setdefault(sample.pid, []).append(sample)
     for pid, own in sorted(by_pid.items(), key=lambda item: (item[1][0].role, item[0])):
-        settled = [s for s in own if s.t >= WARM_UP_S] or own
-        growth = growth_mb_per_hour(own)
+        settled = under_load(own, load_s) or own
+        growth = growth_mb_per_hour(settled)
         rows.append(
-            f"| {own[0].role} | {pid} | {settled[0].rss / MB:.1f} | {own[-1].rss / MB:.1f} "
-            f"| {max(s.rss for s in own) / MB:.1f} | "
+            f"| {own[0].role} | {pid} | {settled[0].rss / MB:.1f} | {settled[-1].rss / MB:.1f} "
+            f"| {own[-1].rss / MB:.1f} | {max(s.rss for s in own) / MB:.1f} | "
             + ("n/a (under 1 min)" if growth is None else f"{growth:+.2f} MB/h")
             + " |"
         )
@@ -125,6 +136,12 @@ def statistics_rows(report: Path) -> list[str]:
     ]
 
 
+def read_samples(path: Path) -> list[Sample]:
+    with path.open(newline="", encoding="utf-8") as source:
+        rows = list(csv.DictReader(source))
+    return [Sample(float(r["t_s"]), int(r["pid"]), r["role"], int(r["rss_bytes"])) for r in rows]
+
+
 def write_samples(path: Path, samples: list[Sample]) -> None:
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
@@ -138,14 +155,19 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="arrivals per second")
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     parser.add_argument("--out", type=Path, help="kept after the run [default: a temp folder]")
+    parser.add_argument("--read-only", action="store_true", help="print OUT's tables, run nothing")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="tokenprobe-memory-"))
-    out.mkdir(parents=True, exist_ok=True)
-    code, samples = run_sampled(args, out / "report")
-    write_samples(out / "rss.csv", samples)
-    print(f"tokenprobe load --rate {args.rate:g} --duration {args.minutes}m: exit {code}; "
-          f"{len(samples)} samples in {out / 'rss.csv'}")  # fmt: skip
-    for rows in (memory_rows(samples), file_rows(out / "report"), statistics_rows(out / "report")):
+    if args.read_only:
+        samples = read_samples(out / "rss.csv")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        code, samples = run_sampled(args, out / "report")
+        write_samples(out / "rss.csv", samples)
+        print(f"tokenprobe load --rate {args.rate:g} --duration {args.minutes}m: exit {code}; "
+              f"{len(samples)} samples in {out / 'rss.csv'}")  # fmt: skip
+    tables = [memory_rows(samples, args.minutes * 60.0), file_rows(out / "report")]
+    for rows in (*tables, statistics_rows(out / "report")):
         print("\n" + "\n".join(rows))
 
 
