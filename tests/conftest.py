@@ -71,7 +71,7 @@ def target_factory() -> Iterator[TargetFactory]:
 
     yield get
     for target in started.values():
-        target.request_stop()  # all at once: graceful shutdowns overlap
+        target.request_stop()  # all at once: their shutdowns overlap
     for target in started.values():
         target.close()
 

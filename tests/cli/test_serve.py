@@ -63,7 +63,10 @@ def test_the_embedded_target_knows_the_key_its_tokens_are_signed_with(
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stops_on_signal_leaving_no_processes(tmp_path: Path, sig: signal.Signals) -> None:
+    """SIGTERM: gunicorn's graceful stop; SIGINT: its quick one, the embedded target's."""
     credentials = tmp_path / "c.csv"
+    temp = tmp_path / "tmp"  # where the server keeps its database while it runs
+    temp.mkdir()
     process = subprocess.Popen(
         [
             *TOKENPROBE,
@@ -80,6 +83,7 @@ def test_serve_stops_on_signal_leaving_no_processes(tmp_path: Path, sig: signal.
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
     )
     assert process.stdout is not None
     first_line = process.stdout.readline()
@@ -96,6 +100,7 @@ def test_serve_stops_on_signal_leaving_no_processes(tmp_path: Path, sig: signal.
     assert process.returncode == 0
     still_running = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
     assert still_running == []
+    assert list(temp.iterdir()) == []  # the database and its folder are gone
     printed = first_line + second_line + out + err
     for credential in load_csv(credentials):
         assert credential.password not in printed
