@@ -29,7 +29,6 @@ TIERS = {
     "load/test_report_notes.py": "inner",
     "load/test_rules.py": "inner",
     "load/test_section.py": "inner",
-    "cli/test_options.py": "e2e",
     "cli/test_user_errors.py": "e2e",
     "security/test_cli.py": "e2e",
     "security/test_one_account.py": "e2e",

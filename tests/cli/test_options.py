@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import click
 import pytest
 
+from tests import in_process
+from tests.in_process import Outcome
 from tokenprobe.cli.conformance import conformance
 from tokenprobe.cli.gate import gate
 from tokenprobe.cli.load import load
@@ -25,12 +24,8 @@ def parsed(command: click.Command, *args: str) -> dict:
         return ctx.params
 
 
-def tokenprobe(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "tokenprobe", *args],
-        cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+def tokenprobe(cwd: Path, *args: str, **env: str) -> Outcome:
+    return in_process.tokenprobe(args, env, cwd)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ loadtests/locustfile.py`` (subprocesses, each table's started together).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -16,12 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from tests.conformance.helpers import REPO_ROOT, closed_port_url
-from tokenprobe.cli import main
-from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_PASSWORD, ENV_USERNAME
-from tokenprobe.core.token_fields import ACCESS_FIELD_ENV, REFRESH_FIELD_ENV
+from tests.in_process import tokenprobe
+from tokenprobe.core.credentials import ENV_CREDENTIALS, ENV_USERNAME
 
 BAD_CSV = "username\nonly-a-username\n"  # no password column
 UNREACHABLE = closed_port_url()
@@ -75,23 +74,6 @@ def filled(text: str, paths: dict[str, Path]) -> str:
     return text
 
 
-def tokenprobe(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
-    """``tokenprobe ARGS`` through `main`: (exit code, stdout, stderr)."""
-    # Unset what a run could leave behind (the token field names are exported to children),
-    # and any credentials of the caller's environment.
-    clean: dict[str, str | None] = dict.fromkeys(
-        (ACCESS_FIELD_ENV, REFRESH_FIELD_ENV, ENV_CREDENTIALS, ENV_USERNAME, ENV_PASSWORD)
-    )
-    clean.update(dict.fromkeys(k for k in os.environ if k.startswith("TOKENPROBE_")))
-    with CliRunner().isolation(env={**clean, **env}) as (stdout, stderr, _):
-        try:
-            main(args)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        return code, stdout.getvalue().decode(), stderr.getvalue().decode()
-
-
 @pytest.mark.parametrize(("index", "row"), list(enumerate(TOKENPROBE_TABLE)))
 def test_tokenprobe_user_errors_are_one_line_and_exit_2(
     tmp_path: Path,
@@ -102,8 +84,8 @@ def test_tokenprobe_user_errors_are_one_line_and_exit_2(
     paths = files(tmp_path)
     args, env = row
     monkeypatch.chdir(tmp_path)  # no tokenprobe.toml of the checkout's, no reports/ left there
-    code, out, err = tokenprobe(
-        [filled(a, paths) for a in args], {k: filled(v, paths) for k, v in env.items()}
+    code, out, err = dataclasses.astuple(
+        tokenprobe([filled(a, paths) for a in args], {k: filled(v, paths) for k, v in env.items()})
     )
     lines = [line for line in err.splitlines() if line.strip()]
     assert code == 2, (out, err)
@@ -116,12 +98,12 @@ def test_tokenprobe_user_errors_are_one_line_and_exit_2(
 
 
 def test_help_and_a_bare_command_still_show_the_help() -> None:
-    code, out, err = tokenprobe(["serve", "--help"], {})
-    assert code == 0
-    assert out.startswith("Usage: tokenprobe serve [OPTIONS]")
-    code, out, err = tokenprobe([], {})
-    assert code == 2
-    assert "Commands:" in err
+    outcome = tokenprobe(["serve", "--help"])
+    assert outcome.returncode == 0
+    assert outcome.stdout.startswith("Usage: tokenprobe serve [OPTIONS]")
+    outcome = tokenprobe([])
+    assert outcome.returncode == 2
+    assert "Commands:" in outcome.stderr
 
 
 # Plain `schemathesis run` with our configuration: (environment, what replaces the commented

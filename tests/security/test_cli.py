@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import in_process
 from tests.leaks import leaks
 from tests.security.conftest import SecurityTarget
 from tokenprobe.core.credentials import write_csv
@@ -107,7 +108,7 @@ def test_require_complete_fails_a_run_that_could_not_evaluate_a_probe(
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
-    result = tokenprobe(*args, env={"TOKENPROBE_CANARY_PASSWORD": ""})
+    result = in_process.tokenprobe(["security", *args], {"TOKENPROBE_CANARY_PASSWORD": ""})
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
