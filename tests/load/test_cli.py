@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import in_process
 from tests.leaks import leaks
 from tests.load.conftest import finish, start
 from tokenprobe.core.credentials import load_csv
@@ -175,9 +175,7 @@ def test_no_password_or_token_in_any_report(gate_runs: dict, key: str) -> None:
     ],
 )
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
-    result = subprocess.run(
-        tokenprobe_load(*args), capture_output=True, text=True, timeout=60, check=False
-    )
+    result = in_process.tokenprobe(["load", *args])
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -189,10 +187,7 @@ def test_an_unknown_scenario_in_the_configuration_exits_2_before_any_request(
 ) -> None:
     (tmp_path / "tokenprobe.toml").write_text("[slo.latency.valid-login]\np95-ms = 300\n")
     # Nothing listens there: an error about reaching it would mean the check came too late.
-    args = [sys.executable, "-m", "tokenprobe", command, "--url", "http://127.0.0.1:9"]
-    result = subprocess.run(
-        args, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
-    )
+    result = in_process.tokenprobe([command, "--url", "http://127.0.0.1:9"], cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [
         "tokenprobe: error: tokenprobe.toml: unknown key slo.latency.valid-login (expected one "
