@@ -43,20 +43,18 @@ class Sample:
 
 
 def role_of(process: psutil.Process) -> str:
-    """tokenprobe, locust or target (forked workers keep their parent's command line)."""
-    args = " ".join(process.cmdline())
-    if "locust" in args:
-        return "locust"
-    if "serve" in args:
-        return "target"
-    return "tokenprobe"
+    """A child of ``tokenprobe load``: locust or target (the embedded one and its forked
+    workers, which keep its command line)."""
+    command = process.cmdline()
+    return "locust" if command[1:3] == ["-m", "locust"] else "target"
 
 
 def sample_tree(root: psutil.Process, t: float) -> list[Sample]:
     samples = []
     for process in [root, *root.children(recursive=True)]:
         try:
-            samples.append(Sample(t, process.pid, role_of(process), process.memory_info().rss))
+            role = "tokenprobe" if process.pid == root.pid else role_of(process)
+            samples.append(Sample(t, process.pid, role, process.memory_info().rss))
         except psutil.Error:  # ended between the listing and the read
             continue
     return samples
@@ -157,6 +155,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="kept after the run [default: a temp folder]")
     parser.add_argument("--read-only", action="store_true", help="print OUT's tables, run nothing")
     args = parser.parse_args()
+    if args.read_only and args.out is None:
+        parser.error("--read-only reads the run in --out DIR")
     out = args.out or Path(tempfile.mkdtemp(prefix="tokenprobe-memory-"))
     if args.read_only:
         samples = read_samples(out / "rss.csv")

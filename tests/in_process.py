@@ -42,6 +42,6 @@ def tokenprobe(
         try:
             main(list(args))
             code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
+        except SystemExit as exc:  # sys.exit(None) is 0; sys.exit("text") prints it, then 1
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
         return Outcome(code, stdout.getvalue().decode(), stderr.getvalue().decode())

@@ -39,8 +39,9 @@ def test_the_command_line_and_the_target_start_light(statement: str) -> None:
     assert heavy_modules_after(statement) == []
 
 
-def test_the_gate_loads_scipy_and_matplotlib_only_when_it_compares_or_plots() -> None:
-    # Schemathesis' configuration types are the conformance policy's; the rest waits for use.
+def test_the_gate_leaves_scipy_and_matplotlib_to_the_stages_that_use_them() -> None:
+    # Schemathesis' configuration types are the conformance policy's. SciPy waits for the timing
+    # probe or a comparison, matplotlib for the plots: a gate that skips them never pays.
     assert heavy_modules_after("import tokenprobe.gate") == ["schemathesis"]
 
 

@@ -167,6 +167,7 @@ def test_hypothesis_keeps_its_unicode_tables_in_the_user_cache(
 ) -> None:
     # Built in the run's temporary folder, they cost every run 1.5 s (issue 21).
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)  # a developer's own wins
     session = TargetSession(clean_target.base_url, [])
     summary = conformance.run(session, ConformanceOptions(tmp_path / "run", max_examples=1))
     assert summary.status != "error", summary.errors

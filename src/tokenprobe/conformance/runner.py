@@ -190,8 +190,10 @@ def _environment(session: TargetSession, workdir: Path, logins_only: bool) -> di
 
 
 def _user_cache() -> Path:
-    """tokenprobe's folder in the user's cache (XDG; ~/.cache where it is not set)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tokenprobe"
+    """tokenprobe's folder in the user's cache: XDG's, ~/.cache where it is unset or relative
+    (the XDG rule; a relative one would also be read in the run's temporary folder)."""
+    xdg = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    return (xdg if xdg.is_absolute() else Path.home() / ".cache") / "tokenprobe"
 
 
 def _run_schemathesis(

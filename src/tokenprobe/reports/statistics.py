@@ -51,6 +51,9 @@ import numpy as np
 
 from tokenprobe.load.evidence import Distribution
 
+# SciPy is imported inside the functions that use it: its import costs a second, and only a
+# comparison computes a verdict (the gate and every command import this module without one).
+
 MIN_BLOCKS = 5  # blocks (seconds) with samples each run needs for a block bootstrap
 # ``requests`` resampling: at most this many values stand for one run (memory and time bound).
 MAX_REQUEST_SAMPLES = 20_000
@@ -173,10 +176,10 @@ def request_percentile_ratios(
 def expanded_confidence(confidence: float, units: int) -> float:
     """The confidence level whose percentile interval is Hesterberg's expanded interval at
     ``confidence`` for ``units`` resampled units (blocks or requests) per run."""
+    from scipy import stats
+
     if units < 2:
         return confidence
-    from scipy import stats  # SciPy's import costs a second: only when a verdict is computed
-
     alpha = 1 - confidence
     spread = math.sqrt(units / (units - 1)) * float(stats.t.ppf(1 - alpha / 2, units - 1))
     return float(1 - 2 * stats.norm.cdf(-spread))
@@ -242,11 +245,11 @@ def error_ratio_interval(
     old_failures: int, old_requests: int, new_failures: int, new_requests: int, confidence: float
 ) -> RatioInterval:
     """Katz' log interval for (new failures / new requests) / (old failures / old requests)."""
-    zero_cell = 0 in (old_failures, new_failures) or old_failures == old_requests
-    zero_cell |= new_failures == new_requests
     from scipy import stats
     from scipy.stats.contingency import relative_risk
 
+    zero_cell = 0 in (old_failures, new_failures) or old_failures == old_requests
+    zero_cell |= new_failures == new_requests
     if not zero_cell:
         bounds = relative_risk(new_failures, new_requests, old_failures, old_requests)
         interval = bounds.confidence_interval(confidence)
