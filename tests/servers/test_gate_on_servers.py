@@ -17,23 +17,25 @@ from tests.servers.conftest import SERVICE_USERS, GateRun, GateRunner
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 STOCK_SECTION = "## What the stock service gets"
 
-# (defect of the FastAPI service, the error findings that catch it whatever the accounts;
-# a run may find more, e.g. with the key given, unsigned tokens also fail TP-SEC-010)
+# (defect of the FastAPI service, the error findings that catch it whatever the accounts, the
+# stages that can catch it; a run may find more, e.g. with the key given, unsigned tokens also
+# fail TP-SEC-010). Strict adds nothing to any of them (and time to the suite).
+CONFORMANCE = ("--skip", "conformance-strict", "--skip", "security")
+SECURITY = ("--skip", "conformance-strict", "--skip", "conformance-published")
+BOTH = ("--skip", "conformance-strict")
 DEFECTS = [
-    ("enumeration-message", {"TP-SEC-001"}),
+    ("enumeration-message", {"TP-SEC-001"}, SECURITY),
     # one cause, one finding: the probe's TP-SEC-012 is folded into TP-CONF-005, its check fails
-    ("no-store-missing", {"TP-CONF-005"}),
-    ("alg-none", {"TP-TOKEN-002", "TP-SEC-008"}),
-    ("password-echo", {"TP-CONF-003"}),
-    ("case-insensitive-password", {"TP-SEC-003"}),
-    ("get-query-login", {"TP-SEC-011"}),
-    ("wrong-type-500", {"TP-CONF-101", "TP-SEC-004", "TP-SEC-005"}),
+    ("no-store-missing", {"TP-CONF-005"}, BOTH),
+    ("alg-none", {"TP-TOKEN-002", "TP-SEC-008"}, BOTH),
+    ("password-echo", {"TP-CONF-003"}, CONFORMANCE),
+    ("case-insensitive-password", {"TP-SEC-003"}, SECURITY),
+    ("get-query-login", {"TP-SEC-011"}, SECURITY),
+    ("wrong-type-500", {"TP-CONF-101", "TP-SEC-004", "TP-SEC-005"}, BOTH),
 ]
 
 
 ACCOUNTS = ("one", "pool")
-# The stages that can catch these defects; strict adds nothing to them (and time to the suite).
-DEFECT_RUN = ("--skip", "conformance-strict")
 # The correct service's full runs, which the other tests read too.
 CORRECT_RUN = {"one": (), "pool": ("--require-complete",)}
 
@@ -43,7 +45,7 @@ def every_run(gate_on: GateRunner) -> None:
     """Every gate run of this module, two at a time, before the tests read them."""
     runs = [("fastapi", accounts, args, "") for accounts, args in CORRECT_RUN.items()]
     runs += [("flask", "pool", ("--require-complete",), ""), ("stock", "pool", (), "")]
-    runs += [("fastapi", a, DEFECT_RUN, defect) for defect, _ in DEFECTS for a in ACCOUNTS]
+    runs += [("fastapi", a, stages, defect) for defect, _, stages in DEFECTS for a in ACCOUNTS]
     gate_on.prefetch(runs)
 
 
@@ -96,11 +98,11 @@ def test_the_stock_service_gets_exactly_the_documented_deviations(gate_on: GateR
 
 
 @pytest.mark.parametrize("accounts", ACCOUNTS)
-@pytest.mark.parametrize(("defect", "caught_by"), DEFECTS, ids=[d for d, _ in DEFECTS])
+@pytest.mark.parametrize(("defect", "caught_by", "stages"), DEFECTS, ids=[d[0] for d in DEFECTS])
 def test_each_defect_is_caught_by_an_error_the_correct_service_lacks(
-    gate_on: GateRunner, defect: str, caught_by: set[str], accounts: str
+    gate_on: GateRunner, defect: str, caught_by: set[str], stages: tuple[str, ...], accounts: str
 ) -> None:
-    faulty = gate_on("fastapi", accounts, *DEFECT_RUN, defect=defect)
+    faulty = gate_on("fastapi", accounts, *stages, defect=defect)
     correct = gate_on("fastapi", accounts, *CORRECT_RUN[accounts])
     assert faulty.returncode == 1, faulty.stdout + faulty.stderr
     assert correct.returncode == 0, correct.stdout + correct.stderr
