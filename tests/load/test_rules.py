@@ -368,7 +368,7 @@ def test_a_long_run_frees_the_histograms_it_drops_without_the_cycle_collector() 
     """A long run's memory stays flat (issue 21): every second's cells and book are dropped
     once folded and settled, and must be freed then. hdrh's histograms refer to themselves
     through their encoder; left so, they wait for a full cyclic collection, which comes rarer
-    as a run grows (the load generator grew 180 MB/h at 200 req/s)."""
+    as a run grows (the load generator grew about 190 MB/h at 200 req/s)."""
     recorder = Recorder(build_profile("constant", "open", 10, 600))
     recorder.reset(STARTED_WALL)
 

@@ -38,7 +38,7 @@ def _acyclic(histogram: HdrHistogram) -> HdrHistogram:
     """hdrh's histogram and its encoder refer to each other: a dropped histogram (a cell, a
     second, a decoded message: hundreds of KB a second under load) waited for Python's full
     cyclic collection, which comes rarer as a long run's results grow, and the load generator's
-    memory grew with it (issue 21: 180 MB/h at 200 req/s). With the encoder's reference weak,
+    memory grew with it (issue 21: about 190 MB/h at 200 req/s). With the encoder's reference weak,
     a histogram is freed as soon as it is dropped."""
     histogram.encoder.histogram = weakref.proxy(histogram)
     return histogram
