@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from tests import in_process
-from tests.in_process import Outcome
+from tests.in_process import tokenprobe
 from tokenprobe.cli.conformance import conformance
 from tokenprobe.cli.gate import gate
 from tokenprobe.cli.load import load
@@ -22,10 +21,6 @@ def parsed(command: click.Command, *args: str) -> dict:
     """Click's parsing of ``args`` for ``command``, without running it."""
     with command.make_context(command.name or "", list(args)) as ctx:
         return ctx.params
-
-
-def tokenprobe(cwd: Path, *args: str, **env: str) -> Outcome:
-    return in_process.tokenprobe(args, env, cwd)
 
 
 @pytest.mark.parametrize(
@@ -62,8 +57,8 @@ def test_every_command_declares_the_shared_options_identically() -> None:
 def test_every_command_reads_the_configuration(tmp_path: Path, command: str) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[slo]\np95 = 300\n")
-    by_option = tokenprobe(tmp_path, command, "--config", str(bad))
-    by_variable = tokenprobe(tmp_path, command, TOKENPROBE_CONFIG=str(bad))
+    by_option = tokenprobe([command, "--config", str(bad)], cwd=tmp_path)
+    by_variable = tokenprobe([command], {"TOKENPROBE_CONFIG": str(bad)}, tmp_path)
     for result in (by_option, by_variable):
         assert result.returncode == 2
         assert result.stderr.strip().splitlines() == [
@@ -78,8 +73,8 @@ def test_a_bad_url_is_worded_once_and_names_where_it_came_from(
     tmp_path: Path, command: str
 ) -> None:
     expected = "target.url: expected an http(s) base URL such as https://api.example.com"
-    by_option = tokenprobe(tmp_path, command, "--url", "ftp://x")
-    by_variable = tokenprobe(tmp_path, command, TOKENPROBE_URL="localhost:8000")
+    by_option = tokenprobe([command, "--url", "ftp://x"], cwd=tmp_path)
+    by_variable = tokenprobe([command], {"TOKENPROBE_URL": "localhost:8000"}, tmp_path)
     assert by_option.returncode == by_variable.returncode == 2
     assert by_option.stderr.startswith(f"tokenprobe: error: --url: {expected}, got 'ftp://x'")
     assert by_variable.stderr.startswith(f"tokenprobe: error: TOKENPROBE_URL: {expected}")

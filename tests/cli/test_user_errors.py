@@ -8,7 +8,6 @@ loadtests/locustfile.py`` (subprocesses, each table's started together).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -77,18 +76,18 @@ def filled(text: str, paths: dict[str, Path]) -> str:
 @pytest.mark.parametrize(("index", "row"), list(enumerate(TOKENPROBE_TABLE)))
 def test_tokenprobe_user_errors_are_one_line_and_exit_2(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     index: int,
     row: tuple[tuple[str, ...], dict[str, str]],
 ) -> None:
     paths = files(tmp_path)
     args, env = row
-    monkeypatch.chdir(tmp_path)  # no tokenprobe.toml of the checkout's, no reports/ left there
-    code, out, err = dataclasses.astuple(
-        tokenprobe([filled(a, paths) for a in args], {k: filled(v, paths) for k, v in env.items()})
+    # From tmp_path: no tokenprobe.toml of the checkout's, no reports/ left there.
+    result = tokenprobe(
+        [filled(a, paths) for a in args], {k: filled(v, paths) for k, v in env.items()}, tmp_path
     )
+    out, err = result.stdout, result.stderr
     lines = [line for line in err.splitlines() if line.strip()]
-    assert code == 2, (out, err)
+    assert result.returncode == 2, (out, err)
     assert len(lines) == 1, err
     assert lines[0].startswith("tokenprobe: error: "), err
     assert "Traceback" not in out + err

@@ -582,10 +582,8 @@ def use_common_fields(environment: Environment, model: str) -> None:
 
 
 def _write_results(path: str, results: LoadResults) -> None:
-    if path:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(target, results.model_dump_json(indent=1, exclude_unset=True) + "\n")
+    if path:  # write_text_atomic makes the folder
+        write_text_atomic(Path(path), results.model_dump_json(indent=1, exclude_unset=True) + "\n")
 
 
 def _print_verdict(results: LoadResults, judged: Verdict) -> None:
