@@ -60,12 +60,15 @@ def target_factory() -> Iterator[TargetFactory]:
 
     Targets are cached per (faults, options) for the whole session, so every test module that
     needs the same faulty target shares one process. Fault targets run one worker to save memory.
+    ``owner="..."`` gives a caller a target of its own: its accounts keep no lockout from
+    the wrong passwords other modules send (20 per account lock it for 5 minutes), whatever
+    order the tests run in.
     """
     started: dict[tuple[object, ...], EmbeddedTarget] = {}
 
-    def get(*faults: str, **options: object) -> EmbeddedTarget:
+    def get(*faults: str, owner: str = "", **options: object) -> EmbeddedTarget:
         options.setdefault("workers", 1 if faults else None)
-        key = (tuple(sorted(faults)), tuple(sorted(options.items())))
+        key = (owner, tuple(sorted(faults)), tuple(sorted(options.items())))
         if key not in started:
             started[key] = EmbeddedTarget(faults=faults, **options).start()  # type: ignore[arg-type]
         return started[key]

@@ -61,13 +61,13 @@ def every_report_text(run_dir: Path) -> dict[Path, str]:
 
 @pytest.fixture(scope="module")
 def secrets_target(target_factory) -> EmbeddedTarget:
-    # Own accounts (users=40 is its own cache key): the gate's failed logins lock nobody else out.
-    return target_factory(users=40)
+    # Own accounts: the gate's failed logins lock nobody else out.
+    return target_factory(owner="gate", users=40)
 
 
 @pytest.fixture(scope="module")
 def faulty_target(target_factory) -> EmbeddedTarget:
-    return target_factory("status-401", users=21)
+    return target_factory("status-401", owner="gate")
 
 
 def test_gate_passes_a_clean_target_and_leaks_no_secret(

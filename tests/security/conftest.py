@@ -1,9 +1,8 @@
 """Fixtures for the security probes' self-tests.
 
 The probes spend wrong passwords (and lock the brute-force canary out for 5 minutes), so they
-never run against targets other test modules share: every target here is started with
-``users=SECURITY_USERS``, a count no other area uses, which gives it its own cache key in the
-session's ``target_factory``.
+never run against targets other test modules share: every target here is the security tests'
+own (``owner="security"`` in the session's ``target_factory``).
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from tokenprobe.core.summary import CheckVerdict, Summary, verdict
 from tokenprobe.reference.embedded import EmbeddedTarget
 from tokenprobe.security import SecurityOptions
 
-SECURITY_USERS = 23
-
 SecurityTarget = Callable[..., EmbeddedTarget]
 RunProbes = Callable[..., Summary]
 
@@ -32,8 +29,7 @@ def security_target(target_factory: Callable[..., EmbeddedTarget]) -> SecurityTa
     """``security_target("weak-secret")``: a target of the security tests' own."""
 
     def get(*faults: str, **options: Any) -> EmbeddedTarget:
-        options.setdefault("users", SECURITY_USERS)
-        return target_factory(*faults, **options)
+        return target_factory(*faults, owner="security", **options)
 
     return get
 

@@ -168,7 +168,7 @@ def test_repeated_logins_issue_distinct_tokens(clean_target: EmbeddedTarget) -> 
 
 
 def test_repeated_failures_lock_the_username_out_with_retry_after(target_factory) -> None:
-    target = target_factory(extra_args=("--lockout-after", "3"))
+    target = target_factory(owner="lockout", extra_args=("--lockout-after", "3"))  # locks account 0
     account = target.credentials[0]
     wrong = {"username": account.username, "password": account.password + "!"}
     statuses = [login(target, wrong).status_code for _ in range(4)]
