@@ -7,7 +7,8 @@ deadline instead: when it passes, a watchdog shuts the request's socket down, th
 returns at once, and the request raises `DeadlineExceeded` (a `requests.Timeout`).
 
 Every request tokenprobe sends itself goes through a `DeadlineSession` (a session with the
-adapter, whose requests may also be capped by a stage's `Deadline`).
+adapter, whose requests may also be capped by a stage's `Deadline`); under a run's limits
+(`core.limits.enforced`), the adapter admits each one first.
 
 The watchdog finds a request's sockets through urllib3's documented extension point, the
 connection class of a pool (``HTTPConnectionPool.ConnectionCls``): ours notes, when it connects
@@ -31,6 +32,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.poolmanager import pool_classes_by_scheme as STOCK_POOL_CLASSES
 
 from tokenprobe.core.deadlines import Deadline, earliest
+from tokenprobe.core.limits import active_ledger
 
 
 class DeadlineExceeded(requests.Timeout):
@@ -166,6 +168,9 @@ class DeadlineAdapter(HTTPAdapter):
         timeout: Any = None,
         **kwargs: Any,
     ) -> requests.Response:
+        ledger = active_ledger()
+        if ledger is not None:  # a run under limits: every request, a retry too, passes here
+            ledger.admit(request.method or "", request.url or "", request.body)
         if not isinstance(timeout, int | float):
             return super().send(request, stream=stream, timeout=timeout, **kwargs)
         at = time.monotonic() + timeout

@@ -1,0 +1,177 @@
+"""Hard limits on what a run sends, for a service in production (issue 22).
+
+A `RequestLedger` holds the limits of one run: a total number of requests, a highest rate, a
+largest body, and one account that must never get a wrong password. While it is `enforced`,
+every request tokenprobe sends in this process passes `admit` before it leaves: the one place
+is `core.http.DeadlineAdapter.send`, which every `DeadlineSession` uses, a retried request
+included. A request the limits forbid is never sent: `admit` raises `RequestRefused`. A request
+that would exceed the rate waits for its turn instead. Subprocess stages (Schemathesis, Locust)
+are out of its reach: a run under limits must not start them.
+
+The ledger also counts what was sent, per stage (`stage` names the stage under way), and the
+highest rate actually sent: the most requests that started within any one second.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tokenprobe.core.credentials import Credential
+from tokenprobe.core.errors import StageError
+
+MAX_BODY_BYTES = 16 * 1024
+RATE_WINDOW_S = 1.0
+PASSWORD_FIELD = "password"
+
+
+class RequestRefused(StageError):
+    """A request the run's limits forbid; it was not sent. ``rule`` names the limit."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestLimits:
+    max_requests: int
+    max_rate_per_s: float
+    max_body_bytes: int = MAX_BODY_BYTES
+    # The real account the run logs in with: never a wrong password for it.
+    protected: Credential | None = dataclasses.field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_requests < 1:
+            raise ValueError("max_requests must be at least 1")
+        if self.max_rate_per_s <= 0:
+            raise ValueError("max_rate_per_s must be positive")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "max_requests": self.max_requests,
+            "max_rate_per_s": self.max_rate_per_s,
+            "max_body_bytes": self.max_body_bytes,
+        }
+
+
+class RequestLedger:
+    """Admits, paces and counts the requests of one run under `RequestLimits`."""
+
+    def __init__(
+        self,
+        limits: RequestLimits,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.limits = limits
+        self.stage = ""
+        self.sent_per_stage: dict[str, int] = collections.Counter()
+        self.highest_rate_per_s = 0
+        self._clock = clock
+        self._sleep = sleep
+        self._starts: collections.deque[float] = collections.deque()
+        self._next_at = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def sent(self) -> int:
+        return sum(self.sent_per_stage.values())
+
+    def admit(self, method: str, url: str, body: bytes | str | None) -> None:
+        """Return when the request may leave; raise `RequestRefused` if it never may."""
+        refusal = self._refusal(method, url, body)
+        if refusal is not None:
+            raise RequestRefused(*refusal)
+        with self._lock:  # one request at a time takes its turn
+            if self.sent >= self.limits.max_requests:
+                raise RequestRefused(
+                    "budget", f"the run's budget of {self.limits.max_requests} requests is spent"
+                )
+            wait = self._next_at - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+            now = self._clock()
+            self._next_at = now + 1.0 / self.limits.max_rate_per_s
+            self._count(now)
+
+    def _count(self, now: float) -> None:
+        self.sent_per_stage[self.stage] += 1
+        self._starts.append(now)
+        while now - self._starts[0] >= RATE_WINDOW_S:
+            self._starts.popleft()
+        self.highest_rate_per_s = max(self.highest_rate_per_s, len(self._starts))
+
+    def _refusal(self, method: str, url: str, body: bytes | str | None) -> tuple[str, str] | None:
+        if body is not None and not isinstance(body, bytes | str):
+            return "body", f"{method} {url}: a streamed body cannot be measured"
+        raw = body.encode() if isinstance(body, str) else body or b""
+        if len(raw) > self.limits.max_body_bytes:
+            return "body", f"a {len(raw)}-byte body (at most {self.limits.max_body_bytes})"
+        if credentials_in_query(url, self.limits.protected):
+            return "url-credentials", f"{method} with a password in the URL's query"
+        if wrong_password_for(raw, self.limits.protected):
+            return "wrong-password", "a wrong password for the account the run logs in with"
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.limits.to_dict(),
+            "requests_sent": self.sent,
+            "requests_per_stage": dict(self.sent_per_stage),
+            "highest_rate_per_s": self.highest_rate_per_s,
+        }
+
+
+def credentials_in_query(url: str, protected: Credential | None) -> bool:
+    """A ``password`` field in the query, or the protected password anywhere in it."""
+    query = urlsplit(url).query
+    fields = parse_qsl(query, keep_blank_values=True)
+    if any(name.lower() == PASSWORD_FIELD for name, _ in fields):
+        return True
+    return protected is not None and any(protected.password in value for _, value in fields)
+
+
+def wrong_password_for(body: bytes, protected: Credential | None) -> bool:
+    """The body names the protected account with another password.
+
+    A JSON object is read field by field; any other body that contains the username but not
+    the password counts as wrong (a form or multipart login cannot be told apart otherwise).
+    """
+    if protected is None or protected.username.encode() not in body:
+        return False
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return protected.password.encode() not in body
+    if not isinstance(document, Mapping):
+        return protected.password.encode() not in body
+    return (
+        document.get("username") == protected.username
+        and document.get(PASSWORD_FIELD) != protected.password
+    )
+
+
+_active: RequestLedger | None = None
+
+
+def active_ledger() -> RequestLedger | None:
+    return _active
+
+
+@contextlib.contextmanager
+def enforced(ledger: RequestLedger) -> Iterator[RequestLedger]:
+    """Every request of this process passes ``ledger`` until the block ends."""
+    global _active  # one run per process; threads of the run share it
+    previous, _active = _active, ledger
+    try:
+        yield ledger
+    finally:
+        _active = previous
