@@ -163,6 +163,13 @@ class FindingLog:
         with self._lock:
             return list(self._findings.values())
 
+    def drain(self) -> list[CheckFinding]:
+        """What was recorded, forgotten here: a process that runs the checks again (the
+        production profile's repeated runs) reports each run's notes once."""
+        with self._lock:
+            found, self._findings = list(self._findings.values()), {}
+        return found
+
 
 NOTES = FindingLog()
 
