@@ -24,7 +24,7 @@ FAST = 1000.0  # requests per second: pacing out of the way where a test is not 
 
 
 def ledger(max_requests: int = 60, rate: float = FAST) -> RequestLedger:
-    return RequestLedger(RequestLimits(max_requests, rate, protected=ACCOUNT))
+    return RequestLedger(RequestLimits(max_requests, rate), protected=ACCOUNT)
 
 
 def test_the_budget_is_never_exceeded_and_the_refusal_says_so() -> None:

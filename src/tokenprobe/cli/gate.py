@@ -46,6 +46,9 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
 )
 @require_complete_option("[gate] require-complete in the configuration, else off")
 @setting_option("gate.max-time")
+@setting_option("gate.profile")
+@setting_option("gate.max-requests")
+@setting_option("gate.max-rate")
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
 @click.option(
     "--json",
@@ -67,6 +70,9 @@ def gate(
     load_duration: float,
     require_complete: bool,
     max_time: float | None,
+    profile: str | None,
+    max_requests: int | None,
+    max_rate: float | None,
     quiet: bool,
     json_output: bool,
 ) -> None:
@@ -76,6 +82,9 @@ def gate(
     against one target; reports land in one run directory (summary.json, junit.xml,
     summary.md, report.html, and each tool's own reports). The gate ends within --max-time;
     SIGINT or SIGTERM stop it with its reports written (exit 130 or 143).
+
+    --profile production checks a live service safely: one account, no load, no wrong
+    password for it, at most --max-requests requests at --max-rate (docs/production.md).
     """
     from tokenprobe.gate import GateOptions, run_gate  # every suite: only when the gate runs
     from tokenprobe.gate.progress import make_progress
@@ -91,6 +100,9 @@ def gate(
         load_duration_s=load_duration,
         require_complete=require_complete or config.gate.require_complete,
         max_time_s=config.gate.max_time_s if max_time is None else max_time,
+        profile=config.gate.profile if profile is None else profile,
+        max_requests=config.gate.max_requests if max_requests is None else max_requests,
+        max_rate_per_s=config.gate.max_rate_per_s if max_rate is None else max_rate,
         # --max-time counts from the process's start: imports take seconds on a busy runner.
         elapsed_before_s=time.time() - psutil.Process().create_time(),
     )

@@ -108,6 +108,9 @@ class GateConfig:
     # Checks that could not be evaluated fail the gate (they are errors, not warnings).
     require_complete: bool = False
     max_time_s: float = defaults.GATE_MAX_TIME_S  # the whole gate ends within this
+    profile: str = defaults.GATE_PROFILES[0]  # "production": safe checks under limits
+    max_requests: int = defaults.PRODUCTION_MAX_REQUESTS  # the production profile's budget
+    max_rate_per_s: float = defaults.PRODUCTION_MAX_RATE_PER_S  # and its highest rate
 
 
 @dataclasses.dataclass(frozen=True)
@@ -309,7 +312,11 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
         ),
         conformance=ConformanceConfig(max_examples=value("conformance.max-examples")),
         gate=GateConfig(
-            require_complete=value("gate.require-complete"), max_time_s=value("gate.max-time")
+            require_complete=value("gate.require-complete"),
+            max_time_s=value("gate.max-time"),
+            profile=value("gate.profile"),
+            max_requests=value("gate.max-requests"),
+            max_rate_per_s=value("gate.max-rate"),
         ),
         regression=build_regression(doc),
         baseline_path=path_of("baseline.path"),  # type: ignore[arg-type]

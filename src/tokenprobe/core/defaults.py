@@ -94,6 +94,10 @@ GATE_LOAD_RATE_PER_S = 10.0
 # decided"): this rate, from --load-duration until the comparison is decided or this long.
 GATE_COMPARE_LOAD_RATE_PER_S = 40.0
 GATE_COMPARE_MAX_LOAD_S = 60.0
+# The gate's production profile (docs/production.md): what it may send to a live service.
+GATE_PROFILES = ("staging", "production")
+PRODUCTION_MAX_REQUESTS = 60
+PRODUCTION_MAX_RATE_PER_S = 1.0
 LOAD_LOOK_EVERY_S = 10.0  # a sequential run's looks at its evidence, after the first
 
 # Latency percentiles the load suite reports (name → percent); SLOs and verdicts use the names.

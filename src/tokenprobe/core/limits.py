@@ -45,8 +45,6 @@ class RequestLimits:
     max_requests: int
     max_rate_per_s: float
     max_body_bytes: int = MAX_BODY_BYTES
-    # The real account the run logs in with: never a wrong password for it.
-    protected: Credential | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.max_requests < 1:
@@ -68,10 +66,14 @@ class RequestLedger:
     def __init__(
         self,
         limits: RequestLimits,
+        protected: Credential | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.limits = limits
+        # The real account the run logs in with: never a wrong password for it. Set once the
+        # target is open (the embedded target's accounts are known only then).
+        self.protected = protected
         self.stage = ""
         self.sent_per_stage: dict[str, int] = collections.Counter()
         self.highest_rate_per_s = 0
@@ -115,9 +117,9 @@ class RequestLedger:
         raw = body.encode() if isinstance(body, str) else body or b""
         if len(raw) > self.limits.max_body_bytes:
             return "body", f"a {len(raw)}-byte body (at most {self.limits.max_body_bytes})"
-        if credentials_in_query(url, self.limits.protected):
+        if credentials_in_query(url, self.protected):
             return "url-credentials", f"{method} with a password in the URL's query"
-        if wrong_password_for(raw, self.limits.protected):
+        if wrong_password_for(raw, self.protected):
             return "wrong-password", "a wrong password for the account the run logs in with"
         return None
 

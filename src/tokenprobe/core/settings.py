@@ -416,6 +416,23 @@ FILE_SETTINGS: tuple[Setting, ...] = (
         default=False, option="--require-complete",
     ),
     Setting(
+        "gate", "profile", Choice(defaults.GATE_PROFILES),
+        "staging: every stage, for a service that may take load and wrong passwords; "
+        "production: safe checks only, within --max-requests and --max-rate, one account.",
+        default=defaults.GATE_PROFILES[0], option="--profile",
+    ),
+    Setting(
+        "gate", "max-requests", Integer(1, 10_000),
+        "The production profile's total requests to the target, every stage together.",
+        default=defaults.PRODUCTION_MAX_REQUESTS, option="--max-requests",
+    ),
+    Setting(
+        "gate", "max-rate",
+        Number(0, 100, above_minimum=True, expected="requests per second above 0, at most 100"),
+        "The production profile's highest rate, requests per second.",
+        default=defaults.PRODUCTION_MAX_RATE_PER_S, option="--max-rate",
+    ),
+    Setting(
         "gate", "max-time", Duration(),
         "The release gate ends within this, its reports written (stages cut short are named, "
         "exit 2). Keep it below your CI job's timeout.",

@@ -24,6 +24,7 @@ finding (a warning, counted in the verdict line); with ``require_complete`` it i
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -50,9 +51,11 @@ from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import TokenprobeError
 from tokenprobe.core.findings import deduplicate
 from tokenprobe.core.interrupts import Interrupted, shielded
+from tokenprobe.core.limits import RequestLedger, enforced
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TargetSession, token_url_of
 from tokenprobe.core.summary import TIME, Stop, Summary, Verdict, verdict
+from tokenprobe.gate import production
 from tokenprobe.gate.progress import Progress
 from tokenprobe.load import LoadOptions
 from tokenprobe.load.runner import LOCUST_HTML_FILE
@@ -105,6 +108,13 @@ class GateOptions:
     require_complete: bool = False
     max_time_s: float = defaults.GATE_MAX_TIME_S  # the whole gate, reports included
     elapsed_before_s: float = 0.0  # already spent (the process's start-up), counted in it
+    profile: str = defaults.GATE_PROFILES[0]  # "production": `gate.production`
+    max_requests: int = defaults.PRODUCTION_MAX_REQUESTS  # the production profile's limits
+    max_rate_per_s: float = defaults.PRODUCTION_MAX_RATE_PER_S
+
+    @property
+    def production(self) -> bool:
+        return self.profile == production.PRODUCTION
 
     @property
     def load_length_s(self) -> float:
@@ -197,6 +207,37 @@ def security_stage(config: Config, environ: dict[str, str]) -> StageRunner:
     return run
 
 
+def bounded_stage(config: Config) -> StageRunner:
+    def run(session: TargetSession, stage: StageRun) -> Summary:
+        # Imported here: it loads Hypothesis (tokenprobe's hooks), which only this stage needs.
+        from tokenprobe.conformance import bounded
+
+        options = bounded.BoundedOptions(
+            policy=config.policy,
+            request_timeout_s=defaults.GATE_REQUEST_TIMEOUT_S,
+            budget_s=stage.budget_s,
+            stage=stage.name,
+        )
+        summary = bounded.run(session, options)
+        summary.checks.extend(production.conformance_checks_not_run())
+        return summary
+
+    return run
+
+
+def safe_security_stage(config: Config, environ: dict[str, str]) -> StageRunner:
+    def run(session: TargetSession, stage: StageRun) -> Summary:
+        staging = security_options(config, environ)
+        options = dataclasses.replace(
+            production.security_options(staging), budget_s=stage.budget_s, stage=stage.name
+        )
+        summary = security.run(session, options)
+        summary.checks.extend(production.probes_not_run())
+        return summary
+
+    return run
+
+
 def load_stage(options: GateOptions, previous: PreviousRun | None) -> StageRunner:
     def run(session: TargetSession, stage: StageRun) -> Summary:
         plan = None
@@ -214,6 +255,13 @@ def build_stages(
     options: GateOptions, environ: dict[str, str], previous: PreviousRun | None = None
 ) -> list[Stage]:
     config = options.config
+    if options.production:
+        bounded_name, security_name = production.STAGES
+        stages = [
+            Stage(bounded_name, bounded_stage(config)),
+            Stage(security_name, safe_security_stage(config, environ)),
+        ]
+        return [stage for stage in stages if stage.name not in options.skip]
     stages = [
         Stage("conformance-published", conformance_stage("published", config)),
         Stage("conformance-strict", conformance_stage("strict", config)),
@@ -254,6 +302,22 @@ def partition_accounts(session: TargetSession, stages: Sequence[Stage]) -> dict[
     slices["load"] = credentials[start : start + load_size]
     slices["security"] = credentials[start + load_size :]  # the rest; its canary is the last
     return {name: dataclasses.replace(session, credentials=slices[name]) for name in names}
+
+
+def sessions_of(
+    session: TargetSession, stages: Sequence[Stage], ledger: RequestLedger | None
+) -> dict[str, TargetSession]:
+    """Each stage's accounts; under the production profile's limits every stage shares the
+    first account, the one the limits protect."""
+    if ledger is None:
+        return partition_accounts(session, stages)
+    one = dataclasses.replace(session, credentials=session.credentials[:1])
+    ledger.protected = one.credentials[0] if one.credentials else None
+    return {stage.name: one for stage in stages}
+
+
+def limits_of(ledger: RequestLedger | None) -> AbstractContextManager[object]:
+    return enforced(ledger) if ledger is not None else contextlib.nullcontext()
 
 
 def run_stage(stage: Stage, session: TargetSession, run_dir: Path, budget_s: float) -> Summary:
@@ -310,7 +374,7 @@ def merge(
             else:
                 gate.sections[key] = value
     for name in not_run:
-        stages[name] = {"status": NOT_RUN, "findings": 0, "errors": [], "stopped": None}
+        stages[name] = not_run_stage()
     gate.findings = catalogue.fold_same_causes(deduplicate(gate.findings))
     gate.sections["stages"] = stages
     if conformance:
@@ -319,6 +383,10 @@ def merge(
     signals = [stop for stop in stops if stop.reason != TIME]
     gate.stopped = (signals or stops or [None])[0]
     return gate
+
+
+def not_run_stage() -> dict[str, Any]:
+    return {"status": NOT_RUN, "findings": 0, "errors": [], "stopped": None}
 
 
 def native_reports(run_dir: Path) -> dict[str, str]:
@@ -358,18 +426,21 @@ def run_gate(
     try:
         # The same pool as every command: the credentials file with USERNAME/PASSWORD.
         credentials = pool(config.target.credentials, env) if config.target.url else None
-        with open_target(
-            config.target.url,
-            credentials=credentials,
-            users=EMBEDDED_USERS,
-            deadline=run.deadline,
-            token_fields=config.target.token_fields,
-        ) as opened:
+        with (
+            limits_of(run.ledger),
+            open_target(
+                config.target.url,
+                credentials=credentials,
+                users=EMBEDDED_USERS,
+                deadline=run.deadline,
+                token_fields=config.target.token_fields,
+            ) as opened,
+        ):
             # One redactor for the whole run: the gate's own reports are written after the
             # target is closed, and must hide what every stage learnt.
             session = dataclasses.replace(opened, redactor=run.redactor)
             run.target = session.token_url  # as every command records it
-            run.run_stages(stages, partition_accounts(session, stages))
+            run.run_stages(stages, sessions_of(session, stages, run.ledger))
     except TokenprobeError as exc:
         run.add_error("target", str(exc))
     except Interrupted as exc:  # starting or stopping the target: nothing else is running
@@ -417,6 +488,12 @@ class GateRun:
         self.deadline = Deadline.after(max(0.0, options.max_time_s - spent_s))
         self.results: list[tuple[str, Summary]] = []
         self.out_of_time = False  # the gate's own time ran out before every stage started
+        # The production profile's limits, and its count of what every stage sent.
+        self.ledger = (
+            production.ledger(options.max_requests, options.max_rate_per_s)
+            if options.production
+            else None
+        )
         self.interrupted: Stop | None = None  # a signal outside any stage's own handling
 
     def run_stages(self, stages: Sequence[Stage], sessions: dict[str, TargetSession]) -> None:
@@ -435,6 +512,8 @@ class GateRun:
                 later = names[index + 1 :]
                 budget_s = round(stage_budget(stage.name, later, remaining_s, load_need_s), 1)
                 self.progress.stage_started(stage.name)
+                if self.ledger is not None:
+                    self.ledger.stage = stage.name  # its requests are counted under its name
                 result = run_stage(stage, sessions[stage.name], self.run_dir, budget_s)
                 self.results.append((stage.name, result))
                 so_far = None
@@ -469,7 +548,18 @@ class GateRun:
             summary.stopped = Stop(TIME, not_run[0], self.options.max_time_s)
         if not_run and summary.stopped is not None:  # else the target's error says why
             summary.errors.append(f"gate: not run: {', '.join(not_run)}")
+        if self.ledger is not None:
+            self.add_production_sections(summary)
         return summary
+
+    def add_production_sections(self, summary: Summary) -> None:
+        """The stages the profile leaves out, as not run with the reason; and the limits, with
+        what was sent under them."""
+        stages = summary.sections["stages"]
+        for name in production.LEFT_OUT:
+            if name not in self.options.skip:
+                stages[name] = {**not_run_stage(), "reason": production.NOT_RUN}
+        summary.sections["limits"] = {"profile": self.options.profile, **self.ledger.to_dict()}
 
     @functools.cached_property
     def baseline(self) -> Baseline | None:

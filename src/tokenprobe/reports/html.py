@@ -22,6 +22,7 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary, verdict
 from tokenprobe.reports.compare import Comparison
+from tokenprobe.reports.limits_view import limits_lines
 from tokenprobe.reports.load_view import capacity_line, load_notes, load_rows, slo_rows
 
 HTML_FILE = "report.html"
@@ -71,6 +72,7 @@ def report_context(
         "load_rows": load_rows(summary),
         "capacity": capacity_line(summary),
         "load_notes": load_notes(summary),
+        "limits": limits_lines(summary),
         "plots": [plot for plot in (embed_plot(p) for p in plots) if plot],
         "native_reports": [native_link(label, p, run_dir) for label, p in native_reports.items()],
         "comparison": comparison.to_dict() if comparison else None,

@@ -16,6 +16,7 @@ from tokenprobe.core.files import write_text_atomic
 from tokenprobe.core.findings import Finding, Severity
 from tokenprobe.core.summary import Summary, Verdict, verdict
 from tokenprobe.reports.compare import Comparison
+from tokenprobe.reports.limits_view import limits_lines
 from tokenprobe.reports.load_view import capacity_line, load_notes, slo_rows
 from tokenprobe.reports.regression import MetricVerdict, Regression, describe_interval
 
@@ -33,6 +34,9 @@ def render_markdown(summary: Summary, comparison: Comparison | None = None) -> s
     if capacity := capacity_line(summary):  # a breakpoint run's result comes first
         lines += [f"**{cell(capacity, 300)}**", ""]
     lines += [overview(summary, judged), ""]
+    if limits := limits_lines(summary):  # what the production profile sent, and left out
+        for line in limits:
+            lines += [cell(line, 400), ""]
     if summary.errors:
         lines += ["**Could not run** (run problems):", ""]
         lines += [f"- {cell(e, 300)}" for e in summary.errors[:MAX_ROWS]]

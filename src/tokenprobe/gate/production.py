@@ -1,0 +1,71 @@
+"""The gate's production profile (issue 22): what it runs against a live service, and what not.
+
+With one account it runs the conformance checks on a fixed plan of requests
+(`conformance.bounded`) and the security probes that send nothing a live service could be
+harmed by: the signing probes judge the tokens of one login offline, the transport probes the
+headers of a login. Everything else is listed as not run by the profile, never as passed: the
+generated Schemathesis runs, the strict spec, the load smoke, and every probe that spends wrong
+passwords, sends megabyte bodies, credentials in a URL or a brute force.
+
+Its limits (`core.limits`) hold for every request of the run, whichever stage sends it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tokenprobe.core import catalogue
+from tokenprobe.core.limits import RequestLedger, RequestLimits
+from tokenprobe.core.summary import CheckResult
+from tokenprobe.security import SecurityOptions
+from tokenprobe.security.registry import PROBE_IDS
+
+PRODUCTION = "production"
+NOT_RUN = "not run by the production profile"
+STAGES = ("conformance-bounded", "security")
+# The staging stages the profile leaves out: listed as not run, with NOT_RUN as the reason.
+LEFT_OUT = ("conformance-published", "conformance-strict", "load")
+# Probes that send no wrong password, no large body, no credentials in a URL: each judges the
+# tokens or headers of a login of the account.
+SAFE_PROBES = frozenset(
+    {
+        "TP-SEC-007",  # weak HMAC secret: the token is cracked offline
+        "TP-SEC-008",  # unsigned tokens
+        "TP-SEC-009",  # key-location headers
+        "TP-SEC-010",  # signature with the configured key
+        "TP-SEC-012",  # Cache-Control: no-store
+        "TP-SEC-013",  # Pragma: no-cache
+    }
+)
+# Schemathesis' checks that send requests of their own (the bounded stage runs the others).
+REQUESTING_SCHEMATHESIS_CHECKS = ("negative_data_rejection", "positive_data_acceptance",
+                                  "missing_required_header", "unsupported_method",
+                                  "use_after_free", "ensure_resource_availability",
+                                  "ignored_auth")  # fmt: skip
+
+
+def ledger(max_requests: int, max_rate_per_s: float) -> RequestLedger:
+    opened = RequestLedger(RequestLimits(max_requests, max_rate_per_s))
+    opened.stage = "target"  # opening it: a reachability check of a --url target
+    return opened
+
+
+def security_options(options: SecurityOptions) -> SecurityOptions:
+    """The staging options, narrowed to the safe probes; no canary, no brute force."""
+    return dataclasses.replace(options, probes=SAFE_PROBES, allow_brute_force=False, canary=None)
+
+
+def probes_not_run() -> list[CheckResult]:
+    """Every other probe, as a check that did not run (never a pass)."""
+    return [
+        CheckResult(probe_id, catalogue.entry(probe_id).check, "security", NOT_RUN, ran=False)
+        for probe_id in sorted(PROBE_IDS - SAFE_PROBES)
+    ]
+
+
+def conformance_checks_not_run() -> list[CheckResult]:
+    """Schemathesis' checks that would send requests of their own, as checks that did not run."""
+    return [
+        CheckResult(catalogue.conformance_check_id(name), name, "conformance", NOT_RUN, ran=False)
+        for name in REQUESTING_SCHEMATHESIS_CHECKS
+    ]

@@ -1,0 +1,99 @@
+"""``tokenprobe gate --profile production`` against a counting service (issue 22, item 5).
+
+The service records every request on its way to a reference target: the profile must stay
+within its budget and rate, never send a wrong password for the configured account, a body
+over 16 KiB or credentials in a URL, and still catch the defects a live service may have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conformance.test_bounded import CAUGHT, assert_production_safe
+from tests.counting import Received, counting_service
+from tokenprobe.core import defaults
+from tokenprobe.reference.embedded import EmbeddedTarget
+
+GATE_TIMEOUT_S = 180
+LEFT_OUT = {"conformance-published", "conformance-strict", "load"}
+
+
+def start_gate(target_url: str, account: object, cwd: Path, *args: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
+    env |= {"CI": "true", "TOKENPROBE_USERNAME": account.username,  # type: ignore[attr-defined]
+            "TOKENPROBE_PASSWORD": account.password}  # type: ignore[attr-defined]  # fmt: skip
+    command = [sys.executable, "-m", "tokenprobe", "gate", "--profile", "production",
+               "--url", target_url, "--report-dir", "run", *args]  # fmt: skip
+    cwd.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(command, cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+
+
+def finish(gate: subprocess.Popen, cwd: Path) -> tuple[int, str, dict]:
+    output, _ = gate.communicate(timeout=GATE_TIMEOUT_S)
+    return gate.returncode, output, json.loads((cwd / "run" / "summary.json").read_text())
+
+
+def highest_rate(received: list[Received]) -> int:
+    """The most requests that arrived within any one second, as the service saw them."""
+    times = sorted(r.at for r in received)
+    return max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
+
+
+def test_at_its_defaults_it_stays_within_its_limits_and_reports_them(
+    clean_target: EmbeddedTarget, tmp_path: Path
+) -> None:
+    account = clean_target.credentials[0]
+    with counting_service(clean_target.base_url) as service:
+        code, output, summary = finish(start_gate(service.url, account, tmp_path), tmp_path)
+        received = list(service.received)
+    assert code == 0, output
+    assert_production_safe(received, account.username, account.password)
+    limits = summary["limits"]
+    assert limits["max_requests"] == defaults.PRODUCTION_MAX_REQUESTS
+    assert len(received) == limits["requests_sent"] <= defaults.PRODUCTION_MAX_REQUESTS
+    assert highest_rate(received) <= limits["highest_rate_per_s"] + 1  # arrival jitter
+    assert limits["highest_rate_per_s"] <= defaults.PRODUCTION_MAX_RATE_PER_S
+    assert set(limits["requests_per_stage"]) == {"target", "conformance-bounded", "security"}
+    assert {name for name, stage in summary["stages"].items()
+            if stage.get("reason") == "not run by the production profile"} == LEFT_OUT  # fmt: skip
+    skipped = [c for c in summary["checks"] if c["message"] == "not run by the production profile"]
+    assert skipped
+    assert all(c["outcome"] == "skipped" for c in skipped)  # never a pass
+    assert account.password not in output
+    markdown = (tmp_path / "run" / "summary.md").read_text()
+    assert f"{limits['requests_sent']} of 60 requests sent" in markdown
+
+
+def test_a_budget_too_small_ends_in_exit_2_with_what_was_sent(
+    clean_target: EmbeddedTarget, tmp_path: Path
+) -> None:
+    account = clean_target.credentials[0]
+    with counting_service(clean_target.base_url) as service:
+        gate = start_gate(service.url, account, tmp_path, "--max-requests", "3", "--max-rate", "50")
+        code, output, summary = finish(gate, tmp_path)
+        received = list(service.received)
+    assert code == 2, output
+    assert len(received) == summary["limits"]["requests_sent"] == 3
+    assert any("budget of 3 requests is spent" in error for error in summary["errors"])
+
+
+@pytest.mark.parametrize(("fault", "finding"), CAUGHT, ids=[fault for fault, _ in CAUGHT])
+def test_it_still_catches_what_a_live_service_may_get_wrong(
+    target_factory, tmp_path: Path, fault: str, finding: str
+) -> None:
+    target = target_factory(fault)
+    account = target.credentials[0]
+    with counting_service(target.base_url) as service:
+        gate = start_gate(service.url, account, tmp_path, "--max-rate", "50")
+        code, output, summary = finish(gate, tmp_path)
+        received = list(service.received)
+    assert code == 1, output
+    assert finding in {f["id"] for f in summary["findings"] if f["severity"] == "error"}
+    assert_production_safe(received, account.username, account.password)
