@@ -87,6 +87,7 @@ LONGEST_FIRST = (
     "load/test_web_ui.py",
     "cli/test_user_errors.py",
     "deploy/test_commands_run.py",
+    "gate/test_production.py",
 )
 
 

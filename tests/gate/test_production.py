@@ -7,6 +7,7 @@ over 16 KiB or credentials in a URL, and still catch the defects a live service 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -84,16 +85,30 @@ def test_a_budget_too_small_ends_in_exit_2_with_what_was_sent(
     assert any("budget of 3 requests is spent" in error for error in summary["errors"])
 
 
+@pytest.fixture(scope="module")
+def fault_runs(target_factory, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
+    """A gate per defect, all at once (each through its own counting service)."""
+    base = tmp_path_factory.mktemp("production-faults")
+    runs = {}
+    with contextlib.ExitStack() as services:
+        started = {}
+        for fault, _ in CAUGHT:
+            target = target_factory(fault)
+            service = services.enter_context(counting_service(target.base_url))
+            account = target.credentials[0]
+            gate = start_gate(service.url, account, base / fault, "--max-rate", "50")
+            started[fault] = (gate, service, account)
+        for fault, (gate, service, account) in started.items():
+            code, output, summary = finish(gate, base / fault)
+            runs[fault] = (code, output, summary, list(service.received), account)
+    return runs
+
+
 @pytest.mark.parametrize(("fault", "finding"), CAUGHT, ids=[fault for fault, _ in CAUGHT])
 def test_it_still_catches_what_a_live_service_may_get_wrong(
-    target_factory, tmp_path: Path, fault: str, finding: str
+    fault_runs: dict[str, tuple], fault: str, finding: str
 ) -> None:
-    target = target_factory(fault)
-    account = target.credentials[0]
-    with counting_service(target.base_url) as service:
-        gate = start_gate(service.url, account, tmp_path, "--max-rate", "50")
-        code, output, summary = finish(gate, tmp_path)
-        received = list(service.received)
+    code, output, summary, received, account = fault_runs[fault]
     assert code == 1, output
     assert finding in {f["id"] for f in summary["findings"] if f["severity"] == "error"}
     assert_production_safe(received, account.username, account.password)
