@@ -79,7 +79,10 @@ def test_a_clean_target_passes_and_every_check_looked(clean_target, bounded_run)
     assert {name: outcomes[name] for name in TOKEN_CHECKS} == dict.fromkeys(TOKEN_CHECKS, "passed")
     assert outcomes["SuccessPathExercised"] == "passed"
     assert len(received) == ledger.sent == len(bounded.plan(clean_target.credentials[0]))
-    assert summary.sections["conformance"]["token_responses"] == bounded.LOGINS
+    section = summary.sections["conformance"]
+    assert section["token_responses"] == bounded.LOGINS
+    assert len(section["login_latency_ms"]) == bounded.LOGINS  # the logins' own latency
+    assert all(0 < ms < 10_000 for ms in section["login_latency_ms"])
 
 
 @pytest.mark.parametrize(("fault", "finding"), CAUGHT, ids=[fault for fault, _ in CAUGHT])

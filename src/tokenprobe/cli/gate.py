@@ -22,6 +22,7 @@ from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals
 from tokenprobe.core.summary import verdict
+from tokenprobe.reports.limits_view import limits_lines
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
 STAGES = ("conformance-published", "conformance-strict", "security", "load")
@@ -114,6 +115,9 @@ def gate(
     if json_output:  # the redacted file as written, never the in-memory summary
         click.echo((result.run_dir / SUMMARY_FILE).read_text(encoding="utf-8"), nl=False)
     judged = verdict(summary)
+    if not quiet:  # what the production profile sent, and left out: as its reports say
+        for limits_line in limits_lines(summary):
+            click.echo(f"tokenprobe gate: {limits_line}", err=json_output)
     line = f"tokenprobe gate: {judged.line()}; reports in {result.run_dir}"
     click.echo(line, err=json_output)
     for error in summary.errors:

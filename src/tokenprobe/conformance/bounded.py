@@ -43,6 +43,7 @@ from tokenprobe.core.native_files import write_schemathesis_toml
 from tokenprobe.core.session import TOKEN_PATH, TargetSession
 from tokenprobe.core.summary import Summary
 
+LOGIN = "login"
 LOGINS = 2  # two pairs: each token's jti is its own, and no two pairs are the same
 # Schemathesis' checks that only read the answer they are given (the others send requests).
 SCHEMATHESIS_RESPONSE_CHECKS = (
@@ -88,7 +89,7 @@ def plan(account: Credential | None) -> list[Planned]:
     """The requests, in order: never a wrong password for the account, never a body over a
     few hundred bytes; the unknown username is new each run (no lockout accumulates)."""
     unknown = f"{UNKNOWN_USER}.{secrets.token_hex(4)}"
-    logins = [Planned("login", account.as_json()) for _ in range(LOGINS)] if account else []
+    logins = [Planned(LOGIN, account.as_json()) for _ in range(LOGINS)] if account else []
     return [
         *logins,
         Planned("unknown user", {"username": unknown, "password": WRONG_PASSWORD}),
@@ -107,9 +108,10 @@ def run(session: TargetSession, options: BoundedOptions | None = None) -> Summar
     account = session.credentials[0] if session.credentials else None
     results = RunResults()
     deadline = Deadline.after(options.budget_s)
+    login_ms: list[float] = []  # each login's time to a complete answer
     try:
         with _operation(options.policy) as operation:
-            _send_and_judge(session, operation, plan(account), results, options, deadline)
+            _send_and_judge(session, operation, plan(account), results, options, deadline, login_ms)
         results.finished = True
     except TokenprobeError as exc:
         summary.errors.append(session.redactor(str(exc)))
@@ -126,6 +128,7 @@ def run(session: TargetSession, options: BoundedOptions | None = None) -> Summar
         "credentials": len(session.credentials[:1]),
         "success_path_exercised": results.token_responses > 0,
         "token_responses": results.token_responses,
+        "login_latency_ms": [round(ms, 1) for ms in login_ms],
     }
     summary.finish()
     return summary
@@ -149,6 +152,7 @@ def _send_and_judge(
     results: RunResults,
     options: BoundedOptions,
     deadline: Deadline,
+    login_ms: list[float],
 ) -> None:
     checks = _checks(operation)
     jti_check = token_checks.TokenIdUnique()  # run-wide: one instance sees every pair
@@ -158,6 +162,8 @@ def _send_and_judge(
             response = case.call(base_url=session.base_url, session=http, deadline=deadline)
             tokens = issued_tokens(response)
             session.redactor.add(*tokens.values())
+            if request.name == LOGIN:
+                login_ms.append(response.elapsed * 1000)
             results.statuses[response.status_code] += 1
             results.token_responses += bool(tokens)
             ctx = _context(case)

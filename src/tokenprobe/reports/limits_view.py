@@ -3,7 +3,8 @@
 The gate writes ``summary["limits"]`` under ``--profile production`` (`core.limits`'s ledger:
 the limits, the requests sent per stage, the highest rate sent) and lists the stages it left
 out with their reason in ``summary["stages"]``; the checks it left out are skipped checks
-with the same reason (`gate.production.NOT_RUN`).
+with the same reason (`gate.production.NOT_RUN`). The bounded conformance stage's section
+(``summary["conformance"]["bounded"]``) has the latency of each login it made.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def limits_lines(summary: Summary) -> list[str]:
         f"{limits['max_body_bytes']} bytes, no wrong password for the account, no password "
         "in a URL."
     ]
+    bounded = summary.sections.get("conformance", {}).get("bounded", {})
+    if latencies := bounded.get("login_latency_ms"):
+        lines.append(f"Logins answered in {', '.join(f'{ms:g}' for ms in latencies)} ms.")
     left_out = [
         (name, stage["reason"])
         for name, stage in summary.sections.get("stages", {}).items()
