@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conformance.test_bounded import CAUGHT, assert_production_safe
 from tests.counting import Received, counting_service
@@ -96,11 +97,20 @@ def fault_runs(target_factory, tmp_path_factory: pytest.TempPathFactory) -> dict
             target = target_factory(fault)
             service = services.enter_context(counting_service(target.base_url))
             account = target.credentials[0]
-            gate = start_gate(service.url, account, base / fault, "--max-rate", "50")
+            gate = start_gate(
+                service.url,
+                account,
+                base / fault,
+                "--max-rate",
+                "50",
+                "--prometheus-file",
+                str(base / fault / "tokenprobe.prom"),
+            )
             started[fault] = (gate, service, account)
         for fault, (gate, service, account) in started.items():
             code, output, summary = finish(gate, base / fault)
-            runs[fault] = (code, output, summary, list(service.received), account)
+            folder = base / fault
+            runs[fault] = (code, output, summary, list(service.received), account, folder)
     return runs
 
 
@@ -108,7 +118,22 @@ def fault_runs(target_factory, tmp_path_factory: pytest.TempPathFactory) -> dict
 def test_it_still_catches_what_a_live_service_may_get_wrong(
     fault_runs: dict[str, tuple], fault: str, finding: str
 ) -> None:
-    code, output, summary, received, account = fault_runs[fault]
+    code, output, summary, received, account, _ = fault_runs[fault]
     assert code == 1, output
     assert finding in {f["id"] for f in summary["findings"] if f["severity"] == "error"}
     assert_production_safe(received, account.username, account.password)
+
+
+def test_a_failing_run_says_so_to_prometheus(fault_runs: dict[str, tuple]) -> None:
+    """Read back by prometheus_client's own parser, as node_exporter's collector reads it."""
+    code, _, summary, _, _, folder = fault_runs[CAUGHT[0][0]]
+    text = (folder / "tokenprobe.prom").read_text()
+    samples = {
+        (sample.name, sample.labels.get("severity")): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    assert samples[("tokenprobe_gate_passed", None)] == 0
+    assert samples[("tokenprobe_gate_exit_code", None)] == code == 1
+    errors = sum(1 for f in summary["findings"] if f["severity"] == "error")
+    assert samples[("tokenprobe_gate_findings", "error")] == errors > 0

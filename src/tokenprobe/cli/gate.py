@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import psutil
@@ -21,9 +23,13 @@ from tokenprobe.cli.options import (
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals
-from tokenprobe.core.summary import verdict
+from tokenprobe.core.summary import Summary, verdict
 from tokenprobe.reports.limits_view import limits_lines
 from tokenprobe.reports.summary_json import SUMMARY_FILE
+
+if TYPE_CHECKING:
+    from tokenprobe.gate import GateOptions, GateResult
+    from tokenprobe.gate.monitor import MonitorOptions
 
 STAGES = ("conformance-published", "conformance-strict", "security", "load")
 
@@ -50,6 +56,17 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
 @setting_option("gate.profile")
 @setting_option("gate.max-requests")
 @setting_option("gate.max-rate")
+@click.option(
+    "--every",
+    type=Duration(),
+    help="Repeat the production profile's check this often (e.g. 5m) until SIGINT or SIGTERM.",
+)
+@setting_option("gate.keep-runs")
+@click.option(
+    "--prometheus-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="After each run, write its verdict for node_exporter's textfile collector here.",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
 @click.option(
     "--json",
@@ -74,6 +91,9 @@ def gate(
     profile: str | None,
     max_requests: int | None,
     max_rate: float | None,
+    every: float | None,
+    keep_runs: int | None,
+    prometheus_file: Path | None,
     quiet: bool,
     json_output: bool,
 ) -> None:
@@ -87,8 +107,11 @@ def gate(
     --profile production checks a live service safely: one account, no load, no wrong
     password for it, at most --max-requests requests at --max-rate (docs/production.md).
     """
-    from tokenprobe.gate import GateOptions, run_gate  # every suite: only when the gate runs
+    # Every suite: imported only when the gate runs.
+    from tokenprobe.gate import GateOptions, run_gate
+    from tokenprobe.gate.monitor import MonitorOptions
     from tokenprobe.gate.progress import make_progress
+    from tokenprobe.reports.prometheus import write_prometheus_textfile
 
     config = command_config(ctx, config_file)
     options = GateOptions(
@@ -107,8 +130,20 @@ def gate(
         # --max-time counts from the process's start: imports take seconds on a busy runner.
         elapsed_before_s=time.time() - psutil.Process().create_time(),
     )
+    if every is not None:
+        monitor = MonitorOptions(
+            every, config.gate.keep_runs if keep_runs is None else keep_runs, prometheus_file
+        )
+        sys.exit(run_as_monitor(options, monitor, quiet=quiet, json_output=json_output))
     with interrupt_on_signals(), make_progress(quiet=quiet, json_lines=json_output) as progress:
         result = run_gate(options, progress, open_target, environ=dict(os.environ))
+    if prometheus_file is not None:
+        write_prometheus_textfile(result.summary, prometheus_file)
+    sys.exit(report_run(result, quiet=quiet, json_output=json_output))
+
+
+def report_run(result: GateResult, *, quiet: bool, json_output: bool) -> int:
+    """Print what the run found; return its exit code."""
     summary = result.summary
     if result.latest_problem:
         click.echo(f"tokenprobe: warning: {result.latest_problem}", err=True)
@@ -122,4 +157,33 @@ def gate(
     click.echo(line, err=json_output)
     for error in summary.errors:
         click.echo(f"tokenprobe: error: {error}", err=True)
-    sys.exit(judged.exit_code)
+    return judged.exit_code
+
+
+def run_as_monitor(
+    options: GateOptions, monitor: MonitorOptions, *, quiet: bool, json_output: bool
+) -> int:
+    """``--every``: the production check again and again, until a signal (its exit code)."""
+    if not options.production:
+        raise click.UsageError("--every repeats the production profile: add --profile production")
+    if options.report_dir is not None:
+        raise click.UsageError("--every makes a fresh run folder each time: leave out --report-dir")
+    from tokenprobe.gate import run_gate
+    from tokenprobe.gate.monitor import run_monitor
+    from tokenprobe.gate.progress import make_progress
+
+    results: list[GateResult] = []
+
+    def run_once() -> tuple[Summary, Path]:
+        with make_progress(quiet=True, json_lines=json_output) as progress:
+            first = not results  # --max-time counts the process's start in the first run only
+            current = options if first else dataclasses.replace(options, elapsed_before_s=0.0)
+            result = run_gate(current, progress, open_target, environ=dict(os.environ))
+        results[:] = [result]  # only the last: a day of runs keeps nothing else in memory
+        return result.summary, result.run_dir
+
+    def report(*_: object) -> None:
+        report_run(results[0], quiet=quiet, json_output=json_output)
+
+    with interrupt_on_signals():
+        return run_monitor(monitor, run_once, report)

@@ -111,6 +111,7 @@ class GateConfig:
     profile: str = defaults.GATE_PROFILES[0]  # "production": safe checks under limits
     max_requests: int = defaults.PRODUCTION_MAX_REQUESTS  # the production profile's budget
     max_rate_per_s: float = defaults.PRODUCTION_MAX_RATE_PER_S  # and its highest rate
+    keep_runs: int = defaults.MONITOR_KEEP_RUNS  # --every: production runs kept
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,6 +318,7 @@ def build_config(doc: Mapping[str, Any], source: Path | None, resolve: Any) -> C
             profile=value("gate.profile"),
             max_requests=value("gate.max-requests"),
             max_rate_per_s=value("gate.max-rate"),
+            keep_runs=value("gate.keep-runs"),
         ),
         regression=build_regression(doc),
         baseline_path=path_of("baseline.path"),  # type: ignore[arg-type]

@@ -98,6 +98,7 @@ GATE_COMPARE_MAX_LOAD_S = 60.0
 GATE_PROFILES = ("staging", "production")
 PRODUCTION_MAX_REQUESTS = 60
 PRODUCTION_MAX_RATE_PER_S = 1.0
+MONITOR_KEEP_RUNS = 288  # --every 5m: a day of runs
 LOAD_LOOK_EVERY_S = 10.0  # a sequential run's looks at its evidence, after the first
 
 # Latency percentiles the load suite reports (name → percent); SLOs and verdicts use the names.

@@ -433,6 +433,11 @@ FILE_SETTINGS: tuple[Setting, ...] = (
         default=defaults.PRODUCTION_MAX_RATE_PER_S, option="--max-rate",
     ),
     Setting(
+        "gate", "keep-runs", Integer(1, 100_000),
+        "With --every: the production runs kept in the report root; older ones are removed.",
+        default=defaults.MONITOR_KEEP_RUNS, option="--keep-runs",
+    ),
+    Setting(
         "gate", "max-time", Duration(),
         "The release gate ends within this, its reports written (stages cut short are named, "
         "exit 2). Keep it below your CI job's timeout.",

@@ -1,0 +1,93 @@
+"""``tokenprobe gate --profile production --every``: the production check as a monitor (issue 22,
+item 4). A real process repeating real runs against a reference target; its Prometheus text
+file read back by prometheus_client's own parser."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.in_process import tokenprobe
+from tokenprobe.gate.monitor import prune_runs
+from tokenprobe.reference.embedded import EmbeddedTarget
+
+RUNS_BEFORE_STOP = 3
+WAIT_S = 120
+
+
+def samples_of(text: str) -> dict[tuple[str, str | None], float]:
+    return {
+        (sample.name, sample.labels.get("severity")): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_it_repeats_keeps_the_newest_runs_and_feeds_prometheus(
+    clean_target: EmbeddedTarget, tmp_path: Path
+) -> None:
+    account = clean_target.credentials[0]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENPROBE_")}
+    env |= {"TOKENPROBE_USERNAME": account.username, "TOKENPROBE_PASSWORD": account.password}
+    command = [sys.executable, "-m", "tokenprobe", "gate", "--profile", "production",
+               "--url", clean_target.base_url, "--max-rate", "50", "--every", "1s",
+               "--keep-runs", "2", "--prometheus-file", "tokenprobe.prom", "--quiet"]  # fmt: skip
+    monitor = subprocess.Popen(command, cwd=tmp_path, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    verdicts = []
+    deadline = time.monotonic() + WAIT_S
+    assert monitor.stdout is not None
+    while len(verdicts) < RUNS_BEFORE_STOP and time.monotonic() < deadline:
+        line = monitor.stdout.readline()
+        if not line:
+            break  # it ended on its own: the assertions below say how
+        if line.startswith("tokenprobe gate: "):
+            verdicts.append(line)
+    monitor.send_signal(signal.SIGINT)
+    rest, _ = monitor.communicate(timeout=WAIT_S)
+    assert monitor.returncode == 130, "".join(verdicts) + rest
+    assert len(verdicts) >= RUNS_BEFORE_STOP
+    assert all(v.startswith("tokenprobe gate: PASS") for v in verdicts)
+    reports = (tmp_path / "reports").iterdir()
+    runs = sorted(p for p in reports if not p.is_symlink() and (p / "summary.json").is_file())
+    assert len(runs) == 2  # pruned to --keep-runs
+    newest = json.loads((runs[-1] / "summary.json").read_text())
+    samples = samples_of((tmp_path / "tokenprobe.prom").read_text())
+    assert samples[("tokenprobe_gate_passed", None)] == 1
+    assert samples[("tokenprobe_gate_findings", "error")] == 0
+    assert samples[("tokenprobe_gate_requests_sent", None)] == newest["limits"]["requests_sent"]
+    assert 0 < samples[("tokenprobe_gate_login_latency_max_seconds", None)] < 10
+    assert abs(samples[("tokenprobe_gate_last_run_timestamp_seconds", None)] - time.time()) < 60
+    assert account.password not in "".join(verdicts) + rest
+
+
+def test_every_needs_the_production_profile(tmp_path: Path) -> None:
+    outcome = tokenprobe(["gate", "--every", "5m"], cwd=tmp_path)
+    assert outcome.returncode == 2
+    assert "--every repeats the production profile: add --profile production" in outcome.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_pruning_leaves_other_runs_and_files_alone(tmp_path: Path) -> None:
+    def run(name: str, profile: str | None) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        limits = {"limits": {"profile": profile}} if profile else {}
+        (folder / "summary.json").write_text(json.dumps({"command": "gate", **limits}))
+        return folder
+
+    production = [run(f"20261207T0800{n:02d}Z", "production") for n in range(4)]
+    staging = run("20261207T075900Z", None)
+    (tmp_path / "notes").mkdir()
+    removed = prune_runs(tmp_path, keep=2)
+    assert removed == production[:2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [*(p.name for p in production[2:]), staging.name, "notes"]
+    )
