@@ -9,22 +9,16 @@ final count must equal the request count in Locust's own statistics.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
-    ExportMetricsServiceRequest,
-    ExportMetricsServiceResponse,
-)
 
+from tests.otlp import OtlpReceiver, otlp_receiver
 from tokenprobe.reference.embedded import EmbeddedTarget
 
 LOCUSTFILE = Path(__file__).with_name("otel_locustfile.py")
@@ -33,51 +27,10 @@ DURATION_METRIC = "locust.client.duration"
 REQUEST_NAME = "token: valid login (otel test)"
 
 
-class OtlpReceiver(ThreadingHTTPServer):
-    """Collects the OTLP/HTTP metric exports posted to /v1/metrics."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _OtlpHandler)
-        self.exports: list[ExportMetricsServiceRequest] = []
-        self.paths: list[str] = []
-        self.lock = threading.Lock()
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _OtlpHandler(BaseHTTPRequestHandler):
-    server: OtlpReceiver
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.headers.get("Content-Encoding") == "gzip":
-            body = gzip.decompress(body)
-        with self.server.lock:
-            self.server.paths.append(self.path)
-            if self.path == "/v1/metrics":
-                self.server.exports.append(ExportMetricsServiceRequest.FromString(body))
-        reply = ExportMetricsServiceResponse().SerializeToString()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet test output
-        pass
-
-
 @pytest.fixture
 def receiver() -> Iterator[OtlpReceiver]:
-    server = OtlpReceiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with otlp_receiver() as server:
+        yield server
 
 
 def run_locust(

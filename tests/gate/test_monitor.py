@@ -10,11 +10,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.in_process import tokenprobe
+from tests.otlp import OtlpReceiver, otlp_receiver
 from tokenprobe.gate.monitor import prune_runs
 from tokenprobe.reference.embedded import EmbeddedTarget
 
@@ -91,3 +94,40 @@ def test_pruning_leaves_other_runs_and_files_alone(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [*(p.name for p in production[2:]), staging.name, "notes"]
     )
+
+
+@pytest.fixture
+def receiver() -> Iterator[OtlpReceiver]:
+    with otlp_receiver() as server:
+        yield server
+
+
+def test_otel_sends_the_same_verdict(
+    clean_target: EmbeddedTarget, receiver: OtlpReceiver, tmp_path: Path
+) -> None:
+    """``--otel``: the run's samples as OTLP/HTTP gauges, to the OTEL_* endpoint."""
+    account = clean_target.credentials[0]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKENPROBE_", "OTEL_"))}
+    env |= {"TOKENPROBE_USERNAME": account.username, "TOKENPROBE_PASSWORD": account.password,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}  # fmt: skip
+    command = [sys.executable, "-m", "tokenprobe", "gate", "--profile", "production", "--url",
+               clean_target.base_url, "--max-rate", "50", "--otel", "--quiet",
+               "--prometheus-file", "tokenprobe.prom"]  # fmt: skip
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=WAIT_S, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    exported = {}
+    for export in receiver.exports:
+        for resource_metrics in export.resource_metrics:
+            for scope in resource_metrics.scope_metrics:
+                for metric in scope.metrics:
+                    for point in metric.gauge.data_points:
+                        labels = {a.key: a.value.string_value for a in point.attributes}
+                        value = point.as_double if point.HasField("as_double") else point.as_int
+                        exported[(metric.name, labels.get("severity"))] = (value, labels)
+    prometheus = samples_of((tmp_path / "tokenprobe.prom").read_text())
+    for (name, severity), value in prometheus.items():
+        otel_name = "tokenprobe.gate." + name.removeprefix("tokenprobe_gate_")
+        assert exported[(otel_name, severity)][0] == value, name
+    assert exported[("tokenprobe.gate.passed", None)][1]["target"].endswith("/api/v1/token/")

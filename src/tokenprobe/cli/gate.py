@@ -23,13 +23,14 @@ from tokenprobe.cli.options import (
 from tokenprobe.cli.target import open_target
 from tokenprobe.core import defaults
 from tokenprobe.core.interrupts import interrupt_on_signals
-from tokenprobe.core.summary import Summary, verdict
+from tokenprobe.core.summary import verdict
 from tokenprobe.reports.limits_view import limits_lines
 from tokenprobe.reports.summary_json import SUMMARY_FILE
 
 if TYPE_CHECKING:
     from tokenprobe.gate import GateOptions, GateResult
     from tokenprobe.gate.monitor import MonitorOptions
+    from tokenprobe.reports.otel import OtelExport
 
 STAGES = ("conformance-published", "conformance-strict", "security", "load")
 
@@ -67,6 +68,12 @@ STAGES = ("conformance-published", "conformance-strict", "security", "load")
     type=click.Path(dir_okay=False, path_type=Path),
     help="After each run, write its verdict for node_exporter's textfile collector here.",
 )
+@click.option(
+    "--otel",
+    is_flag=True,
+    help="After each run, send its verdict as OpenTelemetry metrics (OTLP/HTTP; OTEL_* "
+    "variables; pip install 'tokenprobe[otel]').",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but the verdict line and errors.")
 @click.option(
     "--json",
@@ -94,6 +101,7 @@ def gate(
     every: float | None,
     keep_runs: int | None,
     prometheus_file: Path | None,
+    otel: bool,
     quiet: bool,
     json_output: bool,
 ) -> None:
@@ -111,7 +119,7 @@ def gate(
     from tokenprobe.gate import GateOptions, run_gate
     from tokenprobe.gate.monitor import MonitorOptions
     from tokenprobe.gate.progress import make_progress
-    from tokenprobe.reports.prometheus import write_prometheus_textfile
+    from tokenprobe.reports.otel import OtelExport
 
     config = command_config(ctx, config_file)
     options = GateOptions(
@@ -130,16 +138,40 @@ def gate(
         # --max-time counts from the process's start: imports take seconds on a busy runner.
         elapsed_before_s=time.time() - psutil.Process().create_time(),
     )
-    if every is not None:
-        monitor = MonitorOptions(
-            every, config.gate.keep_runs if keep_runs is None else keep_runs, prometheus_file
-        )
-        sys.exit(run_as_monitor(options, monitor, quiet=quiet, json_output=json_output))
-    with interrupt_on_signals(), make_progress(quiet=quiet, json_lines=json_output) as progress:
-        result = run_gate(options, progress, open_target, environ=dict(os.environ))
-    if prometheus_file is not None:
-        write_prometheus_textfile(result.summary, prometheus_file)
-    sys.exit(report_run(result, quiet=quiet, json_output=json_output))
+    publish = Publisher(quiet, json_output, prometheus_file, OtelExport() if otel else None)
+    try:
+        if every is not None:
+            keep = config.gate.keep_runs if keep_runs is None else keep_runs
+            sys.exit(run_as_monitor(options, MonitorOptions(every, keep), publish, json_output))
+        with interrupt_on_signals(), make_progress(quiet=quiet, json_lines=json_output) as progress:
+            result = run_gate(options, progress, open_target, environ=dict(os.environ))
+        sys.exit(publish(result))
+    finally:
+        publish.close()
+
+
+@dataclasses.dataclass
+class Publisher:
+    """Where a run's verdict goes: the console, and the monitoring files or exports asked for."""
+
+    quiet: bool
+    json_output: bool
+    prometheus_file: Path | None = None
+    otel: OtelExport | None = None
+
+    def __call__(self, result: GateResult) -> int:
+        """Publish ``result``; return its exit code."""
+        if self.prometheus_file is not None:
+            from tokenprobe.reports.prometheus import write_prometheus_textfile
+
+            write_prometheus_textfile(result.summary, self.prometheus_file)
+        if self.otel is not None:
+            self.otel.record(result.summary)
+        return report_run(result, quiet=self.quiet, json_output=self.json_output)
+
+    def close(self) -> None:
+        if self.otel is not None:
+            self.otel.close()
 
 
 def report_run(result: GateResult, *, quiet: bool, json_output: bool) -> int:
@@ -161,7 +193,7 @@ def report_run(result: GateResult, *, quiet: bool, json_output: bool) -> int:
 
 
 def run_as_monitor(
-    options: GateOptions, monitor: MonitorOptions, *, quiet: bool, json_output: bool
+    options: GateOptions, monitor: MonitorOptions, publish: Publisher, json_output: bool
 ) -> int:
     """``--every``: the production check again and again, until a signal (its exit code)."""
     if not options.production:
@@ -172,18 +204,15 @@ def run_as_monitor(
     from tokenprobe.gate.monitor import run_monitor
     from tokenprobe.gate.progress import make_progress
 
-    results: list[GateResult] = []
+    runs = 0
 
-    def run_once() -> tuple[Summary, Path]:
+    def run_once() -> GateResult:
+        nonlocal runs
+        # --max-time counts the process's start in the first run only.
+        current = options if runs == 0 else dataclasses.replace(options, elapsed_before_s=0.0)
+        runs += 1
         with make_progress(quiet=True, json_lines=json_output) as progress:
-            first = not results  # --max-time counts the process's start in the first run only
-            current = options if first else dataclasses.replace(options, elapsed_before_s=0.0)
-            result = run_gate(current, progress, open_target, environ=dict(os.environ))
-        results[:] = [result]  # only the last: a day of runs keeps nothing else in memory
-        return result.summary, result.run_dir
-
-    def report(*_: object) -> None:
-        report_run(results[0], quiet=quiet, json_output=json_output)
+            return run_gate(current, progress, open_target, environ=dict(os.environ))
 
     with interrupt_on_signals():
-        return run_monitor(monitor, run_once, report)
+        return run_monitor(monitor, run_once, publish)

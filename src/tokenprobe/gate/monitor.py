@@ -1,8 +1,9 @@
 """``tokenprobe gate --profile production --every 5m``: the production check as a monitor.
 
 Runs start every ``every_s`` (a run that takes longer delays the next, never overlaps it). After
-each run: its verdict line, the Prometheus text file when asked for, and the report root
-pruned to the newest ``keep_runs`` production runs (other commands' runs are left alone).
+each run: the caller publishes it (the verdict line, the Prometheus text file, OpenTelemetry),
+and the report root is pruned to the newest ``keep_runs`` production runs (other commands'
+runs are left alone).
 SIGINT or SIGTERM end the loop, between runs at once, during one with its reports written;
 the exit code is then the signal's (130, 143).
 """
@@ -15,38 +16,37 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokenprobe.core.interrupts import Interrupted, deferred
-from tokenprobe.core.summary import TIME, Summary
-from tokenprobe.reports.prometheus import write_prometheus_textfile
+from tokenprobe.core.summary import TIME
 from tokenprobe.reports.rundir import RUN_MARKER
 
-RunOnce = Callable[[], tuple[Summary, Path]]  # one gate run: its summary and run folder
+if TYPE_CHECKING:
+    from tokenprobe.gate import GateResult
 
 
 @dataclasses.dataclass(frozen=True)
 class MonitorOptions:
     every_s: float
     keep_runs: int
-    prometheus_file: Path | None = None
 
 
 def run_monitor(
     options: MonitorOptions,
-    run_once: RunOnce,
-    report: Callable[[Summary, Path], None],
+    run_once: Callable[[], GateResult],
+    publish: Callable[[GateResult], object],
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
     """Run until a signal; return the exit code (the signal's)."""
     try:
         while True:
             started = clock()
-            summary, run_dir = run_once()
+            result = run_once()
+            summary = result.summary
             with deferred():  # a signal now waits until the run's bookkeeping is done
-                report(summary, run_dir)
-                if options.prometheus_file is not None:
-                    write_prometheus_textfile(summary, options.prometheus_file)
-                prune_runs(run_dir.parent, options.keep_runs)
+                publish(result)
+                prune_runs(result.run_dir.parent, options.keep_runs)
             if summary.stopped is not None and summary.stopped.reason != TIME:
                 return summary.stopped.exit_code  # a signal stopped the run: stop here too
             time.sleep(max(0.0, started + options.every_s - clock()))
