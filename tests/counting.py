@@ -26,8 +26,9 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 class Received:
     method: str
     target: str  # path and query, as sent
-    body: bytes
+    body: bytes  # as Content-Length delimits it
     at: float  # time.monotonic() on arrival
+    chunked: bool  # a chunked body is not read (and so not checked): the caller must fail it
 
 
 @dataclasses.dataclass
@@ -47,7 +48,12 @@ def counting_service(upstream: str | None = None) -> Iterator[CountingService]:
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            received.append(Received(self.command, self.path, body, time.monotonic()))
+            chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+            received.append(Received(self.command, self.path, body, time.monotonic(), chunked))
+            if chunked:
+                self._answer(411, {}, "")
+                self.close_connection = True
+                return
             if upstream is None:
                 self._answer(400, {"Content-Type": "application/json"}, json.dumps(WRONG_LOGIN))
                 return

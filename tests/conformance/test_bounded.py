@@ -58,6 +58,7 @@ def assert_production_safe(received: list[Received], username: str, password: st
     for request in received:
         assert request.method in ("POST", "OPTIONS")  # OPTIONS: a --url target's reachability
         assert "?" not in request.target
+        assert not request.chunked  # every body is measured
         assert len(request.body) <= 16 * 1024
         try:
             body = json.loads(request.body)

@@ -12,13 +12,16 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.in_process import tokenprobe
 from tests.otlp import OtlpReceiver, otlp_receiver
-from tokenprobe.gate.monitor import prune_runs
+from tokenprobe.core.interrupts import interrupt_on_signals, shielded
+from tokenprobe.core.summary import Summary
+from tokenprobe.gate.monitor import MonitorOptions, prune_runs, run_monitor
 from tokenprobe.reference.embedded import EmbeddedTarget
 
 RUNS_BEFORE_STOP = 3
@@ -61,7 +64,9 @@ def test_it_repeats_keeps_the_newest_runs_and_feeds_prometheus(
     reports = (tmp_path / "reports").iterdir()
     runs = sorted(p for p in reports if not p.is_symlink() and (p / "summary.json").is_file())
     assert len(runs) == 2  # pruned to --keep-runs
-    newest = json.loads((runs[-1] / "summary.json").read_text())
+    summaries = [json.loads((run / "summary.json").read_text()) for run in runs]
+    # The SIGINT may cut a run short: that one is no verdict on the service, and not published.
+    newest = [summary for summary in summaries if summary["stopped"] is None][-1]
     samples = samples_of((tmp_path / "tokenprobe.prom").read_text())
     assert samples[("tokenprobe_gate_passed", None)] == 1
     assert samples[("tokenprobe_gate_findings", "error")] == 0
@@ -78,22 +83,25 @@ def test_every_needs_the_production_profile(tmp_path: Path) -> None:
     assert not (tmp_path / "reports").exists()
 
 
-def test_pruning_leaves_other_runs_and_files_alone(tmp_path: Path) -> None:
-    def run(name: str, profile: str | None) -> Path:
+def test_pruning_keeps_the_newest_of_its_target_and_leaves_the_rest_alone(tmp_path: Path) -> None:
+    def run(name: str, profile: str | None, target: str = "t1") -> Path:
         folder = tmp_path / name
         folder.mkdir()
         limits = {"limits": {"profile": profile}} if profile else {}
-        (folder / "summary.json").write_text(json.dumps({"command": "gate", **limits}))
+        summary = {"command": "gate", "target": target, **limits}
+        (folder / "summary.json").write_text(json.dumps(summary))
         return folder
 
     production = [run(f"20261207T0800{n:02d}Z", "production") for n in range(4)]
+    other_target = run("20261207T075800Z", "production", target="t2")
     staging = run("20261207T075900Z", None)
+    named = run("before-the-release", "production")  # not a timestamped run folder
     (tmp_path / "notes").mkdir()
-    removed = prune_runs(tmp_path, keep=2)
+    (tmp_path / "latest").symlink_to(production[-1].name)
+    removed = prune_runs(production[-1], keep=2)
     assert removed == production[:2]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [*(p.name for p in production[2:]), staging.name, "notes"]
-    )
+    kept = [*production[2:], other_target, staging, named, tmp_path / "notes", tmp_path / "latest"]
+    assert sorted(tmp_path.iterdir()) == sorted(kept)
 
 
 @pytest.fixture
@@ -131,3 +139,29 @@ def test_otel_sends_the_same_verdict(
         otel_name = "tokenprobe.gate." + name.removeprefix("tokenprobe_gate_")
         assert exported[(otel_name, severity)][0] == value, name
     assert exported[("tokenprobe.gate.passed", None)][1]["target"].endswith("/api/v1/token/")
+
+
+def test_a_signal_while_a_run_writes_its_reports_ends_the_monitor(tmp_path: Path) -> None:
+    """The gate ignores a signal while it writes its final reports (`shielded`); the monitor
+    must still stop after that run, and publish it as no verdict (found by
+    bench/monitor_memory.py: SIGINT once left the monitor running)."""
+    published: list[bool] = []
+    runs = 0
+
+    def run_once() -> SimpleNamespace:
+        nonlocal runs
+        runs += 1
+        with shielded():  # as `run_gate` writes its reports
+            os.kill(os.getpid(), signal.SIGINT)
+        folder = tmp_path / f"run{runs}"
+        folder.mkdir()
+        return SimpleNamespace(summary=Summary(command="gate", target="t"), run_dir=folder)
+
+    with interrupt_on_signals():
+        code = run_monitor(
+            MonitorOptions(every_s=0, keep_runs=5), run_once,  # type: ignore[arg-type]
+            lambda _result, verdict: published.append(verdict),
+        )  # fmt: skip
+    assert code == 130
+    assert runs == 1
+    assert published == [False]

@@ -142,7 +142,9 @@ def gate(
     try:
         if every is not None:
             keep = config.gate.keep_runs if keep_runs is None else keep_runs
-            sys.exit(run_as_monitor(options, MonitorOptions(every, keep), publish, json_output))
+            # The rate limit holds across runs: the next starts at least one interval later.
+            monitor = MonitorOptions(every, keep, min_gap_s=1 / options.max_rate_per_s)
+            sys.exit(run_as_monitor(options, monitor, publish, json_output))
         with interrupt_on_signals(), make_progress(quiet=quiet, json_lines=json_output) as progress:
             result = run_gate(options, progress, open_target, environ=dict(os.environ))
         sys.exit(publish(result))
@@ -159,13 +161,17 @@ class Publisher:
     prometheus_file: Path | None = None
     otel: OtelExport | None = None
 
-    def __call__(self, result: GateResult) -> int:
-        """Publish ``result``; return its exit code."""
-        if self.prometheus_file is not None:
+    def __call__(self, result: GateResult, verdict: bool = True) -> int:
+        """Publish ``result``; return its exit code. ``verdict`` False (a signal cut the run
+        short): the console only, monitoring keeps the last real verdict."""
+        if verdict and self.prometheus_file is not None:
             from tokenprobe.reports.prometheus import write_prometheus_textfile
 
-            write_prometheus_textfile(result.summary, self.prometheus_file)
-        if self.otel is not None:
+            try:
+                write_prometheus_textfile(result.summary, self.prometheus_file)
+            except OSError as exc:  # the verdict still stands, and is printed below
+                click.echo(f"tokenprobe: warning: {self.prometheus_file}: {exc.strerror}", err=True)
+        if verdict and self.otel is not None:
             self.otel.record(result.summary)
         return report_run(result, quiet=self.quiet, json_output=self.json_output)
 
@@ -200,6 +206,8 @@ def run_as_monitor(
         raise click.UsageError("--every repeats the production profile: add --profile production")
     if options.report_dir is not None:
         raise click.UsageError("--every makes a fresh run folder each time: leave out --report-dir")
+    if json_output:
+        raise click.UsageError("--every prints a verdict line per run: leave out --json")
     from tokenprobe.gate import run_gate
     from tokenprobe.gate.monitor import run_monitor
     from tokenprobe.gate.progress import make_progress

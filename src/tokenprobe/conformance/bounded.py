@@ -12,14 +12,15 @@ same ``schemathesis.toml`` (the run's token policy) and the same rule for one ca
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
+import functools
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import requests
 import schemathesis
 from schemathesis import Case, Response
 from schemathesis.checks import CheckContext
@@ -37,7 +38,7 @@ from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.config import TokenPolicy
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.deadlines import Deadline
-from tokenprobe.core.errors import TokenprobeError
+from tokenprobe.core.errors import OutOfTime, StageError, TokenprobeError
 from tokenprobe.core.http import DeadlineSession
 from tokenprobe.core.native_files import write_schemathesis_toml
 from tokenprobe.core.session import TOKEN_PATH, TargetSession
@@ -110,13 +111,15 @@ def run(session: TargetSession, options: BoundedOptions | None = None) -> Summar
     deadline = Deadline.after(options.budget_s)
     login_ms: list[float] = []  # each login's time to a complete answer
     try:
-        with _operation(options.policy) as operation:
-            _send_and_judge(session, operation, plan(account), results, options, deadline, login_ms)
+        operation = _operation(options.policy)
+        _send_and_judge(session, operation, plan(account), results, options, deadline, login_ms)
         results.finished = True
     except TokenprobeError as exc:
         summary.errors.append(session.redactor(str(exc)))
-    for found in NOTES.drain():  # the warnings and infos the checks noted
-        results.add_finding(shape(found, session.redactor))
+    finally:  # this run's notes only: the next run in this process starts with none
+        for found in NOTES.drain():  # the warnings and infos the checks noted
+            results.add_finding(shape(found, session.redactor))
+    summary.errors.extend(results.crashes())  # what a crashed check did not judge
     if results.finished:
         _judge_success_path(results, account)
     summary.findings.extend(results.to_findings(session.redactor))
@@ -134,15 +137,17 @@ def run(session: TargetSession, options: BoundedOptions | None = None) -> Summar
     return summary
 
 
-@contextlib.contextmanager
-def _operation(policy: TokenPolicy | None) -> Iterator[Any]:
+@functools.cache
+def _operation(policy: TokenPolicy | None) -> Any:
     """The published spec's token operation, configured as a ``schemathesis run`` of this
-    policy would be (the same rendered ``schemathesis.toml``, tokenprobe's hooks loaded)."""
+    policy would be (the same rendered ``schemathesis.toml``, tokenprobe's hooks loaded).
+    Once per policy and process: loading a configuration imports its hooks again and adds to
+    ``sys.path``, which a monitor's every run would otherwise repeat."""
     with tempfile.TemporaryDirectory(prefix="tokenprobe-bounded-") as folder:
         config_file = write_schemathesis_toml(Path(folder), policy)
         config = SchemathesisConfig.from_path(config_file)
-        schema = schemathesis.openapi.from_path(resolve_spec("published"), config=config)
-        yield schema[TOKEN_PATH]["POST"]
+    schema = schemathesis.openapi.from_path(resolve_spec("published"), config=config)
+    return schema[TOKEN_PATH]["POST"]
 
 
 def _send_and_judge(
@@ -159,7 +164,7 @@ def _send_and_judge(
     with DeadlineSession(options.request_timeout_s) as http:
         for request in planned:
             case = operation.Case(body=request.body, media_type="application/json")
-            response = case.call(base_url=session.base_url, session=http, deadline=deadline)
+            response = _call(case, session, http, deadline)
             tokens = issued_tokens(response)
             session.redactor.add(*tokens.values())
             if request.name == LOGIN:
@@ -169,6 +174,16 @@ def _send_and_judge(
             ctx = _context(case)
             for name, check in [*checks, ("TokenIdUnique", jti_check.after_response)]:
                 _judge(name, check, ctx, response, case, results, session.redactor)
+
+
+def _call(case: Case, session: TargetSession, http: DeadlineSession, deadline: Deadline) -> Any:
+    """Send ``case``; no answer is a `StageError` (or `OutOfTime`, the stage's time spent)."""
+    try:
+        return case.call(base_url=session.base_url, session=http, deadline=deadline)
+    except requests.RequestException as exc:
+        if deadline.expired:
+            raise OutOfTime(f"its {deadline.budget_s:g} s budget ran out") from None
+        raise StageError(f"POST {session.token_url} failed: {type(exc).__name__}") from None
 
 
 def _checks(operation: Any) -> list[tuple[str, Callable[..., Any]]]:

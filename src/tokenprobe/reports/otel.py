@@ -1,7 +1,9 @@
 """A gate's verdict as OpenTelemetry metrics over OTLP/HTTP (``tokenprobe gate --otel``).
 
-The run's samples (`reports.metrics`, as in the Prometheus text file) as gauges named
-``tokenprobe.gate.<name>``, sent after every run (``force_flush``) by the OpenTelemetry SDK's
+The run's samples (`reports.metrics`, as in the Prometheus text file) as observable gauges
+named ``tokenprobe.gate.<name>``: each export observes the last run's samples only (a gauge
+absent from it, such as the login latency of a run that made none, is not sent again with an
+old value). Sent after every run (``force_flush``) by the OpenTelemetry SDK's
 OTLP/HTTP exporter, configured as Locust's ``--otel`` is: from the standard ``OTEL_*``
 variables (``OTEL_EXPORTER_OTLP_ENDPOINT``, ``OTEL_EXPORTER_OTLP_HEADERS``,
 ``OTEL_SERVICE_NAME``...). The SDK is the ``otel`` extra: ``pip install 'tokenprobe[otel]'``.
@@ -9,11 +11,12 @@ variables (``OTEL_EXPORTER_OTLP_ENDPOINT``, ``OTEL_EXPORTER_OTLP_HEADERS``,
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from tokenprobe.core.errors import ConfigError
 from tokenprobe.core.summary import Summary
-from tokenprobe.reports.metrics import run_samples
+from tokenprobe.reports.metrics import Sample, run_samples
 
 NO_SDK = "--otel needs the OpenTelemetry SDK: pip install 'tokenprobe[otel]'"
 PREFIX = "tokenprobe.gate."
@@ -26,6 +29,7 @@ class OtelExport:
     def __init__(self) -> None:
         try:
             from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+            from opentelemetry.metrics import Observation
             from opentelemetry.sdk.metrics import MeterProvider
             from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
             from opentelemetry.sdk.resources import Resource
@@ -38,17 +42,25 @@ class OtelExport:
         resource = Resource.create({"service.name": "tokenprobe"})
         self._provider = MeterProvider(metric_readers=[reader], resource=resource)
         self._meter = self._provider.get_meter("tokenprobe")
-        self._gauges: dict[str, Any] = {}
+        self._observation = Observation
+        self._gauges: set[str] = set()
+        self._current: list[Sample] = []
 
     def record(self, summary: Summary) -> None:
-        """Set every gauge from ``summary`` and send them now."""
-        for sample in run_samples(summary):
-            gauge = self._gauges.get(sample.name)
-            if gauge is None:
-                gauge = self._meter.create_gauge(PREFIX + sample.name, description=sample.help)
-                self._gauges[sample.name] = gauge
-            gauge.set(sample.value, sample.labels)
+        """Make ``summary``'s samples the ones observed, and send them now."""
+        self._current = run_samples(summary)
+        for sample in self._current:
+            if sample.name not in self._gauges:
+                self._gauges.add(sample.name)
+                self._meter.create_observable_gauge(
+                    PREFIX + sample.name,
+                    callbacks=[functools.partial(self._observe, sample.name)],
+                    description=sample.help,
+                )
         self._provider.force_flush()
+
+    def _observe(self, name: str, _options: Any) -> list[Any]:
+        return [self._observation(s.value, s.labels) for s in self._current if s.name == name]
 
     def close(self) -> None:
         self._provider.shutdown()
