@@ -134,3 +134,15 @@ def test_limits_must_allow_something() -> None:
         RequestLimits(0, 1.0)
     with pytest.raises(ValueError, match="max_rate"):
         RequestLimits(60, 0)
+
+
+def test_a_request_whose_turn_comes_after_its_deadline_is_refused_not_late() -> None:
+    slow = RequestLedger(RequestLimits(10, 0.1))  # one request every 10 s
+    with counting_service() as service, DeadlineSession(2) as session, enforced(slow):
+        session.post(service.url + TOKEN_PATH, json={})
+        started = time.monotonic()
+        with pytest.raises(RequestRefused, match="comes after its deadline") as refused:
+            session.post(service.url + TOKEN_PATH, json={})  # its turn: 10 s; its deadline: 2 s
+        assert time.monotonic() - started < 1  # refused at once, not after waiting
+    assert refused.value.rule == "rate"
+    assert len(service.received) == 1

@@ -170,7 +170,8 @@ class DeadlineAdapter(HTTPAdapter):
     ) -> requests.Response:
         ledger = active_ledger()
         if ledger is not None:  # a run under limits: every request, a retry too, passes here
-            ledger.admit(request.method or "", request.url or "", request.body)
+            within_s = timeout if isinstance(timeout, int | float) else None
+            ledger.admit(request.method or "", request.url or "", request.body, within_s)
         if not isinstance(timeout, int | float):
             return super().send(request, stream=stream, timeout=timeout, **kwargs)
         at = time.monotonic() + timeout

@@ -87,8 +87,11 @@ class RequestLedger:
     def sent(self) -> int:
         return sum(self.sent_per_stage.values())
 
-    def admit(self, method: str, url: str, body: bytes | str | None) -> None:
-        """Return when the request may leave; raise `RequestRefused` if it never may."""
+    def admit(
+        self, method: str, url: str, body: bytes | str | None, within_s: float | None = None
+    ) -> None:
+        """Return when the request may leave; raise `RequestRefused` if it never may, or not
+        within ``within_s`` (the request's own deadline: its wait for the rate counts)."""
         refusal = self._refusal(method, url, body)
         if refusal is not None:
             raise RequestRefused(*refusal)
@@ -98,6 +101,10 @@ class RequestLedger:
                     "budget", f"the run's budget of {self.limits.max_requests} requests is spent"
                 )
             wait = self._next_at - self._clock()
+            if within_s is not None and wait > within_s:
+                raise RequestRefused(
+                    "rate", f"its turn at {self.limits.max_rate_per_s:g}/s comes after its deadline"
+                )
             if wait > 0:
                 self._sleep(wait)
             now = self._clock()
