@@ -27,17 +27,16 @@ STAGES = ("conformance-bounded", "security")
 # The staging stages the profile leaves out: listed as not run, with NOT_RUN as the reason.
 LEFT_OUT = ("conformance-published", "conformance-strict", "load")
 # Probes that send no wrong password, no large body, no credentials in a URL: each judges the
-# tokens or headers of a login of the account.
-SAFE_PROBES = frozenset(
-    {
-        "TP-SEC-007",  # weak HMAC secret: the token is cracked offline
-        "TP-SEC-008",  # unsigned tokens
-        "TP-SEC-009",  # key-location headers
-        "TP-SEC-010",  # signature with the configured key
-        "TP-SEC-012",  # Cache-Control: no-store
-        "TP-SEC-013",  # Pragma: no-cache
-    }
+# tokens or headers of a login of the account (named as the catalogue lists them).
+SAFE_PROBE_CHECKS = (
+    "weak HMAC secret",  # the token is cracked offline
+    "unsigned tokens",
+    "key-location headers",
+    "signature with configured key",
+    "Cache-Control no-store",
+    "Pragma no-cache",
 )
+SAFE_PROBES = frozenset(catalogue.entries_of("security", name)[0].id for name in SAFE_PROBE_CHECKS)
 
 
 def ledger(max_requests: int, max_rate_per_s: float) -> RequestLedger:
