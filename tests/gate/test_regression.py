@@ -9,6 +9,7 @@ that shows as *regressed* is measured in bench/regression_rates.py, not asserted
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -87,8 +88,15 @@ def test_a_sequential_run_is_judged_at_the_confidence_of_all_its_looks(
     assert 1 - six.interval_confidence == pytest.approx((1 - once.interval_confidence) / 6)
     for narrow, wide in zip(once.verdicts, six.verdicts, strict=True):
         if narrow.interval is not None and wide.interval is not None:
-            assert wide.interval.low <= narrow.interval.low <= narrow.interval.high
-            assert narrow.interval.high <= wide.interval.high
+            assert at_most(wide.interval.low, narrow.interval.low)
+            assert narrow.interval.low <= narrow.interval.high
+            assert at_most(narrow.interval.high, wide.interval.high)
+
+
+def at_most(a: float, b: float) -> bool:
+    """``a <= b``, where equal bounds may differ in the last bit: on few samples both
+    confidences can pick the same order statistics, reached by different float arithmetic."""
+    return a <= b or math.isclose(a, b, rel_tol=1e-12)
 
 
 def test_a_slower_release_regresses_the_gate(

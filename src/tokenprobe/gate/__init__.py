@@ -16,6 +16,11 @@ stage ``summary.json`` is rewritten (atomically) with the stages so far, so a ga
 by SIGKILL leaves the last one. SIGINT or SIGTERM stops the running stage the same way, skips
 the rest, and the four reports are written.
 
+The production profile (``--profile production``, `gate.production`) runs other stages: the
+conformance checks on a fixed plan of requests and the probes that only read a login, with one
+account, under a request budget and a rate (`core.limits`, enforced for the whole run); the
+stages it leaves out are listed as not run, with the reason.
+
 Exit code (`Summary.exit_code`): 0 pass; 1 an error-severity finding not accepted by the
 baseline, or an SLO breach; 2 a stage or the gate itself could not run, or ran out of time;
 130 after SIGINT, 143 after SIGTERM. A check that could not be evaluated is a not-evaluated
