@@ -76,10 +76,15 @@ def test_it_repeats_keeps_the_newest_runs_and_feeds_prometheus(
     assert account.password not in "".join(verdicts) + rest
 
 
-def test_every_needs_the_production_profile(tmp_path: Path) -> None:
-    outcome = tokenprobe(["gate", "--every", "5m"], cwd=tmp_path)
-    assert outcome.returncode == 2
-    assert "--every repeats the production profile: add --profile production" in outcome.stderr
+def test_every_needs_the_production_profile_and_a_service(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:9"
+    for args, message in [
+        (["--url", url], "--every repeats the production profile: add --profile production"),
+        (["--profile", "production"], "--every watches a running service: give its --url"),
+    ]:
+        outcome = tokenprobe(["gate", "--every", "5m", *args], cwd=tmp_path)
+        assert outcome.returncode == 2
+        assert message in outcome.stderr
     assert not (tmp_path / "reports").exists()
 
 

@@ -204,6 +204,8 @@ def run_as_monitor(
     """``--every``: the production check again and again, until a signal (its exit code)."""
     if not options.production:
         raise click.UsageError("--every repeats the production profile: add --profile production")
+    if options.config.target.url is None:  # a fresh embedded target each run: nothing to watch
+        raise click.UsageError("--every watches a running service: give its --url")
     if options.report_dir is not None:
         raise click.UsageError("--every makes a fresh run folder each time: leave out --report-dir")
     if json_output:
