@@ -12,30 +12,26 @@ first for an earlier checkout, in a child process, so that both see the same mac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+import psutil
 
 
-def group_cpu_s(pgid: int) -> float:
-    """CPU seconds of every live process in the group, with the children each has reaped."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # exited meanwhile
-            continue
-        if int(fields[2]) == pgid:  # utime, stime, cutime, cstime follow at 11..14
-            total += sum(int(value) for value in fields[11:15])
-    return total / CLOCK_TICKS
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a target's process and its workers, with the children each has reaped."""
+    leader = psutil.Process(pid)
+    total = 0.0
+    for process in [leader, *leader.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):  # exited meanwhile
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 def children_cpu_s() -> float:
@@ -49,8 +45,7 @@ def measure(count: int) -> dict[str, float]:
     targets = [EmbeddedTarget(faults=("slow=1",), workers=1, users=20 + i) for i in range(count)]
     for target in targets:
         target.start()
-    # Each target leads its own process group (its pid is the group's id).
-    before = children_cpu_s() + sum(group_cpu_s(t._process.pid) for t in targets)
+    before = children_cpu_s() + sum(tree_cpu_s(t._process.pid) for t in targets)
     start = time.perf_counter()
     for target in targets:
         target.request_stop()

@@ -144,7 +144,7 @@ def gate(
             keep = config.gate.keep_runs if keep_runs is None else keep_runs
             # The rate limit holds across runs: the next starts at least one interval later.
             monitor = MonitorOptions(every, keep, min_gap_s=1 / options.max_rate_per_s)
-            sys.exit(run_as_monitor(options, monitor, publish, json_output))
+            sys.exit(run_as_monitor(options, monitor, publish))
         with interrupt_on_signals(), make_progress(quiet=quiet, json_lines=json_output) as progress:
             result = run_gate(options, progress, open_target, environ=dict(os.environ))
         sys.exit(publish(result))
@@ -198,9 +198,7 @@ def report_run(result: GateResult, *, quiet: bool, json_output: bool) -> int:
     return judged.exit_code
 
 
-def run_as_monitor(
-    options: GateOptions, monitor: MonitorOptions, publish: Publisher, json_output: bool
-) -> int:
+def run_as_monitor(options: GateOptions, monitor: MonitorOptions, publish: Publisher) -> int:
     """``--every``: the production check again and again, until a signal (its exit code)."""
     if not options.production:
         raise click.UsageError("--every repeats the production profile: add --profile production")
@@ -208,7 +206,7 @@ def run_as_monitor(
         raise click.UsageError("--every watches a running service: give its --url")
     if options.report_dir is not None:
         raise click.UsageError("--every makes a fresh run folder each time: leave out --report-dir")
-    if json_output:
+    if publish.json_output:
         raise click.UsageError("--every prints a verdict line per run: leave out --json")
     from tokenprobe.gate import run_gate
     from tokenprobe.gate.monitor import run_monitor
@@ -221,7 +219,7 @@ def run_as_monitor(
         # --max-time counts the process's start in the first run only.
         current = options if runs == 0 else dataclasses.replace(options, elapsed_before_s=0.0)
         runs += 1
-        with make_progress(quiet=True, json_lines=json_output) as progress:
+        with make_progress(quiet=True) as progress:
             return run_gate(current, progress, open_target, environ=dict(os.environ))
 
     with interrupt_on_signals():

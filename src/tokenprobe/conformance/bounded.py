@@ -29,7 +29,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 from tokenprobe.conformance import hooks, response_checks, token_checks
 from tokenprobe.conformance.boundary import UNKNOWN_USER, WRONG_PASSWORD
-from tokenprobe.conformance.failures import NOT_APPLICABLE, NOTES, CheckFinding, TokenprobeFailure
+from tokenprobe.conformance.failures import NOT_APPLICABLE, NOTES, CheckFinding
 from tokenprobe.conformance.report import finding_of
 from tokenprobe.conformance.results import RUN_CHECK, RunResults, shape
 from tokenprobe.conformance.runner import resolve_spec
@@ -159,8 +159,8 @@ def _send_and_judge(
     deadline: Deadline,
     login_ms: list[float],
 ) -> None:
-    checks = _checks(operation)
-    jti_check = token_checks.TokenIdUnique()  # run-wide: one instance sees every pair
+    checks = [*_checks(), ("TokenIdUnique", token_checks.TokenIdUnique().after_response)]
+    ctx = _context(operation)  # one operation: one context for every answer
     with DeadlineSession(options.request_timeout_s) as http:
         for request in planned:
             case = operation.Case(body=request.body, media_type="application/json")
@@ -171,8 +171,7 @@ def _send_and_judge(
                 login_ms.append(response.elapsed * 1000)
             results.statuses[response.status_code] += 1
             results.token_responses += bool(tokens)
-            ctx = _context(case)
-            for name, check in [*checks, ("TokenIdUnique", jti_check.after_response)]:
+            for name, check in checks:  # TokenIdUnique's one instance sees every pair
                 _judge(name, check, ctx, response, case, results, session.redactor)
 
 
@@ -186,15 +185,16 @@ def _call(case: Case, session: TargetSession, http: DeadlineSession, deadline: D
         raise StageError(f"POST {session.token_url} failed: {type(exc).__name__}") from None
 
 
-def _checks(operation: Any) -> list[tuple[str, Callable[..., Any]]]:
+def _checks() -> list[tuple[str, Callable[..., Any]]]:
     registered = {check.__name__: check for check in schemathesis.checks.CHECKS.get_all()}
     chosen = [(name, registered[name]) for name in SCHEMATHESIS_RESPONSE_CHECKS]
     return chosen + [(check.__name__, check) for check in TOKENPROBE_RESPONSE_CHECKS]
 
 
-def _context(case: Case) -> CheckContext:
-    """What Schemathesis hands a check judging ``case``'s answer (`Case.validate_response`)."""
-    config = case.operation.schema.config.checks_config_for(operation=case.operation)
+def _context(operation: Any) -> CheckContext:
+    """What Schemathesis hands a check judging an answer of ``operation``
+    (`Case.validate_response`)."""
+    config = operation.schema.config.checks_config_for(operation=operation)
     return CheckContext(
         override=None, auth=None, headers=None, config=config, transport_kwargs=None,
         response_checks=None,
@@ -220,8 +220,7 @@ def _judge(
         if kept:
             tally.failed += 1
             for failure in kept:
-                found = failure.finding if isinstance(failure, TokenprobeFailure) else None
-                results.add_finding(shape(found or finding_of(name, failure), redact))
+                results.add_finding(shape(finding_of(name, failure), redact))
         return
     except Exception:  # a check that crashed did not look (`RunResults.crashes`)
         tally.errors += 1
@@ -233,10 +232,7 @@ def _judge(
 def _judge_success_path(results: RunResults, account: Credential | None) -> None:
     """`hooks.SuccessPathExercised` for this plan: the account's logins issued tokens."""
     if account is None:
-        found = CheckFinding.stated(
-            catalogue.not_evaluated_entry("conformance", "credentials").id, None,
-            "valid credentials", "none", hooks.NO_CREDENTIALS_NOTE,
-        )  # fmt: skip
+        found = hooks.no_credentials_finding()
     elif results.token_responses == 0:
         answers = ", ".join(f"{n} x {s}" for s, n in sorted(results.statuses.items()))
         found = CheckFinding.stated(

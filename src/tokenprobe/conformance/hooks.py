@@ -188,13 +188,17 @@ NO_CREDENTIALS_NOTE = (
 )
 
 
-def _not_evaluated_failure() -> TokenprobeFailure:
-    """TP-CONF-011 as a failure of the run: it was asked to be complete."""
+def no_credentials_finding() -> CheckFinding:
+    """TP-CONF-011: the success path was not evaluated, for want of credentials."""
     (entry,) = (
         e for e in catalogue.entries_of("conformance", "SuccessPathExercised") if e.not_evaluated
     )
-    found = CheckFinding.stated(entry.id, None, "valid credentials", "none", NO_CREDENTIALS_NOTE)
-    return TokenprobeFailure(found, operation=None)
+    return CheckFinding.stated(entry.id, None, "valid credentials", "none", NO_CREDENTIALS_NOTE)
+
+
+def _not_evaluated_failure() -> TokenprobeFailure:
+    """TP-CONF-011 as a failure of the run: it was asked to be complete."""
+    return TokenprobeFailure(no_credentials_finding(), operation=None)
 
 
 def _configured_username(case: Case) -> str | None:

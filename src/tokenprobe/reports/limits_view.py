@@ -10,12 +10,23 @@ with the same reason (`gate.production.NOT_RUN`). The bounded conformance stage'
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from tokenprobe.core.summary import Summary
 
 
+def limits_section(summary: Summary) -> dict[str, Any]:
+    """The run's limits and what it sent under them; empty for a run without limits."""
+    return summary.sections.get("limits") or {}
+
+
+def login_latencies_ms(summary: Summary) -> list[float]:
+    """The latency of each login the bounded conformance stage made."""
+    return summary.sections.get("conformance", {}).get("bounded", {}).get("login_latency_ms", [])
+
+
 def limits_lines(summary: Summary) -> list[str]:
-    limits = summary.sections.get("limits")
+    limits = limits_section(summary)
     if not limits:
         return []
     per_stage = ", ".join(f"{name} {n}" for name, n in limits["requests_per_stage"].items())
@@ -26,8 +37,7 @@ def limits_lines(summary: Summary) -> list[str]:
         f"{limits['max_body_bytes']} bytes, no wrong password for the account, no password "
         "in a URL."
     ]
-    bounded = summary.sections.get("conformance", {}).get("bounded", {})
-    if latencies := bounded.get("login_latency_ms"):
+    if latencies := login_latencies_ms(summary):
         lines.append(f"Logins answered in {', '.join(f'{ms:g}' for ms in latencies)} ms.")
     left_out = [
         (name, stage["reason"])

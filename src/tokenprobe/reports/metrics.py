@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from tokenprobe.core.summary import Summary, verdict
+from tokenprobe.reports.limits_view import limits_section, login_latencies_ms
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -21,16 +22,15 @@ class Sample:
     value: float
     labels: dict[str, str]
 
-    def __post_init__(self) -> None:
-        # A number for every exporter (OTLP refuses a bool where it expects an int).
-        object.__setattr__(self, "value", float(self.value))
-
 
 def run_samples(summary: Summary) -> list[Sample]:
     judged = verdict(summary)
     target = {"target": summary.target}
     samples = [
-        Sample("passed", "1 when the last run passed, else 0.", judged.status == "pass", target),
+        # A float, never a bool: OTLP refuses a bool where it expects a number.
+        Sample(
+            "passed", "1 when the last run passed, else 0.", float(judged.status == "pass"), target
+        ),
         Sample(
             "exit_code",
             "The last run's exit code: 0 pass, 1 findings, 2 could not run.",
@@ -53,12 +53,11 @@ def run_samples(summary: Summary) -> list[Sample]:
             target,
         ),
     ]
-    if limits := summary.sections.get("limits"):
+    if limits := limits_section(summary):
         samples.append(
             Sample("requests_sent", "Requests the last run sent.", limits["requests_sent"], target)
         )
-    bounded = summary.sections.get("conformance", {}).get("bounded", {})
-    if logins := bounded.get("login_latency_ms"):
+    if logins := login_latencies_ms(summary):
         samples.append(
             Sample(
                 "login_latency_max_seconds",
