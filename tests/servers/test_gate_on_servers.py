@@ -36,6 +36,10 @@ DEFECTS = [
 
 
 ACCOUNTS = ("one", "pool")
+# The production profile (issue 22), paced fast: the defects it can see without harming a service.
+PRODUCTION = ("--profile", "production", "--max-rate", "50")
+PRODUCTION_CATCHES = {"alg-none": {"TP-TOKEN-002"}, "no-store-missing": {"TP-CONF-005"},
+                      "password-echo": {"TP-CONF-003"}}  # fmt: skip
 # The correct service's full runs, which the other tests read too.
 CORRECT_RUN = {"one": (), "pool": ("--require-complete",)}
 
@@ -46,6 +50,8 @@ def every_run(gate_on: GateRunner) -> None:
     runs = [("fastapi", accounts, args, "") for accounts, args in CORRECT_RUN.items()]
     runs += [("flask", "pool", ("--require-complete",), ""), ("stock", "pool", (), "")]
     runs += [("fastapi", a, stages, defect) for defect, _, stages in DEFECTS for a in ACCOUNTS]
+    runs += [(kind, "one", PRODUCTION, "") for kind in ("fastapi", "flask", "stock")]
+    runs += [("fastapi", "one", PRODUCTION, defect) for defect in PRODUCTION_CATCHES]
     gate_on.prefetch(runs)
 
 
@@ -111,3 +117,29 @@ def test_each_defect_is_caught_by_an_error_the_correct_service_lacks(
         outcomes = {c["id"]: c["outcome"] for c in faulty.summary["checks"]}
         assert outcomes["TP-SEC-012"] == "failed"
         assert "TP-SEC-012" not in faulty.ids()
+
+
+@pytest.mark.parametrize("kind", ["fastapi", "flask"])
+def test_a_correct_service_passes_the_production_profile(gate_on: GateRunner, kind: str) -> None:
+    run = gate_on(kind, "one", *PRODUCTION)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert errors_of(run) == set()
+    assert run.summary["limits"]["requests_sent"] <= run.summary["limits"]["max_requests"]
+
+
+def test_the_production_profile_sees_the_stock_services_deviations(gate_on: GateRunner) -> None:
+    """Of the documented deviations, those its few requests can show; nothing else."""
+    run = gate_on("stock", "one", *PRODUCTION)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert errors_of(run)
+    assert errors_of(run) <= documented_stock_deviations()
+
+
+@pytest.mark.parametrize(("defect", "caught_by"), PRODUCTION_CATCHES.items())
+def test_the_production_profile_catches_a_defect_the_correct_service_lacks(
+    gate_on: GateRunner, defect: str, caught_by: set[str]
+) -> None:
+    faulty = gate_on("fastapi", "one", *PRODUCTION, defect=defect)
+    correct = gate_on("fastapi", "one", *PRODUCTION)
+    assert faulty.returncode == 1, faulty.stdout + faulty.stderr
+    assert caught_by <= errors_of(faulty) - errors_of(correct), errors_of(faulty)
