@@ -1,11 +1,12 @@
 """The workers' last samples, collected by the master before it judges the run.
 
-A worker ships its increments every few seconds with Locust's ``report_to_master``, and Locust
-sends a worker's final report only when the master quits, after ``quitting`` has fired. A
-verdict taken at ``quitting`` (or at STOP in the web UI) would miss whatever each worker
-answered since its last report: up to three seconds of requests, so the exact totals would fall
-short of Locust's own. So once the workers have stopped, the master asks each for its
-increments (Locust's ``send_message``/``register_message``) and waits, bounded, for every reply.
+A worker ships its increments every few seconds with Locust's ``report_to_master``. Its final
+report is sent only when it receives ``quit``, and a headless master waits a fixed 0.5 s for it
+and then stops listening (``MasterRunner.quit``): a worker slower to stop (requests in flight,
+``--stop-timeout``, a loaded machine) lost its last seconds, or every request it sent. So at the
+master's ``test_stop``, while it still listens, it asks each worker to stop and send its final
+report (Locust's ``send_message``/``register_message``) and waits, bounded, for every reply.
+The same exchange serves the web UI's STOP, where the workers have already stopped.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from gevent.event import Event
 from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 
 logger = logging.getLogger("tokenprobe.load")
 FLUSH = "tokenprobe_flush"
@@ -58,7 +59,8 @@ class FinalReports:
         if not isinstance(runner, MasterRunner):
             return []
         self.register()
-        self._waiting = {client.id for client in runner.clients.all}
+        # A missing worker cannot answer: waiting for it would only delay the verdict.
+        self._waiting = {c.id for c in runner.clients.all if c.state != STATE_MISSING}
         self._all_replied.clear()
         for client_id in sorted(self._waiting):
             runner.send_message(FLUSH, None, client_id=client_id)
@@ -73,7 +75,12 @@ class FinalReports:
         return missing
 
     def _on_flush(self, environment: Environment, msg: Any, **_kw: Any) -> None:
-        environment.runner.send_message(FLUSHED, self.drain())
+        runner = environment.runner
+        runner.stop()  # settles the requests in flight; nothing to do once already stopped
+        # Locust's own final report (its statistics, and ours through ``report_to_master``),
+        # sent now rather than at ``quit``, where the master would no longer hear it.
+        runner._send_stats()
+        runner.send_message(FLUSHED, self.drain())
 
     def _on_flushed(self, environment: Environment, msg: Any, **_kw: Any) -> None:
         if msg.node_id not in self._waiting:

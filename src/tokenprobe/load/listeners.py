@@ -6,8 +6,9 @@ after it: ``on_test_start``, ``on_quitting``, …); the locustfile calls it once
 * every process: keeps the books its users record each sample into (`tokenprobe.load.users`,
   as each request is judged: no ``request`` listener between), watches its own CPU;
 * worker: ships increments to the master (``report_to_master``);
-* master or standalone: merges (``worker_report``), enforces the request cap, and at
-  ``quitting`` writes the exact results, prints the SLO table and sets the exit code.
+* master or standalone: merges (``worker_report``), enforces the request cap, at
+  ``test_stop`` (a master once its workers' last reports are in: `FinalReports`) writes the
+  exact results and prints the SLO table, and at ``quitting`` sets the exit code.
 
 A headless run stopped by SIGTERM or SIGINT still ends through ``quitting``: its results are
 written with ``complete: false`` and ``stopped`` (which signal, after how long), the SLO lines
@@ -326,7 +327,7 @@ class LoadListeners:
         self.run: LoadRun | None = None
         self.partition: Partition | None = None
         self.common = CommonOptions(None, None, None)
-        self.final_results: LoadResults | None = None  # web UI: the last stopped run's
+        self.final_results: LoadResults | None = None  # the last stopped run's, until the next
         self.final_reports: FinalReports | None = None
 
     def register(self, events: Events) -> None:
@@ -498,14 +499,22 @@ class LoadListeners:
         if run is None:
             return
         run.stop()
-        headless = environment.parsed_options is None or environment.parsed_options.headless
-        if headless or run.role == "worker" or run.refused or not run.started:
+        if run.role == "worker" or run.refused or not run.started:
             return
-        # Web UI: STOP (or the end of the profile) gives the verdict now, not at quit.
-        self.final_results = self._final_results(run)
-        _write_results(run.options.results_file, self.final_results)
-        _print_verdict(self.final_results, self.judge(self.final_results))
-        use_common_fields(environment, run.options.model)
+        # The verdict is taken now: a master still hears its workers (at ``quitting`` it no
+        # longer does), and the web UI's STOP or the end of its profile shows it at once.
+        if self.final_results is None:
+            self._take_verdict(run)
+        headless = environment.parsed_options is None or environment.parsed_options.headless
+        if not headless:
+            use_common_fields(environment, run.options.model)
+
+    def _take_verdict(self, run: LoadRun) -> LoadResults:
+        """The run's final results, written and printed once; kept until the next test."""
+        results = self.final_results = self._final_results(run)
+        _write_results(run.options.results_file, results)
+        _print_verdict(results, self.judge(results))
+        return results
 
     def on_quitting(self, environment: Environment, **_kw: Any) -> None:
         run = self.run
@@ -513,14 +522,9 @@ class LoadListeners:
             return
         if not run.started:  # the web UI was opened and closed without a test
             return
-        results = self.final_results  # the web UI's, given at STOP
-        fresh = results is None
-        if results is None:
-            results = self._final_results(run)
-            _write_results(run.options.results_file, results)
+        # Taken at test_stop; Locust's own SIGTERM handler fires quitting before it stops.
+        results = self.final_results or self._take_verdict(run)
         judged = self.judge(results)
-        if fresh:
-            _print_verdict(results, judged)
         if run.stopped_by is not None:  # an incomplete run passes no verdict
             environment.process_exit_code = exit_code_of(run.stopped_by)
         elif run.options.slos:
