@@ -744,7 +744,12 @@ def regression_rule(metric: str) -> CatalogueEntry:
 
 # Findings two suites make of one cause (the gate runs both): the second is folded into the
 # first (`fold_same_causes`), whose ``seen_by`` then names the second's check.
-SAME_CAUSE = {"TP-SEC-012": "TP-CONF-005", "TP-SEC-013": "TP-CONF-007"}
+# An unsigned token: alg none is outside the allowlist (TP-TOKEN-002) and unsigned (TP-SEC-008).
+SAME_CAUSE = {
+    "TP-SEC-012": "TP-CONF-005",
+    "TP-SEC-013": "TP-CONF-007",
+    "TP-SEC-008": "TP-TOKEN-002",
+}
 
 
 def fold_same_causes(findings: Sequence[Finding]) -> list[Finding]:

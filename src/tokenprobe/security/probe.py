@@ -3,9 +3,9 @@
 The catalogue (`tokenprobe.core.catalogue`) holds each probe's ID, title, default severity and
 standard. A probe function receives a `ProbeContext` and returns a `ProbeResult`: whether it
 could evaluate the rule at all (and if not, which need was missing), the evidence of each
-violation (one finding each), the notes for its lower-severity entry, and the numbers behind
-its verdict. The runner turns results into findings and check results through the catalogue;
-probes never build findings themselves.
+violation (one finding of them all, counted: one rule broken is one cause), the notes for its
+lower-severity entry, and the numbers behind its verdict. The runner turns results into
+findings and check results through the catalogue; probes never build findings themselves.
 
 A probe that spends wrong passwords on real accounts declares a `FailureDemand`; the runner
 shares the pool's budget out among the probes before any runs (`tokenprobe.security.budget`)
@@ -36,8 +36,8 @@ class ProbeResult:
     missing (a need of `tokenprobe.core.catalogue`: credentials, accounts, canary, key,
     unthrottled answers), and the runner reports it as that kind's not-evaluated finding.
 
-    ``violations`` become findings under the probe's own (first) catalogue entry, ``notes``
-    under its second, lower-severity one."""
+    ``violations`` become one finding under the probe's own (first) catalogue entry, ``notes``
+    one under its second, lower-severity one, each counting its sightings."""
 
     evaluated: bool
     message: str

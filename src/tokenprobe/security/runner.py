@@ -43,6 +43,7 @@ from tokenprobe.security.probe import FailureDemand, Probe, ProbeContext, ProbeR
 from tokenprobe.security.registry import check_severity_ids, select_probes
 
 SOURCE = "security"
+SHOWN_SIGHTINGS = 3  # violations a finding names in its evidence
 
 
 def choose_canary(session: TargetSession, options: SecurityOptions) -> Credential | None:
@@ -181,6 +182,8 @@ def _run_one(
         "requests": ctx.client.requests_sent - sent_before,
         "wall_s": round(wall_s, 3),
         **({"details": result.details} if result.details else {}),
+        **({"violations": list(result.violations)} if result.violations else {}),
+        **({"notes": list(result.notes)} if result.notes else {}),
     }
     return check, findings, entry
 
@@ -200,6 +203,18 @@ def one_per_lack(findings: Sequence[Finding]) -> list[Finding]:
     return kept
 
 
+def _one_finding(finding_id: str, sightings: Sequence[str]) -> list[Finding]:
+    """A probe's violations (or notes) are sightings of its one rule broken, with one fix (an
+    unsigned token is unsigned in both roles, by alg and by signature): one finding, counted,
+    the first few as its evidence; summary.json's probe entry lists them all."""
+    if not sightings:
+        return []
+    shown = "; ".join(sightings[:SHOWN_SIGHTINGS])
+    more = len(sightings) - SHOWN_SIGHTINGS
+    evidence = f"{shown}; and {more} more" if more > 0 else shown
+    return [catalogue.finding(finding_id, evidence, count=len(sightings))]
+
+
 def _not_run(probe: Probe, stop: Stop) -> CheckResult:
     """A probe the run never got to: not evaluated, never a pass."""
     why = "out of time" if stop.reason == TIME else stop.reason
@@ -211,8 +226,9 @@ def _findings(probe: Probe, result: ProbeResult, broken: bool) -> list[Finding]:
     not be evaluated as the not-evaluated finding of what it lacked. That finding's evidence is
     the reason alone (its check names the probe): probes that lacked the same thing are one
     cause (`one_per_lack` folds them, each probe in its checks)."""
-    found = [catalogue.finding(probe.id, evidence) for evidence in result.violations]
-    found += [catalogue.finding(probe.note_entry.id, evidence) for evidence in result.notes]
+    found = _one_finding(probe.id, result.violations)
+    if result.notes:
+        found += _one_finding(probe.note_entry.id, result.notes)
     if not result.evaluated and not broken:
         missing = catalogue.not_evaluated_entry("security", result.need)
         found.append(
