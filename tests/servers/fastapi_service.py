@@ -158,7 +158,7 @@ def authenticate_by_email(email: str, password: str) -> int | None:
 def rejection(username: str, password: str, email: str | None = None) -> JSONResponse:
     detail = NO_ACCOUNT
     if DEFECT == "enumeration-message" and username not in USERS:
-        detail = "No account with this username"
+        detail = "User not found"  # the reference target's words differ: no probe learns one
     if DEFECT == "email-enumeration-message" and email and email.lower() not in USERNAMES_BY_EMAIL:
         detail = "No account with this email"
     if DEFECT == "password-echo":

@@ -36,13 +36,15 @@ DEFECTS = [
 ]
 
 # The security probe whose finding a defect's conformance finding absorbs (catalogue.SAME_CAUSE).
-FOLDED = {"no-store-missing": "TP-SEC-012", "alg-none": "TP-SEC-008"}
+FOLDED = {"no-store-missing": "TP-SEC-012", "alg-none": "TP-SEC-008",
+          "enumeration-message": "TP-SEC-020"}  # fmt: skip
 
 ACCOUNTS = ("one", "pool")
 # The production profile (issue 22), paced fast: the defects it can see without harming a service.
 PRODUCTION = ("--profile", "production", "--max-rate", "50")
 PRODUCTION_CATCHES = {"alg-none": {"TP-TOKEN-002"}, "no-store-missing": {"TP-CONF-005"},
-                      "password-echo": {"TP-CONF-003"}}  # fmt: skip
+                      "password-echo": {"TP-CONF-003"},
+                      "enumeration-message": {"TP-SEC-020"}}  # fmt: skip
 # The correct service's full runs, which the other tests read too.
 CORRECT_RUN = {"one": (), "pool": ("--require-complete",)}
 

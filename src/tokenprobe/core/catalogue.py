@@ -524,6 +524,15 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         wrong_passwords(3, 30),
         FIELD_VALUES,
     ),
+    # TP-SEC-001 judged with unknown usernames alone (the production profile's): narrower, it
+    # reads what the answer says, but spends no wrong password on a real account.
+    _probe(
+        "TP-SEC-020",
+        "enumeration by answer, unknown users",
+        "An unknown username's answer says that the account does not exist",
+        Severity.ERROR,
+        "OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
+    ),
 )
 
 
@@ -742,13 +751,13 @@ def regression_rule(metric: str) -> CatalogueEntry:
     return entry_of("gate", REGRESSION_CHECKS.get(metric, "latency_regression"))
 
 
-# Findings two suites make of one cause (the gate runs both): the second is folded into the
-# first (`fold_same_causes`), whose ``seen_by`` then names the second's check.
-# An unsigned token: alg none is outside the allowlist (TP-TOKEN-002) and unsigned (TP-SEC-008).
+# Findings two checks make of one cause (in one suite, or the gate's two): the second is
+# folded into the first (`fold_same_causes`), whose ``seen_by`` then names the second's check.
 SAME_CAUSE = {
     "TP-SEC-012": "TP-CONF-005",
     "TP-SEC-013": "TP-CONF-007",
-    "TP-SEC-008": "TP-TOKEN-002",
+    "TP-SEC-008": "TP-TOKEN-002",  # alg none: outside the allowlist, and unsigned
+    "TP-SEC-020": "TP-SEC-001",  # an unknown user's own message: the answers differ too
 }
 
 

@@ -1,4 +1,5 @@
-"""User enumeration by answer: a wrong password and an unknown username must look the same."""
+"""User enumeration by answer: a wrong password and an unknown username must look the same;
+and, judged with unknown usernames alone, an unknown username's answer never says so."""
 
 from __future__ import annotations
 
@@ -33,6 +34,20 @@ HEADERS_THAT_MATTER = (
     "cache-control",
     "location",
 )
+
+# An answer that says the account does not exist ("No account with this username", "User not
+# found"): an account word and its non-existence in one message that is not the generic one
+# about credentials ("No active account found with the given credentials", "Invalid username
+# or password"). Narrow on purpose: a message it misses is TP-SEC-001's to catch on staging.
+ACCOUNT_WORD = re.compile(r"\b(?:user(?:name)?|account|e-?mail|login)s?\b", re.IGNORECASE)
+NON_EXISTENCE = re.compile(
+    r"\b(?:does\s*n[o']t\s+exist|not\s+exist|nonexistent|non-existent|not\s+found|not\s+registered"
+    r"|no\s+such|unknown|no\s+(?:user|account)s?\s+(?:with|for|named|by|matching))\b",
+    re.IGNORECASE,
+)
+GENERIC = re.compile(r"\b(?:credentials?|passwords?)\b", re.IGNORECASE)
+NOT_FOUND = (404, 410)  # an unknown username "not found" by its status
+MESSAGE_EXCERPT_CHARS = 120
 
 
 def body_without(answer: Answer, sent: Sequence[str]) -> str:
@@ -98,7 +113,53 @@ def probe_enumeration_by_answer(ctx: ProbeContext) -> ProbeResult:
     return passed(f"both answered {real.status} with the same body and headers", **details)
 
 
-PROBES = [Probe("enumeration by answer", probe_enumeration_by_answer, fixed_demand(1, 1))]
+def says_unknown(answer: Answer, sent: Sequence[str]) -> list[str]:
+    """The messages of an answer (with what was sent masked) that say the account does not
+    exist; a JSON field's name counts as part of its message ({"username": ["not found"]})."""
+    masked = body_without(answer, sent)
+    return [
+        text[:MESSAGE_EXCERPT_CHARS]
+        for text in _messages(_json_or_none(masked), masked)
+        if ACCOUNT_WORD.search(text) and NON_EXISTENCE.search(text) and not GENERIC.search(text)
+    ]
+
+
+def probe_enumeration_by_unknown_users(ctx: ProbeContext) -> ProbeResult:
+    """An unknown username's answer does not say that the account does not exist: no message
+    saying so, no 404 where a real account logs in (ASVS 6.3.8). It spends no wrong password on
+    a real account, so the production profile runs it where TP-SEC-001 cannot run."""
+    sent = (unknown_username(), wrong_password())
+    answer = ctx.client.login(*sent)
+    details = {"unknown_username_status": answer.status}
+    if answer.throttled:
+        return throttled("answered 429", **details)
+    violations = [f"the answer says so: {text!r}" for text in says_unknown(answer, sent)]
+    # A 404 says "no such account" only where the same endpoint logs a real account in.
+    if answer.status in NOT_FOUND and ctx.token_pair:
+        violations.append(f"status {answer.status} for an unknown username; a real account logs in")
+    if violations:
+        return violated(
+            "an unknown username's answer says the account does not exist", violations, **details
+        )
+    return passed(f"answered {answer.status}; nothing in it says the account is unknown", **details)
+
+
+PROBES = [
+    Probe("enumeration by answer", probe_enumeration_by_answer, fixed_demand(1, 1)),
+    Probe("enumeration by answer, unknown users", probe_enumeration_by_unknown_users),
+]
+
+
+def _messages(body: object, text: str, path: str = "") -> list[str]:
+    """Every string of a JSON body, each after the names of the fields it sits in; a body
+    that is not JSON is one message."""
+    if body is None:
+        return [text]
+    if isinstance(body, dict):
+        return [m for key, value in body.items() for m in _messages(value, "", f"{path}{key}: ")]
+    if isinstance(body, list):
+        return [m for value in body for m in _messages(value, "", path)]
+    return [f"{path}{body}"] if isinstance(body, str) else []
 
 
 def _json_or_none(text: str) -> object:

@@ -100,7 +100,7 @@ def run(session: TargetSession, options: SecurityOptions | None = None) -> Summa
         client.close()
     if summary.stopped is not None:
         summary.checks += [_not_run(p, summary.stopped) for p in probes if p.id not in section]
-    summary.findings = one_per_lack(deduplicate(summary.findings))
+    summary.findings = catalogue.fold_same_causes(one_per_lack(deduplicate(summary.findings)))
     summary.sections[SOURCE] = {
         "probes": section,
         "requests": client.requests_sent,
