@@ -86,6 +86,20 @@ def test_a_budget_too_small_ends_in_exit_2_with_what_was_sent(
     assert any("budget of 3 requests is spent" in error for error in summary["errors"])
 
 
+def test_skip_takes_the_profiles_own_stages(clean_target: EmbeddedTarget, tmp_path: Path) -> None:
+    account = clean_target.credentials[0]
+    with counting_service(clean_target.base_url) as service:
+        gate = start_gate(service.url, account, tmp_path, "--skip", "conformance-bounded",
+                          "--max-rate", "50")  # fmt: skip
+        code, output, summary = finish(gate, tmp_path)
+        received = list(service.received)
+    assert code == 0, output
+    assert set(summary["limits"]["requests_per_stage"]) == {"target", "security"}
+    assert len(received) == summary["limits"]["requests_sent"]
+    assert "conformance-bounded" not in summary["stages"]
+    assert summary["stages"]["security"]["status"] == "pass"
+
+
 @pytest.fixture(scope="module")
 def fault_runs(target_factory, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
     """A gate per defect, all at once (each through its own counting service)."""

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from tokenprobe.gate.monitor import MonitorOptions
     from tokenprobe.reports.otel import OtelExport
 
-STAGES = ("conformance-published", "conformance-strict", "security", "load")
+# Every profile's stage names; a stage its profile does not run has nothing to leave out.
+STAGES = tuple(dict.fromkeys(n for names in defaults.GATE_STAGES.values() for n in names))
 
 
 @click.command()

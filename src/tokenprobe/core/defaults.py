@@ -96,6 +96,11 @@ GATE_COMPARE_LOAD_RATE_PER_S = 40.0
 GATE_COMPARE_MAX_LOAD_S = 60.0
 # The gate's production profile (docs/production.md): what it may send to a live service.
 GATE_PROFILES = ("staging", "production")
+# Each profile's stages, in run order: the names `--skip` takes and summary.json's `stages` keys.
+GATE_STAGES = {
+    "staging": ("conformance-published", "conformance-strict", "security", "load"),
+    "production": ("conformance-bounded", "security"),
+}
 PRODUCTION_MAX_REQUESTS = 60
 PRODUCTION_MAX_RATE_PER_S = 1.0
 MONITOR_KEEP_RUNS = 288  # --every 5m: a day of runs

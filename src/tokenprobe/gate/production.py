@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection
 
-from tokenprobe.core import catalogue
+from tokenprobe.core import catalogue, defaults
 from tokenprobe.core.limits import RequestLedger, RequestLimits
 from tokenprobe.core.summary import CheckResult
 from tokenprobe.security import SecurityOptions
@@ -23,9 +23,9 @@ from tokenprobe.security.registry import PROBE_IDS
 
 PRODUCTION = "production"
 NOT_RUN = "not run by the production profile"
-STAGES = ("conformance-bounded", "security")
+STAGES = defaults.GATE_STAGES[PRODUCTION]
 # The staging stages the profile leaves out: listed as not run, with NOT_RUN as the reason.
-LEFT_OUT = ("conformance-published", "conformance-strict", "load")
+LEFT_OUT = tuple(name for name in defaults.GATE_STAGES["staging"] if name not in STAGES)
 # Probes that send no wrong password for a real account, no large body, no credentials in a
 # URL: each judges the tokens or headers of a login of the account, or one unknown username's
 # answer (named as the catalogue lists them).
