@@ -19,7 +19,8 @@ from tokenprobe.core.redact import Redactor
 from tokenprobe.core.session import TOKEN_PATH
 from tokenprobe.security.client import ProbeClient
 
-ACCOUNT = Credential("alice", "correct horse battery staple")
+# Not ASCII (``json=`` escapes it) and with an email: the account is known by either name.
+ACCOUNT = Credential("jörg.müller", "correct horse battery staple", email="Jorg@example.com")
 FAST = 1000.0  # requests per second: pacing out of the way where a test is not about it
 
 
@@ -50,6 +51,8 @@ def test_the_budget_is_never_exceeded_and_the_refusal_says_so() -> None:
         ({"json": {"username": ACCOUNT.username, "password": "wrong"}}, "wrong-password"),
         ({"json": {"username": ACCOUNT.username}}, "wrong-password"),
         ({"data": {"username": ACCOUNT.username, "password": "wrong"}}, "wrong-password"),
+        ({"json": {"email": "jorg@EXAMPLE.com", "password": "wrong"}}, "wrong-password"),
+        ({"json": {"user": {"login": ACCOUNT.username.upper()}}}, "wrong-password"),
     ],
     ids=[
         "body-over-16-KiB",
@@ -58,6 +61,8 @@ def test_the_budget_is_never_exceeded_and_the_refusal_says_so() -> None:
         "wrong-password",
         "no-password",
         "wrong-password-in-a-form",
+        "wrong-password-by-email",
+        "nested-and-in-another-case",
     ],
 )
 def test_a_forbidden_request_is_refused_before_it_leaves(request_args: dict, rule: str) -> None:
@@ -74,6 +79,7 @@ def test_a_forbidden_request_is_refused_before_it_leaves(request_args: dict, rul
 def test_what_production_may_send_is_admitted() -> None:
     allowed = [
         {"username": ACCOUNT.username, "password": ACCOUNT.password},  # the real login
+        {"email": ACCOUNT.email, "password": ACCOUNT.password},  # the real login, by email
         {"username": "tokenprobe.unknown.user", "password": "x"},  # a wrong password, unknown
         {"username": "nobody", "password": "x" * 16_000},  # just under 16 KiB
     ]
@@ -82,7 +88,9 @@ def test_what_production_may_send_is_admitted() -> None:
             for body in allowed:
                 session.post(service.url + TOKEN_PATH, json=body)
             session.post(service.url + TOKEN_PATH, data=b"{not json")  # malformed, no account
-        assert len(service.received) == 4 == spent.sent
+            form = {"username": ACCOUNT.username, "password": ACCOUNT.password}
+            session.post(service.url + TOKEN_PATH, data=form)  # the real login, as a form
+        assert len(service.received) == 6 == spent.sent
 
 
 def test_requests_are_paced_to_the_rate_and_counted_per_stage() -> None:

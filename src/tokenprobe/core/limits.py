@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import StageError
@@ -149,23 +149,50 @@ def credentials_in_query(url: str, protected: Credential | None) -> bool:
 
 
 def wrong_password_for(body: bytes, protected: Credential | None) -> bool:
-    """The body names the protected account with another password.
+    """The body names the protected account with another password (or none).
 
-    A JSON object is read field by field; any other body that contains the username but not
-    the password counts as wrong (a form or multipart login cannot be told apart otherwise).
+    The account is named by its username or its email (a login by email field), in any case.
+    A JSON object is read value by value, so an escaped name (``json=`` writes "j\\u00f6rg") is
+    still the account; any other body (a form, multipart) names it when it holds any encoded
+    form of a name, and is wrong unless it holds the exact password in the same forms.
     """
-    if protected is None or protected.username.encode() not in body:
+    if protected is None:
         return False
+    names = {name.casefold() for name in (protected.username, protected.email) if name}
+    document = _json_or_none(body)
+    if isinstance(document, Mapping):
+        named = any(_names_account(value, names) for value in document.values())
+        return named and document.get(PASSWORD_FIELD) != protected.password
+    lowered = body.lower()
+    named = any(form.lower() in lowered for name in names for form in encoded_forms(name))
+    return named and not any(form in body for form in encoded_forms(protected.password))
+
+
+def encoded_forms(text: str) -> set[bytes]:
+    """``text`` as a body may carry it: raw UTF-8, JSON-escaped, and URL-encoded (a form)."""
+    return {
+        text.encode(),
+        json.dumps(text)[1:-1].encode(),
+        quote_plus(text).encode(),
+        quote(text, safe="").encode(),
+    }
+
+
+def _names_account(value: object, names: set[str]) -> bool:
+    if isinstance(value, str):
+        return value.casefold() in names
+    if isinstance(value, Mapping):
+        return any(_names_account(inner, names) for inner in value.values())
+    if isinstance(value, list):
+        return any(_names_account(inner, names) for inner in value)
+    return False
+
+
+def _json_or_none(body: bytes) -> object:
     try:
-        document = json.loads(body)
+        return json.loads(body)
     except ValueError:
-        return protected.password.encode() not in body
-    if not isinstance(document, Mapping):
-        return protected.password.encode() not in body
-    return (
-        document.get("username") == protected.username
-        and document.get(PASSWORD_FIELD) != protected.password
-    )
+        return None
 
 
 _active: RequestLedger | None = None
