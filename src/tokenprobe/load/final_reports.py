@@ -59,14 +59,15 @@ class FinalReports:
         if not isinstance(runner, MasterRunner):
             return []
         self.register()
-        # A missing worker cannot answer: waiting for it would only delay the verdict.
-        self._waiting = {c.id for c in runner.clients.all if c.state != STATE_MISSING}
+        # A worker gone missing (no heartbeat) cannot answer: it is missing without a wait.
+        absent = {c.id for c in runner.clients.all if c.state == STATE_MISSING}
+        self._waiting = {c.id for c in runner.clients.all} - absent
         self._all_replied.clear()
         for client_id in sorted(self._waiting):
             runner.send_message(FLUSH, None, client_id=client_id)
         if self._waiting:
             self._all_replied.wait(self.environment.stop_timeout + REPLY_TIMEOUT_S)
-        missing = sorted(self._waiting)
+        missing = sorted(absent | self._waiting)
         if missing:
             logger.warning(
                 "tokenprobe: no last report from worker(s) %s: their last seconds are missing",

@@ -22,7 +22,7 @@ import itertools
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -249,9 +249,11 @@ class LoadRun:
     def _over_request_cap(self) -> bool:
         return self.environment.runner.stats.total.num_requests >= self.options.max_requests
 
-    def finish(self) -> LoadResults:
+    def finish(self, missing_reports: Sequence[str] = ()) -> LoadResults:
+        """The final results; ``missing_reports``: workers whose last report never came."""
         self.stop()
         results = self._assemble(final=True)
+        results["missing_reports"] = list(missing_reports)
         elapsed = max(1e-3, (self.recorder.stopped_wall or time.time()) - self.started_wall)
         planned = self.options.profile.duration_s
         results["complete"] = self.stopped_by is None
@@ -486,8 +488,7 @@ class LoadListeners:
     def _final_results(self, run: LoadRun) -> LoadResults:
         """The run's results once every worker's last samples are in (master), or now."""
         assert self.final_reports is not None
-        self.final_reports.collect()
-        return run.finish()
+        return run.finish(self.final_reports.collect())
 
     def on_test_stopping(self, **_kw: Any) -> None:
         # Fired before Locust stops the users: a request they abandon now is unanswered.
@@ -527,7 +528,7 @@ class LoadListeners:
         judged = self.judge(results)
         if run.stopped_by is not None:  # an incomplete run passes no verdict
             environment.process_exit_code = exit_code_of(run.stopped_by)
-        elif run.options.slos:
+        elif run.options.slos or results.missing_reports:
             environment.process_exit_code = judged.exit_code
         finished = FinishedRun(
             run, results, tuple(self.preflight.switched_off), failure_reasons(environment)

@@ -217,6 +217,8 @@ class LoadSection(Scope):
     cpu: Annotated[Cpu | None, MissingIfDamaged] = None
     complete: bool | None = None
     stopped: Annotated[Stopped | None, MissingIfDamaged] = None
+    # Workers whose last report never reached the master: the totals lack their last seconds.
+    missing_reports: list[str] = Field(default_factory=list)
     decided: Annotated[Decided | None, MissingIfDamaged] = None
     failure_reasons: Annotated[list[FailureReason], ReadableItems] = Field(default_factory=list)
     sequential: Annotated[SequentialPlan | None, MissingIfDamaged] = None

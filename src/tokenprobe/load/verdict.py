@@ -40,6 +40,11 @@ def add_checks(summary: Summary, results: LoadSection) -> None:
         summary.checks.append(CheckResult(slo_check_id(slo.name), name, "load", message))
         if not slo.passed:
             summary.findings.append(slo_breach(slo))
+    if results.missing_reports:  # numbers short of what was sent: no verdict can rest on them
+        workers = ", ".join(results.missing_reports)
+        summary.errors.append(
+            f"load: no last report from worker(s) {workers}: the totals lack their last seconds"
+        )
     if results.capacity:
         add_capacity_check(summary, results.capacity)
     cpu = results.cpu or Cpu()
