@@ -39,9 +39,15 @@ def secrets_in(report_dir: Path, passwords: list[str]) -> list[str]:
     return leaks
 
 
+# Ports bound for the process's life, never listening: a connection is refused, and no server
+# started later can take one (a port freed after its check was, once, and a test that expected
+# "nothing listens" logged in to a target).
+_HELD_PORTS: list[socket.socket] = []
+
+
 def closed_port_url() -> str:
-    """A loopback URL nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    """A loopback URL nothing listens on, for as long as this process runs."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _HELD_PORTS.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"

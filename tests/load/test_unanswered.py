@@ -35,9 +35,7 @@ def runs(target_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
     extra = {
         "open": ("--tp-rate", str(RATE)),
         "closed": ("--tp-model", "closed", "--tp-users", "2"),
-        # Workers that take 1 s to stop: longer than the 0.5 s a headless Locust master waits
-        # for their last reports at ``quit``; the master must still have every request.
-        "processes": ("--tp-rate", str(RATE), "--processes", "2", "--stop-timeout", "1"),
+        "processes": ("--tp-rate", str(RATE), "--processes", "2"),
         "closed-healthy": ("--tp-model", "closed", "--tp-users", "6"),
     }
     return run_together(
