@@ -9,6 +9,7 @@ never answers the master's request for its last report. The master is the suite'
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 
 from tests.load.conftest import LocustRun, finish, locust_args, start
 from tests.load.test_distributed import free_port
+from tests.load.test_partition import wait_for
 
 RATE, DURATION_S = 10, 2
 INTENDED = RATE * DURATION_S
@@ -46,31 +48,41 @@ def never_send_the_last_report(environment, **_kw):
 }
 
 
+# (the faulty worker, how long the master's profile is)
+RUNS = {"slow": ("slow", DURATION_S), "silent": ("silent", DURATION_S),
+        "slow-sigterm": ("slow", 60)}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, LocustRun]:
-    """A master and one faulty worker per fault, all at once."""
+    """A master and one faulty worker per run, all at once; "slow-sigterm"'s master gets
+    SIGTERM once its users run."""
     base = tmp_path_factory.mktemp("final-reports")
     started = {}
-    for fault, source in FAULTY_WORKERS.items():
-        port, folder = str(free_port()), base / fault
+    for key, (fault, duration_s) in RUNS.items():
+        port, folder = str(free_port()), base / key
         master = start(
             locust_args(load_target, folder / "master", "--master", "--expect-workers", "1",
                         "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
-                        "--tp-rate", str(RATE), "--tp-duration", f"{DURATION_S}s"),
+                        "--tp-rate", str(RATE), "--tp-duration", f"{duration_s}s"),
             folder / "master",
         )  # fmt: skip
         locustfile = folder / "worker.py"
-        locustfile.write_text(source)
+        locustfile.write_text(FAULTY_WORKERS[fault])
         worker = start(
             [sys.executable, "-m", "locust", "-f", str(locustfile), "--worker",
              "--master-host", "127.0.0.1", "--master-port", port,
              "--tp-credentials", str(load_target.credentials_file)],
             folder / "worker",
         )  # fmt: skip
-        started[fault] = (master, worker, folder)
+        started[key] = (master, worker, folder)
+    master, _, folder = started["slow-sigterm"]
+    spawned = folder / "master" / "output.log"
+    wait_for(lambda: "All users spawned" in spawned.read_text(), "the master's users")
+    master.send_signal(signal.SIGTERM)
     done = {}
-    for fault, (master, worker, folder) in started.items():
-        done[fault] = finish(master, folder / "master")
+    for key, (master, worker, folder) in started.items():
+        done[key] = finish(master, folder / "master")
         finish(worker, folder / "worker")
     return done
 
@@ -90,3 +102,17 @@ def test_a_missing_last_report_is_a_run_problem_not_a_pass(runs: dict[str, Locus
     assert run.returncode == 2, run.output
     assert len(run.results["missing_reports"]) == 1
     assert "no last report from worker(s)" in run.output
+
+
+def test_a_signal_ends_the_run_with_every_last_report_and_one_verdict(
+    runs: dict[str, LocustRun],
+) -> None:
+    """SIGTERM ends the profile at the shape's next tick: Locust's main greenlet wakes only
+    after the verdict (quitting from the signal's greenlet woke it at once, and its own quit
+    stopped the master listening: the slow worker's report was lost, the verdict taken twice)."""
+    run = runs["slow-sigterm"]
+    results = run.results
+    assert run.returncode == 143, run.output
+    assert results["stopped"]["reason"] == "SIGTERM"
+    assert results["missing_reports"] == [], run.output
+    assert run.output.count("; findings: ") == 1, run.output  # one verdict line

@@ -40,6 +40,9 @@ class FinalReports:
         self._waiting: set[str] = set()
         self._all_replied = Event()
         self._registered = False
+        # Every worker of this test, whether or not Locust still lists it: a worker stopping
+        # in the web UI is unlisted until its --stop-timeout has passed, and still reports.
+        self._workers: set[str] = set()
 
     def register(self) -> None:
         """Listen for this role's message (once per runner; Locust refuses a second listener)."""
@@ -52,6 +55,15 @@ class FinalReports:
         else:
             runner.register_message(FLUSH, self._on_flush)
 
+    def test_started(self) -> None:
+        """Master: a new test; its workers are those connected now and any heard from later."""
+        runner = self.environment.runner
+        if isinstance(runner, MasterRunner):
+            self._workers = {client.id for client in runner.clients.all}
+
+    def heard_from(self, client_id: str) -> None:
+        self._workers.add(client_id)
+
     def collect(self) -> list[str]:
         """Master: every connected worker's last increments, absorbed; returns the workers that
         did not reply in time (their last seconds are missing). Elsewhere: nothing to do."""
@@ -59,9 +71,14 @@ class FinalReports:
         if not isinstance(runner, MasterRunner):
             return []
         self.register()
-        # A worker gone missing (no heartbeat) cannot answer: it is missing without a wait.
+        listed = {c.id for c in runner.clients.all}
+        # A worker gone missing (no heartbeat) cannot answer: it is missing without a wait; so
+        # is one Locust no longer lists in a headless run, where it left by itself (quit, or
+        # dead). In the web UI, a worker stopping is unlisted until its --stop-timeout passed.
         absent = {c.id for c in runner.clients.all if c.state == STATE_MISSING}
-        self._waiting = {c.id for c in runner.clients.all} - absent
+        if _headless(self.environment):
+            absent |= self._workers - listed
+        self._waiting = (self._workers | listed) - absent
         self._all_replied.clear()
         for client_id in sorted(self._waiting):
             runner.send_message(FLUSH, None, client_id=client_id)
@@ -90,3 +107,7 @@ class FinalReports:
         self._waiting.discard(msg.node_id)
         if not self._waiting:
             self._all_replied.set()
+
+
+def _headless(environment: Environment) -> bool:
+    return environment.parsed_options is None or bool(environment.parsed_options.headless)

@@ -109,6 +109,8 @@ class LoadRun:
         self._monitor: gevent.Greenlet | None = None
         self._next_look_s = options.look_every_s
         self.decided: tuple[str, float] | None = None  # a sequential run's judge: why, when
+        self.end_requested = False  # its profile ends at the shape's next tick (`end`)
+        self.final_results: LoadResults | None = None  # once stopped: its verdict's results
 
     @property
     def role(self) -> str:
@@ -127,12 +129,25 @@ class LoadRun:
         self.in_flight = Group()
         self._next_look_s = self.options.look_every_s
         self.decided = None
+        self.end_requested = False
+        self.final_results = None
         if self.options.profile.is_breakpoint and self.role != "worker":
             self.breakpoint = BreakpointDriver(self)
         self._monitor = gevent.spawn(self._watch)
 
     def elapsed_s(self) -> float:
         return time.time() - self.started_wall
+
+    def end(self) -> None:
+        """End the run as its profile's last tick would: the shape greenlet quits (headless) or
+        stops (web UI) by itself, so Locust's main greenlet, which waits on it, wakes only once
+        the verdict is taken. Quitting from any other greenlet woke it at once, and its own
+        quit stopped the master listening while its workers' last reports were due. With no
+        shape under way (or asked twice: a stuck ramp-up), the runner quits at once."""
+        runner = self.environment.runner
+        if self.end_requested or runner.shape_greenlet is None:
+            gevent.spawn(runner.quit)
+        self.end_requested = True
 
     @property
     def stop_grace_s(self) -> float:
@@ -145,8 +160,9 @@ class LoadRun:
 
         They get `STOP_GRACE_S` (Locust's ``--stop-timeout``, when given) to be answered; then
         they are ended before the books close, so that none is answered in Locust's statistics
-        and unanswered in ours. A worker gets only ``--stop-timeout``: a headless master waits
-        0.5 s for the workers' last reports after it told them to quit, and would lose them.
+        and unanswered in ours. A worker gets only ``--stop-timeout`` (none by default), as
+        Locust's own workers stop their users at once: a distributed run's requests in flight
+        at the stop are unanswered where a standalone run's get a second more.
         """
         if not self.recorder.closed:
             grace = 0.0 if self.role == "worker" else STOP_GRACE_S
@@ -225,10 +241,10 @@ class LoadRun:
                 continue
             if self._over_request_cap():
                 logger.warning("request cap of %d reached: stopping", self.options.max_requests)
-                gevent.spawn(self.environment.runner.quit)
+                self.end()
                 return
             if self.options.looks_dir and self._judged_enough(Path(self.options.looks_dir)):
-                gevent.spawn(self.environment.runner.quit)
+                self.end()
                 return
 
     def _judged_enough(self, folder: Path) -> bool:
@@ -329,7 +345,6 @@ class LoadListeners:
         self.run: LoadRun | None = None
         self.partition: Partition | None = None
         self.common = CommonOptions(None, None, None)
-        self.final_results: LoadResults | None = None  # the last stopped run's, until the next
         self.final_reports: FinalReports | None = None
 
     def register(self, events: Events) -> None:
@@ -417,8 +432,8 @@ class LoadListeners:
 
         Locust 2.47 installs its own SIGTERM handler only once a shape test has ended (its
         ``main`` first blocks on the shape greenlet), so until then SIGTERM would kill the run
-        with no final statistics. Both signals now stop the runner, which ends the shape test
-        the way its last tick would.
+        with no final statistics. Both signals now end the run at the shape's next tick
+        (`LoadRun.end`); a second one quits at once.
         """
 
         def stop(signal_name: str) -> None:
@@ -427,7 +442,10 @@ class LoadListeners:
             if ongoing and run.stopped_by is None:  # type: ignore[union-attr]
                 run.stopped_by = signal_name  # type: ignore[union-attr]
                 logger.warning("tokenprobe: %s: stopping; the results are incomplete", signal_name)
-            environment.runner.quit()
+            if run is not None and run.started:
+                run.end()
+            else:
+                environment.runner.quit()
 
         gevent.signal_handler(signal.SIGTERM, stop, "SIGTERM")
         gevent.signal_handler(signal.SIGINT, stop, "SIGINT")
@@ -436,8 +454,8 @@ class LoadListeners:
         """The web UI's view: the final verdict of the last stopped run, or the running one's
         so far."""
         run, state = self.run, self.run.environment.runner.state if self.run else "ready"
-        if self.final_results is not None:
-            results, final = self.final_results, True
+        if run is not None and run.final_results is not None:
+            results, final = run.final_results, True
         elif run is not None and run.started:
             results, final = run.results(final=False), False
         else:
@@ -457,13 +475,13 @@ class LoadListeners:
             self.common = CommonOptions.given(parsed)  # the web UI's form, as the user left it
         run = self.configure(environment)  # workers receive the master's options with the spawn
         receive_steps(environment, lambda: self.run)
-        self.final_results = None
         if not check_host(run) and run.role != "worker":
             gevent.spawn(environment.runner.quit)
             return
         run.partition.test_started()
         assert self.final_reports is not None
         self.final_reports.register()
+        self.final_reports.test_started()
         run.start()
 
     def on_report_to_master(self, client_id: str, data: dict[str, Any], **_kw: Any) -> None:
@@ -474,6 +492,8 @@ class LoadListeners:
             self.final_reports.register()
 
     def on_worker_report(self, client_id: str, data: dict[str, Any], **_kw: Any) -> None:
+        if self.final_reports is not None:
+            self.final_reports.heard_from(client_id)
         if RESULTS_KEY in data:
             self._absorb(data[RESULTS_KEY])
 
@@ -504,15 +524,15 @@ class LoadListeners:
             return
         # The verdict is taken now: a master still hears its workers (at ``quitting`` it no
         # longer does), and the web UI's STOP or the end of its profile shows it at once.
-        if self.final_results is None:
+        if run.final_results is None:
             self._take_verdict(run)
         headless = environment.parsed_options is None or environment.parsed_options.headless
         if not headless:
             use_common_fields(environment, run.options.model)
 
     def _take_verdict(self, run: LoadRun) -> LoadResults:
-        """The run's final results, written and printed once; kept until the next test."""
-        results = self.final_results = self._final_results(run)
+        """The run's final results, written and printed once; kept with the run."""
+        results = run.final_results = self._final_results(run)
         _write_results(run.options.results_file, results)
         _print_verdict(results, self.judge(results))
         return results
@@ -524,7 +544,7 @@ class LoadListeners:
         if not run.started:  # the web UI was opened and closed without a test
             return
         # Taken at test_stop; Locust's own SIGTERM handler fires quitting before it stops.
-        results = self.final_results or self._take_verdict(run)
+        results = run.final_results or self._take_verdict(run)
         judged = self.judge(results)
         if run.stopped_by is not None:  # an incomplete run passes no verdict
             environment.process_exit_code = exit_code_of(run.stopped_by)

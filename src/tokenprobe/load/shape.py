@@ -44,6 +44,8 @@ class ProfileShape(LoadTestShape):
             # the run made at init or the last one stopped (web UI), on a clock long past its
             # profile's end when START is pressed a while later. The shape's clock was just reset.
             elapsed = self.get_run_time()
+        if current and load.end_requested:  # a signal, the request cap, a sequential judge
+            return None
         if current and load.breakpoint is not None and not load.breakpoint.tick(elapsed):
             return None
         step = load.options.profile.step_at(elapsed)
