@@ -27,8 +27,7 @@ DEFECTS = [
     ("enumeration-message", {"TP-SEC-001"}, SECURITY),
     # one cause, one finding: the probe's TP-SEC-012 is folded into TP-CONF-005, its check fails
     ("no-store-missing", {"TP-CONF-005"}, BOTH),
-    # TP-SEC-008 (unsigned tokens) is folded into TP-TOKEN-002 too
-    ("alg-none", {"TP-TOKEN-002"}, BOTH),
+    ("alg-none", {"TP-TOKEN-002", "TP-SEC-008"}, BOTH),
     ("password-echo", {"TP-CONF-003"}, CONFORMANCE),
     ("case-insensitive-password", {"TP-SEC-003"}, SECURITY),
     ("get-query-login", {"TP-SEC-011"}, SECURITY),
@@ -36,8 +35,7 @@ DEFECTS = [
 ]
 
 # The security probe whose finding a defect's conformance finding absorbs (catalogue.SAME_CAUSE).
-FOLDED = {"no-store-missing": "TP-SEC-012", "alg-none": "TP-SEC-008",
-          "enumeration-message": "TP-SEC-020"}  # fmt: skip
+FOLDED = {"no-store-missing": "TP-SEC-012", "enumeration-message": "TP-SEC-020"}
 
 ACCOUNTS = ("one", "pool")
 # The production profile (issue 22), paced fast: the defects it can see without harming a service.

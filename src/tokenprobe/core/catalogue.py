@@ -532,6 +532,7 @@ SECURITY_PROBES: tuple[CatalogueEntry, ...] = (
         "An unknown username's answer says that the account does not exist",
         Severity.ERROR,
         "OWASP ASVS 5.0 6.3.8; OWASP API Top 10 2023 API2",
+        CREDENTIALS,
     ),
 )
 
@@ -756,7 +757,6 @@ def regression_rule(metric: str) -> CatalogueEntry:
 SAME_CAUSE = {
     "TP-SEC-012": "TP-CONF-005",
     "TP-SEC-013": "TP-CONF-007",
-    "TP-SEC-008": "TP-TOKEN-002",  # alg none: outside the allowlist, and unsigned
     "TP-SEC-020": "TP-SEC-001",  # an unknown user's own message: the answers differ too
 }
 

@@ -7,12 +7,14 @@ import json
 import re
 from collections.abc import Sequence
 
+from tokenprobe.core import catalogue
 from tokenprobe.security.client import Answer
 from tokenprobe.security.probe import (
     Probe,
     ProbeContext,
     ProbeResult,
     fixed_demand,
+    not_evaluated,
     passed,
     throttled,
     unknown_username,
@@ -36,16 +38,22 @@ HEADERS_THAT_MATTER = (
 )
 
 # An answer that says the account does not exist ("No account with this username", "User not
-# found"): an account word and its non-existence in one message that is not the generic one
-# about credentials ("No active account found with the given credentials", "Invalid username
-# or password"). Narrow on purpose: a message it misses is TP-SEC-001's to catch on staging.
-ACCOUNT_WORD = re.compile(r"\b(?:user(?:name)?|account|e-?mail|login)s?\b", re.IGNORECASE)
-NON_EXISTENCE = re.compile(
-    r"\b(?:does\s*n[o']t\s+exist|not\s+exist|nonexistent|non-existent|not\s+found|not\s+registered"
-    r"|no\s+such|unknown|no\s+(?:user|account)s?\s+(?:with|for|named|by|matching))\b",
+# found", USER_NOT_FOUND, "We can't find a user with that email address"): an account word
+# bound to its non-existence, in a message that is not the generic one ("No active account
+# found with the given credentials", "Invalid username or password"). Narrow on purpose: a
+# message it misses is TP-SEC-001's to catch on staging; one it flags must say so.
+_SUBJECT = r"(?:user(?:name)?|account|e ?mail(?: address)?|login)s?"
+SAYS_UNKNOWN = re.compile(
+    rf"\b{_SUBJECT}\b.{{0,40}}?\b(?:does ?n[o'\u2019]?t exist|not exist|no longer exists|not found"
+    r"|(?:could|can) ?not be found|not registered|not recogni[sz]ed|is not associated)\b"
+    rf"|\b(?:no such|unknown|nonexistent|non existent) {_SUBJECT}\b"
+    rf"|\bno {_SUBJECT} (?:with|for|named|by|matching|matches|found|registered|exists)\b"
+    rf"|\b(?:can ?n?[o'\u2019]?t|could ?n?[o'\u2019]?t|unable to) find"
+    rf" (?:\w+ ){{0,2}}?{_SUBJECT}\b",
     re.IGNORECASE,
 )
-GENERIC = re.compile(r"\b(?:credentials?|passwords?)\b", re.IGNORECASE)
+GENERIC = re.compile(r"\bcredentials?\b|\b(?:or|and) password\b|\bpassword (?:or|and)\b", re.I)
+CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 NOT_FOUND = (404, 410)  # an unknown username "not found" by its status
 MESSAGE_EXCERPT_CHARS = 120
 
@@ -113,6 +121,12 @@ def probe_enumeration_by_answer(ctx: ProbeContext) -> ProbeResult:
     return passed(f"both answered {real.status} with the same body and headers", **details)
 
 
+NO_LOGIN = not_evaluated(
+    "no account that logs in: nothing shows that this endpoint's answers are a login's",
+    catalogue.CREDENTIALS,
+)
+
+
 def says_unknown(answer: Answer, sent: Sequence[str]) -> list[str]:
     """The messages of an answer (with what was sent masked) that say the account does not
     exist; a JSON field's name counts as part of its message ({"username": ["not found"]})."""
@@ -120,23 +134,34 @@ def says_unknown(answer: Answer, sent: Sequence[str]) -> list[str]:
     return [
         text[:MESSAGE_EXCERPT_CHARS]
         for text in _messages(_json_or_none(masked), masked)
-        if ACCOUNT_WORD.search(text) and NON_EXISTENCE.search(text) and not GENERIC.search(text)
+        if SAYS_UNKNOWN.search(_words(text)) and not GENERIC.search(_words(text))
     ]
+
+
+def _words(text: str) -> str:
+    """Codes read as words: USER_NOT_FOUND, auth/user-not-found, UserNotFoundException."""
+    return " ".join(re.split(r"[_\-/\s]+", CAMEL_HUMP.sub(" ", text)))
 
 
 def probe_enumeration_by_unknown_users(ctx: ProbeContext) -> ProbeResult:
     """An unknown username's answer does not say that the account does not exist: no message
     saying so, no 404 where a real account logs in (ASVS 6.3.8). It spends no wrong password on
     a real account, so the production profile runs it where TP-SEC-001 cannot run."""
+    # Only where the endpoint logs a real account in is its answer the login's: a wrong URL's
+    # 404 page ("/api/login was not found on this server") is no answer about an account.
+    if not ctx.token_pair:
+        return NO_LOGIN
     sent = (unknown_username(), wrong_password())
     answer = ctx.client.login(*sent)
     details = {"unknown_username_status": answer.status}
     if answer.throttled:
         return throttled("answered 429", **details)
-    violations = [f"the answer says so: {text!r}" for text in says_unknown(answer, sent)]
-    # A 404 says "no such account" only where the same endpoint logs a real account in.
-    if answer.status in NOT_FOUND and ctx.token_pair:
-        violations.append(f"status {answer.status} for an unknown username; a real account logs in")
+    if answer.status in NOT_FOUND:
+        violations = [f"status {answer.status} for an unknown username; a real account logs in"]
+    elif 400 <= answer.status < 500:  # a rejection's own words (a 5xx is TP-CONF-101's)
+        violations = [f"the answer says so: {text!r}" for text in says_unknown(answer, sent)]
+    else:
+        violations = []
     if violations:
         return violated(
             "an unknown username's answer says the account does not exist", violations, **details
