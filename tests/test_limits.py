@@ -7,6 +7,7 @@ adapter, so they hold for any caller: a plain `DeadlineSession` and the security
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -21,6 +22,12 @@ from tokenprobe.security.client import ProbeClient
 
 # Not ASCII (``json=`` escapes it) and with an email: the account is known by either name.
 ACCOUNT = Credential("jörg.müller", "correct horse battery staple", email="Jorg@example.com")
+# A wrong password that holds the right one; and a JSON body that gives two passwords, the
+# second right (a parser that keeps the first would check the wrong one).
+NEAR_MISS = ACCOUNT.password + "1"
+DUPLICATE_PASSWORD_KEY = json.dumps({"username": ACCOUNT.username, "password": "x"})[:-1] + (
+    f', "password": {json.dumps(ACCOUNT.password)}}}'
+)
 FAST = 1000.0  # requests per second: pacing out of the way where a test is not about it
 
 
@@ -53,6 +60,9 @@ def test_the_budget_is_never_exceeded_and_the_refusal_says_so() -> None:
         ({"data": {"username": ACCOUNT.username, "password": "wrong"}}, "wrong-password"),
         ({"json": {"email": "jorg@EXAMPLE.com", "password": "wrong"}}, "wrong-password"),
         ({"json": {"user": {"login": ACCOUNT.username.upper()}}}, "wrong-password"),
+        ({"data": {"username": " JÖRG.MÜLLER ", "password": "wrong"}}, "wrong-password"),
+        ({"data": {"username": ACCOUNT.username, "password": NEAR_MISS}}, "wrong-password"),
+        ({"data": DUPLICATE_PASSWORD_KEY}, "wrong-password"),
     ],
     ids=[
         "body-over-16-KiB",
@@ -63,6 +73,9 @@ def test_the_budget_is_never_exceeded_and_the_refusal_says_so() -> None:
         "wrong-password-in-a-form",
         "wrong-password-by-email",
         "nested-and-in-another-case",
+        "a-form-in-another-case-with-spaces",
+        "a-form-near-miss",
+        "a-duplicate-password-key",
     ],
 )
 def test_a_forbidden_request_is_refused_before_it_leaves(request_args: dict, rule: str) -> None:
@@ -90,7 +103,11 @@ def test_what_production_may_send_is_admitted() -> None:
             session.post(service.url + TOKEN_PATH, data=b"{not json")  # malformed, no account
             form = {"username": ACCOUNT.username, "password": ACCOUNT.password}
             session.post(service.url + TOKEN_PATH, data=form)  # the real login, as a form
-        assert len(service.received) == 6 == spent.sent
+            nested = {"credentials": form}
+            session.post(service.url + TOKEN_PATH, json=nested)  # the real login, nested
+            other = {"username": "jörg", "password": "x"}  # a name inside the account's
+            session.post(service.url + TOKEN_PATH, data=other)
+        assert len(service.received) == 8 == spent.sent
 
 
 def test_requests_are_paced_to_the_rate_and_counted_per_stage() -> None:

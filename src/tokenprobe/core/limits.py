@@ -20,9 +20,10 @@ import dataclasses
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+import unicodedata
+from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from tokenprobe.core.credentials import Credential
 from tokenprobe.core.errors import StageError
@@ -151,48 +152,49 @@ def credentials_in_query(url: str, protected: Credential | None) -> bool:
 def wrong_password_for(body: bytes, protected: Credential | None) -> bool:
     """The body names the protected account with another password (or none).
 
-    The account is named by its username or its email (a login by email field), in any case.
-    A JSON object is read value by value, so an escaped name (``json=`` writes "j\\u00f6rg") is
-    still the account; any other body (a form, multipart) names it when it holds any encoded
-    form of a name, and is wrong unless it holds the exact password in the same forms.
+    Read as the server would: a JSON body object by object (every key of a duplicate, so no
+    parser's choice hides a wrong one), a form field by field. An object names the account by
+    any value that is its username or email, as a login compares them (Unicode-normalised,
+    trimmed, in any case); it must then carry the exact password in its own ``password``.
+    Any other body (multipart) names it when its text holds a name, and is wrong unless it
+    holds the password too.
     """
     if protected is None:
         return False
-    names = {name.casefold() for name in (protected.username, protected.email) if name}
-    document = _json_or_none(body)
-    if isinstance(document, Mapping):
-        named = any(_names_account(value, names) for value in document.values())
-        return named and document.get(PASSWORD_FIELD) != protected.password
-    lowered = body.lower()
-    named = any(form.lower() in lowered for name in names for form in encoded_forms(name))
-    return named and not any(form in body for form in encoded_forms(protected.password))
+    names = {_normalised(name) for name in (protected.username, protected.email) if name}
+    objects = _login_objects(body)
+    if not objects:
+        text = _normalised(body.decode("utf-8", "replace"))
+        return any(name in text for name in names) and protected.password.encode() not in body
+    return any(_wrong_login(pairs, names, protected.password) for pairs in objects)
 
 
-def encoded_forms(text: str) -> set[bytes]:
-    """``text`` as a body may carry it: raw UTF-8, JSON-escaped, and URL-encoded (a form)."""
-    return {
-        text.encode(),
-        json.dumps(text)[1:-1].encode(),
-        quote_plus(text).encode(),
-        quote(text, safe="").encode(),
-    }
+Pairs = list[tuple[str, object]]
 
 
-def _names_account(value: object, names: set[str]) -> bool:
-    if isinstance(value, str):
-        return value.casefold() in names
-    if isinstance(value, Mapping):
-        return any(_names_account(inner, names) for inner in value.values())
-    if isinstance(value, list):
-        return any(_names_account(inner, names) for inner in value)
-    return False
-
-
-def _json_or_none(body: bytes) -> object:
+def _login_objects(body: bytes) -> list[Pairs]:
+    """Every JSON object of the body as its key-value pairs, or a form's fields; [] for a
+    body that is neither."""
+    found: list[Pairs] = []
     try:
-        return json.loads(body)
+        json.loads(body, object_pairs_hook=lambda pairs: found.append(pairs) or dict(pairs))
+        return found
     except ValueError:
-        return None
+        pass
+    try:  # URL-encoding leaves a form ASCII
+        return [parse_qsl(body.decode("ascii"), keep_blank_values=True, strict_parsing=True)]
+    except (UnicodeDecodeError, ValueError):
+        return []
+
+
+def _wrong_login(pairs: Pairs, names: set[str], password: str) -> bool:
+    named = any(isinstance(value, str) and _normalised(value) in names for _, value in pairs)
+    passwords = [value for key, value in pairs if key == PASSWORD_FIELD]
+    return named and (not passwords or any(given != password for given in passwords))
+
+
+def _normalised(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 _active: RequestLedger | None = None
