@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from tests.security.conftest import RunProbes, SecurityTarget, check
 from tokenprobe.security import TimingBudget
-from tokenprobe.security.timing import TimingVerdict, conditional_power, decided_equal
+from tokenprobe.security.options import field_timing_budget
+from tokenprobe.security.timing import (
+    TimingVerdict,
+    compare_samples,
+    conditional_power,
+    decided_equal,
+)
 
 PROBE = "TP-SEC-002"
 CLEAN_RUNS = 3
@@ -79,3 +85,14 @@ def test_every_look_of_the_plan_shares_alpha_and_a_clear_leak_still_shows_at_the
     assert budget.look_level(100) == budget.alpha / 17
     separated = mannwhitneyu([100.0 + i for i in range(6)], [float(i) for i in range(24)])
     assert separated.pvalue < budget.look_level(budget.max_pairs)
+
+
+def test_a_fields_single_look_shows_a_leak_through_a_loaded_machines_hiccups() -> None:
+    """TP-SEC-019 at its least (one look: 3 real samples): two unknown samples slower than a
+    real one (a loaded machine) must not hide a 60 ms leak. With 8 unknown per real one, a
+    single such sample gave p = 1.4e-3 over the 1e-3 level, and the leak passed."""
+    budget = field_timing_budget()
+    unknown = [5.0 + i * 0.01 for i in range(budget.unknown_per_real * budget.min_pairs)]
+    unknown[:2] = [65.5, 66.5]  # slower than the fastest real sample
+    verdict = compare_samples([65.0, 66.0, 67.0], unknown, budget.look_level(budget.min_pairs))
+    assert verdict.is_leak(budget), verdict
