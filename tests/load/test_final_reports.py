@@ -5,6 +5,7 @@ and on the console), never a pass on part of the numbers.
 Each fault is a worker whose locustfile is the suite's with one listener added: one takes
 1.5 s to stop (Locust's headless master waits 0.5 s for final reports when it quits), one
 never answers the master's request for its last report. The master is the suite's, unchanged.
+Beside them: a signal to the master, and a worker that leaves mid-run (a rolling restart).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ RATE, DURATION_S = 10, 2
 INTENDED = RATE * DURATION_S
 # Run by Locust only: importing locust here would monkey-patch the test process.
 SUITE = "from tokenprobe.load.locustfile import *  # noqa: F403 (the suite's users and shape)\n"
-FAULTY_WORKERS = {
+WORKERS = {
+    "suite": SUITE,
     "slow": SUITE
     + """
 import gevent
@@ -48,42 +50,50 @@ def never_send_the_last_report(environment, **_kw):
 }
 
 
-# (the faulty worker, how long the master's profile is)
-RUNS = {"slow": ("slow", DURATION_S), "silent": ("silent", DURATION_S),
-        "slow-sigterm": ("slow", 60)}  # fmt: skip
+# (the workers' locustfiles, how long the master's profile is)
+RUNS = {
+    "slow": (("slow",), DURATION_S),
+    "silent": (("silent",), DURATION_S),
+    "slow-sigterm": (("slow",), 60),  # the master gets SIGTERM once its users run
+    "restart": (("suite", "suite"), 4),  # the first worker gets SIGTERM once the users run
+}
 
 
 @pytest.fixture(scope="module")
 def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, LocustRun]:
-    """A master and one faulty worker per run, all at once; "slow-sigterm"'s master gets
-    SIGTERM once its users run."""
+    """A master and its workers per run, all at once."""
     base = tmp_path_factory.mktemp("final-reports")
     started = {}
-    for key, (fault, duration_s) in RUNS.items():
+    for key, (kinds, duration_s) in RUNS.items():
         port, folder = str(free_port()), base / key
         master = start(
-            locust_args(load_target, folder / "master", "--master", "--expect-workers", "1",
-                        "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
-                        "--tp-rate", str(RATE), "--tp-duration", f"{duration_s}s"),
+            locust_args(load_target, folder / "master", "--master",
+                        "--expect-workers", str(len(kinds)), "--master-bind-host", "127.0.0.1",
+                        "--master-bind-port", port, "--tp-rate", str(RATE),
+                        "--tp-duration", f"{duration_s}s"),
             folder / "master",
         )  # fmt: skip
-        locustfile = folder / "worker.py"
-        locustfile.write_text(FAULTY_WORKERS[fault])
-        worker = start(
-            [sys.executable, "-m", "locust", "-f", str(locustfile), "--worker",
-             "--master-host", "127.0.0.1", "--master-port", port,
-             "--tp-credentials", str(load_target.credentials_file)],
-            folder / "worker",
-        )  # fmt: skip
-        started[key] = (master, worker, folder)
-    master, _, folder = started["slow-sigterm"]
-    spawned = folder / "master" / "output.log"
-    wait_for(lambda: "All users spawned" in spawned.read_text(), "the master's users")
-    master.send_signal(signal.SIGTERM)
+        workers = []
+        for index, kind in enumerate(kinds):
+            locustfile = folder / f"{kind}.py"
+            locustfile.write_text(WORKERS[kind])
+            workers.append(start(
+                [sys.executable, "-m", "locust", "-f", str(locustfile), "--worker",
+                 "--master-host", "127.0.0.1", "--master-port", port,
+                 "--tp-credentials", str(load_target.credentials_file)],
+                folder / f"worker{index}",
+            ))  # fmt: skip
+        started[key] = (master, workers, folder)
+    for key, signalled in (("slow-sigterm", lambda m, w: m), ("restart", lambda m, w: w[0])):
+        master, workers, folder = started[key]
+        log = folder / "master" / "output.log"
+        wait_for(lambda log=log: "All users spawned" in log.read_text(), "the master's users")
+        signalled(master, workers).send_signal(signal.SIGTERM)
     done = {}
-    for key, (master, worker, folder) in started.items():
+    for key, (master, workers, folder) in started.items():
         done[key] = finish(master, folder / "master")
-        finish(worker, folder / "worker")
+        for index, worker in enumerate(workers):
+            finish(worker, folder / f"worker{index}")
     return done
 
 
@@ -116,3 +126,15 @@ def test_a_signal_ends_the_run_with_every_last_report_and_one_verdict(
     assert results["stopped"]["reason"] == "SIGTERM"
     assert results["missing_reports"] == [], run.output
     assert run.output.count("; findings: ") == 1, run.output  # one verdict line
+
+
+def test_a_worker_that_leaves_during_the_run_sends_its_last_report(
+    runs: dict[str, LocustRun],
+) -> None:
+    """A rolling restart: the worker that gets SIGTERM sends its last report before Locust
+    tells the master it quit, so the run is complete and passes (else its last seconds were
+    missing, and the run a run problem)."""
+    run = runs["restart"]
+    assert run.returncode == 0, run.output
+    assert run.results["missing_reports"] == []
+    assert run.output.count(" quit. ") == 2, run.output  # both workers quit: one early

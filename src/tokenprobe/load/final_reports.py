@@ -43,6 +43,10 @@ class FinalReports:
         # Every worker of this test, whether or not Locust still lists it: a worker stopping
         # in the web UI is unlisted until its --stop-timeout has passed, and still reports.
         self._workers: set[str] = set()
+        # Workers whose last report came unasked, as they left (SIGTERM, a rolling restart).
+        self._left_reported: set[str] = set()
+        self._collected = False
+        self._test_running = False  # a worker's: whether it has a last report to send
 
     def register(self) -> None:
         """Listen for this role's message (once per runner; Locust refuses a second listener)."""
@@ -54,10 +58,16 @@ class FinalReports:
             runner.register_message(FLUSHED, self._on_flushed)
         else:
             runner.register_message(FLUSH, self._on_flush)
+            # Added after the runner's own listener, so it runs first (``quitting`` fires in
+            # reverse): the last report reaches the master before the worker's ``quit``.
+            self.environment.events.quitting.add_listener(self._on_leaving)
 
     def test_started(self) -> None:
-        """Master: a new test; its workers are those connected now and any heard from later."""
+        """A new test. Master: its workers are those connected now and any heard from later."""
         runner = self.environment.runner
+        self._test_running = True
+        self._collected = False
+        self._left_reported = set()
         if isinstance(runner, MasterRunner):
             self._workers = {client.id for client in runner.clients.all}
 
@@ -78,13 +88,15 @@ class FinalReports:
         absent = {c.id for c in runner.clients.all if c.state == STATE_MISSING}
         if _headless(self.environment):
             absent |= self._workers - listed
-        self._waiting = (self._workers | listed) - absent
+        absent -= self._left_reported
+        self._waiting = (self._workers | listed) - absent - self._left_reported
         self._all_replied.clear()
         for client_id in sorted(self._waiting):
             runner.send_message(FLUSH, None, client_id=client_id)
         if self._waiting:
             self._all_replied.wait(self.environment.stop_timeout + REPLY_TIMEOUT_S)
         missing = sorted(absent | self._waiting)
+        self._collected = True
         if missing:
             logger.warning(
                 "tokenprobe: no last report from worker(s) %s: their last seconds are missing",
@@ -92,7 +104,13 @@ class FinalReports:
             )
         return missing
 
+    def _on_leaving(self, environment: Environment, **_kw: Any) -> None:
+        """Worker quitting by itself (SIGTERM, Ctrl-C): its last report, unasked."""
+        if self._test_running:
+            self._on_flush(environment, None)
+
     def _on_flush(self, environment: Environment, msg: Any, **_kw: Any) -> None:
+        self._test_running = False  # stopped, and its last report sent
         runner = environment.runner
         runner.stop()  # settles the requests in flight; nothing to do once already stopped
         # Locust's own final report (its statistics, and ours through ``report_to_master``),
@@ -102,7 +120,10 @@ class FinalReports:
 
     def _on_flushed(self, environment: Environment, msg: Any, **_kw: Any) -> None:
         if msg.node_id not in self._waiting:
-            return  # a reply after the wait ended: the verdict is already taken
+            if not self._collected:  # a worker's last report as it left the test
+                self.absorb(msg.data)
+                self._left_reported.add(msg.node_id)
+            return  # else a reply after the wait ended: the verdict is already taken
         self.absorb(msg.data)
         self._waiting.discard(msg.node_id)
         if not self._waiting:
