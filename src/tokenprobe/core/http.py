@@ -18,6 +18,7 @@ or sends, which request it is serving. One thread watches every deadline.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import heapq
 import itertools
 import socket
@@ -33,6 +34,9 @@ from urllib3.poolmanager import pool_classes_by_scheme as STOCK_POOL_CLASSES
 
 from tokenprobe.core.deadlines import Deadline, earliest
 from tokenprobe.core.limits import active_ledger
+
+# The seconds a response's request waited for its turn under the run's rate.
+PACED_S = "tokenprobe_paced_s"
 
 
 class DeadlineExceeded(requests.Timeout):
@@ -169,9 +173,17 @@ class DeadlineAdapter(HTTPAdapter):
         **kwargs: Any,
     ) -> requests.Response:
         ledger = active_ledger()
+        paced_s = 0.0
         if ledger is not None:  # a run under limits: every request, a retry too, passes here
             within_s = timeout if isinstance(timeout, int | float) else None
-            ledger.admit(request.method or "", request.url or "", request.body, within_s)
+            paced_s = ledger.admit(request.method or "", request.url or "", request.body, within_s)
+        response = self._send_within(request, stream, timeout, **kwargs)
+        setattr(response, PACED_S, paced_s)  # `DeadlineSession.send` takes it off `elapsed`
+        return response
+
+    def _send_within(
+        self, request: requests.PreparedRequest, stream: bool, timeout: Any, **kwargs: Any
+    ) -> requests.Response:
         if not isinstance(timeout, int | float):
             return super().send(request, stream=stream, timeout=timeout, **kwargs)
         at = time.monotonic() + timeout
@@ -211,6 +223,13 @@ class DeadlineSession(requests.Session):
         adapter = DeadlineAdapter()
         self.mount("http://", adapter)
         self.mount("https://", adapter)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """requests times an answer from before the adapter's send: the wait for the run's
+        rate (`core.limits`) is the run's pacing, not the service's latency."""
+        response = super().send(request, **kwargs)
+        response.elapsed -= datetime.timedelta(seconds=getattr(response, PACED_S, 0.0))
+        return response
 
     def request(  # type: ignore[override]
         self, method: str, url: str, *, deadline: Deadline | None = None, **kwargs: Any

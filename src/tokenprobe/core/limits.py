@@ -90,9 +90,10 @@ class RequestLedger:
 
     def admit(
         self, method: str, url: str, body: bytes | str | None, within_s: float | None = None
-    ) -> None:
-        """Return when the request may leave; raise `RequestRefused` if it never may, or not
-        within ``within_s`` (the request's own deadline: its wait for the rate counts)."""
+    ) -> float:
+        """Return when the request may leave, with the seconds it waited for its turn; raise
+        `RequestRefused` if it never may, or not within ``within_s`` (the request's own
+        deadline: its wait for the rate counts)."""
         refusal = self._refusal(method, url, body)
         if refusal is not None:
             raise RequestRefused(*refusal)
@@ -111,6 +112,7 @@ class RequestLedger:
             now = self._clock()
             self._next_at = now + 1.0 / self.limits.max_rate_per_s
             self._count(now)
+            return max(wait, 0.0)
 
     def _count(self, now: float) -> None:
         self.sent_per_stage[self.stage] += 1

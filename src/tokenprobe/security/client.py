@@ -20,7 +20,7 @@ import requests
 from tokenprobe.core import defaults
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import OutOfTime, StageError
-from tokenprobe.core.http import DeadlineSession
+from tokenprobe.core.http import PACED_S, DeadlineSession
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.token_fields import TokenFields, from_environment
 
@@ -125,7 +125,8 @@ class ProbeClient:
             ) from None
         except requests.RequestException as exc:
             raise StageError(f"{method} {self.token_url} failed: {type(exc).__name__}") from None
-        elapsed = time.perf_counter() - started
+        # Less its wait for the run's rate (`core.limits`): pacing is not the target's time.
+        elapsed = time.perf_counter() - started - getattr(response, PACED_S, 0.0)
         answer = Answer(
             response.status_code, dict(response.headers), response.text, elapsed, self.token_fields
         )
