@@ -84,14 +84,16 @@ def _attempt_all(
     what: str,
     coverage: dict[str, int],
 ) -> ProbeResult:
-    violations, throttled_count, count = [], 0, 0
+    logins: list[str] = []  # the worse sightings first: the finding's evidence shows a few
+    crashes: list[str] = []
+    throttled_count, count = 0, 0
     for label, body in attempts:
         answer = ctx.client.post_json(body)
         count += 1
         throttled_count += answer.throttled
         if problem := _judge(label, answer.status, answer.issued_tokens):
-            violations.append(problem)
-    result = verdict(violations, throttled_count, count, what, **coverage)
+            (logins if answer.issued_tokens else crashes).append(problem)
+    result = verdict([*logins, *crashes], throttled_count, count, what, **coverage)
     if result.evaluated and not result.violations and coverage["real_account_variants_skipped"]:
         # Evaluated with the most valuable variants; say what the budget left out.
         skipped = coverage["real_account_variants_skipped"]
