@@ -21,6 +21,7 @@ from tests.load.test_distributed import free_port
 from tests.load.test_partition import wait_for
 
 RATE, DURATION_S = 10, 2
+SLICE_LINE = "uses account slice"  # the master's line for each worker that starts the test
 INTENDED = RATE * DURATION_S
 # Run by Locust only: importing locust here would monkey-patch the test process.
 SUITE = "from tokenprobe.load.locustfile import *  # noqa: F403 (the suite's users and shape)\n"
@@ -87,7 +88,11 @@ def runs(load_target: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     for key, signalled in (("slow-sigterm", lambda m, w: m), ("restart", lambda m, w: w[0])):
         master, workers, folder = started[key]
         log = folder / "master" / "output.log"
-        wait_for(lambda log=log: "All users spawned" in log.read_text(), "the master's users")
+        # Every worker has started the test (Locust's own "All users spawned" line is not
+        # printed when a worker's report comes late).
+        count = len(workers)
+        wait_for(lambda log=log, n=count: log.read_text().count(SLICE_LINE) == n,
+                 "every worker's test start")  # fmt: skip
         signalled(master, workers).send_signal(signal.SIGTERM)
     done = {}
     for key, (master, workers, folder) in started.items():

@@ -22,6 +22,7 @@ from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 logger = logging.getLogger("tokenprobe.load")
 FLUSH = "tokenprobe_flush"
 FLUSHED = "tokenprobe_flushed"
+LEFT = "tokenprobe_left"  # a worker's last report, unasked, as it leaves the test
 REPLY_TIMEOUT_S = 5.0  # after the workers' own --stop-timeout
 
 
@@ -56,6 +57,7 @@ class FinalReports:
         self._registered = True
         if isinstance(runner, MasterRunner):
             runner.register_message(FLUSHED, self._on_flushed)
+            runner.register_message(LEFT, self._on_left)
         else:
             runner.register_message(FLUSH, self._on_flush)
             # Added after the runner's own listener, so it runs first (``quitting`` fires in
@@ -68,6 +70,7 @@ class FinalReports:
         self._test_running = True
         self._collected = False
         self._left_reported = set()
+        self._waiting = set()  # a late reply from the last test's wait is not this test's
         if isinstance(runner, MasterRunner):
             self._workers = {client.id for client in runner.clients.all}
 
@@ -95,7 +98,8 @@ class FinalReports:
             runner.send_message(FLUSH, None, client_id=client_id)
         if self._waiting:
             self._all_replied.wait(self.environment.stop_timeout + REPLY_TIMEOUT_S)
-        missing = sorted(absent | self._waiting)
+        missing = sorted((absent | self._waiting) - self._left_reported)
+        self._waiting = set()
         self._collected = True
         if missing:
             logger.warning(
@@ -107,24 +111,31 @@ class FinalReports:
     def _on_leaving(self, environment: Environment, **_kw: Any) -> None:
         """Worker quitting by itself (SIGTERM, Ctrl-C): its last report, unasked."""
         if self._test_running:
-            self._on_flush(environment, None)
+            self._send_last_report(LEFT)
 
     def _on_flush(self, environment: Environment, msg: Any, **_kw: Any) -> None:
+        self._send_last_report(FLUSHED)
+
+    def _send_last_report(self, reply: str) -> None:
         self._test_running = False  # stopped, and its last report sent
-        runner = environment.runner
+        runner = self.environment.runner
         runner.stop()  # settles the requests in flight; nothing to do once already stopped
         # Locust's own final report (its statistics, and ours through ``report_to_master``),
         # sent now rather than at ``quit``, where the master would no longer hear it.
         runner._send_stats()
-        runner.send_message(FLUSHED, self.drain())
+        runner.send_message(reply, self.drain())
+
+    def _on_left(self, environment: Environment, msg: Any, **_kw: Any) -> None:
+        if not self._collected:  # else the verdict is already taken
+            self.absorb(msg.data)
+            self._left_reported.add(msg.node_id)
+            self._on_flushed(environment, msg)  # if it was asked meanwhile: the reply
 
     def _on_flushed(self, environment: Environment, msg: Any, **_kw: Any) -> None:
         if msg.node_id not in self._waiting:
-            if not self._collected:  # a worker's last report as it left the test
-                self.absorb(msg.data)
-                self._left_reported.add(msg.node_id)
-            return  # else a reply after the wait ended: the verdict is already taken
-        self.absorb(msg.data)
+            return  # a reply after the wait ended: the verdict is already taken
+        if msg.node_id not in self._left_reported:
+            self.absorb(msg.data)
         self._waiting.discard(msg.node_id)
         if not self._waiting:
             self._all_replied.set()

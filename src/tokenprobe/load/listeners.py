@@ -69,6 +69,7 @@ from tokenprobe.load.web_ui import install as install_web_ui
 
 logger = logging.getLogger("tokenprobe.load")
 MONITOR_INTERVAL_S = 1.0
+END_WAIT_S = 2.0  # for the shape's next tick (once a second) to end a run, before stopping it
 # At the stop, requests in flight get this long to be answered (Locust's --stop-timeout, when
 # given, instead): one sent a moment before a stop (the request cap, the last tick) was cut
 # off by the generator, not left unanswered by the target.
@@ -110,6 +111,7 @@ class LoadRun:
         self._next_look_s = options.look_every_s
         self.decided: tuple[str, float] | None = None  # a sequential run's judge: why, when
         self.end_requested = False  # its profile ends at the shape's next tick (`end`)
+        self._end_requested_at = 0.0
         self.final_results: LoadResults | None = None  # once stopped: its verdict's results
 
     @property
@@ -143,11 +145,16 @@ class LoadRun:
         stops (web UI) by itself, so Locust's main greenlet, which waits on it, wakes only once
         the verdict is taken. Quitting from any other greenlet woke it at once, and its own
         quit stopped the master listening while its workers' last reports were due. With no
-        shape under way (or asked twice: a stuck ramp-up), the runner quits at once."""
+        shape under way (or asked again: a ramp-up holds the shape), it stops at once. Once
+        the run has stopped (its verdict under way), there is nothing left to end."""
+        if self.recorder.closed:
+            return
         runner = self.environment.runner
         if self.end_requested or runner.shape_greenlet is None:
-            gevent.spawn(runner.quit)
+            headless = getattr(self.environment.parsed_options, "headless", True)
+            gevent.spawn(runner.quit if headless else runner.stop)
         self.end_requested = True
+        self._end_requested_at = time.monotonic()
 
     @property
     def stop_grace_s(self) -> float:
@@ -239,13 +246,15 @@ class LoadRun:
                 self.recorder.settle_series(time.time() - 2)
             if self.role == "worker":
                 continue
+            if self.end_requested:  # a ramp-up can hold the shape's tick: end it regardless
+                if time.monotonic() - self._end_requested_at > END_WAIT_S:
+                    self.end()
+                continue
             if self._over_request_cap():
                 logger.warning("request cap of %d reached: stopping", self.options.max_requests)
                 self.end()
-                return
-            if self.options.looks_dir and self._judged_enough(Path(self.options.looks_dir)):
+            elif self.options.looks_dir and self._judged_enough(Path(self.options.looks_dir)):
                 self.end()
-                return
 
     def _judged_enough(self, folder: Path) -> bool:
         """A sequential run: True once its judge has said the run may end; until then, the
@@ -433,7 +442,7 @@ class LoadListeners:
         Locust 2.47 installs its own SIGTERM handler only once a shape test has ended (its
         ``main`` first blocks on the shape greenlet), so until then SIGTERM would kill the run
         with no final statistics. Both signals now end the run at the shape's next tick
-        (`LoadRun.end`); a second one quits at once.
+        (`LoadRun.end`); a second one before the stop stops it at once.
         """
 
         def stop(signal_name: str) -> None:
@@ -442,8 +451,8 @@ class LoadListeners:
             if ongoing and run.stopped_by is None:  # type: ignore[union-attr]
                 run.stopped_by = signal_name  # type: ignore[union-attr]
                 logger.warning("tokenprobe: %s: stopping; the results are incomplete", signal_name)
-            if run is not None and run.started:
-                run.end()
+            if run is not None and run.started and run.final_results is None:
+                run.end()  # nothing while its verdict is taken (bounded: the last reports)
             else:
                 environment.runner.quit()
 
