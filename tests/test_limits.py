@@ -28,6 +28,8 @@ NEAR_MISS = ACCOUNT.password + "1"
 DUPLICATE_PASSWORD_KEY = json.dumps({"username": ACCOUNT.username, "password": "x"})[:-1] + (
     f', "password": {json.dumps(ACCOUNT.password)}}}'
 )
+CASE_VARIANT_PASSWORD_KEY = {"username": ACCOUNT.username, "password": ACCOUNT.password,
+                             "Password": "x"}  # fmt: skip
 FAST = 1000.0  # requests per second: pacing out of the way where a test is not about it
 
 
@@ -63,6 +65,9 @@ def test_the_budget_is_never_exceeded_and_the_refusal_says_so() -> None:
         ({"data": {"username": " JÖRG.MÜLLER ", "password": "wrong"}}, "wrong-password"),
         ({"data": {"username": ACCOUNT.username, "password": NEAR_MISS}}, "wrong-password"),
         ({"data": DUPLICATE_PASSWORD_KEY}, "wrong-password"),
+        ({"files": {"email": (None, ACCOUNT.email), "password": (None, "x")}}, "wrong-password"),
+        ({"json": {"username": [ACCOUNT.username], "password": "x"}}, "wrong-password"),
+        ({"json": CASE_VARIANT_PASSWORD_KEY}, "wrong-password"),
     ],
     ids=[
         "body-over-16-KiB",
@@ -76,6 +81,9 @@ def test_the_budget_is_never_exceeded_and_the_refusal_says_so() -> None:
         "a-form-in-another-case-with-spaces",
         "a-form-near-miss",
         "a-duplicate-password-key",
+        "multipart-by-email",
+        "a-name-in-a-list",
+        "a-password-key-in-another-case",
     ],
 )
 def test_a_forbidden_request_is_refused_before_it_leaves(request_args: dict, rule: str) -> None:

@@ -177,6 +177,8 @@ class DeadlineAdapter(HTTPAdapter):
         if ledger is not None:  # a run under limits: every request, a retry too, passes here
             within_s = timeout if isinstance(timeout, int | float) else None
             paced_s = ledger.admit(request.method or "", request.url or "", request.body, within_s)
+            if within_s is not None:  # its wait for a turn came out of its own deadline
+                timeout = max(within_s - paced_s, 1e-3)
         response = self._send_within(request, stream, timeout, **kwargs)
         setattr(response, PACED_S, paced_s)  # `DeadlineSession.send` takes it off `elapsed`
         return response
@@ -228,7 +230,8 @@ class DeadlineSession(requests.Session):
         """requests times an answer from before the adapter's send: the wait for the run's
         rate (`core.limits`) is the run's pacing, not the service's latency."""
         response = super().send(request, **kwargs)
-        response.elapsed -= datetime.timedelta(seconds=getattr(response, PACED_S, 0.0))
+        # Taken once: a redirect's hops pass here each, and the last again as the answer.
+        response.elapsed -= datetime.timedelta(seconds=vars(response).pop(PACED_S, 0.0))
         return response
 
     def request(  # type: ignore[override]

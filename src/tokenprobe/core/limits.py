@@ -18,6 +18,7 @@ import collections
 import contextlib
 import dataclasses
 import json
+import re
 import threading
 import time
 import unicodedata
@@ -31,6 +32,7 @@ from tokenprobe.core.errors import StageError
 MAX_BODY_BYTES = 16 * 1024
 RATE_WINDOW_S = 1.0
 PASSWORD_FIELD = "password"
+FORM_FIELD = re.compile(r"[\w.\-\[\]]+")  # a form field's name: user[email], login.name
 
 
 class RequestRefused(StageError):
@@ -97,6 +99,7 @@ class RequestLedger:
         refusal = self._refusal(method, url, body)
         if refusal is not None:
             raise RequestRefused(*refusal)
+        asked = self._clock()  # its wait for a turn counts from here, another's included
         with self._lock:  # one request at a time takes its turn
             if self.sent >= self.limits.max_requests:
                 raise RequestRefused(
@@ -112,7 +115,7 @@ class RequestLedger:
             now = self._clock()
             self._next_at = now + 1.0 / self.limits.max_rate_per_s
             self._count(now)
-            return max(wait, 0.0)
+            return now - asked
 
     def _count(self, now: float) -> None:
         self.sent_per_stage[self.stage] += 1
@@ -184,15 +187,25 @@ def _login_objects(body: bytes) -> list[Pairs]:
     except ValueError:
         pass
     try:  # URL-encoding leaves a form ASCII
-        return [parse_qsl(body.decode("ascii"), keep_blank_values=True, strict_parsing=True)]
+        fields = parse_qsl(body.decode("ascii"), keep_blank_values=True, strict_parsing=True)
     except (UnicodeDecodeError, ValueError):
         return []
+    # Multipart, XML or any text with a "=" parses too, with keys no form field has.
+    return [fields] if all(FORM_FIELD.fullmatch(key) for key, _ in fields) else []
 
 
 def _wrong_login(pairs: Pairs, names: set[str], password: str) -> bool:
-    named = any(isinstance(value, str) and _normalised(value) in names for _, value in pairs)
-    passwords = [value for key, value in pairs if key == PASSWORD_FIELD]
+    named = any(_names_account(value, names) for _, value in pairs)
+    # Every key a case-insensitive binder reads as the password, each copy of it.
+    passwords = [value for key, value in pairs if key.casefold() == PASSWORD_FIELD]
     return named and (not passwords or any(given != password for given in passwords))
+
+
+def _names_account(value: object, names: set[str]) -> bool:
+    """A name, or a list holding one (many frameworks read ``[v]`` as ``v``)."""
+    if isinstance(value, list):
+        return any(_names_account(item, names) for item in value)
+    return isinstance(value, str) and _normalised(value) in names
 
 
 def _normalised(text: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +19,7 @@ import requests
 from tokenprobe.core import defaults
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import OutOfTime, StageError
-from tokenprobe.core.http import PACED_S, DeadlineSession
+from tokenprobe.core.http import DeadlineSession
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.token_fields import TokenFields, from_environment
 
@@ -114,7 +113,6 @@ class ProbeClient:
         """
         timeout_s = kwargs.setdefault("timeout", self.timeout_s)
         self.requests_sent += 1
-        started = time.perf_counter()
         try:
             response = self._request(method, kwargs)
         except requests.Timeout:
@@ -125,8 +123,9 @@ class ProbeClient:
             ) from None
         except requests.RequestException as exc:
             raise StageError(f"{method} {self.token_url} failed: {type(exc).__name__}") from None
-        # Less its wait for the run's rate (`core.limits`): pacing is not the target's time.
-        elapsed = time.perf_counter() - started - getattr(response, PACED_S, 0.0)
+        # requests' clock of the attempt that was answered, less its wait for the run's rate
+        # (`DeadlineSession.send`): a dropped first attempt and pacing are not the target's.
+        elapsed = response.elapsed.total_seconds()
         answer = Answer(
             response.status_code, dict(response.headers), response.text, elapsed, self.token_fields
         )
