@@ -27,6 +27,10 @@ GENERIC = [
     '{"username": ["Unknown field."]}',  # marshmallow, on an email-only login
     '{"detail": "Login failed: unknown error"}',
     '{"detail": "Not found."}',
+    '{"detail": "Username/password not found"}',
+    '{"detail": "User not found or wrong password"}',
+    '{"detail": "Your login details were not recognised"}',
+    '{"detail": "Unknown user agent"}',
 ]
 SAYS_UNKNOWN = [
     '{"detail": "No account with this username"}',

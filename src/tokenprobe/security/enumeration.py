@@ -42,17 +42,25 @@ HEADERS_THAT_MATTER = (
 # bound to its non-existence, in a message that is not the generic one ("No active account
 # found with the given credentials", "Invalid username or password"). Narrow on purpose: a
 # message it misses is TP-SEC-001's to catch on staging; one it flags must say so.
-_SUBJECT = r"(?:user(?:name)?|account|e ?mail(?: address)?|login)s?"
+_SUBJECT = r"(?:user(?:name)?|account|e ?mail(?: address)?)s?"
+# "unknown user" ends its phrase: "unknown user agent" is no account.
+_PHRASE_END = r"(?=\s*(?:$|[.,;:!?)\]\"']|\b(?:or|with|named?|for)\b))"
 SAYS_UNKNOWN = re.compile(
     rf"\b{_SUBJECT}\b.{{0,40}}?\b(?:does ?n[o'\u2019]?t exist|not exist|no longer exists|not found"
-    r"|(?:could|can) ?not be found|not registered|not recogni[sz]ed|is not associated)\b"
-    rf"|\b(?:no such|unknown|nonexistent|non existent) {_SUBJECT}\b"
+    r"|(?:could|can) ?not be found|not registered|is not associated)\b"
+    rf"|\b(?:no such|unknown|nonexistent|non existent) {_SUBJECT}\b{_PHRASE_END}"
     rf"|\bno {_SUBJECT} (?:with|for|named|by|matching|matches|found|registered|exists)\b"
     rf"|\b(?:can ?n?[o'\u2019]?t|could ?n?[o'\u2019]?t|unable to) find"
     rf" (?:\w+ ){{0,2}}?{_SUBJECT}\b",
     re.IGNORECASE,
 )
-GENERIC = re.compile(r"\bcredentials?\b|\b(?:or|and) password\b|\bpassword (?:or|and)\b", re.I)
+# The generic message names the password beside the account ("username or password", "User
+# not found or wrong password", "Username/password not found") or speaks of credentials.
+GENERIC = re.compile(
+    r"\bcredentials?\b|(?:\bor|\band|/)\s*(?:(?:wrong|incorrect|invalid|bad)\s+)?password"
+    r"|\bpassword\s*(?:or\b|and\b|/)",
+    re.IGNORECASE,
+)
 CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 NOT_FOUND = (404, 410)  # an unknown username "not found" by its status
 MESSAGE_EXCERPT_CHARS = 120
@@ -134,7 +142,7 @@ def says_unknown(answer: Answer, sent: Sequence[str]) -> list[str]:
     return [
         text[:MESSAGE_EXCERPT_CHARS]
         for text in _messages(_json_or_none(masked), masked)
-        if SAYS_UNKNOWN.search(_words(text)) and not GENERIC.search(_words(text))
+        if SAYS_UNKNOWN.search(_words(text)) and not GENERIC.search(text)
     ]
 
 
