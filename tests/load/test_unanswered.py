@@ -19,6 +19,9 @@ from tests.load.conftest import ONLY_VALID_LOGINS, locust_args, run_together
 SLOW_MS = 1800
 RATE, DURATION_S = 4, 3
 INTENDED = RATE * DURATION_S  # constant arrivals: exactly this many are due before the stop
+# Worker processes start their schedules late on a loaded machine (1.8 s was seen): their run is
+# longer, so that some of their requests are answered before the last ones are in flight.
+PROCESSES_DURATION_S = 5
 SLO = "error_ratio<0.05, p95<100000"  # one unanswered of 12 breaches it
 HEALTHY_MS = 300  # well under the 1 s stop grace
 
@@ -31,13 +34,15 @@ def runs(target_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> dict:
     # A healthy target for closed users: 0.3 s an answer, always one request in flight each.
     targets["closed-healthy"] = target_factory(f"slow={HEALTHY_MS}", users=23)
     base = tmp_path_factory.mktemp("unanswered")
-    common = ("--tp-weights", ONLY_VALID_LOGINS, "--tp-duration", f"{DURATION_S}s")
+    common = ("--tp-weights", ONLY_VALID_LOGINS)
+    duration = ("--tp-duration", f"{DURATION_S}s")
     extra = {
-        "open": ("--tp-rate", str(RATE)),
-        "closed": ("--tp-model", "closed", "--tp-users", "2"),
-        "processes": ("--tp-rate", str(RATE), "--processes", "2"),
-        "closed-healthy": ("--tp-model", "closed", "--tp-users", "6"),
-    }
+        "open": ("--tp-rate", str(RATE), *duration),
+        "closed": ("--tp-model", "closed", "--tp-users", "2", *duration),
+        "processes": ("--tp-rate", str(RATE), "--processes", "2",
+                      "--tp-duration", f"{PROCESSES_DURATION_S}s"),
+        "closed-healthy": ("--tp-model", "closed", "--tp-users", "6", *duration),
+    }  # fmt: skip
     return run_together(
         {
             key: (
@@ -80,13 +85,15 @@ def test_every_intended_arrival_is_accounted_for(runs: dict) -> None:
 
 
 def test_the_master_merges_the_workers_unanswered_requests(runs: dict) -> None:
-    """Every request a worker sent is answered or unanswered in the master's totals. (Each
-    worker's schedule starts at its own test start, a moment after the master's: an arrival a
-    late worker had not reached when the master stopped the run was never due there.)"""
+    """Every request a worker sent is answered or unanswered in the master's totals, every
+    worker's last report in. (Each worker's schedule starts at its own test start, after the
+    master's: an arrival a late worker had not reached when the master stopped the run was
+    never due there, so how many were sent depends on the machine's load.)"""
     results = runs["processes"].results
     sent = sum(step["sent"] for step in results["steps"])
     accounted = results["requests"] + results["unanswered"] + results["cut_off"]
-    assert accounted >= sent >= INTENDED - 2, results
+    assert results["missing_reports"] == []
+    assert accounted >= sent > 0, results
 
 
 def test_requests_the_stop_cut_off_young_are_not_the_targets_errors(runs: dict) -> None:

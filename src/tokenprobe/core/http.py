@@ -37,6 +37,7 @@ from tokenprobe.core.limits import active_ledger
 
 # The seconds a response's request waited for its turn under the run's rate.
 PACED_S = "tokenprobe_paced_s"
+PACING_TAKEN_OFF = "tokenprobe_pacing_taken_off"  # of its ``elapsed``
 
 
 class DeadlineExceeded(requests.Timeout):
@@ -231,7 +232,9 @@ class DeadlineSession(requests.Session):
         rate (`core.limits`) is the run's pacing, not the service's latency."""
         response = super().send(request, **kwargs)
         # Taken once: a redirect's hops pass here each, and the last again as the answer.
-        response.elapsed -= datetime.timedelta(seconds=vars(response).pop(PACED_S, 0.0))
+        if not getattr(response, PACING_TAKEN_OFF, False):
+            response.elapsed -= datetime.timedelta(seconds=getattr(response, PACED_S, 0.0))
+            setattr(response, PACING_TAKEN_OFF, True)
         return response
 
     def request(  # type: ignore[override]

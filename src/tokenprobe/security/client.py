@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,7 @@ import requests
 from tokenprobe.core import defaults
 from tokenprobe.core.deadlines import Deadline
 from tokenprobe.core.errors import OutOfTime, StageError
-from tokenprobe.core.http import DeadlineSession
+from tokenprobe.core.http import PACED_S, DeadlineSession
 from tokenprobe.core.redact import Redactor
 from tokenprobe.core.token_fields import TokenFields, from_environment
 
@@ -114,7 +115,7 @@ class ProbeClient:
         timeout_s = kwargs.setdefault("timeout", self.timeout_s)
         self.requests_sent += 1
         try:
-            response = self._request(method, kwargs)
+            response, elapsed = self._request(method, kwargs)
         except requests.Timeout:
             if self.deadline is not None and self.deadline.expired:
                 raise OutOfTime(f"its {self.deadline.budget_s:g} s budget ran out") from None
@@ -123,9 +124,6 @@ class ProbeClient:
             ) from None
         except requests.RequestException as exc:
             raise StageError(f"{method} {self.token_url} failed: {type(exc).__name__}") from None
-        # requests' clock of the attempt that was answered, less its wait for the run's rate
-        # (`DeadlineSession.send`): a dropped first attempt and pacing are not the target's.
-        elapsed = response.elapsed.total_seconds()
         answer = Answer(
             response.status_code, dict(response.headers), response.text, elapsed, self.token_fields
         )
@@ -133,18 +131,26 @@ class ProbeClient:
         self.redactor.add(*answer.token_pair.values())
         return answer
 
-    def _request(self, method: str, kwargs: dict[str, Any]) -> requests.Response:
-        """One request; once more on a new connection if a kept-alive one was dropped under it.
+    def _request(self, method: str, kwargs: dict[str, Any]) -> tuple[requests.Response, float]:
+        """One request and its time; once more on a new connection if a kept-alive one was
+        dropped under it.
 
         A server may close a connection after an answer without saying so (uvicorn does after a
         500): the next request on it fails before the server reads it. Only a second failure,
         on a fresh connection, is the target's.
         """
-        url = self.token_url
         try:
-            return self._session.request(method, url, deadline=self.deadline, **kwargs)
+            return self._timed(method, kwargs)
         except requests.ConnectionError as exc:
             if isinstance(exc, requests.ConnectTimeout):
                 raise
             self._session.close()  # drops the pooled connections; the session stays usable
-            return self._session.request(method, url, deadline=self.deadline, **kwargs)
+            return self._timed(method, kwargs)
+
+    def _timed(self, method: str, kwargs: dict[str, Any]) -> tuple[requests.Response, float]:
+        """The answer and the attempt's time, less its wait for the run's rate: on the
+        nanosecond clock (requests' ``elapsed`` has microseconds: ties among fast answers
+        turned the timing probes' exact test into its normal approximation)."""
+        started = time.perf_counter()
+        response = self._session.request(method, self.token_url, deadline=self.deadline, **kwargs)
+        return response, time.perf_counter() - started - getattr(response, PACED_S, 0.0)
