@@ -70,12 +70,18 @@ def body_without(answer: Answer, sent: Sequence[str]) -> str:
     """The answer's body with what was sent masked: a body that repeats the submitted username
     or password differs for every request, and says nothing about whether the account exists
     (echoing the password is TP-CONF-003's business)."""
+    text = _masked(answer, sent)
+    body = _json_or_none(text)
+    return json.dumps(body, sort_keys=True) if body is not None else text
+
+
+def _masked(answer: Answer, sent: Sequence[str]) -> str:
+    """The answer's text with each value sent, raw or JSON-escaped, replaced."""
     text = answer.text
     for value in (v for v in sent if len(v) >= MIN_MASKED_LENGTH):
         for form in {value, json.dumps(value)[1:-1]}:
             text = text.replace(form, "<sent>")
-    body = _json_or_none(text)
-    return json.dumps(body, sort_keys=True) if body is not None else text
+    return text
 
 
 def compare_answers(
@@ -138,7 +144,7 @@ NO_LOGIN = not_evaluated(
 def says_unknown(answer: Answer, sent: Sequence[str]) -> list[str]:
     """The messages of an answer (with what was sent masked) that say the account does not
     exist; a JSON field's name counts as part of its message ({"username": ["not found"]})."""
-    masked = body_without(answer, sent)
+    masked = _masked(answer, sent)  # parsed once below, not dumped to be parsed again
     return [
         text[:MESSAGE_EXCERPT_CHARS]
         for text in _messages(_json_or_none(masked), masked)
