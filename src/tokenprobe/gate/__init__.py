@@ -261,21 +261,23 @@ def load_stage(options: GateOptions, previous: PreviousRun | None) -> StageRunne
 def build_stages(
     options: GateOptions, environ: dict[str, str], previous: PreviousRun | None = None
 ) -> list[Stage]:
+    """The profile's stages in their order (`defaults.GATE_STAGES`), less those skipped."""
     config = options.config
-    if options.production:
-        bounded_name, security_name = production.STAGES
-        stages = [
-            Stage(bounded_name, bounded_stage(config)),
-            Stage(security_name, safe_security_stage(config, environ)),
-        ]
-        return [stage for stage in stages if stage.name not in options.skip]
-    stages = [
-        Stage("conformance-published", conformance_stage("published", config)),
-        Stage("conformance-strict", conformance_stage("strict", config)),
-        Stage("security", security_stage(config, environ)),
-        Stage("load", load_stage(options, previous)),
-    ]
-    return [stage for stage in stages if stage.name not in options.skip]
+    runners: dict[str, StageRunner] = (
+        {
+            "conformance-bounded": bounded_stage(config),
+            "security": safe_security_stage(config, environ),
+        }
+        if options.production
+        else {
+            "conformance-published": conformance_stage("published", config),
+            "conformance-strict": conformance_stage("strict", config),
+            "security": security_stage(config, environ),
+            "load": load_stage(options, previous),
+        }
+    )
+    names = defaults.GATE_STAGES[options.profile]
+    return [Stage(name, runners[name]) for name in names if name not in options.skip]
 
 
 def stage_budget(name: str, later: Sequence[str], remaining_s: float, load_need_s: float) -> float:
