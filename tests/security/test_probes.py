@@ -160,14 +160,15 @@ def test_without_credentials_probes_are_not_evaluated_never_passed(
 ) -> None:
     target = security_target()
     session = dataclasses.replace(session_of(target), credentials=[], embedded=False)
-    probes = {"TP-SEC-001", "TP-SEC-003", "TP-SEC-007", "TP-SEC-011", "TP-SEC-015"}
+    probes = {"TP-SEC-001", "TP-SEC-003", "TP-SEC-007", "TP-SEC-011", "TP-SEC-015", "TP-SEC-020"}
     summary = security.run(session, SecurityOptions(probes=frozenset(probes)))
     assert {c.outcome for c in verdict(summary).checks} == {"skipped"}
     # A visible finding per cause, naming each probe that lacked it, never a silent skip.
     lacked = sorted((f.id, sorted(f.checks), f.count) for f in summary.findings)
     assert lacked == [
-        # no account that logs in (TP-SEC-011: no real credential to put in a URL, not a pass)
-        ("TP-SEC-101", ["TP-SEC-001", "TP-SEC-003", "TP-SEC-007", "TP-SEC-011"], 4),
+        # no account that logs in (TP-SEC-011: no real credential to put in a URL, not a pass;
+        # TP-SEC-020: nothing shows the answers are a login's)
+        ("TP-SEC-101", ["TP-SEC-001", "TP-SEC-003", "TP-SEC-007", "TP-SEC-011", "TP-SEC-020"], 5),
         ("TP-SEC-103", ["TP-SEC-015"], 1),  # no canary
     ]
     assert {f.severity for f in summary.findings} == {Severity.WARNING}
